@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BillingcfgConfig(AppConfig):
+    name = "billingcfg"
+    verbose_name = "Money, policy and alerts"

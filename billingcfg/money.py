@@ -1,0 +1,12 @@
+"""Rounding money for display: once, at the edge, with an explicit mode."""
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+
+def round_places(amount: Decimal, places: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
+    return amount.quantize(Decimal(1).scaleb(-places), rounding=rounding)
+
+
+def format_amount(amount: Decimal, currency_code: str, places: int) -> str:
+    """'0.0393 USD': the amount rounded to `places`, with its currency."""
+    return f"{round_places(amount, places):,f} {currency_code}"

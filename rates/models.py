@@ -1,0 +1,455 @@
+"""What a use of an AI model costs us (provider costs) and what we charge for it
+(credit rates), for single models and for multi-model workflows."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from billingcfg import digits
+from billingcfg.fields import decimal_field, slug_field
+from rates.quantities import format_quantity_list, parse_quantity_list
+
+
+class Provider(models.Model):
+    slug = slug_field()
+    name = models.CharField(max_length=100)
+    website = models.URLField(max_length=500, blank=True)
+    active = models.BooleanField(default=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Meter(models.Model):
+    """What is counted: input tokens, seconds of video, hours of audio, images …"""
+
+    slug = slug_field(help_text="Stable key used in quotes and spreadsheets, e.g. input_tokens.")
+    name = models.CharField(max_length=100)
+    unit = models.CharField(max_length=40, help_text="One unit, singular: token, second, hour, image.")
+    whole_units = models.BooleanField(
+        default=False,
+        help_text="Counted in whole units only (tokens, images, requests); seconds and hours may be fractional.",
+    )
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Modality(models.TextChoices):
+    TEXT = "text", "Text"
+    IMAGE = "image", "Image"
+    VIDEO = "video", "Video"
+    SPEECH_TO_TEXT = "speech_to_text", "Speech to text"
+    TEXT_TO_SPEECH = "text_to_speech", "Text to speech"
+    EMBEDDING = "embedding", "Embedding"
+    INFRASTRUCTURE = "infrastructure", "Infrastructure"
+
+
+class AIModel(models.Model):
+    slug = slug_field()
+    name = models.CharField(max_length=100)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
+    modality = models.CharField(max_length=20, choices=Modality.choices)
+    active = models.BooleanField(default=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["provider__name", "name"]
+        verbose_name = "AI model"
+        verbose_name_plural = "AI models"
+
+    def __str__(self):
+        return self.name
+
+
+class Variant(models.Model):
+    """A dimension the price depends on (resolution, audio, mode). A model with
+    none has one variant, its default."""
+
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="variants")
+    slug = slug_field(unique=False, help_text="Unique within the model, e.g. 1080p or default.")
+    name = models.CharField(max_length=100)
+    is_default = models.BooleanField(
+        default=False, help_text="Used when a request names no variant. Exactly one per model."
+    )
+    resolution = models.CharField(max_length=20, blank=True, help_text="e.g. 480p, 720p, 1080p, 4k.")
+    audio = models.BooleanField(null=True, blank=True, help_text="With audio, without, or not applicable.")
+    mode = models.CharField(max_length=40, blank=True, help_text="e.g. standard, pro, enterprise.")
+    sort_order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["model__slug", "sort_order", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "slug"],
+                name="variant_slug_unique_per_model",
+                violation_error_message="This model already has a variant with this slug.",
+            ),
+            models.UniqueConstraint(
+                fields=["model"],
+                condition=Q(is_default=True),
+                name="variant_one_default_per_model",
+                violation_error_message="This model already has a default variant; a model has exactly one.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.model.slug} / {self.slug}"
+
+
+def _variant_must_belong_to_model(instance) -> None:
+    if instance.variant_id and instance.model_id and instance.variant.model_id != instance.model_id:
+        raise ValidationError(
+            {"variant": f"Variant '{instance.variant.slug}' belongs to another model, not to '{instance.model.slug}'."}
+        )
+
+
+def _unique_per_model_variant_meter(prefix: str, message: str, extra_fields=(), condition=Q()):
+    """One row per (model, variant, meter): a row for all variants (variant empty)
+    is a separate key, so the rule is two partial constraints that hold on SQLite
+    and PostgreSQL alike (NULLs are distinct in a plain unique constraint)."""
+    return [
+        models.UniqueConstraint(
+            fields=["model", "variant", "meter", *extra_fields],
+            condition=condition & Q(variant__isnull=False),
+            name=f"{prefix}_unique_per_variant",
+            violation_error_message=message,
+        ),
+        models.UniqueConstraint(
+            fields=["model", "meter", *extra_fields],
+            condition=condition & Q(variant__isnull=True),
+            name=f"{prefix}_unique_all_variants",
+            violation_error_message=message,
+        ),
+    ]
+
+
+class TierMode(models.TextChoices):
+    CLIFF = "cliff", "Cliff: the whole request at this price"
+    GRADUATED = "graduated", "Graduated: only the units above the threshold"
+
+
+class ProviderCost(models.Model):
+    """What the provider charges us: `price` per `per_units` units of `meter`.
+
+    Providers quote tokens per 1M: store them that way (per_units = 1,000,000).
+    A row with a tier threshold applies only above that many units per request,
+    measured on `tier_meter` (default: the priced meter); each (model, variant,
+    meter) has one base row without a threshold.
+    """
+
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="provider_costs")
+    variant = models.ForeignKey(
+        Variant,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="provider_costs",
+        help_text="Empty: the price holds for every variant of the model.",
+    )
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="provider_costs")
+    price = decimal_field(digits.UNIT_PRICE, help_text="Price per N units (low end of a band).")
+    price_high = decimal_field(
+        digits.UNIT_PRICE,
+        null=True,
+        blank=True,
+        help_text="High end of a price band, when the provider quotes a range (¥0.3–0.6).",
+    )
+    per_units = models.PositiveIntegerField(default=1, help_text="N: 1,000,000 for token prices, 1 for per-second.")
+    tier_threshold = decimal_field(
+        digits.QUANTITY,
+        null=True,
+        blank=True,
+        help_text="This price applies only above this many units per request (long context).",
+    )
+    tier_mode = models.CharField(max_length=10, choices=TierMode.choices, blank=True)
+    tier_meter = models.ForeignKey(
+        Meter,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The meter the threshold is measured on, e.g. input tokens for an output price. "
+        "Empty: the priced meter.",
+    )
+    currency = models.ForeignKey("billingcfg.Currency", on_delete=models.PROTECT, related_name="+")
+    source_url = models.URLField(max_length=500, blank=True)
+    as_of = models.DateField(help_text="When the provider's price was read.")
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["model__slug", "variant__sort_order", "meter__slug", "tier_threshold"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="provider_cost_price_not_negative",
+                violation_error_message="Price cannot be negative.",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_high__isnull=True) | Q(price_high__gte=models.F("price")),
+                name="provider_cost_band_ascends",
+                violation_error_message="The high end of the price band must be at least the price.",
+            ),
+            models.CheckConstraint(
+                condition=Q(per_units__gte=1),
+                name="provider_cost_per_units_positive",
+                violation_error_message="Per N units must be at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(tier_threshold__isnull=True) & Q(tier_mode="") & Q(tier_meter__isnull=True))
+                | (Q(tier_threshold__gt=0) & Q(tier_mode__in=TierMode.values)),
+                name="provider_cost_tier_complete",
+                violation_error_message="A tier needs a threshold above 0 and a mode (cliff or graduated); "
+                "a base price has neither, nor a tier meter.",
+            ),
+            *_unique_per_model_variant_meter(
+                "provider_cost_base",
+                "This model, variant and meter already have a base price (a row without a tier threshold).",
+                condition=Q(tier_threshold__isnull=True),
+            ),
+            *_unique_per_model_variant_meter(
+                "provider_cost_tier",
+                "This model, variant and meter already have a tier at this threshold.",
+                extra_fields=["tier_threshold"],
+                condition=Q(tier_threshold__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        variant = self.variant.slug if self.variant_id else "all variants"
+        tier = f" above {self.tier_threshold:f}" if self.tier_threshold is not None else ""
+        return f"{self.model.slug} / {variant} / {self.meter.slug}{tier}"
+
+    def clean(self):
+        _variant_must_belong_to_model(self)
+
+
+class CreditRate(models.Model):
+    """What we charge: `credits` per `per_units` units of `meter`, in whole
+    credits rounded up, never less than the minimum charge."""
+
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="credit_rates")
+    variant = models.ForeignKey(
+        Variant,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="credit_rates",
+        help_text="Empty: the rate holds for every variant of the model.",
+    )
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="credit_rates")
+    credits = decimal_field(digits.CREDITS, help_text="Credits per N units.")
+    per_units = models.PositiveIntegerField(default=1, help_text="N: 1 for per-second, 1,000,000 for tokens.")
+    minimum_charge = models.PositiveIntegerField(default=0, help_text="Whole credits charged at least per request.")
+    allowed_quantities = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Only these quantities may be requested, comma-separated (video durations: 4, 8, 12). "
+        "Empty: any quantity within the bounds.",
+    )
+    min_quantity = decimal_field(digits.QUANTITY, null=True, blank=True)
+    max_quantity = decimal_field(digits.QUANTITY, null=True, blank=True)
+    default_quantity = decimal_field(
+        digits.QUANTITY, null=True, blank=True, help_text="Charged when a request names no quantity."
+    )
+    active = models.BooleanField(default=True)
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["model__slug", "variant__sort_order", "meter__slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credits__gt=0),
+                name="credit_rate_credits_positive",
+                violation_error_message="Credits must be above 0: a rate never gives usage away.",
+            ),
+            models.CheckConstraint(
+                condition=Q(per_units__gte=1),
+                name="credit_rate_per_units_positive",
+                violation_error_message="Per N units must be at least 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_quantity__isnull=True) | Q(min_quantity__gt=0),
+                name="credit_rate_min_quantity_positive",
+                violation_error_message="Minimum quantity must be above 0.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_quantity__isnull=True) | Q(max_quantity__gt=0),
+                name="credit_rate_max_quantity_positive",
+                violation_error_message="Maximum quantity must be above 0.",
+            ),
+            models.CheckConstraint(
+                condition=Q(min_quantity__isnull=True)
+                | Q(max_quantity__isnull=True)
+                | Q(min_quantity__lte=models.F("max_quantity")),
+                name="credit_rate_min_not_above_max",
+                violation_error_message="Minimum quantity cannot be above the maximum quantity.",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_quantity__isnull=True)
+                | Q(min_quantity__isnull=True)
+                | Q(default_quantity__gte=models.F("min_quantity")),
+                name="credit_rate_default_not_below_min",
+                violation_error_message="Default quantity cannot be below the minimum quantity.",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_quantity__isnull=True)
+                | Q(max_quantity__isnull=True)
+                | Q(default_quantity__lte=models.F("max_quantity")),
+                name="credit_rate_default_not_above_max",
+                violation_error_message="Default quantity cannot be above the maximum quantity.",
+            ),
+            models.CheckConstraint(
+                condition=Q(default_quantity__isnull=True) | Q(default_quantity__gt=0),
+                name="credit_rate_default_quantity_positive",
+                violation_error_message="Default quantity must be above 0.",
+            ),
+            *_unique_per_model_variant_meter(
+                "credit_rate", "This model, variant and meter already have a credit rate."
+            ),
+        ]
+
+    def __str__(self):
+        variant = self.variant.slug if self.variant_id else "all variants"
+        return f"{self.model.slug} / {variant} / {self.meter.slug}"
+
+    def clean(self):
+        _variant_must_belong_to_model(self)
+        errors = {}
+        try:
+            allowed = parse_quantity_list(self.allowed_quantities)
+        except ValueError as exc:
+            raise ValidationError({"allowed_quantities": f"Allowed quantities: {exc}."}) from None
+        self.allowed_quantities = format_quantity_list(allowed)
+        bounds = {"min_quantity": self.min_quantity, "max_quantity": self.max_quantity}
+        for value in allowed:
+            if self.min_quantity is not None and value < self.min_quantity:
+                errors["allowed_quantities"] = f"{value:f} is below the minimum quantity {self.min_quantity:f}."
+            if self.max_quantity is not None and value > self.max_quantity:
+                errors["allowed_quantities"] = f"{value:f} is above the maximum quantity {self.max_quantity:f}."
+        if allowed and self.default_quantity is not None and self.default_quantity not in allowed:
+            errors["default_quantity"] = (
+                f"Default quantity {self.default_quantity:f} is not one of the allowed quantities "
+                f"({self.allowed_quantities})."
+            )
+        if self.meter_id and self.meter.whole_units:
+            named = {**bounds, "default_quantity": self.default_quantity}
+            for field, value in named.items():
+                if value is not None and value != value.to_integral_value():
+                    errors[field] = f"{self.meter.name} are counted in whole units; {value:f} is not whole."
+            if any(value != value.to_integral_value() for value in allowed):
+                errors["allowed_quantities"] = f"{self.meter.name} are counted in whole units."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def allowed_quantity_values(self) -> tuple:
+        return parse_quantity_list(self.allowed_quantities)
+
+
+class Workflow(models.Model):
+    """A product action priced in credits that uses several models, e.g. one hour
+    of a coaching session or one PRD."""
+
+    slug = slug_field()
+    name = models.CharField(max_length=100)
+    unit_label = models.CharField(max_length=60, help_text="What one unit is: 'session hour', 'prompt', 'PRD'.")
+    credits_per_unit = decimal_field(
+        digits.CREDITS,
+        null=True,
+        blank=True,
+        help_text="Credits charged per unit. Empty: an internal workflow that is costed but not sold.",
+    )
+    active = models.BooleanField(default=True)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(credits_per_unit__isnull=True) | Q(credits_per_unit__gt=0),
+                name="workflow_credits_positive",
+                violation_error_message="Credits per unit must be above 0, or empty for an internal workflow.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class WorkflowStep(models.Model):
+    """Per unit of the workflow, `quantity` units of `meter` on `model`, run with
+    `probability` and `multiplier` times (calls per unit, revision factor)."""
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="steps")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(max_length=100, help_text="e.g. 'Emotion calls, input'.")
+    model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="workflow_steps")
+    variant = models.ForeignKey(
+        Variant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="workflow_steps",
+        help_text="Empty: the model's default variant.",
+    )
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="workflow_steps")
+    quantity = decimal_field(digits.QUANTITY, help_text="Units of the meter per run of the step.")
+    probability = decimal_field(
+        digits.FRACTION, default=1, help_text="Share of units in which the step runs, 0 to 1."
+    )
+    multiplier = decimal_field(
+        digits.MULTIPLIER, default=1, help_text="Runs per unit when it runs: calls per hour, revision factor."
+    )
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["workflow__slug", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="workflow_step_quantity_positive",
+                violation_error_message="Quantity must be above 0.",
+            ),
+            models.CheckConstraint(
+                condition=Q(probability__gte=0) & Q(probability__lte=1),
+                name="workflow_step_probability_0_to_1",
+                violation_error_message="Probability must be between 0 and 1 (0.2 means 20% of runs).",
+            ),
+            models.CheckConstraint(
+                condition=Q(multiplier__gte=1),
+                name="workflow_step_multiplier_at_least_1",
+                violation_error_message="Multiplier must be at least 1.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workflow.slug} #{self.position}: {self.label}"
+
+    def clean(self):
+        _variant_must_belong_to_model(self)
