@@ -127,10 +127,15 @@ class PricingPolicy(models.Model):
                 condition=Q(target_gross_margin__gte=0) & Q(target_gross_margin__lt=1),
                 name="pricing_policy_margin_fraction",
                 violation_error_message="Target gross margin is a fraction from 0 up to (not including) 1: "
-                "0.75 means 75%.",
+                "0.75 means 75 percent.",
             ),
+            # A CHECK passes when its condition is NULL: NULL columns are named explicitly.
             models.CheckConstraint(
-                condition=(Q(revenue_basis=RevenueBasis.FIXED) & Q(fixed_revenue_per_credit__gt=0))
+                condition=(
+                    Q(revenue_basis=RevenueBasis.FIXED)
+                    & Q(fixed_revenue_per_credit__isnull=False)
+                    & Q(fixed_revenue_per_credit__gt=0)
+                )
                 | (~Q(revenue_basis=RevenueBasis.FIXED) & Q(fixed_revenue_per_credit__isnull=True)),
                 name="pricing_policy_fixed_basis_has_figure",
                 violation_error_message="A fixed basis needs a revenue per credit above 0; "

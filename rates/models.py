@@ -214,9 +214,10 @@ class ProviderCost(models.Model):
                 name="provider_cost_per_units_positive",
                 violation_error_message="Per N units must be at least 1.",
             ),
+            # A CHECK passes when its condition is NULL: NULL columns are named explicitly.
             models.CheckConstraint(
                 condition=(Q(tier_threshold__isnull=True) & Q(tier_mode="") & Q(tier_meter__isnull=True))
-                | (Q(tier_threshold__gt=0) & Q(tier_mode__in=TierMode.values)),
+                | (Q(tier_threshold__isnull=False) & Q(tier_threshold__gt=0) & Q(tier_mode__in=TierMode.values)),
                 name="provider_cost_tier_complete",
                 violation_error_message="A tier needs a threshold above 0 and a mode (cliff or graduated); "
                 "a base price has neither, nor a tier meter.",
@@ -439,7 +440,7 @@ class WorkflowStep(models.Model):
             models.CheckConstraint(
                 condition=Q(probability__gte=0) & Q(probability__lte=1),
                 name="workflow_step_probability_0_to_1",
-                violation_error_message="Probability must be between 0 and 1 (0.2 means 20% of runs).",
+                violation_error_message="Probability must be between 0 and 1 (0.2 means 20 percent of runs).",
             ),
             models.CheckConstraint(
                 condition=Q(multiplier__gte=1),
