@@ -1,0 +1,278 @@
+"""Small chained factories for every configuration model, shared by the
+billingcfg, plans and rates tests.
+
+Each `make_*` saves a valid row (without full_clean, as the database sees it)
+and takes keyword overrides; what it needs and is not given, it makes.
+`make_*_unsaved` variants build the instance without saving, so a test can
+break one rule and watch the database refuse it.
+"""
+
+import datetime
+import itertools
+from decimal import Decimal
+
+from django.apps import apps
+from simple_history.models import HistoricalChanges
+
+from billingcfg.models import AlertThreshold, Currency, ExchangeRate, Metric, PricingPolicy, Scope, ThresholdAction
+from plans.models import CreditPack, SubscriptionPlan
+from rates.models import AIModel, CreditRate, Meter, Modality, Provider, ProviderCost, Variant, Workflow, WorkflowStep
+
+_serial = itertools.count(1)
+
+
+def _slug(prefix: str) -> str:
+    return f"{prefix}-{next(_serial)}"
+
+
+def _code() -> str:
+    # Currency codes are capital letters or digits after a letter: X001, X002 …
+    return f"X{next(_serial):03d}"
+
+
+def currency(**kwargs) -> Currency:
+    kwargs.setdefault("code", _code())
+    kwargs.setdefault("name", f"Currency {kwargs['code']}")
+    return Currency.objects.create(**kwargs)
+
+
+def usd() -> Currency:
+    return Currency.objects.get_or_create(code="USD", defaults={"name": "US dollar", "symbol": "$"})[0]
+
+
+def twd() -> Currency:
+    return Currency.objects.get_or_create(code="TWD", defaults={"name": "New Taiwan dollar", "minor_units": 0})[0]
+
+
+def exchange_rate_unsaved(**kwargs) -> ExchangeRate:
+    if "from_currency" not in kwargs:
+        kwargs["from_currency"] = usd()
+    if "to_currency" not in kwargs:
+        kwargs["to_currency"] = twd()
+    kwargs.setdefault("from_amount", Decimal("1"))
+    kwargs.setdefault("to_amount", Decimal("32"))
+    kwargs.setdefault("as_of", datetime.date(2025, 1, 1))
+    return ExchangeRate(**kwargs)
+
+
+def exchange_rate(**kwargs) -> ExchangeRate:
+    rate = exchange_rate_unsaved(**kwargs)
+    rate.save()
+    return rate
+
+
+def policy_unsaved(**kwargs) -> PricingPolicy:
+    if "reporting_currency" not in kwargs:
+        kwargs["reporting_currency"] = usd()
+    kwargs.setdefault("target_gross_margin", Decimal("0.75"))
+    return PricingPolicy(**kwargs)
+
+
+def policy(**kwargs) -> PricingPolicy:
+    row = policy_unsaved(**kwargs)
+    row.save()
+    return row
+
+
+def provider(**kwargs) -> Provider:
+    kwargs.setdefault("slug", _slug("provider"))
+    kwargs.setdefault("name", kwargs["slug"].title())
+    return Provider.objects.create(**kwargs)
+
+
+def meter(**kwargs) -> Meter:
+    kwargs.setdefault("slug", _slug("seconds"))
+    kwargs.setdefault("name", "Seconds")
+    kwargs.setdefault("unit", "second")
+    return Meter.objects.create(**kwargs)
+
+
+def ai_model(*, default_variant: bool = True, **kwargs) -> AIModel:
+    """A model with its default variant (slug `default`), as every model has one."""
+    kwargs.setdefault("slug", _slug("model"))
+    kwargs.setdefault("name", kwargs["slug"].title())
+    if "provider" not in kwargs:
+        kwargs["provider"] = provider()
+    kwargs.setdefault("modality", Modality.VIDEO)
+    model = AIModel.objects.create(**kwargs)
+    if default_variant:
+        Variant.objects.create(model=model, slug="default", name="Default", is_default=True)
+    return model
+
+
+def variant_unsaved(**kwargs) -> Variant:
+    if "model" not in kwargs:
+        kwargs["model"] = ai_model()
+    kwargs.setdefault("slug", _slug("variant"))
+    kwargs.setdefault("name", kwargs["slug"])
+    return Variant(**kwargs)
+
+
+def variant(**kwargs) -> Variant:
+    row = variant_unsaved(**kwargs)
+    row.save()
+    return row
+
+
+def provider_cost_unsaved(**kwargs) -> ProviderCost:
+    if "model" not in kwargs:
+        kwargs["model"] = ai_model()
+    if "meter" not in kwargs:
+        kwargs["meter"] = meter()
+    if "currency" not in kwargs:
+        kwargs["currency"] = usd()
+    kwargs.setdefault("price", Decimal("0.10"))
+    kwargs.setdefault("as_of", datetime.date(2025, 10, 1))
+    return ProviderCost(**kwargs)
+
+
+def provider_cost(**kwargs) -> ProviderCost:
+    row = provider_cost_unsaved(**kwargs)
+    row.save()
+    return row
+
+
+def credit_rate_unsaved(**kwargs) -> CreditRate:
+    if "model" not in kwargs:
+        kwargs["model"] = ai_model()
+    if "meter" not in kwargs:
+        kwargs["meter"] = meter()
+    kwargs.setdefault("credits", Decimal("10"))
+    return CreditRate(**kwargs)
+
+
+def credit_rate(**kwargs) -> CreditRate:
+    row = credit_rate_unsaved(**kwargs)
+    row.save()
+    return row
+
+
+def workflow_unsaved(**kwargs) -> Workflow:
+    kwargs.setdefault("slug", _slug("workflow"))
+    kwargs.setdefault("name", kwargs["slug"].title())
+    kwargs.setdefault("unit_label", "session hour")
+    kwargs.setdefault("credits_per_unit", Decimal("60"))
+    return Workflow(**kwargs)
+
+
+def workflow(**kwargs) -> Workflow:
+    row = workflow_unsaved(**kwargs)
+    row.save()
+    return row
+
+
+def workflow_step_unsaved(**kwargs) -> WorkflowStep:
+    if "workflow" not in kwargs:
+        kwargs["workflow"] = workflow()
+    if "model" not in kwargs:
+        kwargs["model"] = ai_model()
+    if "meter" not in kwargs:
+        kwargs["meter"] = meter()
+    kwargs.setdefault("label", "Transcription")
+    kwargs.setdefault("quantity", Decimal("3600"))
+    return WorkflowStep(**kwargs)
+
+
+def workflow_step(**kwargs) -> WorkflowStep:
+    row = workflow_step_unsaved(**kwargs)
+    row.save()
+    return row
+
+
+def credit_pack_unsaved(**kwargs) -> CreditPack:
+    kwargs.setdefault("slug", _slug("pack"))
+    kwargs.setdefault("name", kwargs["slug"].title())
+    kwargs.setdefault("credits", 250)
+    kwargs.setdefault("price", Decimal("15"))
+    if "currency" not in kwargs:
+        kwargs["currency"] = usd()
+    return CreditPack(**kwargs)
+
+
+def credit_pack(**kwargs) -> CreditPack:
+    row = credit_pack_unsaved(**kwargs)
+    row.save()
+    return row
+
+
+def plan_unsaved(**kwargs) -> SubscriptionPlan:
+    kwargs.setdefault("slug", _slug("plan"))
+    kwargs.setdefault("name", kwargs["slug"].title())
+    kwargs.setdefault("credits_per_interval", 400)
+    kwargs.setdefault("price", Decimal("19"))
+    if "currency" not in kwargs:
+        kwargs["currency"] = usd()
+    return SubscriptionPlan(**kwargs)
+
+
+def plan(**kwargs) -> SubscriptionPlan:
+    row = plan_unsaved(**kwargs)
+    row.save()
+    return row
+
+
+def threshold_unsaved(**kwargs) -> AlertThreshold:
+    """By default a system-wide monthly budget in USD."""
+    kwargs.setdefault("slug", _slug("threshold"))
+    kwargs.setdefault("name", kwargs["slug"].title())
+    kwargs.setdefault("scope", Scope.SYSTEM)
+    kwargs.setdefault("metric", Metric.MONEY)
+    if kwargs["metric"] == Metric.MONEY and "currency" not in kwargs:
+        kwargs["currency"] = usd()
+    kwargs.setdefault("window", "month")
+    kwargs.setdefault("limit", Decimal("1000"))
+    return AlertThreshold(**kwargs)
+
+
+def threshold(**kwargs) -> AlertThreshold:
+    row = threshold_unsaved(**kwargs)
+    row.save()
+    return row
+
+
+def threshold_action_unsaved(**kwargs) -> ThresholdAction:
+    if "threshold" not in kwargs:
+        kwargs["threshold"] = threshold()
+    kwargs.setdefault("action", "email")
+    return ThresholdAction(**kwargs)
+
+
+def threshold_action(**kwargs) -> ThresholdAction:
+    row = threshold_action_unsaved(**kwargs)
+    row.save()
+    return row
+
+
+# A valid saved row of every configuration model: the tests that walk every
+# model through _meta (decimal round trips, positive-integer columns) build
+# rows with these, and fail for a model that has none.
+VALID_ROW = {
+    Currency: currency,
+    ExchangeRate: exchange_rate,
+    PricingPolicy: policy,
+    AlertThreshold: threshold,
+    ThresholdAction: threshold_action,
+    CreditPack: credit_pack,
+    SubscriptionPlan: plan,
+    Provider: provider,
+    Meter: meter,
+    AIModel: ai_model,
+    Variant: variant,
+    ProviderCost: provider_cost,
+    CreditRate: credit_rate,
+    Workflow: workflow,
+    WorkflowStep: workflow_step,
+}
+
+
+CONFIGURATION_APPS = ("billingcfg", "plans", "rates")
+
+
+def configuration_models() -> list:
+    """Every model of the configuration apps, without simple_history's shadow tables."""
+    return [
+        model
+        for label in CONFIGURATION_APPS
+        for model in apps.get_app_config(label).get_models()
+        if not issubclass(model, HistoricalChanges)
+    ]
