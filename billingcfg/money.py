@@ -10,3 +10,9 @@ def round_places(amount: Decimal, places: int, rounding: str = ROUND_HALF_EVEN) 
 def format_amount(amount: Decimal, currency_code: str, places: int) -> str:
     """'0.0393 USD': the amount rounded to `places`, with its currency."""
     return f"{round_places(amount, places):,f} {currency_code}"
+
+
+def format_exact(value: Decimal, *, grouped: bool = True) -> str:
+    """A stored decimal as exactly as it is, without its column's padding zeros:
+    Decimal("2400000.0000") -> "2,400,000", Decimal("0.30000000") -> "0.3"."""
+    return format(value.normalize(), ",f" if grouped else "f")

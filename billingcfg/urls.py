@@ -5,6 +5,8 @@ from django.views.generic import RedirectView
 admin.site.site_header = "Billing configuration"
 admin.site.site_title = "Billing configuration"
 admin.site.index_title = "Pricing control room"
+# Configuration tables are wide: they get the whole page.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

@@ -4,7 +4,7 @@ from decimal import ROUND_CEILING, Decimal
 
 import pytest
 
-from billingcfg.money import format_amount, round_places
+from billingcfg.money import format_amount, format_exact, round_places
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,17 @@ def test_credits_charged_round_up():
     """Seed 003: 12 s of Sora 2 Pro at 35 credits/s is 420 credits; a sliver more is 421, never 420."""
     assert round_places(Decimal("420"), 0, ROUND_CEILING) == Decimal("420")
     assert round_places(Decimal("420.0001"), 0, ROUND_CEILING) == Decimal("421")
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("2400000.0000", "2,400,000"),
+        ("0.30000000", "0.3"),
+        ("16161.61616162", "16,161.61616162"),
+        ("0E-8", "0"),
+        ("100.0000", "100"),
+    ],
+)
+def test_format_exact_drops_only_padding_zeros(stored, shown):
+    assert format_exact(Decimal(stored)) == shown

@@ -1,0 +1,64 @@
+"""Who changed what and when, as the History page of a row shows it."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from billingcfg.models import Action, AlertThreshold
+from plans.models import CreditPack
+from rates.models import ProviderCost, Workflow
+from tests.admin import factories as make
+from tests.admin.pages import admin_url, change_url, page_data
+
+
+@pytest.fixture
+def alice_client(client: Client, db: None) -> Client:
+    """A logged-in superuser with a name that appears nowhere else on a page."""
+    alice = get_user_model().objects.create_superuser("ops-alice", "alice@example.com", "unused")
+    client.force_login(alice)
+    return client
+
+
+def test_change_shows_on_history_page_with_username(alice_client: Client) -> None:
+    pack = make.pack_make(price="9.99")
+    data = page_data(alice_client.get(change_url(pack)))
+    data["price"] = "12.50"
+    assert alice_client.post(change_url(pack), data).status_code == 302
+    page = alice_client.get(admin_url(CreditPack, "history", pack.pk)).content.decode()
+    assert "ops-alice" in page
+    assert "12.5000" in page
+    assert pack.history.latest().history_user.username == "ops-alice"
+
+
+def test_inline_change_shows_on_the_rows_own_history_page(alice_client: Client) -> None:
+    """A cost edited on its model's page is still traced to the person who edited it."""
+    cost = make.provider_cost_make(price="0.5")
+    data = page_data(alice_client.get(change_url(cost.model)))
+    data["provider_costs-0-price"] = "0.75"
+    assert alice_client.post(change_url(cost.model), data).status_code == 302
+    page = alice_client.get(admin_url(ProviderCost, "history", cost.pk)).content.decode()
+    assert "ops-alice" in page
+    assert "0.75000000" in page
+
+
+def test_step_change_shows_on_the_workflows_history_page(alice_client: Client) -> None:
+    """Steps have no page of their own: their changes are listed on the workflow's History page."""
+    step = make.workflow_step_make(label="Report call", quantity="55500")
+    data = page_data(alice_client.get(change_url(step.workflow)))
+    data["steps-0-quantity"] = "60000"
+    assert alice_client.post(change_url(step.workflow), data).status_code == 302
+    page = alice_client.get(admin_url(Workflow, "history", step.workflow.pk)).content.decode()
+    assert "step 0: Report call" in page
+    assert "quantity: 55500.0000 → 60000.0000" in page
+    assert "ops-alice" in page
+
+
+def test_action_removal_shows_on_the_thresholds_history_page(alice_client: Client) -> None:
+    action = make.threshold_action_make(action=Action.SLACK)
+    data = page_data(alice_client.get(change_url(action.threshold)))
+    data["actions-0-DELETE"] = "on"
+    assert alice_client.post(change_url(action.threshold), data).status_code == 302
+    page = alice_client.get(admin_url(AlertThreshold, "history", action.threshold.pk)).content.decode()
+    assert "Slack message" in page
+    assert "Deleted" in page
+    assert "ops-alice" in page

@@ -1,0 +1,131 @@
+"""The AI model page: variants, provider costs and credit rates edited together."""
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from rates.models import AIModel, CreditRate, ProviderCost, Variant
+from tests.admin import factories as make
+from tests.admin.pages import add_row, admin_url, change_url, page_data
+
+
+def _variant_choices(response, inline_prefix: str) -> set[str]:
+    formset = next(
+        inline.formset for inline in response.context["inline_admin_formsets"] if inline.formset.prefix == inline_prefix
+    )
+    return {label for value, label in formset.empty_form.fields["variant"].choices if value != ""}
+
+
+def test_variant_choices_are_the_models_own(admin_client: Client) -> None:
+    """Picking another model's variant for a cost is a mistake the page should not offer."""
+    model = make.model_make()
+    own = make.variant_make(model=model, is_default=True)
+    make.variant_make(is_default=True)
+    response = admin_client.get(change_url(model))
+    assert _variant_choices(response, "provider_costs") == {str(own)}
+    assert _variant_choices(response, "credit_rates") == {str(own)}
+
+
+def test_add_page_offers_no_variants(admin_client: Client) -> None:
+    """A model being added has no variants yet: rows on the add page hold for all variants."""
+    make.variant_make(is_default=True)
+    response = admin_client.get(admin_url(AIModel, "add"))
+    assert _variant_choices(response, "provider_costs") == set()
+    assert _variant_choices(response, "credit_rates") == set()
+
+
+def test_default_moves_to_another_variant_in_one_save(admin_client: Client) -> None:
+    """Ops move the default by ticking the new one and unticking the old one, in one save."""
+    old = make.variant_make(is_default=True, sort_order=0)
+    new = make.variant_make(model=old.model, sort_order=1)
+    data = page_data(admin_client.get(change_url(old.model)))
+    rows = {data[f"variants-{i}-id"]: i for i in range(2)}
+    del data[f"variants-{rows[str(old.pk)]}-is_default"]
+    data[f"variants-{rows[str(new.pk)]}-is_default"] = "on"
+    response = admin_client.post(change_url(old.model), data)
+    assert response.status_code == 302
+    assert list(Variant.objects.filter(model=old.model, is_default=True)) == [new]
+
+
+def test_deleting_the_default_variant_while_marking_another(admin_client: Client) -> None:
+    """Retiring the default variant and promoting another is one save, not two."""
+    old = make.variant_make(is_default=True, sort_order=1)
+    new = make.variant_make(model=old.model, sort_order=0)
+    data = page_data(admin_client.get(change_url(old.model)))
+    rows = {data[f"variants-{i}-id"]: i for i in range(2)}
+    data[f"variants-{rows[str(old.pk)]}-DELETE"] = "on"
+    data[f"variants-{rows[str(new.pk)]}-is_default"] = "on"
+    response = admin_client.post(change_url(old.model), data)
+    assert response.status_code == 302
+    assert list(Variant.objects.filter(model=old.model)) == [new]
+    assert Variant.objects.get(pk=new.pk).is_default
+
+
+def test_a_model_is_added_with_its_variant_cost_and_rate(admin_client: Client) -> None:
+    """The whole of a new model is entered on one page."""
+    provider = make.provider_make()
+    meter = make.meter_make()
+    data = page_data(admin_client.get(admin_url(AIModel, "add")))
+    data.update({"slug": "sora-2-pro", "name": "Sora 2 Pro", "provider": str(provider.pk), "modality": "video"})
+    add_row(data, "variants", {"slug": "1080p", "name": "1080p", "is_default": "on", "sort_order": "0"})
+    add_row(data, "provider_costs", {"meter": str(meter.pk), "price": "0.5", "per_units": "1",
+                                     "currency": str(make.usd().pk), "as_of": "2025-10-01"})
+    add_row(data, "credit_rates", {"meter": str(meter.pk), "credits": "35", "per_units": "1", "minimum_charge": "0",
+                                   "allowed_quantities": "4,8,12", "default_quantity": "4", "active": "on"})
+    response = admin_client.post(admin_url(AIModel, "add"), data)
+    assert response.status_code == 302
+    model = AIModel.objects.get(slug="sora-2-pro")
+    assert [variant.slug for variant in model.variants.all()] == ["1080p"]
+    assert ProviderCost.objects.get(model=model).variant is None
+    assert CreditRate.objects.get(model=model).allowed_quantities == "4, 8, 12"
+
+
+def test_cost_page_stays_light_however_many_variants_exist(admin_client: Client) -> None:
+    """Model and variant are looked up, not listed: the page does not grow with the catalogue."""
+    cost = make.provider_cost_make()
+    admin_client.get(change_url(cost))
+    with CaptureQueriesContext(connection) as before:
+        admin_client.get(change_url(cost))
+    model = make.model_make()
+    for n in range(60):
+        make.variant_make(model=model, slug=f"elsewhere-{n}", is_default=n == 0)
+    with CaptureQueriesContext(connection) as after:
+        response = admin_client.get(change_url(cost))
+    assert "elsewhere-" not in response.content.decode()
+    assert len(after) == len(before)
+
+
+def test_model_page_costs_the_same_queries_for_more_rows(admin_client: Client) -> None:
+    """Select boxes and row labels are loaded once per page, not once per cost or rate."""
+    model = make.model_make()
+    variants = [make.variant_make(model=model, is_default=n == 0) for n in range(3)]
+
+    def rows_add(count: int) -> None:
+        for _ in range(count):
+            variant = variants[ProviderCost.objects.filter(model=model).count() % 3]
+            make.provider_cost_make(model=model, variant=variant)
+            make.credit_rate_make(model=model, variant=variant)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert admin_client.get(change_url(model)).status_code == 200
+        return len(captured)
+
+    rows_add(2)
+    admin_client.get(change_url(model))
+    few = queries()
+    rows_add(10)
+    assert queries() == few
+
+
+def test_variant_lookup_finds_variants_by_model_slug(admin_client: Client) -> None:
+    """With thousands of variants the cost page looks them up by typing the model's slug."""
+    model = make.model_make(slug="sora-2-pro")
+    make.variant_make(model=model, slug="1080p", is_default=True)
+    make.variant_make(slug="1080p", is_default=True)
+    response = admin_client.get(
+        "/admin/autocomplete/",
+        {"app_label": "rates", "model_name": "providercost", "field_name": "variant", "term": "sora-2-pro"},
+    )
+    assert response.status_code == 200
+    assert [result["text"] for result in response.json()["results"]] == ["sora-2-pro / 1080p"]
