@@ -167,8 +167,22 @@ class AIModelAdmin(ConfigAdmin):
         return obj.variant_count
 
 
+class VariantForm(forms.ModelForm):
+    def clean_is_default(self) -> bool:
+        """Unticking a model's default here would leave the model with none: the
+        default moves on the model's page, where all its variants are in view."""
+        is_default = self.cleaned_data["is_default"]
+        if self.instance.pk and self.initial.get("is_default") and not is_default:
+            raise ValidationError(
+                "Every model needs a default variant: to move it, tick another variant "
+                "as the default on the model's page."
+            )
+        return is_default
+
+
 @admin.register(Variant)
 class VariantAdmin(ConfigAdmin):
+    form = VariantForm
     list_display = ["model", "slug", "name", "is_default", "resolution", "audio", "mode", "sort_order"]
     list_filter = ["is_default", "model__provider", "model__modality"]
     search_fields = ["slug", "name", "model__slug", "model__name"]

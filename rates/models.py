@@ -156,9 +156,11 @@ class ProviderCost(models.Model):
     """
 
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="provider_costs")
+    # RESTRICT: a variant with prices cannot be deleted on its own (the admin lists
+    # them); deleting the whole model still takes its variants and prices with it.
     variant = models.ForeignKey(
         Variant,
-        on_delete=models.CASCADE,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="provider_costs",
@@ -251,7 +253,7 @@ class CreditRate(models.Model):
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="credit_rates")
     variant = models.ForeignKey(
         Variant,
-        on_delete=models.CASCADE,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="credit_rates",
@@ -337,30 +339,39 @@ class CreditRate(models.Model):
 
     def clean(self):
         _variant_must_belong_to_model(self)
-        errors = {}
         try:
             allowed = parse_quantity_list(self.allowed_quantities)
         except ValueError as exc:
             raise ValidationError({"allowed_quantities": f"Allowed quantities: {exc}."}) from None
         self.allowed_quantities = format_quantity_list(allowed)
-        bounds = {"min_quantity": self.min_quantity, "max_quantity": self.max_quantity}
+        errors: dict[str, list[str]] = {}
         for value in allowed:
             if self.min_quantity is not None and value < self.min_quantity:
-                errors["allowed_quantities"] = f"{value:f} is below the minimum quantity {self.min_quantity:f}."
+                errors.setdefault("allowed_quantities", []).append(
+                    f"{value:f} is below the minimum quantity {self.min_quantity:f}."
+                )
             if self.max_quantity is not None and value > self.max_quantity:
-                errors["allowed_quantities"] = f"{value:f} is above the maximum quantity {self.max_quantity:f}."
+                errors.setdefault("allowed_quantities", []).append(
+                    f"{value:f} is above the maximum quantity {self.max_quantity:f}."
+                )
         if allowed and self.default_quantity is not None and self.default_quantity not in allowed:
-            errors["default_quantity"] = (
+            errors.setdefault("default_quantity", []).append(
                 f"Default quantity {self.default_quantity:f} is not one of the allowed quantities "
                 f"({self.allowed_quantities})."
             )
         if self.meter_id and self.meter.whole_units:
-            named = {**bounds, "default_quantity": self.default_quantity}
-            for field, value in named.items():
-                if value is not None and value != value.to_integral_value():
-                    errors[field] = f"{self.meter.name} are counted in whole units; {value:f} is not whole."
-            if any(value != value.to_integral_value() for value in allowed):
-                errors["allowed_quantities"] = f"{self.meter.name} are counted in whole units."
+            quantities = {
+                "min_quantity": [self.min_quantity],
+                "max_quantity": [self.max_quantity],
+                "default_quantity": [self.default_quantity],
+                "allowed_quantities": list(allowed),
+            }
+            for field, values in quantities.items():
+                for value in values:
+                    if value is not None and value != value.to_integral_value():
+                        errors.setdefault(field, []).append(
+                            f"{self.meter.name} are counted in whole units; {value:f} is not whole."
+                        )
         if errors:
             raise ValidationError(errors)
 

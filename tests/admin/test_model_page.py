@@ -129,3 +129,56 @@ def test_variant_lookup_finds_variants_by_model_slug(admin_client: Client) -> No
     )
     assert response.status_code == 200
     assert [result["text"] for result in response.json()["results"]] == ["sora-2-pro / 1080p"]
+
+
+def test_a_priced_variant_is_not_deleted_from_the_model_page(admin_client: Client) -> None:
+    """Ticking Delete on a variant with prices must not silently drop its cost and rate."""
+    default = make.variant_make(is_default=True, sort_order=0)
+    priced = make.variant_make(model=default.model, slug="1080p", sort_order=1)
+    make.provider_cost_make(model=default.model, variant=priced)
+    data = page_data(admin_client.get(change_url(default.model)))
+    rows = {data[f"variants-{i}-id"]: i for i in range(2)}
+    data[f"variants-{rows[str(priced.pk)]}-DELETE"] = "on"
+
+    response = admin_client.post(change_url(default.model), data)
+
+    assert response.status_code == 200
+    assert "would require deleting the following protected related objects" in response.content.decode()
+    assert Variant.objects.filter(pk=priced.pk).exists()
+    assert ProviderCost.objects.filter(variant=priced).count() == 1
+
+
+def test_a_priced_variant_delete_page_lists_what_blocks_it(admin_client: Client) -> None:
+    default = make.variant_make(is_default=True)
+    priced = make.variant_make(model=default.model, slug="1080p")
+    make.credit_rate_make(model=default.model, variant=priced)
+
+    page = admin_client.get(admin_url(Variant, "delete", priced.pk)).content.decode()
+    admin_client.post(admin_url(Variant, "delete", priced.pk), {"post": "yes"})
+
+    assert "Cannot delete variant" in page
+    assert Variant.objects.filter(pk=priced.pk).exists()
+
+
+def test_the_model_page_deletes_a_model_with_its_variants_and_prices(admin_client: Client) -> None:
+    variant = make.variant_make(is_default=True)
+    make.provider_cost_make(model=variant.model, variant=variant)
+    make.credit_rate_make(model=variant.model, variant=variant)
+
+    response = admin_client.post(admin_url(AIModel, "delete", variant.model.pk), {"post": "yes"})
+
+    assert response.status_code == 302
+    assert (AIModel.objects.count(), Variant.objects.count(), ProviderCost.objects.count()) == (0, 0, 0)
+    assert CreditRate.objects.count() == 0
+
+
+def test_the_only_default_cannot_be_unticked_on_the_variant_page(admin_client: Client) -> None:
+    variant = make.variant_make(is_default=True)
+    data = page_data(admin_client.get(change_url(variant)))
+    del data["is_default"]
+
+    response = admin_client.post(change_url(variant), data)
+
+    assert response.status_code == 200
+    assert "Every model needs a default variant" in response.content.decode()
+    assert Variant.objects.get(pk=variant.pk).is_default

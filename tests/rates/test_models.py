@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import RestrictedError
 
 from rates.models import CreditRate, ProviderCost, Variant, WorkflowStep
 from tests.billingcfg import factories as f
@@ -288,7 +289,10 @@ def test_credit_rate_quantity_mistakes_are_explained(fields, errors, sora, secon
             {"default_quantity": Decimal("2.5")},
             {"default_quantity": ["Input tokens are counted in whole units; 2.5 is not whole."]},
         ),
-        ({"allowed_quantities": "1, 1.5, 2"}, {"allowed_quantities": ["Input tokens are counted in whole units."]}),
+        (
+            {"allowed_quantities": "1, 1.5, 2"},
+            {"allowed_quantities": ["Input tokens are counted in whole units; 1.5 is not whole."]},
+        ),
     ],
     ids=["min", "max", "default", "allowed"],
 )
@@ -360,3 +364,45 @@ def test_workflow_step_defaults_run_once_per_unit(sora, seconds):
 
     assert (step.probability, step.multiplier) == (Decimal("1"), Decimal("1"))
     assert WorkflowStep.objects.get().quantity == Decimal("3600")
+
+
+def test_every_quantity_problem_is_reported_at_once(sora, seconds):
+    """An ops person fixes the whole row in one go, not one message per save."""
+    rate = f.credit_rate_unsaved(
+        model=sora,
+        meter=seconds,
+        allowed_quantities="2, 8, 30",
+        min_quantity=Decimal("4"),
+        max_quantity=Decimal("25"),
+        default_quantity=Decimal("6"),
+    )
+
+    with pytest.raises(ValidationError) as invalid:
+        rate.full_clean()
+
+    assert invalid.value.message_dict == {
+        "allowed_quantities": ["2 is below the minimum quantity 4.", "30 is above the maximum quantity 25."],
+        "default_quantity": ["Default quantity 6 is not one of the allowed quantities (2, 8, 30)."],
+    }
+
+
+def test_a_variant_with_prices_cannot_be_deleted_alone(sora, seconds):
+    """Deleting 1080p would silently drop its provider cost and credit rate."""
+    hd = sora.variants.get(slug="1080p")
+    f.provider_cost(model=sora, variant=hd, meter=seconds)
+    f.credit_rate(model=sora, variant=hd, meter=seconds)
+
+    with pytest.raises(RestrictedError):
+        hd.delete()
+
+    assert (ProviderCost.objects.filter(variant=hd).count(), CreditRate.objects.filter(variant=hd).count()) == (1, 1)
+
+
+def test_deleting_a_model_takes_its_variants_and_prices(sora, seconds):
+    hd = sora.variants.get(slug="1080p")
+    f.provider_cost(model=sora, variant=hd, meter=seconds)
+    f.credit_rate(model=sora, variant=hd, meter=seconds)
+
+    sora.delete()
+
+    assert (Variant.objects.count(), ProviderCost.objects.count(), CreditRate.objects.count()) == (0, 0, 0)
