@@ -12,49 +12,51 @@ from django.test.utils import CaptureQueriesContext
 from billingcfg.models import Action, AlertThreshold, Currency, ExchangeRate, Scope
 from plans.models import CreditPack, SubscriptionPlan
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow
-from tests.admin import factories as make
+from tests import factories as f
 from tests.admin.pages import admin_url
 
 
 def _threshold() -> None:
-    threshold = make.threshold_make(scope=Scope.MODEL, model=make.model_make())
-    make.threshold_action_make(threshold=threshold, action=Action.EMAIL)
-    make.threshold_action_make(threshold=threshold, action=Action.SWITCH_MODEL, switch_to_model=make.model_make())
+    threshold = f.threshold(scope=Scope.MODEL, model=f.ai_model(default_variant=False))
+    f.threshold_action(threshold=threshold, action=Action.EMAIL)
+    f.threshold_action(
+        threshold=threshold, action=Action.SWITCH_MODEL, switch_to_model=f.ai_model(default_variant=False)
+    )
 
 
 def _model() -> None:
-    model = make.model_make()
-    make.variant_make(model=model, is_default=True)
-    make.variant_make(model=model)
+    model = f.ai_model(default_variant=False)
+    f.variant(model=model, is_default=True)
+    f.variant(model=model)
 
 
 def _workflow() -> None:
-    workflow = make.workflow_make()
-    make.workflow_step_make(workflow=workflow)
-    make.workflow_step_make(workflow=workflow)
+    workflow = f.workflow()
+    f.workflow_step(workflow=workflow)
+    f.workflow_step(workflow=workflow)
 
 
 def _provider_cost() -> None:
-    cost = make.provider_cost_make()
-    make.provider_cost_make(
+    cost = f.provider_cost(for_default_variant=True)
+    f.provider_cost(
         model=cost.model, variant=cost.variant, meter=cost.meter, tier_threshold=200_000, tier_mode="cliff",
-        tier_meter=make.meter_make(),
+        tier_meter=f.meter(),
     )
 
 
 ROW_MAKERS: dict[type[Model], Callable[[], object]] = {
-    CreditPack: make.pack_make,
-    SubscriptionPlan: make.plan_make,
-    ExchangeRate: make.exchange_rate_make,
+    CreditPack: f.credit_pack,
+    SubscriptionPlan: lambda: f.plan(overage=True),
+    ExchangeRate: lambda: f.exchange_rate(from_currency=f.currency()),
     AIModel: _model,
-    Variant: make.variant_make,
+    Variant: f.variant,
     ProviderCost: _provider_cost,
-    CreditRate: make.credit_rate_make,
+    CreditRate: lambda: f.credit_rate(for_default_variant=True),
     Workflow: _workflow,
     AlertThreshold: _threshold,
-    Provider: lambda: make.model_make().provider,
-    Currency: make.currency_make,
-    Meter: make.meter_make,
+    Provider: lambda: f.ai_model(default_variant=False).provider,
+    Currency: f.currency,
+    Meter: f.meter,
 }
 
 

@@ -7,7 +7,7 @@ from django.test import Client
 from billingcfg.models import Action, AlertThreshold
 from plans.models import CreditPack
 from rates.models import ProviderCost, Workflow
-from tests.admin import factories as make
+from tests import factories as f
 from tests.admin.pages import admin_url, change_url, page_data
 
 
@@ -20,7 +20,7 @@ def alice_client(client: Client, db: None) -> Client:
 
 
 def test_change_shows_on_history_page_with_username(alice_client: Client) -> None:
-    pack = make.pack_make(price="9.99")
+    pack = f.credit_pack(price="9.99")
     data = page_data(alice_client.get(change_url(pack)))
     data["price"] = "12.50"
     assert alice_client.post(change_url(pack), data).status_code == 302
@@ -32,7 +32,7 @@ def test_change_shows_on_history_page_with_username(alice_client: Client) -> Non
 
 def test_inline_change_shows_on_the_rows_own_history_page(alice_client: Client) -> None:
     """A cost edited on its model's page is still traced to the person who edited it."""
-    cost = make.provider_cost_make(price="0.5")
+    cost = f.provider_cost(for_default_variant=True, price="0.5")
     data = page_data(alice_client.get(change_url(cost.model)))
     data["provider_costs-0-price"] = "0.75"
     assert alice_client.post(change_url(cost.model), data).status_code == 302
@@ -43,7 +43,7 @@ def test_inline_change_shows_on_the_rows_own_history_page(alice_client: Client) 
 
 def test_step_change_shows_on_the_workflows_history_page(alice_client: Client) -> None:
     """Steps have no page of their own: their changes are listed on the workflow's History page."""
-    step = make.workflow_step_make(label="Report call", quantity="55500")
+    step = f.workflow_step(label="Report call", quantity="55500")
     data = page_data(alice_client.get(change_url(step.workflow)))
     data["steps-0-quantity"] = "60000"
     assert alice_client.post(change_url(step.workflow), data).status_code == 302
@@ -54,7 +54,7 @@ def test_step_change_shows_on_the_workflows_history_page(alice_client: Client) -
 
 
 def test_action_removal_shows_on_the_thresholds_history_page(alice_client: Client) -> None:
-    action = make.threshold_action_make(action=Action.SLACK)
+    action = f.threshold_action(action=Action.SLACK)
     data = page_data(alice_client.get(change_url(action.threshold)))
     data["actions-0-DELETE"] = "on"
     assert alice_client.post(change_url(action.threshold), data).status_code == 302

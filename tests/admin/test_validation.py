@@ -25,7 +25,7 @@ from billingcfg.models import (
 )
 from plans.models import CreditPack, SubscriptionPlan
 from rates.models import AIModel, CreditRate, ProviderCost, Variant, Workflow, WorkflowStep
-from tests.admin import factories as make
+from tests import factories as f
 from tests.admin.pages import add_row, admin_url, change_url, page_data, shown_errors
 
 CONFIG_APPS = ["billingcfg", "plans", "rates"]
@@ -85,7 +85,7 @@ def _pk(row: Model | None) -> str:
 
 
 def _rate_duplicate(client: Client) -> Post:
-    stored = make.exchange_rate_make()
+    stored = f.exchange_rate()
     fields = {"from_currency": _pk(stored.from_currency), "to_currency": _pk(stored.to_currency),
               "to_amount": "2", "as_of": stored.as_of.isoformat()}
     return edit(client, admin_url(ExchangeRate, "add"), message_of(ExchangeRate, "exchange_rate_one_per_pair_and_date"),
@@ -93,7 +93,7 @@ def _rate_duplicate(client: Client) -> Post:
 
 
 def _rate_same_currency(client: Client) -> Post:
-    rate = make.exchange_rate_make()
+    rate = f.exchange_rate()
     return edit(client, change_url(rate), message_of(ExchangeRate, "exchange_rate_two_currencies"),
                 {"to_currency": _pk(rate.from_currency)})
 
@@ -110,7 +110,7 @@ def _cost_base_twice(with_variant: bool) -> Callable[[Client], Post]:
     constraint = f"provider_cost_base_unique_{'per_variant' if with_variant else 'all_variants'}"
 
     def prepare(client: Client) -> Post:
-        stored = make.provider_cost_make() if with_variant else make.provider_cost_make(variant=None)
+        stored = f.provider_cost(for_default_variant=with_variant)
         return _cost_copy(stored, constraint, client)
 
     return prepare
@@ -120,9 +120,9 @@ def _cost_tier_twice(with_variant: bool) -> Callable[[Client], Post]:
     constraint = f"provider_cost_tier_unique_{'per_variant' if with_variant else 'all_variants'}"
 
     def prepare(client: Client) -> Post:
-        base = make.provider_cost_make() if with_variant else make.provider_cost_make(variant=None)
-        tier = make.provider_cost_make(model=base.model, variant=base.variant, meter=base.meter,
-                                       tier_threshold=Decimal("200000"), tier_mode="cliff")
+        base = f.provider_cost(for_default_variant=with_variant)
+        tier = f.provider_cost(model=base.model, variant=base.variant, meter=base.meter,
+                               tier_threshold=Decimal("200000"), tier_mode="cliff")
         return _cost_copy(tier, constraint, client)
 
     return prepare
@@ -132,7 +132,7 @@ def _credit_rate_twice(with_variant: bool) -> Callable[[Client], Post]:
     constraint = f"credit_rate_unique_{'per_variant' if with_variant else 'all_variants'}"
 
     def prepare(client: Client) -> Post:
-        stored = make.credit_rate_make() if with_variant else make.credit_rate_make(variant=None)
+        stored = f.credit_rate(for_default_variant=with_variant)
         fields = {"model": _pk(stored.model), "variant": _pk(stored.variant), "meter": _pk(stored.meter),
                   "credits": "3"}
         return edit(client, admin_url(CreditRate, "add"), message_of(CreditRate, constraint), fields)
@@ -141,31 +141,31 @@ def _credit_rate_twice(with_variant: bool) -> Callable[[Client], Post]:
 
 
 def _variant_slug_twice(client: Client) -> Post:
-    first = make.variant_make(is_default=True)
-    second = make.variant_make(model=first.model)
+    first = f.variant(is_default=True)
+    second = f.variant(model=first.model)
     return edit(client, change_url(second), message_of(Variant, "variant_slug_unique_per_model"),
                 {"slug": first.slug})
 
 
 def _variant_second_default(client: Client) -> Post:
-    first = make.variant_make(is_default=True)
-    second = make.variant_make(model=first.model)
+    first = f.variant(is_default=True)
+    second = f.variant(model=first.model)
     return edit(client, change_url(second), message_of(Variant, "variant_one_default_per_model"),
                 {"is_default": "on"})
 
 
 def _model_page_with_variant() -> tuple[AIModel, Variant]:
-    variant = make.variant_make(is_default=True)
+    variant = f.variant(is_default=True)
     return variant.model, variant
 
 
 def _model_add_fields() -> dict[str, str]:
-    return {"slug": "veo-3", "name": "Veo 3", "provider": _pk(make.provider_make()), "modality": "video"}
+    return {"slug": "veo-3", "name": "Veo 3", "provider": _pk(f.provider()), "modality": "video"}
 
 
 def _inline_costs_twice(client: Client) -> Post:
-    meter = make.meter_make()
-    cost = {"meter": _pk(meter), "price": "1", "per_units": "1", "currency": _pk(make.usd()), "as_of": "2025-01-01"}
+    meter = f.meter()
+    cost = {"meter": _pk(meter), "price": "1", "per_units": "1", "currency": _pk(f.usd()), "as_of": "2025-01-01"}
     return edit(client, admin_url(AIModel, "add"),
                 message_of(ProviderCost, "provider_cost_base_unique_all_variants"), _model_add_fields(),
                 {"variants": [{"slug": "default", "name": "Default", "is_default": "on", "sort_order": "0"}],
@@ -174,16 +174,16 @@ def _inline_costs_twice(client: Client) -> Post:
 
 def _inline_tiers_twice(client: Client) -> Post:
     model, variant = _model_page_with_variant()
-    meter = make.meter_make()
+    meter = f.meter()
     tier = {"variant": _pk(variant), "meter": _pk(meter), "price": "2", "per_units": "1", "tier_threshold": "100",
-            "tier_mode": "graduated", "currency": _pk(make.usd()), "as_of": "2025-01-01"}
+            "tier_mode": "graduated", "currency": _pk(f.usd()), "as_of": "2025-01-01"}
     return edit(client, change_url(model), message_of(ProviderCost, "provider_cost_tier_unique_per_variant"),
                 rows={"provider_costs": [tier, tier]})
 
 
 def _inline_rates_twice(client: Client) -> Post:
     model, variant = _model_page_with_variant()
-    rate = {"variant": _pk(variant), "meter": _pk(make.meter_make()), "credits": "5", "per_units": "1",
+    rate = {"variant": _pk(variant), "meter": _pk(f.meter()), "credits": "5", "per_units": "1",
             "minimum_charge": "0", "active": "on"}
     return edit(client, change_url(model), message_of(CreditRate, "credit_rate_unique_per_variant"),
                 rows={"credit_rates": [rate, rate]})
@@ -209,28 +209,28 @@ def _inline_no_default(client: Client) -> Post:
 
 
 def _rate_clean(client: Client, fields: dict[str, str], message: str, field: str, whole: bool = False) -> Post:
-    rate = make.credit_rate_make(meter=make.meter_make(name="Images", whole_units=whole))
+    rate = f.credit_rate(for_default_variant=True, meter=f.meter(name="Images", whole_units=whole))
     return edit(client, change_url(rate), message, fields, field=field)
 
 
 def _cost_foreign_variant(client: Client) -> Post:
-    cost = make.provider_cost_make()
-    foreign = make.variant_make(is_default=True)
+    cost = f.provider_cost(for_default_variant=True)
+    foreign = f.variant(is_default=True)
     message = f"Variant '{foreign.slug}' belongs to another model, not to '{cost.model.slug}'."
     return edit(client, change_url(cost), message, {"variant": _pk(foreign)}, field="variant")
 
 
 def _rate_foreign_variant(client: Client) -> Post:
-    rate = make.credit_rate_make()
-    foreign = make.variant_make(is_default=True)
+    rate = f.credit_rate(for_default_variant=True)
+    foreign = f.variant(is_default=True)
     message = f"Variant '{foreign.slug}' belongs to another model, not to '{rate.model.slug}'."
     return edit(client, change_url(rate), message, {"variant": _pk(foreign)}, field="variant")
 
 
 def _step(client: Client, values: dict[str, str], message: str) -> Post:
-    workflow = make.workflow_make()
-    model = make.model_make()
-    step = {"position": "1", "label": "Report call", "model": _pk(model), "meter": _pk(make.meter_make()),
+    workflow = f.workflow()
+    model = f.ai_model(default_variant=False)
+    step = {"position": "1", "label": "Report call", "model": _pk(model), "meter": _pk(f.meter()),
             "quantity": "1", "probability": "1", "multiplier": "1", **values}
     return edit(client, change_url(workflow), message, rows={"steps": [step]})
 
@@ -240,24 +240,24 @@ def _step_breach(constraint: str, values: dict[str, str]) -> Callable[[Client], 
 
 
 def _step_foreign_variant(client: Client) -> Post:
-    foreign = make.variant_make(is_default=True)
-    model = make.model_make()
+    foreign = f.variant(is_default=True)
+    model = f.ai_model(default_variant=False)
     message = f"Variant '{foreign.slug}' belongs to another model, not to '{model.slug}'."
     return _step(client, {"model": _pk(model), "variant": _pk(foreign)}, message)
 
 
 def _threshold(client: Client, fields: dict[str, str], message: str, field: str | None = None) -> Post:
-    return edit(client, change_url(make.threshold_make()), message, fields, field=field)
+    return edit(client, change_url(f.threshold()), message, fields, field=field)
 
 
 def _action_switch_without_model(client: Client) -> Post:
-    return edit(client, change_url(make.threshold_make()),
+    return edit(client, change_url(f.threshold()),
                 message_of(ThresholdAction, "threshold_action_switch_names_model"),
                 rows={"actions": [{"position": "1", "action": Action.SWITCH_MODEL}]})
 
 
 def _action_twice(client: Client) -> Post:
-    stored = make.threshold_action_make(action=Action.EMAIL)
+    stored = f.threshold_action(action=Action.EMAIL)
     return edit(client, change_url(stored.threshold), message_of(ThresholdAction, "threshold_action_once"),
                 rows={"actions": [{"position": "2", "action": Action.EMAIL}]})
 
@@ -271,22 +271,22 @@ def _actions_twice_on_add_page(client: Client) -> Post:
 
 
 BREACHES = [
-    Breach("currency_minor_units_at_most_8", changed(Currency, "currency_minor_units_at_most_8", make.currency_make,
+    Breach("currency_minor_units_at_most_8", changed(Currency, "currency_minor_units_at_most_8", f.currency,
                                                      minor_units="9")),
     Breach("exchange_rate_two_currencies", _rate_same_currency),
     Breach("exchange_rate_amounts_positive", changed(ExchangeRate, "exchange_rate_amounts_positive",
-                                                     make.exchange_rate_make, from_amount="0")),
+                                                     f.exchange_rate, from_amount="0")),
     Breach("exchange_rate_one_per_pair_and_date", _rate_duplicate),
     Breach("pricing_policy_margin_fraction", changed(PricingPolicy, "pricing_policy_margin_fraction",
-                                                     make.policy_make, target_gross_margin="1")),
+                                                     f.policy, target_gross_margin="1")),
     Breach("pricing_policy_fixed_basis_has_figure", changed(PricingPolicy, "pricing_policy_fixed_basis_has_figure",
-                                                            make.policy_make, revenue_basis=RevenueBasis.LOWEST,
+                                                            f.policy, revenue_basis=RevenueBasis.LOWEST,
                                                             fixed_revenue_per_credit="0.05")),
     Breach("pricing_policy_fixed_basis_has_figure: fixed basis, no figure",
-           changed(PricingPolicy, "pricing_policy_fixed_basis_has_figure", make.policy_make,
+           changed(PricingPolicy, "pricing_policy_fixed_basis_has_figure", f.policy,
                    revenue_basis=RevenueBasis.FIXED, fixed_revenue_per_credit="")),
     Breach("alert_threshold_limit_not_negative", changed(AlertThreshold, "alert_threshold_limit_not_negative",
-                                                         make.threshold_make, limit="-1")),
+                                                         f.threshold, limit="-1")),
     Breach("alert_threshold_metric_complete",
            lambda c: _threshold(c, {"metric": Metric.METER, "currency": ""}, "A meter metric needs a meter.", "meter")),
     Breach("alert_threshold_scope_target",
@@ -295,26 +295,27 @@ BREACHES = [
            lambda c: _threshold(c, {"tier": "free"}, message_of(AlertThreshold, "alert_threshold_tier_for_users"),
                                 "tier")),
     Breach("clean: a system threshold names no model",
-           lambda c: _threshold(c, {"model": _pk(make.model_make())}, "Scope 'System (all usage)' takes no model; "
-                                "clear it.", "model")),
+           lambda c: _threshold(c, {"model": _pk(f.ai_model(default_variant=False))},
+                                "Scope 'System (all usage)' takes no model; clear it.", "model")),
     Breach("clean: a money threshold needs a currency",
            lambda c: _threshold(c, {"currency": ""}, "A money metric needs a currency.", "currency")),
     Breach("clean: only a meter threshold names a meter",
-           lambda c: _threshold(c, {"metric": Metric.CREDITS, "currency": "", "meter": _pk(make.meter_make())},
+           lambda c: _threshold(c, {"metric": Metric.CREDITS, "currency": "", "meter": _pk(f.meter())},
                                 "Only a meter metric takes a meter.", "meter")),
     Breach("threshold_action_switch_names_model", _action_switch_without_model),
     Breach("threshold_action_once", _action_twice),
     Breach("threshold_action_once: two new rows", _actions_twice_on_add_page),
-    Breach("credit_pack_credits_positive", changed(CreditPack, "credit_pack_credits_positive", make.pack_make,
+    Breach("credit_pack_credits_positive", changed(CreditPack, "credit_pack_credits_positive", f.credit_pack,
                                                    credits="0")),
-    Breach("credit_pack_price_not_negative", changed(CreditPack, "credit_pack_price_not_negative", make.pack_make,
+    Breach("credit_pack_price_not_negative", changed(CreditPack, "credit_pack_price_not_negative", f.credit_pack,
                                                      price="-1")),
     Breach("subscription_plan_credits_positive", changed(SubscriptionPlan, "subscription_plan_credits_positive",
-                                                         make.plan_make, credits_per_interval="0")),
+                                                         lambda: f.plan(overage=True), credits_per_interval="0")),
     Breach("subscription_plan_price_not_negative", changed(SubscriptionPlan, "subscription_plan_price_not_negative",
-                                                           make.plan_make, price="-0.01")),
+                                                           lambda: f.plan(overage=True), price="-0.01")),
     Breach("subscription_plan_overage_not_negative", changed(SubscriptionPlan,
-                                                             "subscription_plan_overage_not_negative", make.plan_make,
+                                                             "subscription_plan_overage_not_negative",
+                                                             lambda: f.plan(overage=True),
                                                              overage_price_per_credit="-0.01")),
     Breach("variant_slug_unique_per_model", _variant_slug_twice),
     Breach("variant_slug_unique_per_model: two new rows", _inline_variant_slug_twice),
@@ -322,15 +323,19 @@ BREACHES = [
     Breach("inline: two default variants", _inline_two_defaults),
     Breach("inline: no default variant", _inline_no_default),
     Breach("provider_cost_price_not_negative", changed(ProviderCost, "provider_cost_price_not_negative",
-                                                       make.provider_cost_make, price="-1")),
-    Breach("provider_cost_band_ascends", changed(ProviderCost, "provider_cost_band_ascends", make.provider_cost_make,
+                                                       lambda: f.provider_cost(for_default_variant=True), price="-1")),
+    Breach("provider_cost_band_ascends", changed(ProviderCost, "provider_cost_band_ascends",
+                                                 lambda: f.provider_cost(for_default_variant=True),
                                                  price="0.6", price_high="0.3")),
     Breach("provider_cost_per_units_positive", changed(ProviderCost, "provider_cost_per_units_positive",
-                                                       make.provider_cost_make, per_units="0")),
+                                                       lambda: f.provider_cost(for_default_variant=True),
+                                                       per_units="0")),
     Breach("provider_cost_tier_complete", changed(ProviderCost, "provider_cost_tier_complete",
-                                                  make.provider_cost_make, tier_threshold="200000")),
+                                                  lambda: f.provider_cost(for_default_variant=True),
+                                                  tier_threshold="200000")),
     Breach("provider_cost_tier_complete: a mode without a threshold",
-           changed(ProviderCost, "provider_cost_tier_complete", make.provider_cost_make, tier_mode="cliff")),
+           changed(ProviderCost, "provider_cost_tier_complete", lambda: f.provider_cost(for_default_variant=True),
+                   tier_mode="cliff")),
     Breach("provider_cost_base_unique_per_variant", _cost_base_twice(with_variant=True)),
     Breach("provider_cost_base_unique_all_variants", _cost_base_twice(with_variant=False)),
     Breach("provider_cost_base_unique_all_variants: two new rows", _inline_costs_twice),
@@ -338,24 +343,28 @@ BREACHES = [
     Breach("provider_cost_tier_unique_per_variant: two new rows", _inline_tiers_twice),
     Breach("provider_cost_tier_unique_all_variants", _cost_tier_twice(with_variant=False)),
     Breach("clean: a cost's variant belongs to its model", _cost_foreign_variant),
-    Breach("credit_rate_credits_positive", changed(CreditRate, "credit_rate_credits_positive", make.credit_rate_make,
-                                                   credits="0")),
+    Breach("credit_rate_credits_positive", changed(CreditRate, "credit_rate_credits_positive",
+                                                   lambda: f.credit_rate(for_default_variant=True), credits="0")),
     Breach("credit_rate_per_units_positive", changed(CreditRate, "credit_rate_per_units_positive",
-                                                     make.credit_rate_make, per_units="0")),
+                                                     lambda: f.credit_rate(for_default_variant=True), per_units="0")),
     Breach("credit_rate_min_quantity_positive", changed(CreditRate, "credit_rate_min_quantity_positive",
-                                                        make.credit_rate_make, min_quantity="0")),
+                                                        lambda: f.credit_rate(for_default_variant=True),
+                                                        min_quantity="0")),
     Breach("credit_rate_max_quantity_positive", changed(CreditRate, "credit_rate_max_quantity_positive",
-                                                        make.credit_rate_make, max_quantity="0")),
+                                                        lambda: f.credit_rate(for_default_variant=True),
+                                                        max_quantity="0")),
     Breach("credit_rate_min_not_above_max", changed(CreditRate, "credit_rate_min_not_above_max",
-                                                    make.credit_rate_make, min_quantity="10", max_quantity="5")),
+                                                    lambda: f.credit_rate(for_default_variant=True),
+                                                    min_quantity="10", max_quantity="5")),
     Breach("credit_rate_default_not_below_min", changed(CreditRate, "credit_rate_default_not_below_min",
-                                                        make.credit_rate_make, min_quantity="5",
-                                                        default_quantity="2")),
+                                                        lambda: f.credit_rate(for_default_variant=True),
+                                                        min_quantity="5", default_quantity="2")),
     Breach("credit_rate_default_not_above_max", changed(CreditRate, "credit_rate_default_not_above_max",
-                                                        make.credit_rate_make, max_quantity="5",
-                                                        default_quantity="8")),
+                                                        lambda: f.credit_rate(for_default_variant=True),
+                                                        max_quantity="5", default_quantity="8")),
     Breach("credit_rate_default_quantity_positive", changed(CreditRate, "credit_rate_default_quantity_positive",
-                                                            make.credit_rate_make, default_quantity="0")),
+                                                            lambda: f.credit_rate(for_default_variant=True),
+                                                            default_quantity="0")),
     Breach("credit_rate_unique_per_variant", _credit_rate_twice(with_variant=True)),
     Breach("credit_rate_unique_per_variant: two new rows", _inline_rates_twice),
     Breach("credit_rate_unique_all_variants", _credit_rate_twice(with_variant=False)),
@@ -372,7 +381,7 @@ BREACHES = [
            lambda c: _rate_clean(c, {"default_quantity": "2.5"},
                                  "Images are counted in whole units; 2.5 is not whole.", "default_quantity",
                                  whole=True)),
-    Breach("workflow_credits_positive", changed(Workflow, "workflow_credits_positive", make.workflow_make,
+    Breach("workflow_credits_positive", changed(Workflow, "workflow_credits_positive", f.workflow,
                                                 credits_per_unit="0")),
     Breach("workflow_step_quantity_positive", _step_breach("workflow_step_quantity_positive", {"quantity": "0"})),
     Breach("workflow_step_probability_0_to_1", _step_breach("workflow_step_probability_0_to_1",
@@ -420,9 +429,9 @@ def test_every_constraint_has_a_breach_case() -> None:
 
 def test_a_second_pricing_policy_is_refused(admin_client: Client) -> None:
     """pricing_policy_singleton: with one policy in place the add page is closed, not a server error."""
-    make.policy_make()
+    f.policy()
     before = snapshot()
-    data = {"reporting_currency": _pk(make.usd()), "target_gross_margin": "0.5", "revenue_basis": RevenueBasis.LOWEST}
+    data = {"reporting_currency": _pk(f.usd()), "target_gross_margin": "0.5", "revenue_basis": RevenueBasis.LOWEST}
     response = admin_client.post(admin_url(PricingPolicy, "add"), data)
     assert response.status_code == 403
     assert snapshot() == before

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
-from tests.billingcfg import factories as f
+from tests import factories as f
 from tests.billingcfg.test_models import BREACHES as BILLINGCFG_BREACHES
 from tests.plans.test_models import BREACHES as PLANS_BREACHES
 from tests.rates.test_models import BREACHES as RATES_BREACHES

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from billingcfg.digits import DecimalSize
 from billingcfg.models import PricingPolicy
 from rates.models import ProviderCost, WorkflowStep
-from tests.billingcfg import factories as f
+from tests import factories as f
 
 # Where a constraint narrows a column below its size: (floor, ceiling) of the
 # values the admin accepts. Elsewhere every value above 0 up to the largest

@@ -19,7 +19,7 @@ from billingcfg.models import (
     ThresholdAction,
     Window,
 )
-from tests.billingcfg import factories as f
+from tests import factories as f
 from tests.billingcfg.breaches import Breach, assert_database_refuses
 
 

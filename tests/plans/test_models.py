@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from plans.models import CreditPack, SubscriptionPlan
-from tests.billingcfg import factories as f
+from tests import factories as f
 from tests.billingcfg.breaches import Breach, assert_database_refuses
 
 BREACHES = [

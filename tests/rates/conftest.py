@@ -3,7 +3,7 @@ its default variant) and the meters they are priced on."""
 
 import pytest
 
-from tests.billingcfg import factories as f
+from tests import factories as f
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import RestrictedError
 
 from rates.models import CreditRate, ProviderCost, Variant, WorkflowStep
-from tests.billingcfg import factories as f
+from tests import factories as f
 from tests.billingcfg.breaches import Breach, assert_database_refuses
 
 LONG_CONTEXT = Decimal("200000")

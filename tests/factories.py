@@ -1,10 +1,10 @@
-"""Small chained factories for every configuration model, shared by the
-billingcfg, plans and rates tests.
+"""Small chained factories for every configuration model, shared by the whole
+suite.
 
-Each `make_*` saves a valid row (without full_clean, as the database sees it)
+Each factory saves a valid row (without full_clean, as the database sees it)
 and takes keyword overrides; what it needs and is not given, it makes.
-`make_*_unsaved` variants build the instance without saving, so a test can
-break one rule and watch the database refuse it.
+`*_unsaved` twins build the instance without saving, so a test can break one
+rule and watch the database refuse it.
 """
 
 import datetime
@@ -101,8 +101,9 @@ def ai_model(*, default_variant: bool = True, **kwargs) -> AIModel:
 
 
 def variant_unsaved(**kwargs) -> Variant:
+    """A default variant made without a model gets a model of its own with no other default."""
     if "model" not in kwargs:
-        kwargs["model"] = ai_model()
+        kwargs["model"] = ai_model(default_variant=not kwargs.get("is_default", False))
     kwargs.setdefault("slug", _slug("variant"))
     kwargs.setdefault("name", kwargs["slug"])
     return Variant(**kwargs)
@@ -114,9 +115,18 @@ def variant(**kwargs) -> Variant:
     return row
 
 
-def provider_cost_unsaved(**kwargs) -> ProviderCost:
+def _for_default_variant(kwargs: dict) -> None:
+    """Point the row at the model's default variant, unless a variant is given."""
+    if "variant" not in kwargs:
+        kwargs["variant"] = kwargs["model"].variants.get(is_default=True)
+
+
+def provider_cost_unsaved(*, for_default_variant: bool = False, **kwargs) -> ProviderCost:
+    """By default a price for all variants of the model; `for_default_variant` prices its default one."""
     if "model" not in kwargs:
         kwargs["model"] = ai_model()
+    if for_default_variant:
+        _for_default_variant(kwargs)
     if "meter" not in kwargs:
         kwargs["meter"] = meter()
     if "currency" not in kwargs:
@@ -132,9 +142,12 @@ def provider_cost(**kwargs) -> ProviderCost:
     return row
 
 
-def credit_rate_unsaved(**kwargs) -> CreditRate:
+def credit_rate_unsaved(*, for_default_variant: bool = False, **kwargs) -> CreditRate:
+    """By default a rate for all variants of the model; `for_default_variant` rates its default one."""
     if "model" not in kwargs:
         kwargs["model"] = ai_model()
+    if for_default_variant:
+        _for_default_variant(kwargs)
     if "meter" not in kwargs:
         kwargs["meter"] = meter()
     kwargs.setdefault("credits", Decimal("10"))
@@ -195,7 +208,12 @@ def credit_pack(**kwargs) -> CreditPack:
     return row
 
 
-def plan_unsaved(**kwargs) -> SubscriptionPlan:
+def plan_unsaved(*, overage: bool = False, **kwargs) -> SubscriptionPlan:
+    """With `overage`, credits beyond the included ones are sold, and the plan is costed on a usage workflow."""
+    if overage:
+        kwargs.setdefault("overage_price_per_credit", Decimal("0.05"))
+        if "usage_workflow" not in kwargs:
+            kwargs["usage_workflow"] = workflow()
     kwargs.setdefault("slug", _slug("plan"))
     kwargs.setdefault("name", kwargs["slug"].title())
     kwargs.setdefault("credits_per_interval", 400)
