@@ -27,7 +27,7 @@ CHECK_VENV := $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 .PHONY: help run test check clean
 
 help:
-	@echo "make run     serve the admin and API on http://127.0.0.1:$(PORT)/ with demo data and a dev login (PORT=...)"
+	@echo "make run     serve the admin on http://127.0.0.1:$(PORT)/ with demo data and a dev login (PORT=...)"
 	@echo "make test    the test suite on DATABASE_URL (default: SQLite in memory); PYTEST_ARGS=... goes to pytest"
 	@echo "make check   migrations in step with the models, and Django's system checks"
 	@echo "make clean   remove .venv and caches (never the database or .dev-credentials)"
@@ -37,7 +37,7 @@ run: $(RUNTIME_STAMP)
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py load_demo --if-empty; \
 	$(PY) manage.py ensure_dev_admin --url=http://127.0.0.1:$(PORT)/admin/; \
-	echo "API and admin on http://127.0.0.1:$(PORT)/ (Ctrl-C stops)"; \
+	echo "Admin on http://127.0.0.1:$(PORT)/admin/ (Ctrl-C stops)"; \
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(TEST_STAMP)
