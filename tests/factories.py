@@ -9,9 +9,11 @@ rule and watch the database refuse it.
 
 import datetime
 import itertools
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.apps import apps
+from django.db.models import Model
 from simple_history.models import HistoricalChanges
 
 from billingcfg.models import AlertThreshold, Currency, ExchangeRate, Metric, PricingPolicy, Scope, ThresholdAction
@@ -20,6 +22,17 @@ from rates.models import AIModel, CreditRate, Meter, Modality, Provider, Provide
 
 _serial = itertools.count(1)
 
+
+
+def _saved(build: Callable[..., Model]) -> Callable[..., Model]:
+    """The saving twin of a `*_unsaved` builder: same arguments, row stored."""
+
+    def make(**kwargs) -> Model:
+        row = build(**kwargs)
+        row.save()
+        return row
+
+    return make
 
 def _slug(prefix: str) -> str:
     return f"{prefix}-{next(_serial)}"
@@ -68,10 +81,7 @@ def policy_unsaved(**kwargs) -> PricingPolicy:
     return PricingPolicy(**kwargs)
 
 
-def policy(**kwargs) -> PricingPolicy:
-    row = policy_unsaved(**kwargs)
-    row.save()
-    return row
+policy = _saved(policy_unsaved)
 
 
 def provider(**kwargs) -> Provider:
@@ -109,10 +119,7 @@ def variant_unsaved(**kwargs) -> Variant:
     return Variant(**kwargs)
 
 
-def variant(**kwargs) -> Variant:
-    row = variant_unsaved(**kwargs)
-    row.save()
-    return row
+variant = _saved(variant_unsaved)
 
 
 def _for_default_variant(kwargs: dict) -> None:
@@ -136,10 +143,7 @@ def provider_cost_unsaved(*, for_default_variant: bool = False, **kwargs) -> Pro
     return ProviderCost(**kwargs)
 
 
-def provider_cost(**kwargs) -> ProviderCost:
-    row = provider_cost_unsaved(**kwargs)
-    row.save()
-    return row
+provider_cost = _saved(provider_cost_unsaved)
 
 
 def credit_rate_unsaved(*, for_default_variant: bool = False, **kwargs) -> CreditRate:
@@ -154,10 +158,7 @@ def credit_rate_unsaved(*, for_default_variant: bool = False, **kwargs) -> Credi
     return CreditRate(**kwargs)
 
 
-def credit_rate(**kwargs) -> CreditRate:
-    row = credit_rate_unsaved(**kwargs)
-    row.save()
-    return row
+credit_rate = _saved(credit_rate_unsaved)
 
 
 def workflow_unsaved(**kwargs) -> Workflow:
@@ -168,10 +169,7 @@ def workflow_unsaved(**kwargs) -> Workflow:
     return Workflow(**kwargs)
 
 
-def workflow(**kwargs) -> Workflow:
-    row = workflow_unsaved(**kwargs)
-    row.save()
-    return row
+workflow = _saved(workflow_unsaved)
 
 
 def workflow_step_unsaved(**kwargs) -> WorkflowStep:
@@ -186,10 +184,7 @@ def workflow_step_unsaved(**kwargs) -> WorkflowStep:
     return WorkflowStep(**kwargs)
 
 
-def workflow_step(**kwargs) -> WorkflowStep:
-    row = workflow_step_unsaved(**kwargs)
-    row.save()
-    return row
+workflow_step = _saved(workflow_step_unsaved)
 
 
 def credit_pack_unsaved(**kwargs) -> CreditPack:
@@ -202,10 +197,7 @@ def credit_pack_unsaved(**kwargs) -> CreditPack:
     return CreditPack(**kwargs)
 
 
-def credit_pack(**kwargs) -> CreditPack:
-    row = credit_pack_unsaved(**kwargs)
-    row.save()
-    return row
+credit_pack = _saved(credit_pack_unsaved)
 
 
 def plan_unsaved(*, overage: bool = False, **kwargs) -> SubscriptionPlan:
@@ -223,10 +215,7 @@ def plan_unsaved(*, overage: bool = False, **kwargs) -> SubscriptionPlan:
     return SubscriptionPlan(**kwargs)
 
 
-def plan(**kwargs) -> SubscriptionPlan:
-    row = plan_unsaved(**kwargs)
-    row.save()
-    return row
+plan = _saved(plan_unsaved)
 
 
 def threshold_unsaved(**kwargs) -> AlertThreshold:
@@ -242,10 +231,7 @@ def threshold_unsaved(**kwargs) -> AlertThreshold:
     return AlertThreshold(**kwargs)
 
 
-def threshold(**kwargs) -> AlertThreshold:
-    row = threshold_unsaved(**kwargs)
-    row.save()
-    return row
+threshold = _saved(threshold_unsaved)
 
 
 def threshold_action_unsaved(**kwargs) -> ThresholdAction:
@@ -255,10 +241,7 @@ def threshold_action_unsaved(**kwargs) -> ThresholdAction:
     return ThresholdAction(**kwargs)
 
 
-def threshold_action(**kwargs) -> ThresholdAction:
-    row = threshold_action_unsaved(**kwargs)
-    row.save()
-    return row
+threshold_action = _saved(threshold_action_unsaved)
 
 
 # A valid saved row of every configuration model: the tests that walk every
