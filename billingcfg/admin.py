@@ -154,6 +154,10 @@ def _field_values(instance: Model) -> dict[str, Value]:
     return values
 
 
+def _shown(value: object) -> object:
+    return format_exact(value, grouped=False) if isinstance(value, Decimal) else value
+
+
 def amount_or_empty(model_admin: admin.ModelAdmin, obj: Model, *, figure: str, currency: str, places: int) -> str:
     """The derived amount `figure` of a stored row, in its `currency`, rounded for
     display; empty on an add page, where there is nothing to derive it from."""
@@ -206,7 +210,7 @@ class InlineHistoryAdmin(ConfigAdmin):
                     who=record.history_user,
                     kind=record.get_history_type_display(),
                     row=self.inline_row_label(record),
-                    changes=[f"{change.field}: {change.old} → {change.new}" for change in delta],
+                    changes=[f"{change.field}: {_shown(change.old)} → {_shown(change.new)}" for change in delta],
                 )
             )
             previous[record.id] = record

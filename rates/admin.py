@@ -151,13 +151,17 @@ class CreditRateInline(ModelScopedInline):
 
 
 @admin.register(AIModel)
-class AIModelAdmin(ConfigAdmin):
+class AIModelAdmin(InlineHistoryAdmin):
     list_display = ["name", "slug", "provider", "modality", "variant_count", "active"]
     list_filter = ["provider", "modality", "active"]
     list_select_related = ["provider"]
     search_fields = ["slug", "name", "provider__slug", "provider__name"]
     ordering = ["provider__name", "name"]
     inlines = [VariantInline, ProviderCostInline, CreditRateInline]
+    inline_history = {Variant: "model", ProviderCost: "model", CreditRate: "model"}
+
+    def inline_row_label(self, record: Model) -> str:
+        return getattr(record, "slug", None) or f"#{record.id}"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).annotate(variant_count=Count("variants"))

@@ -6,7 +6,7 @@ from django.test import Client
 
 from billingcfg.models import Action, AlertThreshold
 from plans.models import CreditPack
-from rates.models import ProviderCost, Workflow
+from rates.models import AIModel, ProviderCost, Workflow
 from tests import factories as f
 from tests.admin.pages import admin_url, change_url, page_data
 
@@ -41,6 +41,20 @@ def test_inline_change_shows_on_the_rows_own_history_page(alice_client: Client) 
     assert "0.75000000" in page
 
 
+def test_price_change_shows_on_the_models_history_page(alice_client: Client) -> None:
+    """An ops person reading a model's History sees its price changes too, not only its name."""
+    cost = f.provider_cost(for_default_variant=True, price="0.5")
+    data = page_data(alice_client.get(change_url(cost.model)))
+    data["provider_costs-0-price"] = "0.75"
+    assert alice_client.post(change_url(cost.model), data).status_code == 302
+
+    page = alice_client.get(admin_url(AIModel, "history", cost.model.pk)).content.decode()
+
+    assert "Provider costs" in page
+    assert "price: 0.5 → 0.75" in page
+    assert "ops-alice" in page
+
+
 def test_step_change_shows_on_the_workflows_history_page(alice_client: Client) -> None:
     """Steps have no page of their own: their changes are listed on the workflow's History page."""
     step = f.workflow_step(label="Report call", quantity="55500")
@@ -49,7 +63,7 @@ def test_step_change_shows_on_the_workflows_history_page(alice_client: Client) -
     assert alice_client.post(change_url(step.workflow), data).status_code == 302
     page = alice_client.get(admin_url(Workflow, "history", step.workflow.pk)).content.decode()
     assert "step 0: Report call" in page
-    assert "quantity: 55500.0000 → 60000.0000" in page
+    assert "quantity: 55500 → 60000" in page
     assert "ops-alice" in page
 
 
