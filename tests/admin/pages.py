@@ -1,5 +1,8 @@
 """Reading and posting admin pages the way a browser does."""
 
+import html
+import re
+
 from django import forms
 from django.db.models import Model
 from django.forms.formsets import BaseFormSet
@@ -69,3 +72,10 @@ def shown_errors(response: HttpResponse) -> list[str]:
 
 def _form_errors(form: forms.BaseForm) -> list[str]:
     return [message for errors in form.errors.values() for message in errors]
+
+
+def table_rows(response: HttpResponse) -> list[str]:
+    """The text of every table row on the page, one string per row, as a reader
+    sees it: tags dropped, entities decoded, white space folded."""
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", response.content.decode(), re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", row)).split()) for row in rows]
