@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, Field, Model, Prefetch, QuerySet, UniqueConstraint, Value
+from django.db.models import DecimalField, Field, Model, Prefetch, Q, QuerySet, UniqueConstraint, Value
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
@@ -117,7 +117,7 @@ class ConstraintCheckedInlineFormSet(BaseInlineFormSet):
         seen: set[tuple[Hashable, ...]] = set()
         for form in rows:
             instance = form.instance
-            if not constraint.condition.check(_field_values(instance)):
+            if not condition_holds(constraint.condition, instance):
                 continue
             key = tuple(
                 "parent" if name == self.fk.name else getattr(instance, self.model._meta.get_field(name).attname)
@@ -144,6 +144,46 @@ class SharedChoicesInline(admin.TabularInline):
         if isinstance(formfield, forms.ModelChoiceField) and not isinstance(widget, AutocompleteMixin):
             formfield.choices = list(formfield.choices)
         return formfield
+
+
+class _NeedsDatabase(Exception):
+    """A condition with a lookup or expression only the database evaluates."""
+
+
+def condition_holds(condition: Q, instance: Model) -> bool:
+    """Whether an unsaved row falls under a constraint's condition.
+
+    Conditions built from `field`, `field__exact` and `field__isnull` with plain
+    values (all this project's) are evaluated here, in Python; anything else is
+    asked of the database, one query, as Django's own Q.check does.
+    """
+    try:
+        return _evaluate(condition, instance)
+    except _NeedsDatabase:
+        return condition.check(_field_values(instance))
+
+
+def _evaluate(condition: Q, instance: Model) -> bool:
+    if condition.connector not in (Q.AND, Q.OR):
+        raise _NeedsDatabase
+    results = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            results.append(_evaluate(child, instance))
+            continue
+        lookup, expected = child
+        name, _, kind = lookup.partition("__")
+        if hasattr(expected, "resolve_expression") or isinstance(expected, Model):
+            raise _NeedsDatabase
+        value = getattr(instance, instance._meta.get_field(name).attname)
+        if kind in ("", "exact"):
+            results.append(value == expected)
+        elif kind == "isnull":
+            results.append((value is None) == expected)
+        else:
+            raise _NeedsDatabase
+    holds = all(results) if condition.connector == Q.AND else any(results)
+    return not holds if condition.negated else holds
 
 
 def _field_values(instance: Model) -> dict[str, Value]:
