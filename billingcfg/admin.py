@@ -131,11 +131,15 @@ class ConstraintCheckedInlineFormSet(BaseInlineFormSet):
         return False
 
 
-class SharedChoicesInline(admin.TabularInline):
-    """An inline whose select boxes are filled by one query per page: Django
-    would run each select's query again for every row."""
+class ConfigInline(admin.TabularInline):
+    """What every configuration inline shares: decimals shown as they were entered."""
 
     formfield_overrides = EXACT_DECIMAL_INPUTS
+
+
+class SharedChoicesInline(ConfigInline):
+    """An inline whose select boxes are filled by one query per page: Django
+    would run each select's query again for every row."""
 
     def formfield_for_dbfield(self, db_field: Field, request: HttpRequest, **kwargs) -> forms.Field | None:
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)

@@ -36,18 +36,7 @@ class CreditPackAdmin(OfferAdmin):
         "active",
         "sort_order",
     ]
-    fields = [
-        "slug",
-        "name",
-        "credits",
-        "bonus_credits",
-        "price",
-        "currency",
-        "price_per_credit_shown",
-        "active",
-        "sort_order",
-        "description",
-    ]
+    fields = [*list_display, "description"]
 
 
 @admin.register(SubscriptionPlan)
@@ -68,17 +57,4 @@ class SubscriptionPlanAdmin(OfferAdmin):
     list_filter = ["active", "interval", "currency"]
     list_select_related = ["currency", "usage_workflow"]
     search_fields = ["slug", "name", "usage_workflow__slug"]
-    fields = [
-        "slug",
-        "name",
-        "interval",
-        "credits_per_interval",
-        "price",
-        "currency",
-        "price_per_credit_shown",
-        "overage_price_per_credit",
-        "usage_workflow",
-        "active",
-        "sort_order",
-        "description",
-    ]
+    fields = [*list_display, "description"]

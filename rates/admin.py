@@ -10,8 +10,8 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from billingcfg.admin import (
-    EXACT_DECIMAL_INPUTS,
     ConfigAdmin,
+    ConfigInline,
     ConstraintCheckedInlineFormSet,
     InlineHistoryAdmin,
     SharedChoicesInline,
@@ -76,9 +76,8 @@ class VariantInlineFormSet(ConstraintCheckedInlineFormSet):
         return super().save(commit)
 
 
-class VariantInline(admin.TabularInline):
+class VariantInline(ConfigInline):
     model = Variant
-    formfield_overrides = EXACT_DECIMAL_INPUTS
     form = VariantInlineForm
     formset = VariantInlineFormSet
     fields = ["slug", "name", "is_default", "resolution", "audio", "mode", "sort_order"]
@@ -134,20 +133,22 @@ class ProviderCostInline(ModelScopedInline):
     ]
 
 
+# What a credit rate charges, as the model page's inline and the rates list show it.
+CREDIT_RATE_TERMS = [
+    "credits",
+    "per_units",
+    "minimum_charge",
+    "allowed_quantities",
+    "min_quantity",
+    "default_quantity",
+    "max_quantity",
+    "active",
+]
+
+
 class CreditRateInline(ModelScopedInline):
     model = CreditRate
-    fields = [
-        "variant",
-        "meter",
-        "credits",
-        "per_units",
-        "minimum_charge",
-        "allowed_quantities",
-        "min_quantity",
-        "default_quantity",
-        "max_quantity",
-        "active",
-    ]
+    fields = ["variant", "meter", *CREDIT_RATE_TERMS]
 
 
 @admin.register(AIModel)
@@ -248,19 +249,7 @@ class ProviderCostAdmin(RowOfModelAdmin):
 
 @admin.register(CreditRate)
 class CreditRateAdmin(RowOfModelAdmin):
-    list_display = [
-        "model",
-        "variant_shown",
-        "meter",
-        "credits",
-        "per_units",
-        "minimum_charge",
-        "allowed_quantities",
-        "min_quantity",
-        "default_quantity",
-        "max_quantity",
-        "active",
-    ]
+    list_display = ["model", "variant_shown", "meter", *CREDIT_RATE_TERMS]
     list_filter = ["active", "model__provider", "model__modality", "meter"]
     fieldsets = [
         (None, {"fields": ["model", "variant", "meter", "active"]}),
