@@ -82,7 +82,7 @@ def demo_load() -> DemoLoadResult:
         row["slug"]: _upsert(result, Provider, {"slug": row["slug"]}, {k: v for k, v in row.items() if k != "slug"})
         for row in data.PROVIDERS
     }
-    ai_models = {}
+    ai_models, variants_of = {}, {}
     for row in data.MODELS:
         ai_model = _upsert(
             result,
@@ -92,7 +92,7 @@ def demo_load() -> DemoLoadResult:
              "description": row.get("description", "")},
         )
         ai_models[row["slug"]] = ai_model
-        variants = {
+        variants = variants_of[row["slug"]] = {
             v["slug"]: _upsert(result, Variant, {"model": ai_model, "slug": v["slug"]},
                                {k: val for k, val in v.items() if k != "slug"})
             for v in row["variants"]
@@ -132,7 +132,7 @@ def demo_load() -> DemoLoadResult:
         workflows[row["slug"]] = workflow
         for position, step in enumerate(row["steps"], start=1):
             ai_model = ai_models[step["model"]]
-            variant = ai_model.variants.get(slug=step["variant"]) if step["variant"] else None
+            variant = variants_of[step["model"]].get(step["variant"])
             _upsert(
                 result,
                 WorkflowStep,

@@ -183,6 +183,8 @@ def test_seed_002_coaching_hour_workflow(demo):
         for s in workflow.steps.select_related("model", "meter")
     ]
     assert workflow.credits_per_unit == Decimal("60")
+    # Seed 002 prices the hour at the standard $0.40, not the enterprise $0.22.
+    assert workflow.steps.get(position=1).variant.slug == "standard"
     assert steps == [
         ("scribe-v2-realtime", "hours", Decimal("1"), Decimal("1")),
         ("gemini-flash-lite-latest", "input_tokens", Decimal("750"), Decimal("1200")),
