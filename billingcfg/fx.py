@@ -1,7 +1,27 @@
-"""Exchange rates as plain values. An exchange rate is stored as two amounts
-("99 CNY = 1,600,000 PTS") so that a conversion quoted that way stays exact."""
+"""Exchange rates as plain values, and conversion through them.
 
+An exchange rate is stored as two amounts ("99 CNY = 1,600,000 PTS") so that a
+conversion quoted that way stays exact. A pair without a rate is an error that
+names the pair, never a silent 1.0.
+"""
+
+from collections import deque
+from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
+
+from billingcfg.catalogue import FxRate
+
+
+class MissingExchangeRate(LookupError):
+    def __init__(self, from_currency: str, to_currency: str):
+        self.from_currency = from_currency
+        self.to_currency = to_currency
+        super().__init__(f"no exchange rate from {from_currency} to {to_currency}")
+
+    @property
+    def pair(self) -> str:
+        return f"{self.from_currency} → {self.to_currency}"
 
 
 def rate_from_amounts(*, from_amount: Decimal, to_amount: Decimal) -> Decimal:
@@ -9,3 +29,69 @@ def rate_from_amounts(*, from_amount: Decimal, to_amount: Decimal) -> Decimal:
     if from_amount <= 0 or to_amount <= 0:
         raise ValueError("both sides of an exchange rate must be positive")
     return to_amount / from_amount
+
+
+class Converter:
+    """Converts amounts with the rates in force on a day: for each pair, the
+    newest rate dated on or before it. A rate converts both ways (the inverse
+    is exact: the two amounts swap); a pair without a direct rate goes through
+    the fewest other currencies (CNY → USD → TWD)."""
+
+    def __init__(self, rates: Iterable[FxRate], *, on: date | None = None):
+        newest: dict[tuple[str, str], FxRate] = {}
+        for rate in rates:
+            if on is not None and rate.as_of > on:
+                continue
+            key = (rate.from_currency, rate.to_currency)
+            if key not in newest or rate.as_of > newest[key].as_of:
+                newest[key] = rate
+        # Per currency: where one unit goes, as (to, numerator, denominator).
+        self._edges: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
+        for (source, target), rate in sorted(newest.items()):
+            self._edges.setdefault(source, {})[target] = (rate.to_amount, rate.from_amount)
+        for (source, target), rate in sorted(newest.items()):
+            # A direct rate beats the inverse of the opposite pair.
+            self._edges.setdefault(target, {}).setdefault(source, (rate.from_amount, rate.to_amount))
+        self._paths: dict[tuple[str, str], tuple[tuple[Decimal, Decimal], ...]] = {}
+
+    def _path(self, source: str, target: str) -> tuple[tuple[Decimal, Decimal], ...]:
+        key = (source, target)
+        if key not in self._paths:
+            self._paths[key] = self._search(source, target)
+        return self._paths[key]
+
+    def _search(self, source: str, target: str) -> tuple[tuple[Decimal, Decimal], ...]:
+        queue = deque([(source, ())])
+        seen = {source}
+        while queue:
+            currency, path = queue.popleft()
+            for following, step in sorted(self._edges.get(currency, {}).items()):
+                if following in seen:
+                    continue
+                if following == target:
+                    return (*path, step)
+                seen.add(following)
+                queue.append((following, (*path, step)))
+        raise MissingExchangeRate(source, target)
+
+    def rate(self, source: str, target: str) -> Decimal:
+        """Units of `target` for one unit of `source`."""
+        return self.convert(Decimal(1), source, target)
+
+    def convert(self, amount: Decimal, source: str, target: str) -> Decimal:
+        """`amount` of `source` in `target`, unrounded. Multiplies every
+        numerator before dividing once, so a rate quoted as two amounts stays exact."""
+        if source == target:
+            return amount
+        numerator, denominator = amount, Decimal(1)
+        for to_amount, from_amount in self._path(source, target):
+            numerator *= to_amount
+            denominator *= from_amount
+        return numerator / denominator
+
+    def can_convert(self, source: str, target: str) -> bool:
+        try:
+            self._path(source, target) if source != target else None
+        except MissingExchangeRate:
+            return False
+        return True

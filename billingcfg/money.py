@@ -1,10 +1,16 @@
-"""Rounding money for display: once, at the edge, with an explicit mode."""
+"""Money as plain values: rounding once, at the edge, with an explicit mode; amounts known as a range."""
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_EVEN, Decimal
 
 
 def round_places(amount: Decimal, places: int, rounding: str = ROUND_HALF_EVEN) -> Decimal:
     return amount.quantize(Decimal(1).scaleb(-places), rounding=rounding)
+
+
+def whole_up(amount: Decimal) -> int:
+    """The smallest whole number not below `amount`: credits charged never undercharge."""
+    return int(amount.to_integral_value(rounding=ROUND_CEILING))
 
 
 def format_amount(amount: Decimal, currency_code: str, places: int) -> str:
@@ -16,3 +22,41 @@ def format_exact(value: Decimal, *, grouped: bool = True) -> str:
     """A stored decimal as exactly as it is, without its column's padding zeros:
     Decimal("2400000.0000") -> "2,400,000", Decimal("0.30000000") -> "0.3"."""
     return format(value.normalize(), ",f" if grouped else "f")
+
+
+@dataclass(frozen=True)
+class Band:
+    """An amount known as a range: a provider quoting ¥0.3–0.6 per 1M tokens, or
+    the cost of a usage priced at both ends. An exact amount has low == high."""
+
+    low: Decimal
+    high: Decimal
+
+    def __post_init__(self):
+        if self.low > self.high:
+            raise ValueError(f"a band runs from low to high, not {self.low} to {self.high}")
+
+    @classmethod
+    def exact(cls, amount: Decimal) -> "Band":
+        return cls(amount, amount)
+
+    @property
+    def mid(self) -> Decimal:
+        """The middle of the band: seed 000's "mid-range pricing"."""
+        return (self.low + self.high) / 2
+
+    @property
+    def is_exact(self) -> bool:
+        return self.low == self.high
+
+    def __add__(self, other: "Band") -> "Band":
+        return Band(self.low + other.low, self.high + other.high)
+
+    def scale(self, factor: Decimal) -> "Band":
+        """The band times a non-negative factor."""
+        if factor < 0:
+            raise ValueError("a band scales by a non-negative factor")
+        return Band(self.low * factor, self.high * factor)
+
+
+ZERO_BAND = Band(Decimal(0), Decimal(0))

@@ -1,0 +1,101 @@
+"""The draft tables as a `Catalogue` of plain values, in a constant number of
+queries whatever the catalogue's size: one per table."""
+
+from collections import defaultdict
+
+from billingcfg import catalogue as c
+from billingcfg.models import AlertThreshold, ExchangeRate, PricingPolicy, ThresholdAction
+from plans.models import CreditPack, SubscriptionPlan
+from rates.models import AIModel, CreditRate, Meter, ProviderCost, Variant, Workflow, WorkflowStep
+from rates.quantities import parse_quantity_list
+
+
+def _slug(related) -> str | None:
+    return None if related is None else related.slug
+
+
+def catalogue_from_draft() -> c.Catalogue:
+    policy_row = PricingPolicy.objects.select_related("reporting_currency").first()
+    if policy_row is None:
+        raise PricingPolicy.DoesNotExist("there is no pricing policy yet: add one in the admin")
+    policy = c.Policy(
+        reporting_currency=policy_row.reporting_currency.code,
+        target_gross_margin=policy_row.target_gross_margin,
+        revenue_basis=policy_row.revenue_basis,
+        fixed_revenue_per_credit=policy_row.fixed_revenue_per_credit,
+    )
+    fx_rates = tuple(
+        c.FxRate(rate.from_currency.code, rate.to_currency.code, rate.from_amount, rate.to_amount, rate.as_of)
+        for rate in ExchangeRate.objects.select_related("from_currency", "to_currency")
+    )
+    packs = CreditPack.objects.select_related("currency")
+    plans = list(SubscriptionPlan.objects.select_related("currency", "usage_workflow"))
+    offers = tuple(
+        [c.Offer("pack", p.slug, p.name, p.price, p.currency.code, p.credits + p.bonus_credits, p.active)
+         for p in packs]
+        + [c.Offer("plan", p.slug, p.name, p.price, p.currency.code, p.credits_per_interval, p.active)
+           for p in plans]
+    )
+    meters = {m.slug: c.Meter(m.slug, m.name, m.unit, m.whole_units) for m in Meter.objects.all()}
+
+    variants, costs, rates = defaultdict(list), defaultdict(list), defaultdict(list)
+    for v in Variant.objects.all():
+        variants[v.model_id].append(c.Variant(v.slug, v.name, v.is_default))
+    variant_slugs = {v.pk: v.slug for v in Variant.objects.only("pk", "slug")}
+    meter_slugs = {m.pk: m.slug for m in Meter.objects.only("pk", "slug")}
+    for cost in ProviderCost.objects.select_related("currency"):
+        costs[cost.model_id].append(c.Cost(
+            meter=meter_slugs[cost.meter_id], price=cost.price, currency=cost.currency.code,
+            per_units=cost.per_units, variant=variant_slugs.get(cost.variant_id), price_high=cost.price_high,
+            tier_threshold=cost.tier_threshold, tier_mode=cost.tier_mode,
+            tier_meter=meter_slugs.get(cost.tier_meter_id),
+        ))
+    for rate in CreditRate.objects.all():
+        rates[rate.model_id].append(c.Rate(
+            meter=meter_slugs[rate.meter_id], credits=rate.credits, per_units=rate.per_units,
+            variant=variant_slugs.get(rate.variant_id), minimum_charge=rate.minimum_charge,
+            allowed_quantities=parse_quantity_list(rate.allowed_quantities), min_quantity=rate.min_quantity,
+            max_quantity=rate.max_quantity, default_quantity=rate.default_quantity, active=rate.active,
+        ))
+    models = {}
+    model_slugs = {}
+    for m in AIModel.objects.select_related("provider"):
+        model_slugs[m.pk] = m.slug
+        models[m.slug] = c.Model(
+            slug=m.slug, name=m.name, provider=m.provider.slug, modality=m.modality, active=m.active,
+            variants=tuple(variants[m.pk]), costs=tuple(costs[m.pk]), rates=tuple(rates[m.pk]),
+        )
+
+    steps = defaultdict(list)
+    for step in WorkflowStep.objects.all():
+        steps[step.workflow_id].append(c.Step(
+            label=step.label, model=model_slugs[step.model_id], meter=meter_slugs[step.meter_id],
+            quantity=step.quantity, variant=variant_slugs.get(step.variant_id), probability=step.probability,
+            multiplier=step.multiplier,
+        ))
+    workflows = {
+        w.slug: c.Workflow(slug=w.slug, name=w.name, unit_label=w.unit_label, steps=tuple(steps[w.pk]),
+                           credits_per_unit=w.credits_per_unit, active=w.active)
+        for w in Workflow.objects.all()
+    }
+    plan_rows = tuple(
+        c.Plan(slug=p.slug, name=p.name, price=p.price, currency=p.currency.code, interval=p.interval,
+               credits_per_interval=p.credits_per_interval, overage_price_per_credit=p.overage_price_per_credit,
+               usage_workflow=_slug(p.usage_workflow), active=p.active)
+        for p in plans
+    )
+
+    actions = defaultdict(list)
+    for action in ThresholdAction.objects.all():
+        actions[action.threshold_id].append((action.action, model_slugs.get(action.switch_to_model_id)))
+    thresholds = tuple(
+        c.Threshold(
+            slug=t.slug, name=t.name, scope=t.scope, metric=t.metric, window=t.window, limit=t.limit,
+            actions=tuple(actions[t.pk]), provider=_slug(t.provider), model=model_slugs.get(t.model_id),
+            plan=_slug(t.plan), tier=t.tier, currency=t.currency.code if t.currency else None,
+            meter=meter_slugs.get(t.meter_id), active=t.active, sort_order=t.sort_order,
+        )
+        for t in AlertThreshold.objects.select_related("provider", "plan", "currency")
+    )
+    return c.Catalogue(policy=policy, fx_rates=fx_rates, offers=offers, plans=plan_rows, meters=meters,
+                       models=models, workflows=workflows, thresholds=thresholds)
