@@ -24,6 +24,22 @@ def format_exact(value: Decimal, *, grouped: bool = True) -> str:
     return format(value.normalize(), ",f" if grouped else "f")
 
 
+def format_unit_price(amount: Decimal, significant: int = 5) -> str:
+    """A price per unit for display: at least 2 places, enough for `significant`
+    digits of a small amount (0.084507, 0.142, 12.50), grouped, half-even."""
+    if amount == 0:
+        return "0.00"
+    places = max(2, significant - 1 - amount.adjusted())
+    text = f"{round_places(amount, places):,f}"
+    whole, _, fraction = text.partition(".")
+    return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
+
+
+def format_percent(fraction: Decimal, places: int = 1) -> str:
+    """0.8 → "80.0%"."""
+    return f"{round_places(fraction * 100, places):,f}%"
+
+
 @dataclass(frozen=True)
 class Band:
     """An amount known as a range: a provider quoting ¥0.3–0.6 per 1M tokens, or

@@ -33,7 +33,9 @@ FLAG_ORDER = tuple(FLAG_LABELS)
 
 
 def _flags(flags) -> tuple[str, ...]:
-    return tuple(flag for flag in FLAG_ORDER if flag in set(flags))
+    """Distinct flags in their display order."""
+    present = set(flags)
+    return tuple(flag for flag in FLAG_ORDER if flag in present)
 
 
 @dataclass(frozen=True)

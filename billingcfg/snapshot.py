@@ -2,6 +2,7 @@
 queries whatever the catalogue's size: one per table."""
 
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from billingcfg import catalogue as c
 from billingcfg.models import AlertThreshold, ExchangeRate, PricingPolicy, ThresholdAction
@@ -14,7 +15,22 @@ def _slug(related) -> str | None:
     return None if related is None else related.slug
 
 
+@dataclass(frozen=True)
+class DraftSnapshot:
+    """The catalogue, and the database id behind each slug, for screens that link or filter rows."""
+
+    catalogue: c.Catalogue
+    model_ids: dict[str, int] = field(default_factory=dict)
+    variant_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (model, variant)
+    rate_ids: dict[tuple[str, str | None, str], int] = field(default_factory=dict)  # (model, variant, meter)
+    workflow_ids: dict[str, int] = field(default_factory=dict)
+
+
 def catalogue_from_draft() -> c.Catalogue:
+    return draft_snapshot().catalogue
+
+
+def draft_snapshot() -> DraftSnapshot:
     policy_row = PricingPolicy.objects.select_related("reporting_currency").first()
     if policy_row is None:
         raise PricingPolicy.DoesNotExist("there is no pricing policy yet: add one in the admin")
@@ -36,13 +52,18 @@ def catalogue_from_draft() -> c.Catalogue:
         + [c.Offer("plan", p.slug, p.name, p.price, p.currency.code, p.credits_per_interval, p.active)
            for p in plans]
     )
-    meters = {m.slug: c.Meter(m.slug, m.name, m.unit, m.whole_units) for m in Meter.objects.all()}
+    meters, meter_slugs = {}, {}
+    for m in Meter.objects.all():
+        meters[m.slug] = c.Meter(m.slug, m.name, m.unit, m.whole_units)
+        meter_slugs[m.pk] = m.slug
 
+    model_slugs = dict(AIModel.objects.values_list("pk", "slug"))
     variants, costs, rates = defaultdict(list), defaultdict(list), defaultdict(list)
+    variant_slugs, variant_ids, rate_ids = {}, {}, {}
     for v in Variant.objects.all():
         variants[v.model_id].append(c.Variant(v.slug, v.name, v.is_default))
-    variant_slugs = {v.pk: v.slug for v in Variant.objects.only("pk", "slug")}
-    meter_slugs = {m.pk: m.slug for m in Meter.objects.only("pk", "slug")}
+        variant_slugs[v.pk] = v.slug
+        variant_ids[(model_slugs[v.model_id], v.slug)] = v.pk
     for cost in ProviderCost.objects.select_related("currency"):
         costs[cost.model_id].append(c.Cost(
             meter=meter_slugs[cost.meter_id], price=cost.price, currency=cost.currency.code,
@@ -51,6 +72,7 @@ def catalogue_from_draft() -> c.Catalogue:
             tier_meter=meter_slugs.get(cost.tier_meter_id),
         ))
     for rate in CreditRate.objects.all():
+        rate_ids[(model_slugs[rate.model_id], variant_slugs.get(rate.variant_id), meter_slugs[rate.meter_id])] = rate.pk
         rates[rate.model_id].append(c.Rate(
             meter=meter_slugs[rate.meter_id], credits=rate.credits, per_units=rate.per_units,
             variant=variant_slugs.get(rate.variant_id), minimum_charge=rate.minimum_charge,
@@ -58,9 +80,7 @@ def catalogue_from_draft() -> c.Catalogue:
             max_quantity=rate.max_quantity, default_quantity=rate.default_quantity, active=rate.active,
         ))
     models = {}
-    model_slugs = {}
     for m in AIModel.objects.select_related("provider"):
-        model_slugs[m.pk] = m.slug
         models[m.slug] = c.Model(
             slug=m.slug, name=m.name, provider=m.provider.slug, modality=m.modality, active=m.active,
             variants=tuple(variants[m.pk]), costs=tuple(costs[m.pk]), rates=tuple(rates[m.pk]),
@@ -73,11 +93,11 @@ def catalogue_from_draft() -> c.Catalogue:
             quantity=step.quantity, variant=variant_slugs.get(step.variant_id), probability=step.probability,
             multiplier=step.multiplier,
         ))
-    workflows = {
-        w.slug: c.Workflow(slug=w.slug, name=w.name, unit_label=w.unit_label, steps=tuple(steps[w.pk]),
-                           credits_per_unit=w.credits_per_unit, active=w.active)
-        for w in Workflow.objects.all()
-    }
+    workflows, workflow_ids = {}, {}
+    for w in Workflow.objects.all():
+        workflow_ids[w.slug] = w.pk
+        workflows[w.slug] = c.Workflow(slug=w.slug, name=w.name, unit_label=w.unit_label, steps=tuple(steps[w.pk]),
+                                       credits_per_unit=w.credits_per_unit, active=w.active)
     plan_rows = tuple(
         c.Plan(slug=p.slug, name=p.name, price=p.price, currency=p.currency.code, interval=p.interval,
                credits_per_interval=p.credits_per_interval, overage_price_per_credit=p.overage_price_per_credit,
@@ -97,5 +117,7 @@ def catalogue_from_draft() -> c.Catalogue:
         )
         for t in AlertThreshold.objects.select_related("provider", "plan", "currency")
     )
-    return c.Catalogue(policy=policy, fx_rates=fx_rates, offers=offers, plans=plan_rows, meters=meters,
-                       models=models, workflows=workflows, thresholds=thresholds)
+    catalogue = c.Catalogue(policy=policy, fx_rates=fx_rates, offers=offers, plans=plan_rows, meters=meters,
+                            models=models, workflows=workflows, thresholds=thresholds)
+    return DraftSnapshot(catalogue=catalogue, model_ids={slug: pk for pk, slug in model_slugs.items()},
+                         variant_ids=variant_ids, rate_ids=rate_ids, workflow_ids=workflow_ids)

@@ -8,7 +8,23 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Field, Model, QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
+from billingcfg.admin_margins import (
+    NO_POLICY,
+    NOT_PRICED,
+    DraftMargins,
+    MarginFlagFilter,
+    band_text,
+    draft_margins,
+    MarginsAdmin,
+    flag_badges,
+    margin_text,
+    price_table,
+)
+from billingcfg.money import format_percent, format_unit_price
 from billingcfg.admin import (
     ConfigAdmin,
     ConfigInline,
@@ -151,10 +167,50 @@ class CreditRateInline(ModelScopedInline):
     fields = ["variant", "meter", *CREDIT_RATE_TERMS]
 
 
+def _percent(value) -> str:
+    return NOT_PRICED if value is None else format_percent(value)
+
+
+class ModelMarginFilter(MarginFlagFilter):
+    def flagged_ids(self, margins: DraftMargins) -> dict[int, tuple[str, ...]]:
+        ids = margins.snapshot.model_ids
+        return {ids[slug]: found.flags for slug, found in margins.report.models.items()}
+
+
+class VariantMarginFilter(MarginFlagFilter):
+    def flagged_ids(self, margins: DraftMargins) -> dict[int, tuple[str, ...]]:
+        return {
+            pk: margins.report.models[model].variant_flags(variant)
+            for (model, variant), pk in margins.snapshot.variant_ids.items()
+        }
+
+
+class CreditRateMarginFilter(MarginFlagFilter):
+    def flagged_ids(self, margins: DraftMargins) -> dict[int, tuple[str, ...]]:
+        return {
+            pk: tuple(dict.fromkeys(flag for row in margins.rate_rows(*key) for flag in row.flags))
+            for key, pk in margins.snapshot.rate_ids.items()
+        }
+
+
+class WorkflowMarginFilter(MarginFlagFilter):
+    def flagged_ids(self, margins: DraftMargins) -> dict[int, tuple[str, ...]]:
+        ids = margins.snapshot.workflow_ids
+        return {ids[slug]: found.flags for slug, found in margins.report.workflows.items()}
+
+
 @admin.register(AIModel)
-class AIModelAdmin(InlineHistoryAdmin):
-    list_display = ["name", "slug", "provider", "modality", "variant_count", "active"]
-    list_filter = ["provider", "modality", "active"]
+class AIModelAdmin(MarginsAdmin, InlineHistoryAdmin):
+    list_display = [
+        "name", "slug", "provider", "modality", "variant_count", "margin_at_lowest", "margin_at_basis", "flags",
+        "active",
+    ]
+    list_filter = [ModelMarginFilter, "provider", "modality", "active"]
+    fieldsets = [
+        (None, {"fields": ["slug", "name", "provider", "modality", "active", "description"]}),
+        ("Margins", {"fields": ["margins"], "description": "Per variant and meter, from the saved rows below."}),
+    ]
+    readonly_fields = ["margins"]
     list_select_related = ["provider"]
     search_fields = ["slug", "name", "provider__slug", "provider__name"]
     ordering = ["provider__name", "name"]
@@ -171,6 +227,34 @@ class AIModelAdmin(InlineHistoryAdmin):
     def variant_count(self, obj: AIModel) -> int:
         return obj.variant_count
 
+    def _model_report(self, obj: AIModel):
+        margins = self.margins_of(obj)
+        return margins.report.models.get(obj.slug) if margins else None
+
+    @admin.display(description="worst gross margin at lowest")
+    def margin_at_lowest(self, obj: AIModel) -> str:
+        found = self._model_report(obj)
+        return _percent(found.worst(at="lowest") if found else None)
+
+    @admin.display(description="worst gross margin at basis")
+    def margin_at_basis(self, obj: AIModel) -> str:
+        found = self._model_report(obj)
+        return _percent(found.worst(at="basis") if found else None)
+
+    @admin.display(description="flags")
+    def flags(self, obj: AIModel) -> SafeString:
+        found = self._model_report(obj)
+        return flag_badges(found.flags if found else ())
+
+    @admin.display(description="margins")
+    def margins(self, obj: AIModel) -> str:
+        margins = self.margins_of(obj)
+        if obj.pk is None:
+            return "Save the model with its costs and credit rates to see its margins."
+        if margins is None:
+            return NO_POLICY
+        return price_table(margins.model_rows(obj.slug), margins)
+
 
 class VariantForm(forms.ModelForm):
     def clean_is_default(self) -> bool:
@@ -186,16 +270,38 @@ class VariantForm(forms.ModelForm):
 
 
 @admin.register(Variant)
-class VariantAdmin(ConfigAdmin):
+class VariantAdmin(MarginsAdmin, ConfigAdmin):
     form = VariantForm
-    list_display = ["model", "slug", "name", "is_default", "resolution", "audio", "mode", "sort_order"]
-    list_filter = ["is_default", "model__provider", "model__modality"]
+    list_display = [
+        "model", "slug", "name", "is_default", "resolution", "audio", "mode", "margin_at_lowest",
+        "margin_at_basis", "flags", "sort_order",
+    ]
+    list_filter = [VariantMarginFilter, "is_default", "model__provider", "model__modality"]
     search_fields = ["slug", "name", "model__slug", "model__name"]
     ordering = ["model__slug", "sort_order", "slug"]
     autocomplete_fields = ["model"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("model")
+
+    def _worst(self, obj: Variant, at: str) -> str:
+        margins = self.margins_of(obj)
+        found = margins.report.models.get(obj.model.slug) if margins else None
+        return _percent(found.worst(obj.slug, at=at) if found else None)
+
+    @admin.display(description="worst gross margin at lowest")
+    def margin_at_lowest(self, obj: Variant) -> str:
+        return self._worst(obj, "lowest")
+
+    @admin.display(description="worst gross margin at basis")
+    def margin_at_basis(self, obj: Variant) -> str:
+        return self._worst(obj, "basis")
+
+    @admin.display(description="flags")
+    def flags(self, obj: Variant) -> SafeString:
+        margins = self.margins_of(obj)
+        found = margins.report.models.get(obj.model.slug) if margins else None
+        return flag_badges(found.variant_flags(obj.slug) if found else ())
 
 
 class RowOfModelAdmin(ConfigAdmin):
@@ -248,15 +354,107 @@ class ProviderCostAdmin(RowOfModelAdmin):
 
 
 @admin.register(CreditRate)
-class CreditRateAdmin(RowOfModelAdmin):
-    list_display = ["model", "variant_shown", "meter", *CREDIT_RATE_TERMS]
-    list_filter = ["active", "model__provider", "model__modality", "meter"]
+class CreditRateAdmin(MarginsAdmin, RowOfModelAdmin):
+    list_display = [
+        "model", "variant_shown", "meter", *CREDIT_RATE_TERMS, "cost_per_units", "margin_at_lowest",
+        "markup_at_lowest", "margin_at_basis", "markup_at_basis", "credits_for_target", "flags",
+    ]
+    list_filter = [CreditRateMarginFilter, "active", "model__provider", "model__modality", "meter"]
     fieldsets = [
         (None, {"fields": ["model", "variant", "meter", "active"]}),
         ("Charge", {"fields": ["credits", "per_units", "minimum_charge"]}),
         ("Quantities", {"fields": ["allowed_quantities", "min_quantity", "default_quantity", "max_quantity"]}),
         (None, {"fields": ["notes"]}),
+        ("Margins", {"fields": ["margins"]}),
     ]
+    readonly_fields = ["margins"]
+
+    def _rows(self, obj: CreditRate):
+        margins = self.margins_of(obj)
+        if margins is None:
+            return ()
+        return margins.rate_rows(obj.model.slug, obj.variant.slug if obj.variant_id else None, obj.meter.slug)
+
+    def _per_variant(self, obj: CreditRate, text) -> SafeString:
+        """One line per variant the rate prices, labelled when there are several."""
+        rows = self._rows(obj)
+        if not rows:
+            return format_html("{}", NOT_PRICED)
+        if len(rows) == 1:
+            return format_html("{}", text(rows[0]))
+        return format_html_join(mark_safe("<br>"), "{}: {}", ((row.variant, text(row)) for row in rows))
+
+    @admin.display(description="cost per N units")
+    def cost_per_units(self, obj: CreditRate) -> SafeString:
+        def text(row):
+            if row.cost_reporting is None:
+                return "; ".join(row.problems) or NOT_PRICED
+            return band_text(row.cost_reporting, self.margins_of(obj).report.reporting_currency)
+        return self._per_variant(obj, text)
+
+    @admin.display(description="gross margin at lowest")
+    def margin_at_lowest(self, obj: CreditRate) -> SafeString:
+        return self._per_variant(obj, lambda row: margin_text(row.at_lowest))
+
+    @admin.display(description="markup at lowest")
+    def markup_at_lowest(self, obj: CreditRate) -> SafeString:
+        return self._per_variant(obj, lambda row: margin_text(row.at_lowest, "markup"))
+
+    @admin.display(description="gross margin at basis")
+    def margin_at_basis(self, obj: CreditRate) -> SafeString:
+        return self._per_variant(obj, lambda row: margin_text(row.at_basis))
+
+    @admin.display(description="markup at basis")
+    def markup_at_basis(self, obj: CreditRate) -> SafeString:
+        return self._per_variant(obj, lambda row: margin_text(row.at_basis, "markup"))
+
+    @admin.display(description="credits for target")
+    def credits_for_target(self, obj: CreditRate) -> SafeString:
+        return self._per_variant(
+            obj, lambda row: NOT_PRICED if row.suggested_credits is None else f"{row.suggested_credits:,}"
+        )
+
+    @admin.display(description="flags")
+    def flags(self, obj: CreditRate) -> SafeString:
+        return flag_badges(tuple(dict.fromkeys(flag for row in self._rows(obj) for flag in row.flags)))
+
+    @admin.display(description="margins")
+    def margins(self, obj: CreditRate) -> str:
+        margins = self.margins_of(obj)
+        if obj.pk is None:
+            return "Save the rate to see its margins."
+        if margins is None:
+            return NO_POLICY
+        return price_table(self._rows(obj), margins)
+
+
+def workflow_context(found) -> dict:
+    """A workflow report, formatted for its page."""
+    steps = []
+    if found.cost is not None:
+        for line in found.cost.steps:
+            steps.append({
+                "label": line.step.label,
+                "model": f"{line.step.model} / {line.variant}",
+                "meter": line.step.meter,
+                "quantity": f"{line.step.quantity.normalize():,f}",
+                "runs": f"{line.runs.normalize():,f}",
+                "per_run": band_text(line.per_run, line.provider_currency),
+                "expected": band_text(line.expected, found.cost.currency),
+            })
+    return {
+        "report": found,
+        "steps": steps,
+        "expected": band_text(found.cost.expected, found.cost.currency) if found.cost else None,
+        "credits": NOT_PRICED if found.credits_per_unit is None else f"{found.credits_per_unit.normalize():,f}",
+        "revenue_lowest": NOT_PRICED if found.revenue_lowest is None else format_unit_price(found.revenue_lowest),
+        "revenue_basis": NOT_PRICED if found.revenue_basis is None else format_unit_price(found.revenue_basis),
+        "margin_lowest": margin_text(found.at_lowest),
+        "markup_lowest": margin_text(found.at_lowest, "markup"),
+        "margin_basis": margin_text(found.at_basis),
+        "markup_basis": margin_text(found.at_basis, "markup"),
+        "flags": flag_badges(found.flags),
+    }
 
 
 class WorkflowStepInline(SharedChoicesInline):
@@ -271,9 +469,18 @@ class WorkflowStepInline(SharedChoicesInline):
 
 
 @admin.register(Workflow)
-class WorkflowAdmin(InlineHistoryAdmin):
-    list_display = ["name", "slug", "unit_label", "credits_per_unit", "step_count", "active"]
-    list_filter = ["active"]
+class WorkflowAdmin(MarginsAdmin, InlineHistoryAdmin):
+    list_display = [
+        "name", "slug", "unit_label", "credits_per_unit", "step_count", "expected_cost", "margin_at_lowest",
+        "margin_at_basis", "flags", "active",
+    ]
+    list_filter = [WorkflowMarginFilter, "active"]
+    fieldsets = [
+        (None, {"fields": ["slug", "name", "unit_label", "credits_per_unit", "active", "description"]}),
+        ("Cost and margin", {"fields": ["cost_and_margin"],
+                             "description": "Per unit of the workflow, from the saved steps below."}),
+    ]
+    readonly_fields = ["cost_and_margin"]
     search_fields = ["slug", "name", "unit_label"]
     ordering = ["name"]
     inlines = [WorkflowStepInline]
@@ -288,3 +495,38 @@ class WorkflowAdmin(InlineHistoryAdmin):
     @admin.display(description="steps", ordering="step_count")
     def step_count(self, obj: Workflow) -> int:
         return obj.step_count
+
+    def _report(self, obj: Workflow):
+        margins = self.margins_of(obj)
+        return margins.report.workflows.get(obj.slug) if margins else None
+
+    @admin.display(description="expected cost per unit")
+    def expected_cost(self, obj: Workflow) -> str:
+        found = self._report(obj)
+        if found is None or found.cost is None:
+            return "; ".join(found.problems) if found else NOT_PRICED
+        return band_text(found.cost.expected, found.cost.currency)
+
+    @admin.display(description="gross margin at lowest")
+    def margin_at_lowest(self, obj: Workflow) -> str:
+        found = self._report(obj)
+        return margin_text(found.at_lowest if found else None)
+
+    @admin.display(description="gross margin at basis")
+    def margin_at_basis(self, obj: Workflow) -> str:
+        found = self._report(obj)
+        return margin_text(found.at_basis if found else None)
+
+    @admin.display(description="flags")
+    def flags(self, obj: Workflow) -> SafeString:
+        found = self._report(obj)
+        return flag_badges(found.flags if found else ())
+
+    @admin.display(description="cost and margin")
+    def cost_and_margin(self, obj: Workflow) -> str:
+        found = self._report(obj)
+        if obj.pk is None:
+            return "Save the workflow with its steps to see its cost."
+        if found is None:
+            return NO_POLICY
+        return render_to_string("admin/rates/workflow_cost.html", {"workflow": workflow_context(found)})
