@@ -9,6 +9,7 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 
 from billingcfg.catalogue import FxRate
 
@@ -45,34 +46,47 @@ class Converter:
             key = (rate.from_currency, rate.to_currency)
             if key not in newest or rate.as_of > newest[key].as_of:
                 newest[key] = rate
+        # A newer quote in the opposite direction supersedes a pair's older one:
+        # else a round trip USD → CNY → USD would not return the amount.
+        current = {
+            (source, target): rate for (source, target), rate in newest.items()
+            if (target, source) not in newest or newest[target, source].as_of <= rate.as_of
+        }
         # Per currency: where one unit goes, as (to, numerator, denominator).
         self._edges: dict[str, dict[str, tuple[Decimal, Decimal]]] = {}
-        for (source, target), rate in sorted(newest.items()):
+        for (source, target), rate in sorted(current.items()):
             self._edges.setdefault(source, {})[target] = (rate.to_amount, rate.from_amount)
-        for (source, target), rate in sorted(newest.items()):
-            # A direct rate beats the inverse of the opposite pair.
+        for (source, target), rate in sorted(current.items()):
+            # As of the same date, a direct rate beats the inverse of the opposite pair.
             self._edges.setdefault(target, {}).setdefault(source, (rate.from_amount, rate.to_amount))
         self._paths: dict[tuple[str, str], tuple[tuple[Decimal, Decimal], ...]] = {}
 
     def _path(self, source: str, target: str) -> tuple[tuple[Decimal, Decimal], ...]:
         key = (source, target)
         if key not in self._paths:
-            self._paths[key] = self._search(source, target)
+            # Both directions take one route, so converting there and back returns the amount.
+            route = self._route(*sorted(key))
+            if route is None:
+                raise MissingExchangeRate(source, target)
+            if route[0] != source:
+                route = route[::-1]
+            self._paths[key] = tuple(self._edges[step][following] for step, following in pairwise(route))
         return self._paths[key]
 
-    def _search(self, source: str, target: str) -> tuple[tuple[Decimal, Decimal], ...]:
-        queue = deque([(source, ())])
+    def _route(self, source: str, target: str) -> tuple[str, ...] | None:
+        """The currencies from `source` to `target` through the fewest others."""
+        queue = deque([(source,)])
         seen = {source}
         while queue:
-            currency, path = queue.popleft()
-            for following, step in sorted(self._edges.get(currency, {}).items()):
+            route = queue.popleft()
+            for following in sorted(self._edges.get(route[-1], {})):
                 if following in seen:
                     continue
                 if following == target:
-                    return (*path, step)
+                    return (*route, following)
                 seen.add(following)
-                queue.append((following, (*path, step)))
-        raise MissingExchangeRate(source, target)
+                queue.append((*route, following))
+        return None
 
     def rate(self, source: str, target: str) -> Decimal:
         """Units of `target` for one unit of `source`."""

@@ -59,6 +59,11 @@ class PlanEconomics:
     def cost_per_credit(self) -> Decimal:
         return self.cost_per_unit / self.credits_per_unit
 
+    def cost_of(self, credits: Decimal) -> Decimal:
+        """The cost of `credits` consumed on the workflow. Multiplies before dividing
+        once, so a whole number of units costs exactly its units' cost."""
+        return self.cost_per_unit * credits / self.credits_per_unit
+
     @property
     def included_units(self) -> Decimal:
         return self.included_credits / self.credits_per_unit
@@ -66,7 +71,7 @@ class PlanEconomics:
     @property
     def included_cost(self) -> Decimal:
         """The cost of consuming every included credit on the workflow."""
-        return self.cost_per_credit * self.included_credits
+        return self.cost_of(Decimal(self.included_credits))
 
     @property
     def margin(self) -> Margin:
@@ -76,17 +81,19 @@ class PlanEconomics:
     @property
     def break_even_credits(self) -> Decimal | None:
         """Credits used in a month at which the cost reaches the price (overage not counted)."""
-        return None if self.cost_per_credit == 0 else self.price / self.cost_per_credit
+        return None if self.cost_per_unit == 0 else self.price * self.credits_per_unit / self.cost_per_unit
 
     @property
     def break_even_units(self) -> Decimal | None:
-        credits = self.break_even_credits
-        return None if credits is None else credits / self.credits_per_unit
+        return None if self.cost_per_unit == 0 else self.price / self.cost_per_unit
 
     @property
     def overage_below_cost(self) -> bool:
         """Overage credits sell for less than they cost: heavy users lose money even with overage."""
-        return self.overage_price_per_credit is not None and self.overage_price_per_credit < self.cost_per_credit
+        return (
+            self.overage_price_per_credit is not None
+            and self.overage_price_per_credit * self.credits_per_unit < self.cost_per_unit
+        )
 
     def month(self, credits: Decimal, *, name: str = "", share: Fraction | None = None) -> Scenario:
         """The month of a user who uses `credits` credits."""
@@ -94,7 +101,7 @@ class PlanEconomics:
         overage_revenue = overage * (self.overage_price_per_credit or Decimal(0))
         return Scenario(
             name=name, share=share if share is not None else Fraction(0), credits=credits,
-            units=credits / self.credits_per_unit, cost=self.cost_per_credit * credits, overage_credits=overage,
+            units=credits / self.credits_per_unit, cost=self.cost_of(credits), overage_credits=overage,
             revenue_without_overage=self.price, revenue_with_overage=self.price + overage_revenue,
         )
 

@@ -1,11 +1,16 @@
-"""Price per credit of packs and plans, against seed 003's own table."""
+"""Price per credit of packs and plans, against seed 003's own table, and what
+a credit earns over the active offers."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
+from billingcfg.catalogue import FxRate, Offer, Policy
+from billingcfg.fx import Converter
 from billingcfg.money import round_places
-from plans.pricing import price_per_credit
+from plans.pricing import price_per_credit, revenue_per_credit
+from tests.demo_catalogue import demo_catalogue
 
 
 @pytest.mark.parametrize(
@@ -55,3 +60,131 @@ def test_an_offer_without_credits_is_refused(credits, bonus):
 def test_a_negative_price_is_refused():
     with pytest.raises(ValueError, match="an offer's price cannot be negative"):
         price_per_credit(price=Decimal("-0.01"), credits=250)
+
+
+# ---- Revenue per credit over the active offers, in the reporting currency ----
+
+
+def usd_policy(basis="lowest", fixed=None):
+    return Policy(reporting_currency="USD", target_gross_margin=Decimal("0.75"), revenue_basis=basis,
+                  fixed_revenue_per_credit=None if fixed is None else Decimal(fixed))
+
+
+def offer(slug, price, credits, currency="USD", *, kind="pack", active=True):
+    return Offer(kind, slug, slug.title(), Decimal(price), currency, credits, active)
+
+
+USD_TWD = Converter([FxRate("USD", "TWD", Decimal("1"), Decimal("32"), date(2026, 2, 7))])
+SEED_003_MEAN = "0.04837619047619047619047619047"  # (0.2993 + 59/1500) / 7
+
+
+def test_seed_003_revenue_per_credit_over_its_seven_offers():
+    catalogue = demo_catalogue()
+
+    revenue = revenue_per_credit(catalogue.offers, catalogue.policy, Converter(catalogue.fx_rates))
+
+    assert revenue.currency == "USD"
+    assert revenue.lowest == Decimal("0.0358")  # Agency
+    assert revenue.highest == Decimal("0.06")  # Starter
+    assert revenue.mean == Decimal(SEED_003_MEAN)
+    sold = [item.per_credit_reporting for item in revenue.offers if item.offer.active]
+    assert len(sold) == 7
+    assert revenue.mean == sum(sold, Decimal(0)) / 7
+    assert (revenue.basis_name, revenue.basis) == ("fixed", Decimal("0.05"))  # seed 003 judges at $0.05
+    assert revenue.problems == ()
+
+
+def test_seed_002_plans_are_listed_but_inactive_so_not_counted():
+    catalogue = demo_catalogue()
+
+    revenue = revenue_per_credit(catalogue.offers, catalogue.policy, Converter(catalogue.fx_rates))
+
+    coach = next(item for item in revenue.offers if item.offer.slug == "coach-basic")
+    assert coach.per_credit == Decimal("0.5555555555555555555555555556")  # 100 TWD / 180 credits
+    assert coach.per_credit_reporting == Decimal("0.01736111111111111111111111111")
+    assert revenue.lowest == Decimal("0.0358")  # not the coaching credit's $0.017
+
+
+@pytest.mark.parametrize(
+    ("basis", "fixed", "expected"),
+    [("lowest", None, "0.0358"), ("mean", None, SEED_003_MEAN), ("highest", None, "0.06"),
+     ("fixed", "0.05", "0.05"), ("fixed", "0.045", "0.045")],
+)
+def test_the_basis_follows_the_policy(basis, fixed, expected):
+    catalogue = demo_catalogue()
+
+    revenue = revenue_per_credit(catalogue.offers, usd_policy(basis, fixed), Converter(catalogue.fx_rates))
+
+    assert revenue.basis_name == basis
+    assert revenue.basis == Decimal(expected)
+    assert revenue.at("basis") == Decimal(expected)
+    assert revenue.at("lowest") == Decimal("0.0358")
+
+
+@pytest.mark.parametrize(
+    ("offers", "lowest", "mean", "highest"),
+    [
+        # An inactive offer does not set the price.
+        ((offer("starter", "15", 250), offer("legacy", "10", 1000, active=False)), "0.06", "0.06", "0.06"),
+        # A free offer gives credits away: it is not a price.
+        ((offer("starter", "15", 250), offer("welcome", "0", 50)), "0.06", "0.06", "0.06"),
+        # Another currency is converted: 320 TWD for 200 credits is $0.05.
+        ((offer("starter", "15", 250), offer("taiwan", "320", 200, "TWD")), "0.05", "0.055", "0.06"),
+        ((offer("starter", "15", 250), offer("agency", "179", 5000, kind="plan")), "0.0358", "0.0479", "0.06"),
+    ],
+)
+def test_lowest_mean_highest_over_the_offers_sold(offers, lowest, mean, highest):
+    revenue = revenue_per_credit(offers, usd_policy(), USD_TWD)
+
+    assert (revenue.lowest, revenue.mean, revenue.highest) == (Decimal(lowest), Decimal(mean), Decimal(highest))
+
+
+def test_every_offer_is_listed_with_its_own_and_its_reporting_price():
+    offers = (offer("taiwan", "320", 200, "TWD"), offer("welcome", "0", 50), offer("legacy", "10", 1000, active=False))
+
+    revenue = revenue_per_credit(offers, usd_policy(), USD_TWD)
+
+    assert [(item.offer.slug, item.per_credit, item.per_credit_reporting) for item in revenue.offers] == [
+        ("taiwan", Decimal("1.6"), Decimal("0.05")),
+        ("welcome", Decimal("0"), Decimal("0")),
+        ("legacy", Decimal("0.01"), Decimal("0.01")),
+    ]
+
+
+def test_an_active_offer_without_an_exchange_rate_is_a_problem_naming_it_and_the_pair():
+    offers = (offer("starter", "15", 250), offer("euro-pack", "10", 200, "EUR"),
+              offer("euro-plan", "20", 500, "EUR", kind="plan"))
+
+    revenue = revenue_per_credit(offers, usd_policy(), USD_TWD)
+
+    assert revenue.problems == (
+        "pack 'euro-pack': no exchange rate from EUR to USD",
+        "plan 'euro-plan': no exchange rate from EUR to USD",
+    )
+    assert revenue.offers[1].per_credit == Decimal("0.05")
+    assert revenue.offers[1].per_credit_reporting is None
+    assert (revenue.lowest, revenue.highest) == (Decimal("0.06"), Decimal("0.06"))  # priced offers only
+
+
+def test_an_inactive_offer_without_an_exchange_rate_is_no_problem():
+    offers = (offer("starter", "15", 250), offer("euro-pack", "10", 200, "EUR", active=False))
+
+    assert revenue_per_credit(offers, usd_policy(), USD_TWD).problems == ()
+
+
+@pytest.mark.parametrize(("basis", "fixed", "expected"), [("lowest", None, None), ("mean", None, None),
+                                                          ("fixed", "0.05", Decimal("0.05"))])
+def test_without_an_offer_sold_only_a_fixed_basis_remains(basis, fixed, expected):
+    revenue = revenue_per_credit((offer("welcome", "0", 50),), usd_policy(basis, fixed), USD_TWD)
+
+    assert (revenue.lowest, revenue.mean, revenue.highest) == (None, None, None)
+    assert revenue.basis == expected
+
+
+def test_revenue_in_another_reporting_currency():
+    policy = Policy(reporting_currency="TWD", target_gross_margin=Decimal("0.75"), revenue_basis="mean")
+
+    revenue = revenue_per_credit((offer("starter", "15", 250), offer("agency", "179", 5000)), policy, USD_TWD)
+
+    assert revenue.currency == "TWD"
+    assert (revenue.lowest, revenue.highest, revenue.basis) == (Decimal("1.1456"), Decimal("1.92"), Decimal("1.5328"))
