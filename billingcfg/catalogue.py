@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FxRate:
     """`from_amount` of one currency buys `to_amount` of another, as of a date."""
 
@@ -18,7 +18,7 @@ class FxRate:
     as_of: date
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Policy:
     reporting_currency: str
     target_gross_margin: Decimal
@@ -26,7 +26,7 @@ class Policy:
     fixed_revenue_per_credit: Decimal | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Offer:
     """A credit pack or a subscription plan: `price` in `currency` grants `credits` (bonus included)."""
 
@@ -39,7 +39,7 @@ class Offer:
     active: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     slug: str
     name: str
@@ -52,7 +52,7 @@ class Plan:
     active: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Meter:
     slug: str
     name: str
@@ -60,14 +60,14 @@ class Meter:
     whole_units: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Variant:
     slug: str
     name: str
     is_default: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cost:
     """The provider's price per `per_units` units of `meter`; a tier applies above
     `tier_threshold` units of `tier_meter` (default: the priced meter) per request."""
@@ -87,7 +87,7 @@ class Cost:
         return self.price if self.price_high is None else self.price_high
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rate:
     """We charge `credits` per `per_units` units of `meter`."""
 
@@ -103,7 +103,7 @@ class Rate:
     active: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Model:
     slug: str
     name: str
@@ -156,7 +156,7 @@ def _ordered(items) -> tuple:
     return tuple(dict.fromkeys(items))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Step:
     """Per unit of a workflow: `quantity` units of `meter` on `model`, run with
     `probability`, `multiplier` times."""
@@ -170,7 +170,7 @@ class Step:
     multiplier: Decimal = Decimal(1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Workflow:
     slug: str
     name: str
@@ -180,7 +180,7 @@ class Workflow:
     active: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Threshold:
     slug: str
     name: str
@@ -199,7 +199,7 @@ class Threshold:
     sort_order: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Catalogue:
     policy: Policy
     fx_rates: tuple[FxRate, ...] = ()

@@ -9,7 +9,7 @@ from decimal import Decimal
 from billingcfg.money import Band
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Margin:
     revenue: Decimal
     cost: Decimal
@@ -33,7 +33,7 @@ class Margin:
         return self.revenue < self.cost
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarginBand:
     """Margins of one revenue against a cost band: `worst` at its high end, `best` at its low end."""
 

@@ -40,7 +40,7 @@ def format_percent(fraction: Decimal, places: int = 1) -> str:
     return f"{round_places(fraction * 100, places):,f}%"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Band:
     """An amount known as a range: a provider quoting ¥0.3–0.6 per 1M tokens, or
     the cost of a usage priced at both ends. An exact amount has low == high."""

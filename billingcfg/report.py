@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 
 from billingcfg.catalogue import Catalogue, Model
-from billingcfg.errors import PricingError
+from billingcfg.errors import MissingCost, PricingError
 from billingcfg.fx import Converter, MissingExchangeRate
 from billingcfg.margins import MarginBand, credits_for_target
 from billingcfg.money import Band, whole_up
@@ -22,12 +22,14 @@ BELOW_TARGET = "below_target"
 MISSING_COST = "missing_cost"
 NO_RATE = "no_rate"
 NO_EXCHANGE_RATE = "no_exchange_rate"
+CANNOT_PRICE = "cannot_price"
 FLAG_LABELS = {
     LOSS: "Loss",
     BELOW_TARGET: "Below target",
     MISSING_COST: "Missing cost",
     NO_RATE: "No credit rate",
     NO_EXCHANGE_RATE: "No exchange rate",
+    CANNOT_PRICE: "Cannot price",
 }
 FLAG_ORDER = tuple(FLAG_LABELS)
 
@@ -38,7 +40,7 @@ def _flags(flags) -> tuple[str, ...]:
     return tuple(flag for flag in FLAG_ORDER if flag in present)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PriceRow:
     """One priced unit: per `per_units` units of `meter` on a model's variant,
     what it costs us and what its credits earn. Margins are judged at the cost
@@ -66,7 +68,7 @@ class PriceRow:
         return self.credits is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModelReport:
     model: Model
     rows: tuple[PriceRow, ...]
@@ -92,7 +94,7 @@ class ModelReport:
         return min(margins) if margins else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkflowReport:
     slug: str
     name: str
@@ -107,7 +109,7 @@ class WorkflowReport:
     problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlanReport:
     slug: str
     name: str
@@ -116,7 +118,7 @@ class PlanReport:
     problems: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarginReport:
     reporting_currency: str
     target_gross_margin: Decimal
@@ -184,7 +186,7 @@ def _model_rows(model: Model, converter: Converter, currency: str, judge: _Judge
             try:
                 base_cost, tiers = split_tiers(costs, place)
             except PricingError as problem:
-                rows.append(PriceRow(**base, problems=(str(problem),)))
+                rows.append(PriceRow(**base, flags=(CANNOT_PRICE,), problems=(str(problem),)))
                 continue
             for cost_row in (base_cost, *tiers):
                 cost = Band(cost_row.price * per_units / cost_row.per_units, cost_row.high * per_units / cost_row.per_units)
@@ -210,7 +212,13 @@ def _workflow_report(workflow, catalogue: Catalogue, converter: Converter, curre
     try:
         cost = workflow_cost(workflow, catalogue.models, converter, currency)
     except PricingError as problem:
-        flag = NO_EXCHANGE_RATE if isinstance(problem.__cause__, MissingExchangeRate) else MISSING_COST
+        cause = problem.__cause__
+        if isinstance(cause, MissingExchangeRate):
+            flag = NO_EXCHANGE_RATE
+        elif isinstance(cause, MissingCost):
+            flag = MISSING_COST
+        else:
+            flag = CANNOT_PRICE
         return WorkflowReport(**common, cost=None, flags=(flag,), problems=(str(problem),))
     judged = judge.judge(workflow.credits_per_unit, cost.expected)
     flags = judged.pop("flags")

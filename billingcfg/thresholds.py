@@ -13,7 +13,7 @@ WINDOWS = ("hour", "day", "month")
 TARGETED_SCOPES = {"provider": "provider", "model": "model", "plan": "plan"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Observation:
     """A value observed for a scope over a window: "$120 spent on ElevenLabs today"."""
 
@@ -44,7 +44,7 @@ class Observation:
             raise ValueError(f"{target}: scope '{self.scope}' needs the {target} observed")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Crossing:
     threshold: Threshold
     observed: Decimal  # in the threshold's unit (converted to its currency for money)

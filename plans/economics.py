@@ -23,7 +23,7 @@ def _times(amount: Decimal, share: Fraction) -> Decimal:
     return amount * share.numerator / share.denominator
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scenario:
     name: str
     share: Fraction  # of the included credits
@@ -43,7 +43,7 @@ class Scenario:
         return Margin(self.revenue_with_overage, self.cost)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PlanEconomics:
     plan: str
     currency: str

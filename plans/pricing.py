@@ -22,14 +22,14 @@ def price_per_credit(*, price: Decimal, credits: int, bonus_credits: int = 0) ->
 BASES = ("lowest", "mean", "highest")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OfferRevenue:
     offer: Offer
     per_credit: Decimal  # in the offer's currency
     per_credit_reporting: Decimal | None  # None when its currency has no exchange rate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RevenuePerCredit:
     """What a credit earns, in the reporting currency, over the active offers
     that are sold (free offers give credits away; they are not a price)."""

@@ -12,7 +12,7 @@ from billingcfg.money import whole_up
 from rates.quantities import format_quantity_list
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CreditLine:
     meter: str
     quantity: Decimal
@@ -20,7 +20,7 @@ class CreditLine:
     defaulted: bool = False  # the request named no quantity: the rate's default was charged
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UsageCredits:
     model: str
     variant: str

@@ -15,7 +15,7 @@ CLIFF = "cliff"
 GRADUATED = "graduated"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CostLine:
     meter: str
     quantity: Decimal
@@ -24,7 +24,7 @@ class CostLine:
     tier: str = ""  # which price applied, when tiers exist: "above 200,000 input_tokens (cliff)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UsageCost:
     model: str
     variant: str

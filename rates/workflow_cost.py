@@ -12,7 +12,7 @@ from billingcfg.money import ZERO_BAND, Band
 from rates.costing import convert_band, usage_cost
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StepCost:
     step: Step
     variant: str
@@ -22,7 +22,7 @@ class StepCost:
     expected: Band  # runs × per run, in the workflow cost's currency
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WorkflowCost:
     workflow: str
     currency: str

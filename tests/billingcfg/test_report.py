@@ -12,6 +12,7 @@ from billingcfg.catalogue import Catalogue, Cost, FxRate, Model, Offer, Plan, Po
 from billingcfg.errors import MissingCost
 from billingcfg.report import (
     BELOW_TARGET,
+    CANNOT_PRICE,
     LOSS,
     MISSING_COST,
     NO_EXCHANGE_RATE,
@@ -413,6 +414,8 @@ def test_tiers_mixing_modes_are_a_problem_not_a_price():
 
     assert row.cost is None and row.at_basis is None
     assert row.problems == ("m / default / input_tokens: tiers mix cliff and graduated; use one mode per meter",)
+    assert row.flags == (CANNOT_PRICE,)
+    assert margin_report(_catalogue(model)).models["m"].flags == (CANNOT_PRICE,)
 
 
 # ---- Workflows ------------------------------------------------------------------------------
@@ -461,8 +464,8 @@ def test_an_internal_workflow_is_costed_not_judged(report, slug):
         (Step("count calls", "m", "requests", D("1")), MISSING_COST,
          "workflow 'w', step 2 (count calls): m / default / requests: no provider cost for this meter "
          "(costed meters: seconds)"),
-        (Step("ghost", "ghost", "seconds", D("1")), MISSING_COST, "workflow 'w', step 2 (ghost): no model 'ghost'"),
-        (Step("4k", "m", "seconds", D("1"), variant="4k"), MISSING_COST,
+        (Step("ghost", "ghost", "seconds", D("1")), CANNOT_PRICE, "workflow 'w', step 2 (ghost): no model 'ghost'"),
+        (Step("4k", "m", "seconds", D("1"), variant="4k"), CANNOT_PRICE,
          "workflow 'w', step 2 (4k): model 'm' has no variant '4k'; its variants are: default"),
         (Step("euro", "euro", "seconds", D("1")), NO_EXCHANGE_RATE,
          "workflow 'w', step 2 (euro): no exchange rate from EUR to USD"),
