@@ -24,12 +24,13 @@ CHECK_VENV := $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 	exit 1; }
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check clean
+.PHONY: help run test check bench clean
 
 help:
 	@echo "make run     serve the admin on http://127.0.0.1:$(PORT)/ with demo data and a dev login (PORT=...)"
 	@echo "make test    the test suite on DATABASE_URL (default: SQLite in memory); PYTEST_ARGS=... goes to pytest"
 	@echo "make check   migrations in step with the models, and Django's system checks"
+	@echo "make bench   margins of a generated 5,000-variant catalogue and the admin screens, against the demo"
 	@echo "make clean   remove .venv and caches (never the database or .dev-credentials)"
 
 run: $(RUNTIME_STAMP)
@@ -46,6 +47,9 @@ test: $(TEST_STAMP)
 check: $(RUNTIME_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run --noinput
 	$(PY) manage.py check
+
+bench: $(RUNTIME_STAMP)
+	$(PY) bench/margins.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
