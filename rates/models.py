@@ -244,6 +244,9 @@ class ProviderCost(models.Model):
 
     def clean(self):
         _variant_must_belong_to_model(self)
+        if self.tier_mode == TierMode.GRADUATED and self.tier_meter_id and self.tier_meter_id != self.meter_id:
+            raise ValidationError({"tier_meter": "A graduated tier prices the units of its own meter above the "
+                                                 "threshold: leave the tier meter empty, or make the tier a cliff."})
 
 
 class CreditRate(models.Model):

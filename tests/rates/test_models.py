@@ -406,3 +406,21 @@ def test_deleting_a_model_takes_its_variants_and_prices(sora, seconds):
     sora.delete()
 
     assert (Variant.objects.count(), ProviderCost.objects.count(), CreditRate.objects.count()) == (0, 0, 0)
+
+
+def test_a_graduated_tier_is_measured_on_its_own_meter(sora, seconds, input_tokens):
+    f.provider_cost(model=sora, meter=seconds, price=Decimal("0.30"))
+    tier = f.provider_cost_unsaved(
+        model=sora, meter=seconds, price=Decimal("0.20"), tier_threshold=Decimal("10"), tier_mode="graduated",
+        tier_meter=input_tokens,
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        tier.full_clean()
+
+    assert refused.value.message_dict == {"tier_meter": [
+        "A graduated tier prices the units of its own meter above the threshold: leave the tier meter empty, "
+        "or make the tier a cliff."
+    ]}
+    tier.tier_mode = "cliff"
+    tier.full_clean()
