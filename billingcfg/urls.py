@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import path
 from django.views.generic import RedirectView
 
+from billingcfg.dashboard import margins_dashboard
+
 admin.site.site_header = "Billing configuration"
 admin.site.site_title = "Billing configuration"
 admin.site.index_title = "Pricing control room"
@@ -10,5 +12,6 @@ admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
+    path("admin/margins/", margins_dashboard, name="margins"),
     path("admin/", admin.site.urls),
 ]
