@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from billingcfg.margins import MarginBand
 from billingcfg.models import PricingPolicy
-from billingcfg.money import Band, format_percent, format_unit_price
+from billingcfg.money import Band, format_band, format_percent, format_unit_price
 from billingcfg.snapshot import DraftSnapshot, draft_snapshot
 from billingcfg.report import (
     BELOW_TARGET,
@@ -76,11 +76,7 @@ def flag_badges(flags) -> SafeString:
 
 
 def band_text(band: Band | None, currency: str | None) -> str:
-    if band is None:
-        return NOT_PRICED
-    if band.is_exact:
-        return f"{format_unit_price(band.low)} {currency}"
-    return f"{format_unit_price(band.low)}–{format_unit_price(band.high)} {currency}"
+    return NOT_PRICED if band is None else format_band(band, currency)
 
 
 def margin_text(margins: MarginBand | None, kind: str = "gross_margin") -> str:

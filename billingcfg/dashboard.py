@@ -21,7 +21,7 @@ from billingcfg import charts
 from billingcfg.catalogue import Catalogue
 from billingcfg.margins import MarginBand
 from billingcfg.models import PricingPolicy
-from billingcfg.money import Band, format_exact, round_places
+from billingcfg.money import Band, format_band, format_exact, format_percent, format_unit_price, round_places
 from billingcfg.report import (
     BELOW_TARGET, FLAG_LABELS, LOSS, MISSING_COST, NO_EXCHANGE_RATE, NO_RATE, MarginReport, PriceRow, margin_report,
 )
@@ -38,51 +38,29 @@ USAGE_SAMPLES = 48
 MARGIN_CHART_LIMIT = 40
 PAGE_SIZE = 200
 SIGNIFICANT = 3
-MAX_PLACES = 8
 
 
 # ---- formatting: Decimal in, text out; rounded here, at the edge ---------------------
 
 def amount_text(amount: Decimal | None) -> str:
-    """An amount to three significant figures, and never fewer than two decimals:
-    2.148 → '2.15', 0.0358 → '0.0358', 0.05 → '0.05', 15 → '15.00'."""
-    if amount is None:
-        return "—"
-    places = 2
-    if amount:
-        places = min(MAX_PLACES, max(2, SIGNIFICANT - 1 - amount.adjusted()))
-    text = f"{round_places(amount, places):,f}"
-    whole, _, decimals = text.partition(".")
-    decimals = decimals.rstrip("0").ljust(2, "0")
-    return _minus(f"{whole}.{decimals}")
+    """An amount to three significant figures, never fewer than two decimals:
+    2.148 → '2.15', 0.0358 → '0.0358', 15 → '15.00'."""
+    return "—" if amount is None else format_unit_price(amount, SIGNIFICANT)
 
 
 def money_text(amount: Decimal | None, currency: str | None) -> str:
     """'0.0358 USD'; without a currency (a column headed by it), the amount alone."""
-    if amount is None:
-        return "—"
-    return f"{amount_text(amount)} {currency}" if currency else amount_text(amount)
+    return "—" if amount is None else format_band(Band.exact(amount), currency, SIGNIFICANT)
 
 
 def band_text(band: Band | None, currency: str | None) -> str:
     """'0.05–0.20 USD' for a range, '0.10 USD' for an exact amount."""
-    if band is None:
-        return "—"
-    if band.is_exact:
-        return money_text(band.low, currency)
-    return money_text(band.low, None) + "–" + money_text(band.high, currency)
+    return "—" if band is None else format_band(band, currency, SIGNIFICANT)
 
 
 def percent_text(fraction: Decimal | None) -> str:
     """0.8 → '80.0%': one decimal, half-even, with a true minus sign."""
-    if fraction is None:
-        return "—"
-    value = round_places(fraction * 100, 1)
-    return _minus(f"{abs(value) if value == 0 else value:,f}%")
-
-
-def _minus(text: str) -> str:
-    return charts.MINUS + text[1:] if text.startswith("-") else text
+    return "—" if fraction is None else format_percent(fraction)
 
 
 def count_text(count: int) -> str:

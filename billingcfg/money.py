@@ -24,6 +24,16 @@ def format_exact(value: Decimal, *, grouped: bool = True) -> str:
     return format(value.normalize(), ",f" if grouped else "f")
 
 
+MINUS = "\u2212"
+
+
+def _signed(text: str) -> str:
+    """A true minus sign, and no sign on a zero: "-0.0%" reads "0.0%"."""
+    if not text.startswith("-"):
+        return text
+    return text[1:] if not any(char in "123456789" for char in text) else MINUS + text[1:]
+
+
 def format_unit_price(amount: Decimal, significant: int = 5) -> str:
     """A price per unit for display: at least 2 places, enough for `significant`
     digits of a small amount (0.084507, 0.142, 12.50), grouped, half-even."""
@@ -32,12 +42,20 @@ def format_unit_price(amount: Decimal, significant: int = 5) -> str:
     places = max(2, significant - 1 - amount.adjusted())
     text = f"{round_places(amount, places):,f}"
     whole, _, fraction = text.partition(".")
-    return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
+    return _signed(f"{whole}.{fraction.rstrip('0').ljust(2, '0')}")
 
 
 def format_percent(fraction: Decimal, places: int = 1) -> str:
-    """0.8 → "80.0%"."""
-    return f"{round_places(fraction * 100, places):,f}%"
+    """0.8 → "80.0%"; −0.397 → "−39.7%"."""
+    return _signed(f"{round_places(fraction * 100, places):,f}%")
+
+
+def format_band(band: "Band", currency: str | None = None, significant: int = 5) -> str:
+    """"0.05–0.20 USD" for a range, "0.10 USD" for an exact amount; no code when a heading names it."""
+    text = format_unit_price(band.low, significant)
+    if not band.is_exact:
+        text += "–" + format_unit_price(band.high, significant)
+    return f"{text} {currency}" if currency else text
 
 
 @dataclass(frozen=True, slots=True)

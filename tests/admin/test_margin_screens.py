@@ -151,7 +151,7 @@ def test_model_and_variant_lists_show_worst_margin_and_filter(admin_client: Clie
     models = admin_client.get(admin_url(AIModel, "changelist"), {"margin": "loss"})
     assert _listed(models) == ["WAN 2.1"]
     # Worst gross margin: WAN 2.1 720p, 5 credits against $0.25 a second: -39.7% at $0.0358, 0% at $0.05.
-    assert "-39.7% 0.0% Loss Below target" in _row(models, "WAN 2.1")
+    assert "−39.7% 0.0% Loss Below target" in _row(models, "WAN 2.1")
 
     variants = admin_client.get(admin_url(Variant, "changelist"), {"margin": "below_target"})
     assert sorted(_listed(variants)) == [

@@ -4,7 +4,15 @@ from decimal import ROUND_CEILING, Decimal
 
 import pytest
 
-from billingcfg.money import format_amount, format_exact, round_places
+from billingcfg.money import (
+    Band,
+    format_amount,
+    format_band,
+    format_exact,
+    format_percent,
+    format_unit_price,
+    round_places,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +57,34 @@ def test_credits_charged_round_up():
 )
 def test_format_exact_drops_only_padding_zeros(stored, shown):
     assert format_exact(Decimal(stored)) == shown
+
+
+@pytest.mark.parametrize(
+    ("amount", "significant", "shown"),
+    [
+        ("0.58665", 5, "0.58665"),  # seed 002's coaching hour, exactly
+        ("0.58665", 3, "0.587"),  # the seed's own "$0.587"
+        ("0.0845070422535", 5, "0.084507"),
+        ("0.142", 5, "0.142"),
+        ("12.5", 5, "12.50"),
+        ("2400000", 5, "2,400,000.00"),
+        ("0", 5, "0.00"),
+        ("-0.179", 3, "−0.179"),
+    ],
+)
+def test_unit_prices_show_enough_digits_of_a_small_amount(amount, significant, shown):
+    assert format_unit_price(Decimal(amount), significant) == shown
+
+
+@pytest.mark.parametrize(
+    ("fraction", "shown"),
+    [("0.8", "80.0%"), ("4", "400.0%"), ("-0.3966480446927374", "−39.7%"), ("-0.0001", "0.0%"), ("0.43681", "43.7%")],
+)
+def test_percentages_have_one_decimal_and_a_true_minus(fraction, shown):
+    assert format_percent(Decimal(fraction)) == shown
+
+
+def test_a_band_shows_as_a_range_and_an_exact_amount_as_one():
+    assert format_band(Band(Decimal("0.05"), Decimal("0.20")), "USD") == "0.05–0.20 USD"
+    assert format_band(Band.exact(Decimal("0.10")), "USD") == "0.10 USD"
+    assert format_band(Band.exact(Decimal("0.10"))) == "0.10"
