@@ -35,10 +35,10 @@ def test_model_page_shows_each_variant_with_cost_credits_margin_markup_and_flags
 
     # Sora 2 Pro: 35 credits a second; at $0.05 (the basis) 720p costs $0.30 and 1080p $0.50.
     assert _row(page, "720p", "seconds") == (
-        "720p seconds 1 0.30 USD 0.30 35 1.253 1.75 76.1% 317.7% 82.9% 483.3% 24 OK"
+        "720p seconds 1 0.30 USD 0.30 35 1.253 76.1% 317.7% 1.75 82.9% 483.3% 24 OK"
     )
     assert _row(page, "1080p", "seconds") == (
-        "1080p seconds 1 0.50 USD 0.50 35 1.253 1.75 60.1% 150.6% 71.4% 250.0% 40 Below target"
+        "1080p seconds 1 0.50 USD 0.50 35 1.253 60.1% 150.6% 1.75 71.4% 250.0% 40 Below target"
     )
     assert "Revenue per credit: lowest 0.0358 USD, basis (fixed) 0.05 USD. Target gross margin 75.0%." in (
         " ".join(page.content.decode().split())
@@ -58,8 +58,8 @@ def test_a_band_is_shown_as_a_range_and_judged_at_its_high_end(admin_client: Cli
 
     # Mochi 1: $0.05–0.20 a second, 10 credits: 90% at the low end, 60% at the high end.
     assert _row(page, "default", "seconds") == (
-        "default seconds 1 0.05–0.20 USD 0.05–0.20 10 0.358 0.50 44.1% to 86.0% 79.0% to 616.0% "
-        "60.0% to 90.0% 150.0% to 900.0% 16 Below target"
+        "default seconds 1 0.05–0.20 USD 0.05–0.20 10 0.358 44.1% to 86.0% 79.0% to 616.0% "
+        "0.50 60.0% to 90.0% 150.0% to 900.0% 16 Below target"
     )
 
 
@@ -90,7 +90,7 @@ def test_a_pack_price_change_moves_the_margin_at_the_lowest_credit_price(admin_c
     assert admin_client.post(change_url(agency), data).status_code == 302
 
     row = _row(admin_client.get(sora), "720p", "seconds")
-    assert "0.39333 0.50 74.6% 293.3% 80.0% 400.0%" in row
+    assert "0.39333 74.6% 293.3% 0.50 80.0% 400.0%" in row
 
 
 def test_a_cost_in_a_currency_without_a_rate_shows_the_missing_pair(admin_client: Client, demo):
