@@ -90,7 +90,6 @@ def _generate(variants: int) -> None:
 def _measure(label: str, client) -> dict:
     from billingcfg.report import margin_report
     from billingcfg.snapshot import draft_snapshot
-    from rates.models import AIModel, CreditRate, Variant
 
     read, snapshot, read_queries = _timed(draft_snapshot)
     computed, report, _ = _timed(lambda: margin_report(snapshot.catalogue))

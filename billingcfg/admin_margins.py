@@ -3,19 +3,17 @@ filters and the per-variant table on a model's page. One margin report per
 request, read from the draft in a constant number of queries; nothing here
 calculates, it picks rows of the report and formats them."""
 
-from datetime import date
-
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from billingcfg.margins import MarginBand
 from billingcfg.models import PricingPolicy
 from billingcfg.money import Band, format_band, format_percent, format_unit_price
-from billingcfg.snapshot import DraftSnapshot, draft_snapshot
 from billingcfg.report import (
     BELOW_TARGET,
     FLAG_LABELS,
@@ -27,6 +25,7 @@ from billingcfg.report import (
     PriceRow,
     margin_report,
 )
+from billingcfg.snapshot import DraftSnapshot, draft_snapshot
 
 NOT_PRICED = "—"
 
@@ -56,14 +55,15 @@ NO_POLICY = "Margins need the pricing policy (reporting currency, target, basis)
 
 
 def draft_margins(request: HttpRequest) -> DraftMargins | None:
-    """The draft's margin report, computed once per request; None until there is a pricing policy."""
+    """The draft's margin report with the exchange rates in force today, computed
+    once per request; None until there is a pricing policy."""
     if not hasattr(request, "_draft_margins"):
         try:
             snapshot = draft_snapshot()
         except PricingPolicy.DoesNotExist:
             request._draft_margins = None
         else:
-            request._draft_margins = DraftMargins(snapshot, margin_report(snapshot.catalogue, on=date.today()))
+            request._draft_margins = DraftMargins(snapshot, margin_report(snapshot.catalogue, on=timezone.localdate()))
     return request._draft_margins
 
 

@@ -18,14 +18,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billingcfg import charts
+from billingcfg.admin_margins import NO_POLICY, draft_margins
 from billingcfg.catalogue import Catalogue
 from billingcfg.margins import MarginBand
-from billingcfg.models import PricingPolicy
 from billingcfg.money import Band, format_band, format_exact, format_percent, format_unit_price, round_places
 from billingcfg.report import (
-    BELOW_TARGET, FLAG_LABELS, LOSS, MISSING_COST, NO_EXCHANGE_RATE, NO_RATE, MarginReport, PriceRow, margin_report,
+    BELOW_TARGET, FLAG_LABELS, LOSS, MISSING_COST, NO_EXCHANGE_RATE, NO_RATE, MarginReport, PriceRow,
 )
-from billingcfg.snapshot import draft_snapshot
 
 PERMISSION = "rates.view_creditrate"
 FILTER_FLAGS = (LOSS, BELOW_TARGET, MISSING_COST)
@@ -608,15 +607,13 @@ def margins_page(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
     context = {**admin.site.each_context(request), "title": "Margins", "fx_on": timezone.localdate()}
-    try:
-        snapshot = draft_snapshot()
-    except PricingPolicy.DoesNotExist as missing:
-        context.update(no_policy=str(missing), policy_add_url=reverse("admin:billingcfg_pricingpolicy_add"))
+    margins = draft_margins(request)
+    if margins is None:
+        context.update(no_policy=NO_POLICY, policy_add_url=reverse("admin:billingcfg_pricingpolicy_add"))
         return TemplateResponse(request, "admin/margins.html", context)
-    report = margin_report(snapshot.catalogue, on=context["fx_on"])
-    context.update(dashboard_context(report, snapshot.catalogue, order=request.GET.get("o", ""),
+    context.update(dashboard_context(margins.report, margins.snapshot.catalogue, order=request.GET.get("o", ""),
                                      flag=request.GET.get("flag", ""), page=request.GET.get("page", ""),
-                                     model_ids=snapshot.model_ids))
+                                     model_ids=margins.snapshot.model_ids))
     return TemplateResponse(request, "admin/margins.html", context)
 
 

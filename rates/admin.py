@@ -12,19 +12,6 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from billingcfg.admin_margins import (
-    NO_POLICY,
-    NOT_PRICED,
-    DraftMargins,
-    MarginFlagFilter,
-    band_text,
-    draft_margins,
-    MarginsAdmin,
-    flag_badges,
-    margin_text,
-    price_table,
-)
-from billingcfg.money import format_percent, format_unit_price
 from billingcfg.admin import (
     ConfigAdmin,
     ConfigInline,
@@ -32,6 +19,18 @@ from billingcfg.admin import (
     InlineHistoryAdmin,
     SharedChoicesInline,
 )
+from billingcfg.admin_margins import (
+    NO_POLICY,
+    NOT_PRICED,
+    DraftMargins,
+    MarginFlagFilter,
+    MarginsAdmin,
+    band_text,
+    flag_badges,
+    margin_text,
+    price_table,
+)
+from billingcfg.money import format_percent, format_unit_price
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
 
 

@@ -124,7 +124,7 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client, demo: object) -> 
 
 def test_without_a_pricing_policy_the_page_says_what_to_add(admin_client: Client, db: None) -> None:
     page = admin_client.get(URL).content.decode()
-    assert "there is no pricing policy yet" in page
+    assert "Margins need the pricing policy" in page
     assert reverse("admin:billingcfg_pricingpolicy_add") in page
 
 
