@@ -16,6 +16,7 @@ from billingcfg.models import PricingPolicy
 from billingcfg.money import Band, format_band, format_percent, format_unit_price
 from billingcfg.report import (
     BELOW_TARGET,
+    CANNOT_PRICE,
     FLAG_LABELS,
     LOSS,
     MISSING_COST,
@@ -91,12 +92,23 @@ def margin_text(margins: MarginBand | None, kind: str = "gross_margin") -> str:
     return f"{format_percent(worst)} to {format_percent(best)}"
 
 
-def margin_class(row_flags) -> str:
-    if LOSS in row_flags:
-        return "margin-loss"
-    if BELOW_TARGET in row_flags:
-        return "margin-below_target"
-    return "margin-fine"
+def tone(flags) -> str:
+    """How a priced row fares, for its colour: loss, below (target), problem, or fine."""
+    if LOSS in flags:
+        return "loss"
+    if BELOW_TARGET in flags:
+        return "below"
+    if MISSING_COST in flags or NO_EXCHANGE_RATE in flags or CANNOT_PRICE in flags:
+        return "problem"
+    return "fine"
+
+
+PROBLEM_KINDS = {NO_EXCHANGE_RATE: "Missing exchange rate", MISSING_COST: "Missing cost", CANNOT_PRICE: "Cannot price"}
+
+
+def problem_kind(flags) -> str:
+    """What a row's or a workflow's problems are about, named by its first problem flag."""
+    return next((PROBLEM_KINDS[flag] for flag in flags if flag in PROBLEM_KINDS), "Price list")
 
 
 def price_table(rows: tuple[PriceRow, ...], margins: DraftMargins, *, show_model: bool = False) -> str:
@@ -133,7 +145,7 @@ def _row_context(row: PriceRow) -> dict:
         "suggested": NOT_PRICED if row.suggested_credits is None else f"{row.suggested_credits:,}",
         "fx_problem": "; ".join(row.problems) if NO_EXCHANGE_RATE in row.flags else "",
         "flags": flag_badges(row.flags),
-        "css": margin_class(row.flags),
+        "css": f"margin-{tone(row.flags)}",
     }
 
 

@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billingcfg import charts
-from billingcfg.admin_margins import NO_POLICY, draft_margins
+from billingcfg.admin_margins import NO_POLICY, draft_margins, problem_kind, tone
 from billingcfg.catalogue import Catalogue
 from billingcfg.margins import MarginBand
 from billingcfg.money import Band, format_band, format_exact, format_percent, format_unit_price, round_places
 from billingcfg.report import (
-    BELOW_TARGET, FLAG_LABELS, LOSS, MISSING_COST, NO_EXCHANGE_RATE, NO_RATE, MarginReport, PriceRow,
+    BELOW_TARGET, FLAG_LABELS, LOSS, MISSING_COST, NO_RATE, MarginReport, PriceRow,
 )
 
 PERMISSION = "rates.view_creditrate"
@@ -140,16 +140,6 @@ class TableRow:
     tone: str
 
 
-def _tone(flags: tuple[str, ...]) -> str:
-    if LOSS in flags:
-        return "loss"
-    if BELOW_TARGET in flags:
-        return "below"
-    if MISSING_COST in flags or NO_EXCHANGE_RATE in flags:
-        return "problem"
-    return "fine"
-
-
 def _margin(row: PriceRow, at: str) -> Decimal | None:
     band = getattr(row, f"at_{at}")
     return None if band is None else band.worst.gross_margin
@@ -238,7 +228,7 @@ def table_rows(
             basis=margin_cells(row.revenue_basis, row.at_basis, target),
             suggested="—" if row.suggested_credits is None else f"{row.suggested_credits:,}",
             flags=_flags(row.flags),
-            tone=_tone(row.flags),
+            tone=tone(row.flags),
         ))
     return shown
 
@@ -330,16 +320,9 @@ def problems(report: MarginReport) -> list[Problem]:
     found = [Problem("Missing exchange rate", message) for message in report.problems]
     for model_report in report.models.values():
         for row in model_report.rows:
-            if NO_EXCHANGE_RATE in row.flags:
-                kind = "Missing exchange rate"
-            elif MISSING_COST in row.flags:
-                kind = "Missing cost"
-            else:
-                kind = "Price list"
-            found.extend(Problem(kind, message) for message in row.problems)
+            found.extend(Problem(problem_kind(row.flags), message) for message in row.problems)
     for workflow in report.workflows.values():
-        kind = "Missing exchange rate" if NO_EXCHANGE_RATE in workflow.flags else "Missing cost"
-        found.extend(Problem(kind, message) for message in workflow.problems)
+        found.extend(Problem(problem_kind(workflow.flags), message) for message in workflow.problems)
     for plan in report.plans:
         found.extend(Problem("Plan", message) for message in plan.problems)
     order = {"Missing exchange rate": 0, "Missing cost": 1}

@@ -19,9 +19,6 @@ def price_per_credit(*, price: Decimal, credits: int, bonus_credits: int = 0) ->
     return price / Decimal(granted)
 
 
-BASES = ("lowest", "mean", "highest")
-
-
 @dataclass(frozen=True, slots=True)
 class OfferRevenue:
     offer: Offer

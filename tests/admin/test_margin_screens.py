@@ -128,7 +128,9 @@ def test_credit_rate_list_shows_margins_per_variant(admin_client: Client, demo):
     sora_pro = _row(page, "Sora 2 Pro")
     assert "720p: 82.9% 1080p: 71.4%" in sora_pro  # gross margin at the basis, per variant
     assert "Below target" in sora_pro
-    assert "WAN 2.1 480p" in _row(page, "WAN 2.1", "480p")
+    # WAN 2.1's 480p rate: 2 credits against $0.09 a second, a loss at $0.0358 and 10% at $0.05.
+    assert _row(page, "WAN 2.1", "480p").endswith(
+        "0.09 USD −25.7% −20.4% 10.0% 11.1% 8 Loss Below target")
 
 
 @pytest.mark.parametrize(

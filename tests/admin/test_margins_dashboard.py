@@ -269,6 +269,21 @@ def test_problems_name_missing_costs_and_exchange_rates(admin_client: Client, de
     assert [(row[MODEL], row[METER], row[MARGIN_BASIS]) for row in missing] == [("Sora 2", "Images", "—")]
 
 
+def test_a_price_that_cannot_be_priced_is_named_as_such(admin_client: Client, demo: object) -> None:
+    """Tiers that mix cliff and graduated are no missing cost: the price exists but cannot be read."""
+    veo = AIModel.objects.get(slug="veo-3-1")
+    seconds = Meter.objects.get(slug="seconds")
+    usd = Currency.objects.get(code="USD")
+    for threshold, mode in ((10, "cliff"), (20, "graduated")):
+        ProviderCost.objects.create(model=veo, meter=seconds, price=Decimal("1"), currency=usd,
+                                    tier_threshold=threshold, tier_mode=mode, as_of=date(2025, 1, 1))
+    page = admin_client.get(URL).content.decode()
+    problems = re.search(r'<section class="module problems" id="problems">.*?</section>', page, re.S).group(0)
+    assert ("Cannot price</span> veo-3-1 / no-audio / seconds: tiers mix cliff and graduated; "
+            "use one mode per meter") in problems
+    assert "Missing cost</span> veo-3-1" not in problems
+
+
 def test_names_are_escaped_in_the_table_and_the_charts(admin_client: Client, demo: object) -> None:
     model = factories.ai_model(name='<b onmouseover="x">Evil</b>')
     meter = Meter.objects.get(slug="seconds")
