@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from billingcfg.margins import MarginBand
 from billingcfg.models import PricingPolicy
-from billingcfg.money import Band, format_band, format_percent, format_unit_price
+from billingcfg.money import Band, format_band, format_exact, format_percent, format_unit_price
 from billingcfg.report import (
     BELOW_TARGET,
     CANNOT_PRICE,
@@ -128,6 +128,21 @@ def _per_credit(amount, currency) -> str:
     return NOT_PRICED if amount is None else f"{format_unit_price(amount)} {currency}"
 
 
+def judged_cells(judged, credits) -> dict:
+    """The credits charged, and revenue, gross margin and markup at the lowest and at
+    the basis credit price, as shown, of a price row or a workflow report."""
+    return {
+        "credits": NOT_PRICED if credits is None else format_exact(credits),
+        "revenue_lowest": NOT_PRICED if judged.revenue_lowest is None else format_unit_price(judged.revenue_lowest),
+        "revenue_basis": NOT_PRICED if judged.revenue_basis is None else format_unit_price(judged.revenue_basis),
+        "margin_lowest": margin_text(judged.at_lowest),
+        "markup_lowest": margin_text(judged.at_lowest, "markup"),
+        "margin_basis": margin_text(judged.at_basis),
+        "markup_basis": margin_text(judged.at_basis, "markup"),
+        "flags": flag_badges(judged.flags),
+    }
+
+
 def _row_context(row: PriceRow) -> dict:
     per = f"{row.per_units:,}" if row.per_units != 1 else "1"
     return {
@@ -135,16 +150,9 @@ def _row_context(row: PriceRow) -> dict:
         "per": per,
         "cost": band_text(row.cost, row.cost_currency),
         "cost_reporting": band_text(row.cost_reporting, "") if row.cost_reporting else None,
-        "credits": NOT_PRICED if row.credits is None else f"{row.credits.normalize():,f}",
-        "revenue_lowest": NOT_PRICED if row.revenue_lowest is None else format_unit_price(row.revenue_lowest),
-        "revenue_basis": NOT_PRICED if row.revenue_basis is None else format_unit_price(row.revenue_basis),
-        "margin_lowest": margin_text(row.at_lowest),
-        "markup_lowest": margin_text(row.at_lowest, "markup"),
-        "margin_basis": margin_text(row.at_basis),
-        "markup_basis": margin_text(row.at_basis, "markup"),
+        **judged_cells(row, row.credits),
         "suggested": NOT_PRICED if row.suggested_credits is None else f"{row.suggested_credits:,}",
         "fx_problem": "; ".join(row.problems) if NO_EXCHANGE_RATE in row.flags else "",
-        "flags": flag_badges(row.flags),
         "css": f"margin-{tone(row.flags)}",
     }
 

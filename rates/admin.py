@@ -27,10 +27,11 @@ from billingcfg.admin_margins import (
     MarginsAdmin,
     band_text,
     flag_badges,
+    judged_cells,
     margin_text,
     price_table,
 )
-from billingcfg.money import format_percent, format_unit_price
+from billingcfg.money import format_exact, format_percent
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
 
 
@@ -436,8 +437,8 @@ def workflow_context(found) -> dict:
                 "label": line.step.label,
                 "model": f"{line.step.model} / {line.variant}",
                 "meter": line.step.meter,
-                "quantity": f"{line.step.quantity.normalize():,f}",
-                "runs": f"{line.runs.normalize():,f}",
+                "quantity": format_exact(line.step.quantity),
+                "runs": format_exact(line.runs),
                 "per_run": band_text(line.per_run, line.provider_currency),
                 "expected": band_text(line.expected, found.cost.currency),
             })
@@ -445,14 +446,7 @@ def workflow_context(found) -> dict:
         "report": found,
         "steps": steps,
         "expected": band_text(found.cost.expected, found.cost.currency) if found.cost else None,
-        "credits": NOT_PRICED if found.credits_per_unit is None else f"{found.credits_per_unit.normalize():,f}",
-        "revenue_lowest": NOT_PRICED if found.revenue_lowest is None else format_unit_price(found.revenue_lowest),
-        "revenue_basis": NOT_PRICED if found.revenue_basis is None else format_unit_price(found.revenue_basis),
-        "margin_lowest": margin_text(found.at_lowest),
-        "markup_lowest": margin_text(found.at_lowest, "markup"),
-        "margin_basis": margin_text(found.at_basis),
-        "markup_basis": margin_text(found.at_basis, "markup"),
-        "flags": flag_badges(found.flags),
+        **judged_cells(found, found.credits_per_unit),
     }
 
 

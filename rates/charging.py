@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from billingcfg.catalogue import Meter, Model, Rate
 from billingcfg.errors import PricingError, QuantityError
-from billingcfg.money import whole_up
+from billingcfg.money import format_exact, whole_up
 from rates.quantities import format_quantity_list
 
 
@@ -36,10 +36,6 @@ class UsageCredits:
         return whole_up(self.exact)
 
 
-def _number(value: Decimal) -> str:
-    return format(value.normalize(), ",f")
-
-
 def resolve_quantity(rate: Rate, meter: Meter, quantity: Decimal | None, place: str) -> tuple[Decimal, bool]:
     """The quantity to charge and whether it is the default; QuantityError saying what is allowed."""
     defaulted = quantity is None
@@ -54,13 +50,13 @@ def resolve_quantity(rate: Rate, meter: Meter, quantity: Decimal | None, place: 
     if rate.allowed_quantities and quantity not in rate.allowed_quantities:
         raise QuantityError(
             meter.slug,
-            f"{place}: {_number(quantity)} is not allowed; allowed quantities are "
+            f"{place}: {format_exact(quantity)} is not allowed; allowed quantities are "
             f"{format_quantity_list(rate.allowed_quantities)}",
         )
     if rate.min_quantity is not None and quantity < rate.min_quantity:
-        raise QuantityError(meter.slug, f"{place}: {_number(quantity)} is below the minimum of {_number(rate.min_quantity)}")
+        raise QuantityError(meter.slug, f"{place}: {format_exact(quantity)} is below the minimum of {format_exact(rate.min_quantity)}")
     if rate.max_quantity is not None and quantity > rate.max_quantity:
-        raise QuantityError(meter.slug, f"{place}: {_number(quantity)} is above the maximum of {_number(rate.max_quantity)}")
+        raise QuantityError(meter.slug, f"{place}: {format_exact(quantity)} is above the maximum of {format_exact(rate.max_quantity)}")
     return quantity, defaulted
 
 

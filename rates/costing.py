@@ -9,7 +9,7 @@ from decimal import Decimal
 from billingcfg.catalogue import Cost, Model
 from billingcfg.errors import MissingCost, PricingError
 from billingcfg.fx import Converter
-from billingcfg.money import ZERO_BAND, Band
+from billingcfg.money import ZERO_BAND, Band, format_exact
 
 CLIFF = "cliff"
 GRADUATED = "graduated"
@@ -58,7 +58,7 @@ def convert_band(band: Band, converter: Converter, source: str, target: str) -> 
 def tier_label(cost: Cost) -> str:
     if cost.tier_threshold is None:
         return ""
-    return f"above {cost.tier_threshold.normalize():,f} {cost.tier_meter or cost.meter} ({cost.tier_mode})"
+    return f"above {format_exact(cost.tier_threshold)} {cost.tier_meter or cost.meter} ({cost.tier_mode})"
 
 
 def split_tiers(rows: tuple[Cost, ...], place: str) -> tuple[Cost, tuple[Cost, ...]]:
