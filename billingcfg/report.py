@@ -14,7 +14,8 @@ from billingcfg.margins import MarginBand, credits_for_target
 from billingcfg.money import Band, whole_up
 from plans.economics import PlanEconomics, plan_economics
 from plans.pricing import RevenuePerCredit, revenue_per_credit
-from rates.costing import convert_band, split_tiers, tier_label
+from rates.charging import credits_at_rate
+from rates.costing import convert_band, row_cost, split_tiers, tier_label
 from rates.workflow_cost import WorkflowCost, workflow_cost
 
 LOSS = "loss"
@@ -176,7 +177,7 @@ def _model_rows(model: Model, converter: Converter, currency: str, judge: _Judge
             costs = model.costs_for(variant.slug, meter)
             place = f"{model.slug} / {variant.slug} / {meter}"
             per_units = rate.per_units if rate else min(cost.per_units for cost in costs)
-            credits = rate.credits * per_units / rate.per_units if rate else None
+            credits = credits_at_rate(rate, Decimal(per_units)) if rate else None
             base = {"model": model.slug, "variant": variant.slug, "meter": meter, "per_units": per_units,
                     "credits": credits}
             if not costs:
@@ -189,7 +190,7 @@ def _model_rows(model: Model, converter: Converter, currency: str, judge: _Judge
                 rows.append(PriceRow(**base, flags=(CANNOT_PRICE,), problems=(str(problem),)))
                 continue
             for cost_row in (base_cost, *tiers):
-                cost = Band(cost_row.price * per_units / cost_row.per_units, cost_row.high * per_units / cost_row.per_units)
+                cost = row_cost(cost_row, Decimal(per_units))
                 row = {**base, "tier": tier_label(cost_row), "cost": cost, "cost_currency": cost_row.currency}
                 flags, problems = [] if rate else [NO_RATE], []
                 try:

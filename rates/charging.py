@@ -60,9 +60,14 @@ def resolve_quantity(rate: Rate, meter: Meter, quantity: Decimal | None, place: 
     return quantity, defaulted
 
 
+def credits_at_rate(rate: Rate, quantity: Decimal) -> Decimal:
+    """Exact credits for `quantity` units at `rate`, before any minimum charge."""
+    return quantity * rate.credits / rate.per_units
+
+
 def rate_credits(rate: Rate, quantity: Decimal) -> Decimal:
     """Exact credits for `quantity` units at `rate`, raised to its minimum charge."""
-    return max(quantity * rate.credits / rate.per_units, Decimal(rate.minimum_charge))
+    return max(credits_at_rate(rate, quantity), Decimal(rate.minimum_charge))
 
 
 def usage_credits(

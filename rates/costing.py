@@ -76,7 +76,8 @@ def split_tiers(rows: tuple[Cost, ...], place: str) -> tuple[Cost, tuple[Cost, .
     return bases[0], tiers
 
 
-def _at(row: Cost, quantity: Decimal) -> Band:
+def row_cost(row: Cost, quantity: Decimal) -> Band:
+    """`quantity` units at one cost row's price band: multiplied first, divided once."""
     return Band(quantity * row.price / row.per_units, quantity * row.high / row.per_units)
 
 
@@ -95,7 +96,7 @@ def meter_cost(
             # A tier measured on another meter the usage does not state is not reached.
             if usage.get(tier.tier_meter or tier.meter, Decimal(0)) > tier.tier_threshold:
                 applied = tier
-        return _at(applied, quantity), base.currency, tier_label(applied)
+        return row_cost(applied, quantity), base.currency, tier_label(applied)
     amount = ZERO_BAND
     bounds = [Decimal(0), *(tier.tier_threshold for tier in tiers)]
     rows_in_order = [base, *tiers]
@@ -106,7 +107,7 @@ def meter_cost(
         if quantity <= start:
             break
         units = (quantity if end is None else min(quantity, end)) - start
-        amount = amount + _at(row, units)
+        amount = amount + row_cost(row, units)
         label = tier_label(row)
     return amount, base.currency, label
 
