@@ -312,3 +312,6 @@ class ThresholdAction(models.Model):
         if self.switch_to_model_id:
             return f"{self.get_action_display()}: {self.switch_to_model.slug}"
         return self.get_action_display()
+
+
+from billingcfg.release_models import ApiKey, ImmutableError, Release  # noqa: E402,F401

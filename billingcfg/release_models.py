@@ -1,0 +1,141 @@
+"""Releases (the published configuration documents) and API keys. Imported by
+`billingcfg.models`; kept apart because neither is part of the draft."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+
+class ImmutableError(Exception):
+    """A release is never changed or deleted once stored."""
+
+
+class ReleaseQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableError("releases are immutable: publish a new one instead of updating")
+
+    def delete(self):
+        raise ImmutableError("releases are immutable: they are never deleted")
+
+    def effective(self, at):
+        """Releases in force at or before `at`, newest first."""
+        return self.filter(effective_at__lte=at).order_by("-effective_at", "-version")
+
+
+class Release(models.Model):
+    """One published configuration: its document is canonical JSON (decimals as
+    strings) and `sha256` is the hash of those exact bytes, served as the ETag.
+    The active release is the newest whose `effective_at` has passed."""
+
+    version = models.PositiveIntegerField(unique=True)
+    document = models.TextField(help_text="Canonical JSON, exactly as served.")
+    sha256 = models.CharField(max_length=64)
+    note = models.TextField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_by_name = models.CharField(
+        max_length=150, help_text="Who published, kept when the user account is deleted."
+    )
+    published_at = models.DateTimeField()
+    effective_at = models.DateTimeField(db_index=True)
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-version"]
+        default_permissions = ("view",)
+        permissions = [("publish_release", "Can publish, schedule and restore releases")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="release_version_positive",
+                violation_error_message="Release versions start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_at__gte=models.F("published_at")), name="release_effective_not_before_publish",
+                violation_error_message="A release cannot take effect before it is published.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"v{self.version}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(f"release v{self.version} is immutable: publish a new one instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"release v{self.version} is immutable: it is never deleted")
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.sha256}"'
+
+    @property
+    def body(self) -> bytes:
+        return self.document.encode()
+
+
+class ApiScope(models.TextChoices):
+    CONFIG_READ = "config:read", "config:read: the active configuration, releases, quotes and thresholds"
+    DRAFT_READ = "draft:read", "draft:read: the unpublished draft and diffs against it"
+
+
+KEY_PREFIX = "bck"
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """A machine client's key. Only its sha256 is stored; `prefix` identifies it
+    in the admin and in logs. The full key is shown once, when it is made."""
+
+    name = models.CharField(max_length=100, help_text="Who uses it: 'checkout service (production)'.")
+    prefix = models.CharField(max_length=16, unique=True, editable=False)
+    hashed_key = models.CharField(max_length=64, editable=False)
+    scopes = models.JSONField(default=list, help_text="What the key may read.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "API key"
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def clean(self):
+        unknown = sorted(set(self.scopes or ()) - set(ApiScope.values))
+        if unknown:
+            raise ValidationError({"scopes": f"unknown scope {', '.join(unknown)}; scopes are {', '.join(ApiScope.values)}"})
+        if not self.scopes:
+            raise ValidationError({"scopes": "choose at least one scope"})
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or ())
+
+    @staticmethod
+    def generate() -> tuple[str, str, str]:
+        """A new key as (full key, prefix, sha256 of the full key)."""
+        prefix = f"{KEY_PREFIX}_{secrets.token_hex(4)}"
+        key = f"{prefix}.{secrets.token_urlsafe(32)}"
+        return key, prefix, _hash(key)
+
+    def matches(self, key: str) -> bool:
+        return hmac.compare_digest(self.hashed_key, _hash(key))
