@@ -1,0 +1,167 @@
+"""Publishing the draft as an immutable, versioned release, and which release is in force when."""
+
+import json
+import threading
+import time
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from billingcfg import releases
+from billingcfg.document import canonical_bytes, configuration_of, draft_configuration, sha256
+from billingcfg.release_models import ImmutableError, Release
+from billingcfg.releases import PublishRefused, active_release_get, release_publish
+from rates.models import CreditRate, Meter
+
+NOTE = "Per-second video pricing"
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Release decisions read `releases.now`; a test moves it."""
+    current = {"now": timezone.now()}
+    monkeypatch.setattr(releases, "now", lambda: current["now"])
+    return current
+
+
+def test_publish_stores_the_draft_as_canonical_json_whose_sha256_is_the_etag(demo, admin_user):
+    release = release_publish(note=NOTE, user=admin_user)
+
+    assert release.version == 1
+    assert release.sha256 == sha256(release.document.encode())
+    assert release.etag == f'"{release.sha256}"'
+    document = json.loads(release.document)
+    assert canonical_bytes(document) == release.body
+    assert document["release"] == {
+        "version": 1, "note": NOTE, "published_by": admin_user.username,
+        "published_at": document["release"]["published_at"], "effective_at": document["release"]["published_at"],
+    }
+    assert configuration_of(document) == {**draft_configuration()}
+    assert release.published_by == admin_user and release.published_by_name == admin_user.username
+
+
+def test_versions_increase_and_the_newest_effective_release_is_active(demo):
+    first = release_publish(note="one")
+    second = release_publish(note="two")
+
+    assert (first.version, second.version) == (1, 2)
+    assert active_release_get() == second
+    assert active_release_get(at=first.effective_at) == first
+    assert active_release_get(at=first.effective_at - timedelta(seconds=1)) is None
+
+
+def test_a_scheduled_release_becomes_active_when_its_time_passes(demo, clock):
+    current = release_publish(note="now")
+    takes_effect = clock["now"] + timedelta(days=7)
+    scheduled = release_publish(note="next week", effective_at=takes_effect)
+
+    assert active_release_get() == current
+    clock["now"] = takes_effect - timedelta(microseconds=1)
+    assert active_release_get() == current
+    clock["now"] = takes_effect
+    assert active_release_get() == scheduled
+
+
+def test_a_release_cannot_take_effect_in_the_past(demo, clock):
+    with pytest.raises(ValueError, match="cannot take effect in the past"):
+        release_publish(note="late", effective_at=clock["now"] - timedelta(minutes=1))
+    assert not Release.objects.exists()
+
+
+def test_a_release_needs_a_note(demo):
+    with pytest.raises(ValueError, match="needs a note"):
+        release_publish(note="  ")
+    assert not Release.objects.exists()
+
+
+def test_a_draft_with_a_blocking_problem_is_refused_and_nothing_is_written(demo):
+    # An active credit rate on a meter the model has no provider cost for: the silent "$0 cost".
+    rate = CreditRate.objects.get(model__slug="veo-3")
+    CreditRate.objects.create(model=rate.model, meter=Meter.objects.get(slug="images"), credits=Decimal(5))
+
+    with pytest.raises(PublishRefused) as refused:
+        release_publish(note=NOTE)
+
+    assert not Release.objects.exists()
+    errors = refused.value.validation.errors
+    assert [(problem.rule, problem.place) for problem in errors] == [
+        ("rate_without_cost", "credit rate veo-3 / all variants / images"),
+    ]
+    assert "veo-3" in str(refused.value) and "images" in str(refused.value)
+
+
+def test_warnings_do_not_block_publishing(demo):
+    # The demo prices WAN 2.1 at a loss at the lowest revenue per credit: a warning, not a blocker.
+    check = releases.draft_check()
+    assert check.validation.ok
+    assert {problem.rule for problem in check.validation.warnings} == {"loss", "below_target"}
+    assert release_publish(note=NOTE).version == 1
+
+
+def test_a_release_is_immutable_through_the_orm(demo):
+    release = release_publish(note=NOTE)
+
+    release.note = "rewritten"
+    with pytest.raises(ImmutableError):
+        release.save()
+    with pytest.raises(ImmutableError):
+        release.delete()
+    with pytest.raises(ImmutableError):
+        Release.objects.filter(pk=release.pk).update(note="rewritten")
+    with pytest.raises(ImmutableError):
+        Release.objects.all().delete()
+    assert Release.objects.get().note == NOTE
+
+
+def test_each_release_keeps_its_own_document_when_the_draft_moves_on(demo):
+    before = release_publish(note="before")
+    CreditRate.objects.filter(model__slug="veo-3").update(credits=Decimal(70))
+    after = release_publish(note="after")
+
+    def veo_credits(release):
+        veo = next(m for m in json.loads(release.document)["models"] if m["slug"] == "veo-3")
+        return veo["credit_rates"][0]["credits"]
+
+    assert (veo_credits(before), veo_credits(after)) == ("60", "70")
+    assert before.sha256 != after.sha256
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; CI runs this there")
+@pytest.mark.django_db(transaction=True)
+def test_two_publishes_at_once_get_two_distinct_versions(monkeypatch):
+    from billingcfg.demo import demo_load
+
+    demo_load()
+    # Widen the window between choosing a version and storing it, so that
+    # without the lock both publishers would choose the same one.
+    hash_slowly = releases.sha256
+
+    def slow_sha256(body):
+        time.sleep(0.5)
+        return hash_slowly(body)
+
+    monkeypatch.setattr(releases, "sha256", slow_sha256)
+    barrier = threading.Barrier(2)
+    results, failures = [], []
+
+    def publish(note):
+        try:
+            barrier.wait()
+            results.append(release_publish(note=note).version)
+        except Exception as failure:  # noqa: BLE001 - reported below
+            failures.append(failure)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=publish, args=(f"at once {n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    assert sorted(results) == [1, 2]
+    assert sorted(Release.objects.values_list("version", flat=True)) == [1, 2]
