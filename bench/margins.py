@@ -53,7 +53,7 @@ def _timed(function, repeat: int = 3):
     return best, result, queries
 
 
-def _generate(variants: int) -> None:
+def generate(variants: int) -> None:
     """Models of 5 variants each (a few priced per variant, the rest for all
     variants), two meters, a cost and a credit rate per meter, bulk-inserted."""
     from billingcfg.models import Currency
@@ -138,7 +138,7 @@ def main() -> None:
     client.force_login(admin)
 
     baseline = _measure("Baseline: the demo catalogue", client)
-    _generate(arguments.variants)
+    generate(arguments.variants)
     grown = _measure(f"Generated: the demo plus {arguments.variants:,} variants", client)
 
     print("\nRatios, generated / baseline")

@@ -1,0 +1,104 @@
+"""The configuration document: exact decimals, one query per table, and the same
+catalogue whether the engine reads the draft tables or a document."""
+
+import json
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from billingcfg import digits
+from billingcfg.document import (
+    canonical_bytes,
+    catalogue_from_document,
+    configuration_of,
+    dec,
+    draft_configuration,
+    draft_document,
+)
+from billingcfg.snapshot import catalogue_from_draft
+from rates.models import ProviderCost
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (Decimal("0.10000000"), "0.1"),
+    (Decimal("1E-7"), "0.0000001"),
+    (Decimal("1E+1"), "10"),
+    (Decimal("480"), "480"),
+    (Decimal("-0.000"), "0"),
+    (Decimal("0.6508379888268156424581005587"), "0.6508379888268156424581005587"),
+    (digits.UNIT_PRICE.largest, "9999999.99999999"),
+    (digits.UNIT_PRICE.step, "0.00000001"),
+    (None, None),
+])
+def test_decimals_are_exact_text_without_padding_or_exponent(value, text):
+    assert dec(value) == text
+
+
+def test_canonical_bytes_do_not_depend_on_key_order():
+    assert canonical_bytes({"b": 1, "a": {"d": "é", "c": None}}) == '{"a":{"c":null,"d":"é"},"b":1}'.encode()
+
+
+def _unordered(catalogue):
+    """A catalogue's models with their rows as sets: the document lists rows by natural key,
+    the draft reader by database order."""
+    return {slug: (model.name, model.provider, model.modality, model.active, model.variants,
+                   frozenset(model.costs), frozenset(model.rates)) for slug, model in catalogue.models.items()}
+
+
+def test_the_engine_reads_the_same_catalogue_from_the_draft_tables_and_from_the_document(demo):
+    from_document, from_draft = catalogue_from_document(draft_document()), catalogue_from_draft()
+
+    assert _unordered(from_document) == _unordered(from_draft)
+    for part in ("policy", "fx_rates", "offers", "plans", "meters", "workflows", "thresholds"):
+        assert getattr(from_document, part) == getattr(from_draft, part), part
+
+
+def test_the_document_carries_seed_003s_default_usage_and_margins(demo):
+    document = draft_document()
+    veo = next(model for model in document["models"] if model["slug"] == "veo-3")
+    audio = next(variant for variant in veo["variants"] if variant["slug"] == "audio")
+
+    assert audio["default_usage"]["usage"] == {"seconds": "8"}
+    assert audio["default_usage"]["credits"] == 480
+    assert audio["default_usage"]["cost"]["reporting"] == {"low": "6", "high": "6", "currency": "USD"}
+    assert audio["default_usage"]["revenue"] == {"lowest": "17.184", "basis": "24", "currency": "USD"}
+    assert audio["default_usage"]["margin"]["basis"]["gross_margin"] == {"worst": "0.75", "best": "0.75"}
+    assert veo["credit_rates"][0]["allowed_quantities"] == ["4", "6", "8"]
+    assert document["revenue_per_credit"] == {
+        "currency": "USD", "lowest": "0.0358", "mean": document["revenue_per_credit"]["mean"],
+        "highest": "0.06", "basis": "0.05", "basis_name": "fixed",
+    }
+
+
+@pytest.mark.parametrize("price", [digits.UNIT_PRICE.largest, digits.UNIT_PRICE.step, Decimal("0.00000123")])
+def test_extreme_prices_read_back_exactly_into_the_document(demo, price):
+    cost = ProviderCost.objects.filter(model__slug="sora-2").get()
+    cost.price = price
+    cost.save()
+
+    text = json.dumps(draft_configuration())
+    assert f'"price": "{dec(price)}"' in text
+    assert "E-" not in text and "E+" not in text
+
+
+def test_configuration_of_a_document_is_the_draft_figures_only(demo):
+    document = draft_document()
+    configuration = configuration_of(document)
+
+    assert configuration == draft_configuration()
+    assert "margins" not in configuration["models"][0] and "revenue_per_credit" not in configuration
+
+
+def test_reading_the_draft_costs_one_query_per_table_whatever_its_size(demo):
+    from bench.margins import generate
+
+    with CaptureQueriesContext(connection) as small:
+        draft_configuration()
+    generate(500)
+    with CaptureQueriesContext(connection) as large:
+        configuration = draft_configuration()
+
+    assert len(configuration["models"]) == 27 + 100
+    assert len(small) == len(large) == 15

@@ -1,0 +1,95 @@
+"""Quoting one usage against a catalogue, with the seeds' own figures. No database."""
+
+from decimal import Decimal
+
+import pytest
+
+from billingcfg.errors import QuantityError
+from billingcfg.fx import Converter
+from billingcfg.quote import UnknownName, quote_model, quote_workflow
+from plans.pricing import revenue_per_credit
+from tests.demo_catalogue import demo_catalogue
+
+
+@pytest.fixture(scope="module")
+def priced():
+    catalogue = demo_catalogue()
+    converter = Converter(catalogue.fx_rates)
+    return catalogue, {"revenue": revenue_per_credit(catalogue.offers, catalogue.policy, converter),
+                       "converter": converter}
+
+
+@pytest.mark.parametrize(("model", "variant", "seconds", "credits", "cost"), [
+    # Seed 003, "Example Cost Calculations" and "New Pricing vs Old".
+    ("sora-2", None, "8", 80, "0.80"),
+    ("sora-2-pro", "1080p", "8", 280, "4.00"),
+    ("sora-2-pro", "1080p", "12", 420, "6.00"),
+    ("veo-3", "audio", "8", 480, "6.00"),
+    ("veo-3", "audio", None, 480, "6.00"),  # no quantity: the rate's default 8 s
+    ("kling-v2-1", None, "8", 64, None),
+    ("minimax-hailuo-02", None, "8", 40, None),
+    ("wan-2-1", "480p", "8", 16, "0.72"),
+    ("wan-2-1", "720p", "8", 40, "2.00"),
+])
+def test_seed_003_videos(priced, model, variant, seconds, credits, cost):
+    catalogue, pricing = priced
+    usage = {} if seconds is None else {"seconds": Decimal(seconds)}
+    quote = quote_model(catalogue, model, variant, usage, **pricing)
+
+    assert quote.credits == credits
+    assert quote.lines[0].quantity == Decimal("8" if seconds is None else seconds)
+    assert quote.lines[0].defaulted is (seconds is None)
+    if cost is not None:
+        assert quote.cost.high == Decimal(cost) and quote.cost_currency == "USD"
+    assert quote.revenue_basis == credits * Decimal("0.05")
+    assert quote.revenue_lowest == credits * Decimal("0.0358")
+
+
+def test_seed_003_sora_2_at_the_basis_is_80_percent_margin_and_400_percent_markup(priced):
+    catalogue, pricing = priced
+    quote = quote_model(catalogue, "sora-2", None, {"seconds": Decimal(8)}, **pricing)
+
+    assert quote.at_basis.worst.gross_margin == Decimal("0.8")
+    assert quote.at_basis.worst.markup == Decimal(4)
+
+
+def test_seed_002_coaching_hour_costs_0_58665_usd(priced):
+    catalogue, pricing = priced
+    quote = quote_workflow(catalogue, "coaching-session-hour", Decimal(1), **pricing)
+
+    assert quote.cost_reporting.high == Decimal("0.58665")
+    assert len(quote.lines) == len(catalogue.workflows["coaching-session-hour"].steps)
+    assert quote_workflow(catalogue, "coaching-session-hour", Decimal(2), **pricing).cost_reporting.high == \
+        Decimal("1.17330")
+
+
+def test_seed_000_tokens_are_costed_in_cny_and_not_sold(priced):
+    catalogue, pricing = priced
+    quote = quote_model(catalogue, "gemini-2-5-flash", None,
+                        {"input_tokens": Decimal(300), "output_tokens": Decimal(700)}, **pricing)
+
+    assert quote.credits is None and quote.at_basis is None
+    assert quote.cost_currency == "CNY"
+    assert [(line.name, line.credits) for line in quote.lines] == [("input_tokens", None), ("output_tokens", None)]
+
+
+@pytest.mark.parametrize(("model", "variant", "usage", "error", "field", "words"), [
+    ("nope", None, {}, UnknownName, "model", "no active model 'nope'; models are:"),
+    ("sora-2-pro", "4k", {}, UnknownName, "variant", "has no variant '4k'; its variants are: 720p, 1080p"),
+    ("sora-2", None, {"seconds": Decimal(5)}, QuantityError, "seconds", "5 is not allowed; allowed quantities are 4, 8, 12"),
+    ("sora-2", None, {"seconds": Decimal(0)}, QuantityError, "seconds", "must be above 0"),
+    ("sora-2", None, {"seconds": Decimal(-8)}, QuantityError, "seconds", "must be above 0"),
+    ("luma-ray-3", None, {"seconds": Decimal(11)}, QuantityError, "seconds", "above the maximum of 10"),
+    ("sora-2", None, {"frames": Decimal(1)}, QuantityError, "frames", "no meter 'frames'; its meters are: seconds"),
+])
+def test_bad_usages_name_the_field_and_what_is_allowed(priced, model, variant, usage, error, field, words):
+    catalogue, pricing = priced
+    with pytest.raises(error, match=words.replace("(", r"\(")) as raised:
+        quote_model(catalogue, model, variant, usage, **pricing)
+    assert getattr(raised.value, "field", getattr(raised.value, "meter", None)) == field
+
+
+def test_a_workflow_quantity_must_be_positive(priced):
+    catalogue, pricing = priced
+    with pytest.raises(QuantityError, match="above 0"):
+        quote_workflow(catalogue, "coaching-session-hour", Decimal(0), **pricing)
