@@ -270,10 +270,13 @@ CONFIGURATION_APPS = ("billingcfg", "plans", "rates")
 
 
 def configuration_models() -> list:
-    """Every model of the configuration apps, without simple_history's shadow tables."""
+    """Every model of the draft configuration: not simple_history's shadow tables,
+    not the releases published from it, not API keys."""
+    from billingcfg.release_models import ApiKey, Release
+
     return [
         model
         for label in CONFIGURATION_APPS
         for model in apps.get_app_config(label).get_models()
-        if not issubclass(model, HistoricalChanges)
+        if not issubclass(model, HistoricalChanges) and model not in (Release, ApiKey)
     ]

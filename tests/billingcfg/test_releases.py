@@ -116,6 +116,22 @@ def test_a_release_is_immutable_through_the_orm(demo):
     assert Release.objects.get().note == NOTE
 
 
+@pytest.mark.parametrize(("change", "constraint"), [
+    ({"version": 0}, "release_version_positive"),
+    ({"effective_at_offset": timedelta(seconds=-1)}, "release_effective_not_before_publish"),
+])
+def test_the_database_refuses_a_release_row_that_breaks_its_rules(db, change, constraint):
+    from django.db import IntegrityError, transaction
+
+    published_at = timezone.now()
+    row = {"version": 1, "document": "{}", "sha256": sha256(b"{}"), "note": "n", "published_by_name": "",
+           "published_at": published_at,
+           "effective_at": published_at + change.pop("effective_at_offset", timedelta(0))}
+    row.update(change)
+    with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
+        Release.objects.create(**row)
+
+
 def test_each_release_keeps_its_own_document_when_the_draft_moves_on(demo):
     before = release_publish(note="before")
     CreditRate.objects.filter(model__slug="veo-3").update(credits=Decimal(70))
