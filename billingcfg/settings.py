@@ -127,18 +127,22 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["billingcfg.api.permissions.ConfigRead"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON numbers are read as Decimals from their own text, never through a float.
+    "DEFAULT_PARSER_CLASSES": ["billingcfg.api.parsers.DecimalJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["billingcfg.api.throttling.PerClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": os.environ.get("API_THROTTLE_RATE", "6000/minute")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": None,
+    # Every 400 answers {"errors": {"<field>": ["message", …]}}.
+    "EXCEPTION_HANDLER": "billingcfg.api.errors.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Billing configuration API",
     "DESCRIPTION": "The active pricing configuration, quotes and alert thresholds for backend services. "
-    "Authenticate with `Authorization: Api-Key <key>`.",
+    "Authenticate with `Authorization: Api-Key <key>`. Decimals are strings. Every 400 answers "
+    '`{"errors": {"<field>": ["message"]}}`; 401, 403, 404 and 429 answer `{"detail": "message"}`.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.views.generic import RedirectView
 
 from billingcfg.dashboard import margins_dashboard
@@ -14,4 +14,5 @@ urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/margins/", margins_dashboard, name="margins"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("billingcfg.api.urls")),
 ]

@@ -1,0 +1,62 @@
+"""`Authorization: Api-Key <key>`: the key becomes the request's principal, so
+throttling and logs are per key. A staff session works too (SessionAuthentication)."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+
+from billingcfg.release_models import ApiKey
+
+KEYWORD = "Api-Key"
+# last_used_at is written at most this often per key: a write per request would cost more than the read.
+LAST_USED_PRECISION = timedelta(minutes=1)
+
+
+class KeyPrincipal:
+    """The authenticated caller when it is an API key: not a user, never staff."""
+
+    is_authenticated = True
+    is_active = True
+    is_staff = False
+    is_superuser = False
+    is_anonymous = False
+
+    def __init__(self, key: ApiKey):
+        self.key = key
+        self.pk = None
+
+    def __str__(self):
+        return f"api-key:{self.key.prefix}"
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        keyword, _, key = header.partition(" ")
+        if keyword != KEYWORD:
+            return None  # another scheme: left to the other authenticators
+        key = key.strip()
+        prefix, dot, _secret = key.partition(".")
+        if not dot or not prefix or " " in key:
+            raise exceptions.AuthenticationFailed(
+                "Malformed API key: expected 'Authorization: Api-Key <prefix>.<secret>' as it was shown when made."
+            )
+        api_key = ApiKey.objects.filter(prefix=prefix).first()
+        if api_key is None or not api_key.matches(key):
+            raise exceptions.AuthenticationFailed("Unknown API key.")
+        if not api_key.is_active:
+            raise exceptions.AuthenticationFailed(f"API key {api_key.prefix} was revoked.")
+        now = timezone.now()
+        if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_PRECISION:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+            api_key.last_used_at = now
+        return KeyPrincipal(api_key), api_key
+
+    def authenticate_header(self, request):
+        return KEYWORD

@@ -1,0 +1,284 @@
+"""What the API reads and answers. Request serializers check types and names
+only (the engine checks quantities and prices); response serializers render
+values the services computed and describe them in the OpenAPI schema."""
+
+import re
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from billingcfg.document import dec
+from billingcfg.thresholds import METRICS, SCOPES, WINDOWS
+
+MAX_DIGITS = 15
+MAX_PLACES = 12
+BELOW = Decimal(10) ** 12
+_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
+@extend_schema_field({
+    "oneOf": [{"type": "number"}, {"type": "string", "pattern": _DECIMAL_TEXT.pattern}],
+    "description": f"A JSON number or a decimal string; at most {MAX_DIGITS} significant digits and {MAX_PLACES} "
+                   "decimal places, below 10^12.",
+})
+class NumberField(serializers.Field):
+    """A JSON number or a decimal string, read exactly (never through a float)."""
+
+    default_error_messages = {
+        "invalid": 'must be a number: a JSON number or a decimal string such as "12" or "0.5", not {given}',
+        "too_big": f"must have at most {MAX_DIGITS} significant digits and {MAX_PLACES} decimal places, and be "
+                   f"below 10^12 (1,000,000,000,000); got {{value}}",
+    }
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | Decimal | str):
+            self.fail("invalid", given=_json_type(data))
+        if isinstance(data, str):
+            text = data.strip()
+            if len(text) > 60 or not _DECIMAL_TEXT.fullmatch(text):
+                self.fail("invalid", given=f'"{data[:60]}"')
+            data = text
+        value = Decimal(data)
+        if not value.is_finite():
+            self.fail("invalid", given=str(data))
+        normal = value.normalize()
+        digits, exponent = len(normal.as_tuple().digits), normal.as_tuple().exponent
+        if abs(value) >= BELOW or digits > MAX_DIGITS or -exponent > MAX_PLACES:
+            self.fail("too_big", value=str(data)[:60])
+        return value
+
+    def to_representation(self, value):
+        return dec(value)
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return {dict: "an object", list: "a list", float: "a float"}.get(type(value), type(value).__name__)
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know: a typo ("quantiy") is an error, not a silent default."""
+
+    def validate(self, attrs):
+        if isinstance(self.initial_data, dict):
+            unknown = [key for key in self.initial_data if key not in self.fields]
+            if unknown:
+                allowed = ", ".join(self.fields)
+                raise serializers.ValidationError({key: [f"unknown field; fields are: {allowed}"] for key in unknown})
+        return attrs
+
+
+def _name(help_text: str, **kwargs) -> serializers.CharField:
+    return serializers.CharField(required=False, max_length=100, help_text=help_text, **kwargs)
+
+
+RELEASE_HELP = "A release version to price against; default: the release in force now."
+MAX_VERSION = 2**31 - 1
+
+
+class QuoteSerializer(StrictSerializer):
+    model = _name("A model's slug (e.g. sora-2-pro). Give a model or a workflow, not both.")
+    variant = _name("The model's variant; default: its default variant.", allow_null=True)
+    quantity = NumberField(
+        required=False, allow_null=True,
+        help_text="For a model: the quantity of its only charged meter (or, when it is not sold, of its only "
+                  "costed meter); a model with several meters needs `usage`. For a workflow: its units (default 1). "
+                  "Absent: the credit rate's default quantity. A JSON number or a decimal string.",
+    )
+    usage = serializers.DictField(
+        child=NumberField(), required=False, allow_empty=False,
+        help_text='A quantity per meter, e.g. {"input_tokens": 300, "output_tokens": 700}; charged meters not '
+                  "named take their default quantity.",
+    )
+    workflow = _name("A workflow's slug (e.g. coaching-session-hour).")
+    release = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION, help_text=RELEASE_HELP)
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if "model" not in attrs and "workflow" not in attrs:
+            raise serializers.ValidationError({"model": [
+                "give a model (with an optional variant, and a quantity or a usage) or a workflow (with an optional "
+                "quantity)"]})
+        if "model" in attrs and "workflow" in attrs:
+            raise serializers.ValidationError({"workflow": ["give a model or a workflow, not both"]})
+        if "workflow" in attrs:
+            extra = [name for name in ("variant", "usage") if name in attrs]
+            if extra:
+                raise serializers.ValidationError({name: ["a workflow takes only a quantity"] for name in extra})
+        if attrs.get("quantity") is not None and "usage" in attrs:
+            raise serializers.ValidationError({"usage": ["give either a quantity or a usage, not both"]})
+        return attrs
+
+
+def _choice(choices: tuple[str, ...], help_text: str) -> serializers.ChoiceField:
+    return serializers.ChoiceField(
+        choices=choices, help_text=help_text,
+        error_messages={"invalid_choice": f'"{{input}}" is not one of: {", ".join(choices)}'},
+    )
+
+
+class ObservationSerializer(StrictSerializer):
+    scope = _choice(SCOPES, "Who or what was observed.")
+    metric = _choice(METRICS, "money (needs currency), meter (needs meter) or credits.")
+    window = _choice(WINDOWS, "The period the value was observed over.")
+    value = NumberField(help_text="The observed value (at least 0): an amount, a meter's units or credits.")
+    currency = _name("The currency of a money value (e.g. USD); converted to each threshold's.", allow_null=True)
+    meter = _name("The meter of a meter value (e.g. hours).", allow_null=True)
+    provider = _name("The provider observed (scope provider).", allow_null=True)
+    model = _name("The model observed (scope model).", allow_null=True)
+    plan = _name("The plan observed (scope plan).", allow_null=True)
+    tier = serializers.CharField(required=False, allow_blank=True, default="", max_length=50,
+                                 help_text="A user's tier (free, paid …), with scope user.")
+    release = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION, help_text=RELEASE_HELP)
+
+
+# ---- responses ----------------------------------------------------------------------------------
+
+class ErrorsSerializer(serializers.Serializer):
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text='Every 400: messages per field. A field is a request field ("model"), a dotted path into one '
+                  '("usage.input_tokens"), a query parameter ("at") or "body" for the request as a whole.',
+    )
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong (401, 403, 404, 429).")
+
+
+class ReleaseSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    note = serializers.CharField()
+    published_by = serializers.CharField(help_text="The publisher's username; empty for a command-line publish.")
+    published_at = serializers.DateTimeField()
+    effective_at = serializers.DateTimeField(help_text="When it takes (or took) effect.")
+    sha256 = serializers.CharField(help_text="The sha256 of the release's document bytes: its ETag.")
+    status = serializers.ChoiceField(
+        choices=["active", "scheduled", "superseded"],
+        help_text="active: in force now; scheduled: takes effect later; superseded: replaced by a newer one.",
+    )
+
+
+def _json(help_text: str):
+    return serializers.JSONField(help_text=help_text)
+
+
+class DocumentSerializer(serializers.Serializer):
+    """A configuration document: decimals are strings, every entity carries its slug."""
+
+    release = _json("version, note, published_by, published_at, effective_at (absent from the draft).")
+    schema_version = serializers.IntegerField()
+    reporting_currency = serializers.CharField()
+    policy = _json("reporting_currency, target_gross_margin, revenue_basis, fixed_revenue_per_credit.")
+    revenue_per_credit = _json("currency, lowest, mean, highest, basis, basis_name.")
+    currencies = _json("code, name, symbol, minor_units, is_internal.")
+    exchange_rates = _json("from, to, from_amount, to_amount, as_of, source.")
+    meters = _json("slug, name, unit, whole_units.")
+    providers = _json("slug, name, website, active.")
+    credit_packs = _json("slug, price, currency, credits, bonus_credits, price_per_credit …")
+    subscription_plans = _json("slug, price, currency, interval, credits_per_interval, price_per_credit …")
+    models = _json("Each with variants (and their default_usage), provider_costs, credit_rates, margins, flags.")
+    workflows = _json("Each with steps, cost, revenue, margin, flags.")
+    alert_thresholds = _json("Each with scope, metric, window, limit and actions.")
+
+
+class BandSerializer(serializers.Serializer):
+    low = serializers.CharField(help_text="Decimal string.")
+    high = serializers.CharField(help_text="Decimal string; equals low for an exact amount.")
+    currency = serializers.CharField()
+
+
+class CostSerializer(serializers.Serializer):
+    provider = BandSerializer(allow_null=True, help_text="In the provider's currency; null when the lines are in "
+                                                         "several currencies.")
+    reporting = BandSerializer(help_text="In the reporting currency.")
+
+
+class RevenueSerializer(serializers.Serializer):
+    lowest = serializers.CharField(allow_null=True, help_text="At the lowest revenue per credit; null when not sold.")
+    basis = serializers.CharField(allow_null=True, help_text="At the policy's basis revenue per credit.")
+    currency = serializers.CharField()
+
+
+class RangeSerializer(serializers.Serializer):
+    worst = serializers.CharField(help_text="At the high end of the cost band.")
+    best = serializers.CharField(help_text="At the low end of the cost band.")
+
+
+class MarginSerializer(serializers.Serializer):
+    gross_margin = RangeSerializer()
+    markup = RangeSerializer()
+    profit = RangeSerializer()
+
+
+class MarginsSerializer(serializers.Serializer):
+    lowest = MarginSerializer(allow_null=True)
+    basis = MarginSerializer(allow_null=True)
+
+
+class QuoteLineSerializer(serializers.Serializer):
+    quantity = serializers.CharField()
+    cost = BandSerializer()
+    meter = serializers.CharField(required=False, help_text="Model quotes: the meter.")
+    credits = serializers.CharField(required=False, allow_null=True,
+                                    help_text="Model quotes: exact credits for this meter before rounding up; null "
+                                              "for a meter that is costed but not charged.")
+    tier = serializers.CharField(required=False, help_text="Model quotes: the provider price tier applied.")
+    defaulted = serializers.BooleanField(required=False, help_text="Model quotes: the rate's default quantity.")
+    step = serializers.CharField(required=False, help_text="Workflow quotes: the step's label.")
+    model = serializers.CharField(required=False, help_text="Workflow quotes: the step's model.")
+    variant = serializers.CharField(required=False, allow_null=True, help_text="Workflow quotes: its variant.")
+
+
+class QuoteResultSerializer(serializers.Serializer):
+    release = serializers.IntegerField(help_text="The release version the quote was priced against.")
+    model = serializers.CharField(allow_null=True)
+    variant = serializers.CharField(allow_null=True, help_text="The variant priced (the default when none was named).")
+    workflow = serializers.CharField(allow_null=True)
+    quantity = serializers.CharField(
+        allow_null=True,
+        help_text="The workflow's units, or the model's single meter quantity (the default when none was given); "
+                  "null when a usage was given.")
+    credits = serializers.IntegerField(
+        allow_null=True,
+        help_text="Whole credits to charge, rounded up once. null when the model or workflow is costed but not sold "
+                  "(it has no credit rate): backends must not charge a null.",
+    )
+    cost = CostSerializer()
+    revenue = RevenueSerializer()
+    margin = MarginsSerializer()
+    lines = QuoteLineSerializer(many=True, help_text="One per meter (model) or step (workflow).")
+
+
+class ActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    switch_to_model = serializers.CharField(allow_null=True)
+
+
+class CrossingSerializer(serializers.Serializer):
+    threshold = serializers.CharField(help_text="The threshold's slug.")
+    name = serializers.CharField()
+    limit = serializers.CharField()
+    observed = serializers.CharField(help_text="The observed value in the threshold's unit (money converted to its "
+                                               "currency).")
+    share_of_limit = serializers.CharField(allow_null=True, help_text="observed / limit; null for a zero limit.")
+    actions = ActionSerializer(many=True)
+
+
+class ThresholdsCrossedSerializer(serializers.Serializer):
+    release = serializers.IntegerField()
+    crossed = CrossingSerializer(many=True, help_text="Crossed thresholds in their order; empty when none.")
+
+
+class DiffSerializer(serializers.Serializer):
+    old = _json("The old side's release header (version, note, dates), or {\"version\": \"draft\"}.")
+    new = _json("The new side's header.")
+    summary = _json("Counts of added, removed and changed entities.")
+    changes = _json("Each added, removed or changed entity with its fields' old and new values.")
+    prices = _json("Per model variant: old and new credits, cost and margin (seed 003's New Pricing vs Old).")
+    rows = _json("Changed price rows with old and new margins side by side.")
+    warnings = _json("Rows of the new side that lose money or miss the target margin.")

@@ -1,0 +1,17 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from billingcfg.api import schema  # noqa: F401  (registers the API-key security scheme)
+from billingcfg.api import views
+
+urlpatterns = [
+    path("config/", views.ConfigView.as_view(), name="api-config"),
+    path("releases/", views.ReleaseListView.as_view(), name="api-releases"),
+    path("releases/<str:version>/", views.ReleaseDetailView.as_view(), name="api-release"),
+    path("releases/<str:a>/diff/<str:b>/", views.ReleaseDiffView.as_view(), name="api-release-diff"),
+    path("draft/", views.DraftView.as_view(), name="api-draft"),
+    path("quote/", views.QuoteView.as_view(), name="api-quote"),
+    path("thresholds/evaluate/", views.ThresholdsView.as_view(), name="api-thresholds"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

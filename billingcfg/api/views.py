@@ -1,0 +1,286 @@
+"""The REST API (DESIGN §6). Views are thin: they read releases through the
+selectors, price through the process's parsed release (billingcfg.api.state)
+and format with billingcfg.document. Authentication, permission and
+throttling run before any view method, so a 304 never reaches a caller who
+may not read the document."""
+
+import json
+from datetime import UTC
+
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.dateparse import parse_datetime
+from django.utils.http import parse_etags
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billingcfg import releases
+from billingcfg.api import selectors, state
+from billingcfg.api.errors import RequestError
+from billingcfg.api.permissions import ConfigRead, DraftRead
+from billingcfg.api.serializers import (
+    DetailSerializer, DiffSerializer, DocumentSerializer, ErrorsSerializer, QuoteSerializer, QuoteResultSerializer,
+    ReleaseSerializer, ObservationSerializer, ThresholdsCrossedSerializer,
+)
+from billingcfg.document import canonical_bytes, dec, draft_document, quote_document, sha256, timestamp
+
+CACHE_CONTROL = "private, no-cache"  # clients keep it and revalidate: it changes on publish or when a release falls due
+DRAFT = "draft"
+
+_ERRORS = {
+    401: OpenApiResponse(DetailSerializer, description="No key, a malformed, unknown or revoked key."),
+    403: OpenApiResponse(DetailSerializer, description="The key lacks the scope (or the user is not staff)."),
+    429: OpenApiResponse(DetailSerializer, description="Too many requests for this key; see Retry-After."),
+}
+_BAD = OpenApiResponse(ErrorsSerializer, description='Bad input: {"errors": {"<field>": ["message"]}}.')
+_NOT_MODIFIED = OpenApiResponse(description="Not modified: the If-None-Match ETag is current. No body.")
+_IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="The ETag a client holds; a match answers 304 with no body.",
+)
+_DOCUMENT_HEADERS = [
+    OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
+                     description='"<sha256 of the body>"'),
+    OpenApiParameter("Cache-Control", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
+                     description=f"{CACHE_CONTROL}: keep the document, revalidate with If-None-Match."),
+]
+
+
+class ApiView(APIView):
+    def permission_denied(self, request, message=None, code=None):
+        if request.authenticators and not request.successful_authenticator:
+            raise exceptions.NotAuthenticated(
+                "No credentials: send 'Authorization: Api-Key <key>', or sign in with a staff account.")
+        raise exceptions.PermissionDenied(detail=message, code=code)
+
+
+def _etag_matches(request, digest: str) -> bool:
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    tags = parse_etags(header)
+    return tags == ["*"] or f'"{digest}"' in {tag.removeprefix("W/") for tag in tags}
+
+
+def _document_response(request, digest: str, body) -> HttpResponse:
+    """The document bytes with their ETag, or 304 when the caller holds them. `body` is called only for a 200."""
+    response = HttpResponseNotModified() if _etag_matches(request, digest) else HttpResponse(
+        body(), content_type="application/json")
+    response["ETag"] = f'"{digest}"'
+    response["Cache-Control"] = CACHE_CONTROL
+    patch_vary_headers(response, ("Authorization", "Cookie"))
+    return response
+
+
+def _release_response(request, head: selectors.ReleaseHead) -> HttpResponse:
+    return _document_response(request, head.sha256, lambda: state.release_body(head))
+
+
+def _versions_text() -> str:
+    versions = selectors.release_versions()
+    return ", ".join(map(str, versions)) if versions else "none: nothing published yet"
+
+
+def _head(version) -> selectors.ReleaseHead:
+    """The named release's head, or a 404 listing the versions that exist."""
+    head = None
+    if isinstance(version, int) or (isinstance(version, str) and version.isascii() and version.isdigit()
+                                    and len(version) <= 9):
+        head = selectors.release_head_get(version=int(version))
+    if head is None:
+        raise exceptions.NotFound(f"no release {version}; releases are: {_versions_text()}")
+    return head
+
+
+def _in_force_head(version: int | None) -> selectors.ReleaseHead:
+    if version is not None:
+        return _head(version)
+    head = selectors.release_head_active()
+    if head is None:
+        raise exceptions.NotFound(_nothing_in_force(None))
+    return head
+
+
+def _nothing_in_force(at) -> str:
+    first = selectors.release_first_effective_at()
+    if first is None:
+        return "nothing published yet: publish a release first"
+    if at is None:
+        return f"no release is in force yet; the first takes effect at {timestamp(first)}"
+    return f"no release was in force at {timestamp(at)}; the first took effect at {timestamp(first)}"
+
+
+def _at(request):
+    text = request.query_params.get("at")
+    if text is None:
+        return None
+    text_at = text.strip()
+    try:
+        # A bare date is refused: midnight in which zone would be a guess.
+        at = parse_datetime(text_at) if len(text_at) > 10 else None
+    except ValueError:
+        at = None
+    if at is None:
+        raise exceptions.ValidationError({"at": [
+            f"'{text[:60]}' is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z "
+            "(a time without an offset is UTC)"]})
+    return at if timezone.is_aware(at) else at.replace(tzinfo=UTC)
+
+
+@extend_schema(
+    summary="The configuration in force",
+    description="The active release's document, as stored (decimals as strings). Cache it by its ETag and send "
+                "If-None-Match: a 304 answers while it is current. With `at`, the release in force at that time.",
+    parameters=[
+        OpenApiParameter("at", OpenApiTypes.DATETIME, OpenApiParameter.QUERY, required=False,
+                         description="ISO 8601 date-time (UTC when it has no offset): the release in force then."),
+        _IF_NONE_MATCH, *_DOCUMENT_HEADERS,
+    ],
+    responses={200: DocumentSerializer, 304: _NOT_MODIFIED, 400: _BAD, **_ERRORS,
+               404: OpenApiResponse(DetailSerializer,
+                                    description="Nothing published yet, or nothing in force at `at`.")},
+)
+class ConfigView(ApiView):
+    def get(self, request):
+        at = _at(request)
+        head = selectors.release_head_active(at=at)
+        if head is None:
+            raise exceptions.NotFound(_nothing_in_force(at))
+        return _release_response(request, head)
+
+
+@extend_schema(
+    summary="Every release",
+    description="Newest version first, with each one's status now.",
+    responses={200: ReleaseSerializer(many=True), **_ERRORS},
+)
+class ReleaseListView(ApiView):
+    def get(self, request):
+        return Response(ReleaseSerializer(selectors.release_list(), many=True).data)
+
+
+@extend_schema(
+    summary="One release's document",
+    description="The release's document bytes, with its ETag (304 on If-None-Match) like /config/.",
+    parameters=[_IF_NONE_MATCH, *_DOCUMENT_HEADERS],
+    responses={200: DocumentSerializer, 304: _NOT_MODIFIED, **_ERRORS,
+               404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them.")},
+)
+class ReleaseDetailView(ApiView):
+    def get(self, request, version):
+        return _release_response(request, _head(version))
+
+
+@extend_schema(
+    summary="What changed between two releases (or a release and the draft)",
+    description="`a` and `b` are versions or `draft` (the draft needs the draft:read scope, or a staff user who "
+                "may view credit rates). Added, removed and changed entities with old and new values, and price "
+                "rows with old and new margins.",
+    responses={200: DiffSerializer, **_ERRORS,
+               404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them.")},
+)
+class ReleaseDiffView(ApiView):
+    def get_permissions(self):
+        sides = (self.kwargs.get("a"), self.kwargs.get("b"))
+        return [DraftRead()] if DRAFT in sides else [ConfigRead()]
+
+    def get(self, request, a, b):
+        from billingcfg.diff import document_diff
+
+        return Response(document_diff(self._document(a), self._document(b)))
+
+    def _document(self, name: str) -> dict:
+        if name == DRAFT:
+            return draft_document(on=releases.now().date())
+        try:
+            head = _head(name)
+        except exceptions.NotFound:
+            raise exceptions.NotFound(f"no release {name}; names are: draft, {_versions_text()}") from None
+        return json.loads(state.release_body(head))
+
+
+@extend_schema(
+    summary="The unpublished draft",
+    description="The draft as a document (no release header), with its margins. Needs the draft:read scope.",
+    parameters=[_IF_NONE_MATCH, *_DOCUMENT_HEADERS],
+    responses={200: DocumentSerializer, 304: _NOT_MODIFIED, **_ERRORS},
+)
+class DraftView(ApiView):
+    permission_classes = [DraftRead]
+
+    def get(self, request):
+        body = canonical_bytes(draft_document(on=releases.now().date()))
+        return _document_response(request, sha256(body), lambda: body)
+
+
+@extend_schema(
+    summary="Price one usage",
+    description='One model usage — {"model": "sora-2-pro", "variant": "1080p", "quantity": 12}, or {"model": '
+                '"gemini-2-5-flash", "usage": {"input_tokens": 300, "output_tokens": 700}} — or units of a workflow '
+                '— {"workflow": "coaching-session-hour", "quantity": 1} — priced against the release in force '
+                '(or `release`). Numbers are JSON numbers or decimal strings, read exactly. `credits` is null '
+                "when the model is costed but not sold: backends must not charge a null.",
+    request=QuoteSerializer,
+    responses={200: QuoteResultSerializer, 400: _BAD, **_ERRORS,
+               404: OpenApiResponse(DetailSerializer, description="No such release, or nothing published yet.")},
+)
+class QuoteView(ApiView):
+    def post(self, request):
+        serializer = QuoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        priced = state.priced_release(_in_force_head(data.get("release")), on=releases.now().date())
+        try:
+            if "workflow" in data:
+                quote = priced.quote_workflow(workflow=data["workflow"], quantity=data.get("quantity"))
+                quantity = quote.quantity
+            else:
+                quote = priced.quote_model(model=data["model"], variant=data.get("variant"),
+                                           quantity=data.get("quantity"), usage=data.get("usage"))
+                quantity = quote.lines[0].quantity if "usage" not in data and len(quote.lines) == 1 else None
+        except RequestError as error:
+            raise error.as_validation_error() from None
+        return Response({
+            "release": priced.version,
+            "model": data.get("model"),
+            "variant": quote.variant,
+            "workflow": data.get("workflow"),
+            "quantity": dec(quantity),
+            **quote_document(quote),
+        })
+
+
+@extend_schema(
+    summary="Thresholds an observed value crosses",
+    description="Which of the release's alert thresholds a value observed for a scope over a window exceeds, "
+                "with their actions. A money value is converted to each threshold's currency.",
+    request=ObservationSerializer,
+    responses={200: ThresholdsCrossedSerializer, 400: _BAD, **_ERRORS,
+               404: OpenApiResponse(DetailSerializer, description="No such release, or nothing published yet.")},
+)
+class ThresholdsView(ApiView):
+    def post(self, request):
+        serializer = ObservationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        priced = state.priced_release(_in_force_head(data.pop("release", None)), on=releases.now().date())
+        try:
+            crossed = priced.thresholds_crossed(**data)
+        except RequestError as error:
+            raise error.as_validation_error() from None
+        return Response({
+            "release": priced.version,
+            "crossed": [
+                {
+                    "threshold": crossing.threshold.slug, "name": crossing.threshold.name,
+                    "limit": dec(crossing.threshold.limit), "observed": dec(crossing.observed),
+                    "share_of_limit": dec(crossing.share_of_limit),
+                    "actions": [{"action": action, "switch_to_model": model} for action, model in crossing.actions],
+                }
+                for crossing in crossed
+            ],
+        })

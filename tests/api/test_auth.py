@@ -1,0 +1,136 @@
+"""Who may call the API: API keys by scope (missing, malformed, unknown,
+revoked and out-of-scope keys are told apart), staff sessions, and per-key
+throttling in the shared cache. A 304 is only ever an answer to a caller who
+may read the document."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+
+from billingcfg.release_models import ApiKey
+from tests.api.conftest import Api, make_key
+
+CONFIG = "/api/v1/config/"
+
+pytestmark = pytest.mark.usefixtures("demo_release")
+
+MISSING = "No credentials: send 'Authorization: Api-Key <key>', or sign in with a staff account."
+MALFORMED = "Malformed API key: expected 'Authorization: Api-Key <prefix>.<secret>' as it was shown when made."
+
+
+def _with_header(value: str) -> Api:
+    api = Api()
+    api.headers = {"authorization": value}
+    return api
+
+
+def test_no_key_is_a_401_asking_for_one(db):
+    response = Api().get(CONFIG)
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": MISSING}
+    assert response["WWW-Authenticate"] == "Api-Key"
+
+
+@pytest.mark.parametrize("header", ["Api-Key", "Api-Key bck_1234", "Api-Key .secret", "Api-Key bck_1.a b"])
+def test_a_malformed_key_is_a_401_saying_so(db, header):
+    response = _with_header(header).get(CONFIG)
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": MALFORMED}
+
+
+def test_an_unknown_key_is_a_401(db):
+    key, _ = make_key("config:read")
+    prefix = key.partition(".")[0]
+
+    for wrong in (f"{prefix}.not-the-secret", "bck_00000000.secret"):
+        response = _with_header(f"Api-Key {wrong}").get(CONFIG)
+        assert response.status_code == 401
+        assert response.json() == {"detail": "Unknown API key."}
+
+
+def test_a_revoked_key_is_a_401_saying_it_was_revoked(db):
+    key, row = make_key("config:read")
+    ApiKey.objects.filter(pk=row.pk).update(revoked_at=timezone.now())
+
+    response = Api(key).get(CONFIG)
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": f"API key {row.prefix} was revoked."}
+
+
+def test_a_key_without_the_scope_is_a_403_naming_it(db):
+    key, row = make_key("draft:read")
+
+    response = Api(key).get(CONFIG)
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": f"API key {row.prefix} lacks the 'config:read' scope."}
+
+
+def test_a_key_records_when_it_was_last_used(api):
+    row = ApiKey.objects.get(prefix=api.prefix)
+    assert row.last_used_at is None
+
+    api.get(CONFIG)
+
+    row.refresh_from_db()
+    assert row.last_used_at is not None
+
+
+def test_a_staff_session_reads_and_quotes(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("ops", is_staff=True))
+    api = Api(client=client)
+
+    assert api.get(CONFIG).status_code == 200
+    assert api.post("/api/v1/quote/", {"model": "veo-3"}).json()["credits"] == 480
+
+
+def test_a_session_that_is_not_staff_is_a_403(client, django_user_model):
+    client.force_login(django_user_model.objects.create_user("customer"))
+
+    response = Api(client=client).get(CONFIG)
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only staff accounts and API keys may use this API."}
+
+
+def test_a_matching_etag_gets_a_304_only_with_a_valid_key(db, demo_release):
+    revoked, revoked_row = make_key("config:read")
+    ApiKey.objects.filter(pk=revoked_row.pk).update(revoked_at=timezone.now())
+    callers = {
+        "no key": Api(),
+        "malformed": _with_header("Api-Key nonsense"),
+        "unknown": _with_header("Api-Key bck_00000000.secret"),
+        "revoked": Api(revoked),
+        "out of scope": Api(make_key("draft:read")[0]),
+        "valid": Api(make_key("config:read")[0]),
+    }
+
+    answers = {name: caller.get(CONFIG, if_none_match=demo_release.etag) for name, caller in callers.items()}
+
+    assert {name: response.status_code for name, response in answers.items()} == {
+        "no key": 401, "malformed": 401, "unknown": 401, "revoked": 401, "out of scope": 403, "valid": 304}
+    assert [name for name, response in answers.items() if response.has_header("ETag")] == ["valid"]
+
+
+def test_the_test_database_has_the_shared_cache_table(db):
+    assert "billingcfg_cache" in connection.introspection.table_names()
+
+
+def test_each_key_has_its_own_budget_and_going_over_is_a_429(db, settings, demo_release):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"client": "2/minute"}}
+    cache.clear()
+    busy, quiet = Api(make_key("config:read")[0]), Api(make_key("config:read")[0])
+
+    statuses = [busy.get(CONFIG).status_code, busy.get(CONFIG, if_none_match=demo_release.etag).status_code]
+    throttled = busy.get(CONFIG)
+
+    assert statuses == [200, 304]
+    assert throttled.status_code == 429
+    assert throttled.json()["detail"].startswith("Request was throttled. Expected available in ")
+    assert 0 < int(throttled["Retry-After"]) <= 60
+    assert quiet.get(CONFIG).status_code == 200
+    assert busy.post("/api/v1/quote/", {"model": "veo-3"}).status_code == 429

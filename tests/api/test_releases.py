@@ -1,0 +1,148 @@
+"""The release list, one release's document, diffs between releases and the
+draft, and the draft itself."""
+
+import json
+from datetime import timedelta
+
+import pytest
+
+from billingcfg import releases
+from billingcfg.document import canonical_bytes, draft_document, sha256
+from rates.models import CreditRate
+from tests.api.conftest import DEMO_NOTE, PUBLISHED_AT, Api, make_key
+
+pytestmark = pytest.mark.usefixtures("demo_release")
+
+
+def _raise_sora_2_pro() -> None:
+    CreditRate.objects.filter(model__slug="sora-2-pro").update(credits=40)
+
+
+def test_the_list_shows_each_release_and_its_status(api, demo_release, clock):
+    _raise_sora_2_pro()
+    second = releases.release_publish(note="Sora 2 Pro up")
+    third = releases.release_publish(note="next week", effective_at=PUBLISHED_AT + timedelta(days=7))
+
+    response = api.get("/api/v1/releases/")
+
+    assert response.status_code == 200
+    at = "2026-03-01T09:00:00Z"
+    assert response.json() == [
+        {"version": 3, "note": "next week", "published_by": "", "published_at": at,
+         "effective_at": "2026-03-08T09:00:00Z", "sha256": third.sha256, "status": "scheduled"},
+        {"version": 2, "note": "Sora 2 Pro up", "published_by": "", "published_at": at, "effective_at": at,
+         "sha256": second.sha256, "status": "active"},
+        {"version": 1, "note": DEMO_NOTE, "published_by": "", "published_at": at, "effective_at": at,
+         "sha256": demo_release.sha256, "status": "superseded"},
+    ]
+    clock["now"] = PUBLISHED_AT + timedelta(days=7)
+    assert [row["status"] for row in api.get("/api/v1/releases/").json()] == ["active", "superseded", "superseded"]
+
+
+def test_the_list_costs_the_same_queries_however_many_releases(api, django_assert_max_num_queries):
+    api.get("/api/v1/releases/")  # the key's last use is recorded once a minute, not per request
+    with django_assert_max_num_queries(8) as few:
+        api.get("/api/v1/releases/")
+    for note in ("two", "three", "four"):
+        releases.release_publish(note=note)
+    with django_assert_max_num_queries(len(few)) as many:
+        api.get("/api/v1/releases/")
+    assert len(many) == len(few)
+
+
+def test_one_release_is_served_as_stored_with_its_etag(api, demo_release):
+    _raise_sora_2_pro()
+    releases.release_publish(note="Sora 2 Pro up")
+
+    response = api.get("/api/v1/releases/1/")
+    not_modified = api.get("/api/v1/releases/1/", if_none_match=demo_release.etag)
+
+    assert response.status_code == 200
+    assert response.content == demo_release.document.encode()
+    assert response["ETag"] == demo_release.etag
+    assert response["Cache-Control"] == "private, no-cache"
+    assert (not_modified.status_code, not_modified.content, not_modified["ETag"]) == (304, b"", demo_release.etag)
+
+
+@pytest.mark.parametrize("version", ["9", "0", "v1", "latest", "99999999999999999999999"])
+def test_an_unknown_version_is_a_404_listing_the_versions(api, version):
+    response = api.get(f"/api/v1/releases/{version}/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"no release {version}; releases are: 1"}
+
+
+def test_the_diff_between_two_releases_shows_the_price_change_with_margins(api):
+    _raise_sora_2_pro()
+    releases.release_publish(note="Sora 2 Pro up")
+
+    response = api.get("/api/v1/releases/1/diff/2/")
+
+    assert response.status_code == 200
+    diff = response.json()
+    assert (diff["old"]["version"], diff["new"]["version"]) == (1, 2)
+    assert diff["summary"] == {"added": 0, "removed": 0, "changed": 1}
+    assert diff["changes"] == [{
+        "kind": "credit_rate", "key": "sora-2-pro / * / seconds",
+        "ids": {"model": "sora-2-pro", "variant": None, "meter": "seconds"}, "change": "changed",
+        "fields": {"credits": {"old": "35", "new": "40"}},
+    }]
+    sora_1080p = next(row for row in diff["rows"] if row["variant"] == "1080p")
+    assert (sora_1080p["credits"], sora_1080p["margin"]["basis"]) == (
+        {"old": "35", "new": "40"}, {"old": "0.7142857142857142857142857143", "new": "0.75"})
+
+
+def test_a_diff_against_the_draft_needs_the_draft_scope(api, editor_api):
+    _raise_sora_2_pro()
+
+    refused = api.get("/api/v1/releases/1/diff/draft/")
+    allowed = editor_api.get("/api/v1/releases/1/diff/draft/")
+
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": f"API key {api.prefix} lacks the 'draft:read' scope."}
+    assert allowed.status_code == 200
+    assert allowed.json()["new"] == {"version": "draft"}
+    assert allowed.json()["summary"] == {"added": 0, "removed": 0, "changed": 1}
+
+
+@pytest.mark.parametrize("path, name", [("1/diff/7", "7"), ("x/diff/1", "x"), ("1/diff/drafts", "drafts")])
+def test_a_diff_with_an_unknown_side_is_a_404_naming_the_sides_there_are(editor_api, path, name):
+    response = editor_api.get(f"/api/v1/releases/{path}/")
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": f"no release {name}; names are: draft, 1"}
+
+
+def test_the_draft_is_served_to_draft_keys_only(api, editor_api):
+    _raise_sora_2_pro()
+
+    refused = api.get("/api/v1/draft/")
+    response = editor_api.get("/api/v1/draft/")
+
+    assert refused.status_code == 403
+    assert response.status_code == 200
+    assert response["ETag"] == f'"{sha256(response.content)}"'
+    assert response.content == canonical_bytes(draft_document(on=PUBLISHED_AT.date()))
+    draft = json.loads(response.content)
+    assert "release" not in draft
+    sora = next(model for model in draft["models"] if model["slug"] == "sora-2-pro")
+    assert sora["credit_rates"][0]["credits"] == "40"
+    assert editor_api.get("/api/v1/draft/", if_none_match=response["ETag"]).status_code == 304
+
+
+def test_a_staff_user_may_read_the_draft_with_the_permission_to_view_rates(client, admin_user, django_user_model):
+    client.force_login(admin_user)
+    assert Api(client=client).get("/api/v1/draft/").status_code == 200
+
+    staff = django_user_model.objects.create_user("ops", is_staff=True)
+    client.force_login(staff)
+    response = Api(client=client).get("/api/v1/draft/")
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Your account lacks the permission rates.view_creditrate."}
+
+
+def test_keys_reach_the_releases_by_their_scope(db):
+    draft_only = Api(make_key("draft:read")[0])
+
+    assert draft_only.get("/api/v1/releases/").status_code == 403
+    assert draft_only.get("/api/v1/draft/").status_code == 200

@@ -1,0 +1,71 @@
+"""The OpenAPI schema describes every endpoint, its status codes and the API-key
+scheme; the Swagger UI works with no internet (the sidecar's static files)."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from tests.api.conftest import Api
+
+READ = {"200", "401", "403", "429"}
+EXPECTED_CODES = {
+    ("/api/v1/config/", "get"): READ | {"304", "400", "404"},
+    ("/api/v1/releases/", "get"): READ,
+    ("/api/v1/releases/{version}/", "get"): READ | {"304", "404"},
+    ("/api/v1/releases/{a}/diff/{b}/", "get"): READ | {"404"},
+    ("/api/v1/draft/", "get"): READ | {"304"},
+    ("/api/v1/quote/", "post"): READ | {"400", "404"},
+    ("/api/v1/thresholds/evaluate/", "post"): READ | {"400", "404"},
+}
+
+
+@pytest.fixture
+def schema(db):
+    response = Api().client.get("/api/v1/schema/", {"format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_every_endpoint_lists_its_status_codes(schema):
+    operations = {(path, method): operation for path, item in schema["paths"].items()
+                  for method, operation in item.items()}
+
+    assert {key: set(operation["responses"]) for key, operation in operations.items()} == EXPECTED_CODES
+    assert all({"ApiKey": []} in operation["security"] for operation in operations.values())
+
+
+def test_api_keys_are_described_as_an_authorization_header(schema):
+    assert schema["components"]["securitySchemes"]["ApiKey"] == {
+        "type": "apiKey", "in": "header", "name": "Authorization", "description": "Api-Key <key>"}
+
+
+def test_the_schema_warns_that_a_null_credit_is_not_to_be_charged(schema):
+    credits = schema["components"]["schemas"]["QuoteResult"]["properties"]["credits"]
+
+    assert credits["type"] == "integer" and credits["nullable"] is True
+    assert "backends must not charge a null" in credits["description"]
+
+
+def test_every_400_has_one_documented_body(schema):
+    bad = {operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
+           for item in schema["paths"].values() for operation in item.values() if "400" in operation["responses"]}
+
+    assert bad == {"#/components/schemas/Errors"}
+    assert schema["components"]["schemas"]["Errors"]["required"] == ["errors"]
+
+
+def test_the_schema_is_valid_openapi_without_warnings(db, tmp_path):
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+    assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3.0.3")
+
+
+def test_the_swagger_ui_loads_from_this_server_not_a_cdn(db):
+    response = Api().client.get("/api/v1/docs/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert '<script src="/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js">' in page
+    assert '"/api/v1/schema/"' in page
+    assert re.findall(r"https?://", page) == []
