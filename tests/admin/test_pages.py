@@ -6,7 +6,8 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.db.models import Model
 from django.test import Client, RequestFactory
 
-from billingcfg.models import PricingPolicy
+from billingcfg.models import ApiKey, PricingPolicy, Release
+from billingcfg.releases import release_publish
 from tests.admin.pages import admin_url, page_data, shown_errors
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -14,9 +15,14 @@ PAGES = ["changelist", "add", "change", "history"]
 
 
 def _first_row(model: type[Model]) -> Model:
-    """The row whose pages are opened; groups are not demo data, so one is made."""
+    """The row whose pages are opened; groups, releases and API keys are not demo data, so one is made."""
     if model is Group:
         Group.objects.get_or_create(name="ops")
+    if model is Release and not Release.objects.exists():
+        release_publish(note="the demo")
+    if model is ApiKey and not ApiKey.objects.exists():
+        _key, prefix, hashed = ApiKey.generate()
+        ApiKey.objects.create(name="checkout", prefix=prefix, hashed_key=hashed, scopes=["config:read"])
     row = model._default_manager.order_by("pk").first()
     assert row is not None, f"the demo data has no {model._meta.verbose_name}"
     return row
