@@ -1,31 +1,61 @@
 """Per-caller throttling in the shared cache: one budget per API key (or user)
-across every app server."""
+across every app server.
 
+A fixed-window counter: one atomic increment per request (Redis INCR), however
+many requests the window allows. DRF's SimpleRateThrottle stores every request's
+timestamp and rewrites the whole list on each request, which grows with the rate."""
+
+import time
+
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
 from billingcfg.api.authentication import KeyPrincipal
 
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
-class PerClientThrottle(SimpleRateThrottle):
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'6000/minute' → (6000 requests, 60 seconds)."""
+    try:
+        count, period = rate.split("/")
+        return int(count), PERIODS[period[0]]
+    except (ValueError, KeyError, IndexError):
+        raise ImproperlyConfigured(f"a throttle rate is '<requests>/<second|minute|hour|day>', not {rate!r}") from None
+
+
+class PerClientThrottle(BaseThrottle):
     scope = "client"
 
-    def get_rate(self):
-        # Read when the throttle is made, not when DRF was imported: DRF's class
-        # attribute keeps the rates of import time and ignores later settings.
+    def allow_request(self, request, view) -> bool:
+        # Read per request, not at import: settings overridden later (tests, runtime) apply.
         try:
-            return api_settings.DEFAULT_THROTTLE_RATES[self.scope]
+            rate = api_settings.DEFAULT_THROTTLE_RATES[self.scope]
         except KeyError:
             raise ImproperlyConfigured(
                 f"REST_FRAMEWORK DEFAULT_THROTTLE_RATES has no rate for '{self.scope}'") from None
+        if rate is None:
+            return True
+        allowed, period = parse_rate(rate)
+        now = time.time()
+        window = int(now // period)
+        key = f"throttle:{self.scope}:{self._ident(request)}:{period}:{window}"
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window's first request
+            count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
+        self._wait = (window + 1) * period - now
+        return count <= allowed
 
-    def get_cache_key(self, request, view):
+    def wait(self) -> float:
+        return self._wait
+
+    def _ident(self, request) -> str:
         user = request.user
         if isinstance(user, KeyPrincipal):
-            ident = f"key:{user.key.prefix}"
-        elif user is not None and user.is_authenticated:
-            ident = f"user:{user.pk}"
-        else:
-            ident = f"ip:{self.get_ident(request)}"
-        return f"throttle:{self.scope}:{ident}"
+            return f"key:{user.key.prefix}"
+        if user is not None and user.is_authenticated:
+            return f"user:{user.pk}"
+        return f"ip:{self.get_ident(request)}"

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from billingcfg.api import throttling
 from billingcfg.release_models import ApiKey
 from tests.api.conftest import Api, make_key
 
@@ -120,9 +121,10 @@ def test_the_test_database_has_the_shared_cache_table(db):
     assert "billingcfg_cache" in connection.introspection.table_names()
 
 
-def test_each_key_has_its_own_budget_and_going_over_is_a_429(db, settings, demo_release):
+def test_each_key_has_its_own_budget_and_going_over_is_a_429(db, settings, demo_release, monkeypatch):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"client": "2/minute"}}
     cache.clear()
+    monkeypatch.setattr(throttling.time, "time", lambda: 1_800_000_030.0)  # mid-minute: the window cannot turn
     busy, quiet = Api(make_key("config:read")[0]), Api(make_key("config:read")[0])
 
     statuses = [busy.get(CONFIG).status_code, busy.get(CONFIG, if_none_match=demo_release.etag).status_code]
