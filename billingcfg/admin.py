@@ -374,3 +374,4 @@ class AlertThresholdAdmin(InlineHistoryAdmin):
     @admin.display(description="actions")
     def action_list(self, obj: AlertThreshold) -> str:
         return ", ".join(str(action) for action in obj.actions.all()) or self.get_empty_value_display()
+from billingcfg import admin_releases  # noqa: F401

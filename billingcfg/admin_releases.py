@@ -1,0 +1,516 @@
+"""Releases and API keys in the admin: the Publish page (what blocks publishing,
+the warnings, and the diff between the active release and the draft), the
+release list and each release's page with its diff and a restore button, and
+API keys whose full key is shown once.
+
+The services in billingcfg.releases, billingcfg.restore and billingcfg.diff do
+the work; this module formats what they return and calls them."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AdminRadioSelect
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+
+from billingcfg import charts, releases
+from billingcfg.admin_margins import NO_POLICY, NOT_PRICED, flag_badges
+from billingcfg.document import canonical_bytes, sha256
+from billingcfg.models import PricingPolicy
+from billingcfg.money import Band, format_band, format_exact, format_percent
+from billingcfg.release_models import ApiKey, ApiScope, Release
+
+PUBLISH_PERMISSION = "billingcfg.publish_release"
+ACTIVE, SCHEDULED, SUPERSEDED = "active", "scheduled", "superseded"
+STALE_DRAFT = "The draft changed since you opened this page; review the new diff."
+
+
+# ---- API key services ------------------------------------------------------------------------
+
+@transaction.atomic
+def api_key_issue(api_key: ApiKey, *, user=None) -> str:
+    """Store the unsaved `api_key` (its name and scopes set) with a new key, of
+    which only the hash is kept; return the full key, to be shown once."""
+    key, api_key.prefix, api_key.hashed_key = ApiKey.generate()
+    api_key.created_by = user if user is not None and user.pk else None
+    api_key.full_clean()
+    api_key.save()
+    return key
+
+
+def api_key_revoke(api_key: ApiKey, *, at: datetime) -> bool:
+    """Revoke a key from `at` on; False when it was revoked already (its time is kept)."""
+    if api_key.revoked_at is not None:
+        return False
+    api_key.revoked_at = at
+    api_key.save(update_fields=["revoked_at"])
+    return True
+
+
+# ---- the diff, as shown ----------------------------------------------------------------------
+
+def _decimal(text) -> Decimal | None:
+    return None if text is None else Decimal(str(text))
+
+
+def _credits_text(value) -> str:
+    return NOT_PRICED if value is None else format_exact(_decimal(value))
+
+
+def _cost_text(cost: dict | None) -> str:
+    if cost is None:
+        return NOT_PRICED
+    return format_band(Band(Decimal(cost["low"]), Decimal(cost["high"])), cost.get("currency"))
+
+
+def change_text(fraction) -> str:
+    """'+25.0%', '−20.0%'; empty when there is nothing to compare with."""
+    if fraction is None:
+        return ""
+    value = Decimal(fraction)
+    return ("+" if value > 0 else "") + format_percent(value)
+
+
+def _usage_text(usage: dict | None) -> str:
+    """'8 seconds', '300 input_tokens, 700 output_tokens': a variant's default request."""
+    if not usage:
+        return ""
+    return ", ".join(f"{format_exact(Decimal(quantity))} {meter}" for meter, quantity in usage.items())
+
+
+def margin_cell(text, target: Decimal | None, *, at: str) -> dict:
+    """A gross margin as a percent, toned as the flags judge it: a loss at the
+    lowest credit price, below target at the basis."""
+    value = _decimal(text)
+    if value is None:
+        return {"text": NOT_PRICED, "tone": "none"}
+    if at == "lowest":
+        shown_tone = "loss" if value < 0 else "fine"
+    else:
+        shown_tone = charts.margin_tone(value, target if target is not None else Decimal(0))
+    return {"text": format_percent(value), "tone": shown_tone}
+
+
+def _target(document: dict | None) -> Decimal | None:
+    policy = (document or {}).get("policy") or {}
+    return _decimal(policy.get("target_gross_margin"))
+
+
+def _field_value(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_field_value(item) for item in value) or "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_field_value(item)}" for key, item in value.items())
+    return str(value)
+
+
+KIND_LABELS = {
+    "policy": "Pricing policy", "currency": "Currencies", "exchange_rate": "Exchange rates", "meter": "Meters",
+    "provider": "Providers", "credit_pack": "Credit packs", "subscription_plan": "Subscription plans",
+    "model": "Models", "variant": "Variants", "provider_cost": "Provider costs", "credit_rate": "Credit rates",
+    "workflow": "Workflows", "workflow_step": "Workflow steps", "alert_threshold": "Alert thresholds",
+}
+
+
+def _price_line(price: dict, variants: dict, old_target, new_target) -> dict:
+    margin = price["margin"]
+    return {
+        "model": price["model"],
+        "variant": price["variant"],
+        "change": variants.get((price["model"], price["variant"]), "changed"),
+        "usage_old": _usage_text(price["usage_old"]),
+        "usage_new": _usage_text(price["usage_new"]),
+        "credits_old": _credits_text(price["credits"]["old"]),
+        "credits_new": _credits_text(price["credits"]["new"]),
+        "credits_change": change_text(price["change"]),
+        "cost_old": _cost_text(price["cost"]["old"]),
+        "cost_new": _cost_text(price["cost"]["new"]),
+        "lowest_old": margin_cell(margin["lowest"]["old"], old_target, at="lowest"),
+        "lowest_new": margin_cell(margin["lowest"]["new"], new_target, at="lowest"),
+        "basis_old": margin_cell(margin["basis"]["old"], old_target, at="basis"),
+        "basis_new": margin_cell(margin["basis"]["new"], new_target, at="basis"),
+        "flags_old": flag_badges(price["flags"]["old"] or ()) if price["credits"]["old"] is not None else "",
+        "flags_new": flag_badges(price["flags"]["new"] or ()) if price["credits"]["new"] is not None else "",
+    }
+
+
+def _per_text(old: int | None, new: int | None) -> str:
+    """How many units the credits and the cost are for: '' for one, '1,000,000', or '8 → 1' when it changed."""
+    def shown(per):
+        return "1" if per == 1 else f"{per:,}"
+
+    if old is not None and new is not None and old != new:
+        return f"{shown(old)} → {shown(new)}"
+    per = new if new is not None else old
+    return "" if per in (None, 1) else shown(per)
+
+
+def _row_line(row: dict, old_target, new_target) -> dict:
+    margin = row["margin"]
+    # A row missing from one side has no unit there.
+    was, now = row["per_units"]["old"] is not None, row["per_units"]["new"] is not None
+    return {
+        "model": row["model"], "variant": row["variant"], "meter": row["meter"], "tier": row["tier"],
+        "per": _per_text(row["per_units"]["old"], row["per_units"]["new"]),
+        "change": "added" if not was else "removed" if not now else "changed",
+        "credits_old": _credits_text(row["credits"]["old"]),
+        "credits_new": _credits_text(row["credits"]["new"]),
+        "cost_old": _cost_text(row["cost"]["old"]),
+        "cost_new": _cost_text(row["cost"]["new"]),
+        "lowest_old": margin_cell(margin["lowest"]["old"], old_target, at="lowest"),
+        "lowest_new": margin_cell(margin["lowest"]["new"], new_target, at="lowest"),
+        "basis_old": margin_cell(margin["basis"]["old"], old_target, at="basis"),
+        "basis_new": margin_cell(margin["basis"]["new"], new_target, at="basis"),
+        "flags_old": flag_badges(row["flags"]["old"]) if was else "",
+        "flags_new": flag_badges(row["flags"]["new"]) if now else "",
+    }
+
+
+def diff_context(old_document: dict | None, new_document: dict) -> dict:
+    """What the diff partial shows: the summary, the prices a customer sees (old and
+    new credits and margins side by side), the changed price rows per meter, and
+    every changed entity with its fields' old and new values."""
+    from billingcfg.diff import document_diff
+
+    diff = document_diff(old_document or {}, new_document)
+    old_target, new_target = _target(old_document), _target(new_document)
+    variants = {(change["ids"]["model"], change["ids"]["variant"]): change["change"]
+                for change in diff["changes"] if change["kind"] == "variant"}
+    groups: dict[str, list] = {}
+    for change in diff["changes"]:
+        groups.setdefault(change["kind"], []).append({
+            "key": change["key"],
+            "change": change["change"],
+            "fields": [
+                {"name": name, "old": _field_value(values["old"]), "new": _field_value(values["new"])}
+                for name, values in change["fields"].items()
+            ],
+        })
+    return {
+        "summary": diff["summary"],
+        "prices": [_price_line(price, variants, old_target, new_target) for price in diff["prices"]],
+        "price_rows": [_row_line(row, old_target, new_target) for row in diff["rows"]],
+        "change_groups": [{"kind": kind, "label": KIND_LABELS.get(kind, kind), "changes": changes}
+                          for kind, changes in groups.items()],
+        "reporting_currency": new_document.get("reporting_currency") or "",
+        "unchanged": not diff["changes"] and not diff["prices"] and not diff["rows"],
+        "first_release": not old_document,
+    }
+
+
+def load_summary(result) -> str:
+    """What a restore changed, per table: 'credit rates: 1 updated; meters: 1 deleted'."""
+    if not result.changed:
+        return "nothing changed: the draft already held it"
+    tables = sorted(set(result.created) | set(result.updated) | set(result.deleted))
+    parts = []
+    for table in tables:
+        counts = [f"{result.created[table]} created" if result.created[table] else "",
+                  f"{result.updated[table]} updated" if result.updated[table] else "",
+                  f"{result.deleted[table]} deleted" if result.deleted[table] else ""]
+        parts.append(f"{table}: {', '.join(count for count in counts if count)}")
+    return "; ".join(parts)
+
+
+def moment_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# ---- the Publish form ------------------------------------------------------------------------
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="What changed and why: the backend teams read it in the release list.",
+    )
+    when = forms.ChoiceField(
+        choices=[("now", "Now"), ("later", "At a later time (scheduled)")], initial="now",
+        widget=AdminRadioSelect(attrs={"class": "radiolist inline"}), label="Takes effect",
+    )
+    effective_at = forms.DateTimeField(
+        required=False, label="Effective at (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="For a scheduled release: the active release stays in force until then.",
+    )
+    confirm = forms.BooleanField(label="I have read the problems, the warnings and the diff above")
+    draft_sha256 = forms.CharField(widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("when") != "later":
+            cleaned["effective_at"] = None
+            return cleaned
+        effective_at = cleaned.get("effective_at")
+        if effective_at is None:
+            if "effective_at" not in self.errors:
+                self.add_error("effective_at", "Choose the date and time the release takes effect, or choose now.")
+            return cleaned
+        if effective_at <= releases.now():
+            self.add_error("effective_at", f"{moment_text(effective_at)} is in the past: "
+                                           "choose now or a later time.")
+        return cleaned
+
+
+def _draft_hash(document: dict) -> str:
+    return sha256(canonical_bytes(document))
+
+
+# ---- releases --------------------------------------------------------------------------------
+
+def release_status(release: Release, active_version: int | None, now: datetime) -> str:
+    if release.version == active_version:
+        return ACTIVE
+    return SCHEDULED if release.effective_at > now else SUPERSEDED
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    """Releases are read, never changed: a list, a page per release with its diff
+    against the one before, Publish and Restore for publishers."""
+
+    list_display = ["version_label", "note", "publisher", "published_at", "effective_at", "status"]
+    list_display_links = ["version_label"]
+    search_fields = ["note", "published_by_name"]
+    ordering = ["-version"]
+    change_list_template = "admin/releases/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Release | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Release | None = None) -> bool:
+        return False
+
+    @staticmethod
+    def can_publish(request: HttpRequest) -> bool:
+        return request.user.has_perm(PUBLISH_PERMISSION)
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        view = self.admin_site.admin_view
+        return [
+            path("publish/", view(self.publish_view), name="%s_%s_publish" % info),
+            path("<path:object_id>/restore/", view(self.restore_view), name="%s_%s_restore" % info),
+            *super().get_urls(),
+        ]
+
+    # -- the list: status from one query for the active release
+
+    def get_changelist_instance(self, request: HttpRequest):
+        changelist = super().get_changelist_instance(request)
+        moment = releases.now()
+        active = releases.active_release_get(at=moment)
+        for release in changelist.result_list:
+            release.status_shown = release_status(release, active.version if active else None, moment)
+        return changelist
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
+        return super().changelist_view(request, {**(extra_context or {}), "can_publish": self.can_publish(request)})
+
+    @admin.display(description="version", ordering="version")
+    def version_label(self, obj: Release) -> str:
+        return str(obj)
+
+    @admin.display(description="published by", ordering="published_by_name")
+    def publisher(self, obj: Release) -> str:
+        return obj.published_by_name or self.get_empty_value_display()
+
+    @admin.display(description="status")
+    def status(self, obj: Release) -> str:
+        return getattr(obj, "status_shown", "")
+
+    # -- one release, read-only, with its diff against the version before
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "", extra_context=None):
+        release = self.get_object(request, unquote(object_id))
+        if release is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if request.method == "POST" or not self.has_view_permission(request, release):
+            raise PermissionDenied
+        previous = Release.objects.filter(version__lt=release.version).order_by("-version").first()
+        old = releases.release_document(previous) if previous else None
+        moment = releases.now()
+        active = releases.active_release_get(at=moment)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Release {release}",
+            "release": release,
+            "status": release_status(release, active.version if active else None, moment),
+            "previous": previous,
+            "api_url": f"/api/v1/releases/{release.version}/",
+            "can_restore": self.can_publish(request),
+            "restore_url": reverse("admin:billingcfg_release_restore", args=[release.pk]),
+            **diff_context(old, releases.release_document(release)),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/releases/release_detail.html", context)
+
+    # -- restore an old release into the draft
+
+    def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not self.can_publish(request):
+            raise PermissionDenied
+        release = self.get_object(request, unquote(object_id))
+        if release is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if request.method == "POST":
+            from billingcfg.restore import LoadError, release_restore
+
+            try:
+                result = release_restore(version=release.version, user=request.user)
+            except LoadError as problem:
+                messages.error(request, f"{release} could not be restored, and the draft was not changed: {problem}")
+                return HttpResponseRedirect(reverse("admin:billingcfg_release_change", args=[release.pk]))
+            messages.success(request, f"Restored {release} into the draft ({load_summary(result)}). Review the "
+                                      "diff below and publish when it is right; no release was changed.")
+            return HttpResponseRedirect(reverse("admin:billingcfg_release_publish"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Restore {release} into the draft?",
+            "release": release,
+            "release_url": reverse("admin:billingcfg_release_change", args=[release.pk]),
+        }
+        return TemplateResponse(request, "admin/releases/restore_confirm.html", context)
+
+    # -- publish the draft
+
+    def publish_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.can_publish(request):
+            raise PermissionDenied
+        try:
+            check = releases.draft_check()
+        except PricingPolicy.DoesNotExist:
+            return self._publish_page(request, check=None, form=None)
+        shown_hash = _draft_hash(check.document)
+        if request.method != "POST":
+            form = PublishForm(initial={"draft_sha256": shown_hash})
+            return self._publish_page(request, check=check, form=form)
+
+        form = PublishForm(request.POST)
+        if request.POST.get("draft_sha256") != shown_hash:
+            kept = {name: request.POST.get(name, "") for name in ("note", "when", "effective_at")}
+            form = PublishForm(initial={**kept, "draft_sha256": shown_hash})
+            return self._publish_page(request, check=check, form=form, stale=True)
+        if not form.is_valid():
+            return self._publish_page(request, check=check, form=form)
+        try:
+            release = releases.release_publish(note=form.cleaned_data["note"], user=request.user,
+                                      effective_at=form.cleaned_data["effective_at"])
+        except releases.PublishRefused as refused:
+            return self._publish_page(request, check=check, form=form, refused=refused.validation)
+        except ValueError as problem:
+            form.add_error(None, str(problem))
+            return self._publish_page(request, check=check, form=form)
+        active = releases.active_release_get()
+        message = f"Published {release}, effective {moment_text(release.effective_at)}"
+        if active is not None and active.pk != release.pk:
+            message += f"; {active} stays active until then"
+        messages.success(request, message + ".")
+        return HttpResponseRedirect(reverse("admin:billingcfg_release_change", args=[release.pk]))
+
+    def _publish_page(self, request: HttpRequest, *, check, form, stale: bool = False, refused=None):
+        moment = releases.now()
+        active = releases.active_release_get(at=moment)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Publish the draft",
+            "active": active,
+            "scheduled": list(Release.objects.filter(effective_at__gt=moment).order_by("effective_at")),
+            "form": form,
+            "stale": STALE_DRAFT if stale else "",
+            "no_policy": NO_POLICY if check is None else "",
+        }
+        if check is not None:
+            validation = refused or check.validation
+            context.update(
+                problems=validation.errors,
+                warnings=validation.warnings,
+                refused=refused is not None,
+                **diff_context(releases.release_document(active) if active else None, check.document),
+            )
+        return TemplateResponse(request, "admin/releases/publish.html", context)
+
+
+# ---- API keys --------------------------------------------------------------------------------
+
+class ApiKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple,
+        help_text="What the key may read. config:read is what a backend needs to price requests.",
+    )
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "scopes"]
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    """Made here, the full key is shown once, in the message after saving; only its
+    hash is stored and nothing here shows the hash. Keys are revoked, not deleted,
+    so the list keeps who had access and when."""
+
+    form = ApiKeyForm
+    list_display = ["name", "prefix", "scopes_shown", "created_at", "created_by", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["created_by"]
+    search_fields = ["name", "prefix"]
+    ordering = ["name"]
+    actions = ["revoke"]
+    READ_ONLY = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
+        return False
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None):
+        return ["name", "scopes"] if obj is None else ["name", "scopes", *self.READ_ONLY]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None):
+        return [] if obj is None else self.READ_ONLY
+
+    @admin.display(description="scopes")
+    def scopes_shown(self, obj: ApiKey) -> str:
+        return ", ".join(obj.scopes or ()) or self.get_empty_value_display()
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        obj.full_key_shown_once = api_key_issue(obj, user=request.user)
+
+    def response_add(self, request: HttpRequest, obj: ApiKey, post_url_continue=None):
+        key = getattr(obj, "full_key_shown_once", None)
+        if key:
+            messages.success(request, f"The key for “{obj.name}” is {key} — copy it now; it is not stored "
+                                      f"and cannot be shown again. The admin shows it by its prefix, {obj.prefix}.")
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.action(description="Revoke the selected API keys", permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet) -> None:
+        moment = timezone.now()
+        revoked = [key for key in queryset if api_key_revoke(key, at=moment)]
+        for key in revoked:
+            self.log_change(request, key, f"Revoked the key {key.prefix}.")
+        if revoked:
+            names = ", ".join(f"{key.name} ({key.prefix})" for key in revoked)
+            messages.success(request, f"Revoked {len(revoked)} key{'s' if len(revoked) != 1 else ''}: {names}. "
+                                      "Requests with them are refused from now on.")
+        else:
+            messages.info(request, "The selected keys were revoked already.")

@@ -1,0 +1,31 @@
+"""`python manage.py create_api_key NAME [--scope config:read --scope draft:read]`:
+make an API key for a backend service and print it, once."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from billingcfg.admin_releases import api_key_issue
+from billingcfg.management.commands.publish import user_named
+from billingcfg.release_models import ApiKey, ApiScope
+
+
+class Command(BaseCommand):
+    help = ("Make an API key and print it once (only its hash is stored), then its prefix, by which the admin "
+            "and the logs name it. Send it as 'Authorization: Api-Key <key>'.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("name", help="Who uses it: 'checkout service (production)'.")
+        parser.add_argument("--scope", action="append", dest="scopes", choices=ApiScope.values,
+                            help=f"What the key may read; repeat for more. Default: {ApiScope.CONFIG_READ}.")
+        parser.add_argument("--user", help="The username recorded as the key's creator.")
+
+    def handle(self, *args, name: str, scopes: list[str] | None, user: str | None, **options) -> None:
+        api_key = ApiKey(name=name, scopes=sorted(set(scopes or [ApiScope.CONFIG_READ])))
+        try:
+            key = api_key_issue(api_key, user=user_named(user))
+        except ValidationError as invalid:
+            raise CommandError("; ".join(f"{field}: {' '.join(errors)}"
+                                         for field, errors in invalid.message_dict.items())) from None
+        self.stdout.write(key)
+        self.stdout.write(f"prefix {api_key.prefix}, scopes {', '.join(api_key.scopes)}. "
+                          "Copy the key above now: it is not stored and cannot be shown again.")

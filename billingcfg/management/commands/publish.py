@@ -1,0 +1,114 @@
+"""`python manage.py publish --note "…" [--at 2026-12-01T00:00Z] [--dry-run]`: publish
+the draft as the next release, as the admin's Publish page does."""
+
+import argparse
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from billingcfg.admin_releases import change_text, margin_cell, moment_text
+from billingcfg.releases import PublishRefused, active_release_get, draft_check, release_document, release_publish
+
+
+def moment(text: str) -> datetime:
+    """An ISO 8601 date-time; one without a zone is UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 date-time; write e.g. 2026-12-01T00:00Z") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def user_named(username: str | None):
+    if username is None:
+        return None
+    User = get_user_model()
+    user = User._default_manager.filter(**{User.USERNAME_FIELD: username}).first()
+    if user is None:
+        raise CommandError(f"there is no user {username!r}")
+    return user
+
+
+class Command(BaseCommand):
+    help = ("Publish the draft as the next release: validate it, store it, and print its version, when it takes "
+            "effect and its sha256. Refused when the draft has blocking problems, each printed with its row and "
+            "rule. --dry-run prints the problems, the warnings and what changed against the active release, and "
+            "publishes nothing; it exits non-zero when publishing would be refused.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--note", help="What changed and why (required unless --dry-run).")
+        parser.add_argument("--at", type=moment, dest="effective_at",
+                            help="When the release takes effect, ISO 8601 (2026-12-01T00:00Z); default now. "
+                                 "A time without a zone is UTC.")
+        parser.add_argument("--user", help="The username recorded as the publisher.")
+        parser.add_argument("--dry-run", action="store_true", help="Check and show the diff; publish nothing.")
+
+    def handle(self, *args, note: str | None, effective_at: datetime | None, user: str | None, dry_run: bool,
+               **options) -> None:
+        if dry_run:
+            self.dry_run()
+            return
+        if not (note or "").strip():
+            raise CommandError("--note is required: say what changed and why")
+        try:
+            release = release_publish(note=note, user=user_named(user), effective_at=effective_at)
+        except PublishRefused as refused:
+            self.print_problems(refused.validation.errors, "Problems that block publishing")
+            count = len(refused.validation.errors)
+            raise CommandError(f"publishing refused: {count} problem{'s' if count != 1 else ''} to fix first; "
+                               "nothing was published") from None
+        except ValueError as problem:
+            raise CommandError(str(problem)) from None
+        self.stdout.write(self.style.SUCCESS(
+            f"Published {release}, effective {moment_text(release.effective_at)}, sha256 {release.sha256}"))
+
+    def print_problems(self, problems, title: str, out=None) -> None:
+        out = out or self.stderr
+        out.write(f"{title} ({len(problems)}):")
+        for problem in problems:
+            out.write(f"  {problem.place} [{problem.rule}]: {problem.message}")
+
+    def dry_run(self) -> None:
+        from billingcfg.diff import document_diff
+
+        check = draft_check()
+        active = active_release_get()
+        if active is None:
+            self.stdout.write("No release yet: everything in the draft is new.")
+        else:
+            self.stdout.write(f"Draft compared with the active release {active} "
+                              f"(effective {moment_text(active.effective_at)}): {active.note}")
+        errors, warnings = check.validation.errors, check.validation.warnings
+        if errors:
+            self.print_problems(errors, "Problems that block publishing", self.stdout)
+        else:
+            self.stdout.write("Problems that block publishing: none.")
+        if warnings:
+            self.print_problems(warnings, "Warnings", self.stdout)
+        diff = document_diff(release_document(active) if active else {}, check.document)
+        summary = diff["summary"]
+        self.stdout.write(f"Changes: {summary['added']} added, {summary['removed']} removed, "
+                          f"{summary['changed']} changed.")
+        target = Decimal(check.document["policy"]["target_gross_margin"])
+        if diff["prices"]:
+            self.stdout.write(f"Prices ({len(diff['prices'])}):")
+        for price in diff["prices"]:
+            credits, margin = price["credits"], price["margin"]
+            change = change_text(price["change"])
+            lowest = [margin_cell(margin["lowest"][side], target, at="lowest")["text"] for side in ("old", "new")]
+            basis = [margin_cell(margin["basis"][side], target, at="basis")["text"] for side in ("old", "new")]
+            self.stdout.write(
+                f"  {price['model']} / {price['variant']}: credits {_shown(credits['old'])} → "
+                f"{_shown(credits['new'])}{f' ({change})' if change else ''}; gross margin at lowest "
+                f"{lowest[0]} → {lowest[1]}, at basis {basis[0]} → {basis[1]}")
+        if errors:
+            raise CommandError(f"dry run: publishing would be refused ({len(errors)} "
+                               f"problem{'s' if len(errors) != 1 else ''}); nothing was published")
+        self.stdout.write("Dry run: nothing was published.")
+
+
+def _shown(credits) -> str:
+    return "—" if credits is None else f"{credits:,}" if isinstance(credits, int) else str(credits)

@@ -1,0 +1,454 @@
+"""Releases and API keys in the admin, used the way ops staff use them: the
+Publish page with its problems and diff, the release list and pages, restore,
+and API keys shown once."""
+
+import hashlib
+import html
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from billingcfg import releases
+from billingcfg.api.authentication import ApiKeyAuthentication
+from billingcfg.release_models import ApiKey, Release
+from billingcfg.releases import release_document, release_publish
+from rates.models import AIModel, CreditRate
+from tests import factories
+from tests.admin.pages import table_rows
+
+PUBLISH = "/admin/billingcfg/release/publish/"
+RELEASES = "/admin/billingcfg/release/"
+KEYS = "/admin/billingcfg/apikey/"
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+STALE = "The draft changed since you opened this page; review the new diff."
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Release decisions (publish time, schedule, status, the form's "in the past") read `releases.now`."""
+    current = {"now": NOW}
+    monkeypatch.setattr(releases, "now", lambda: current["now"])
+    return current
+
+
+def staff_in(role: str) -> User:
+    user = User.objects.create_user(role, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def publisher(db) -> User:
+    return staff_in("publisher")
+
+
+@pytest.fixture
+def as_publisher(client: Client, publisher: User) -> Client:
+    client.force_login(publisher)
+    return client
+
+
+@pytest.fixture
+def as_editor(client: Client, db) -> Client:
+    client.force_login(staff_in("editor"))
+    return client
+
+
+def cells(response, table_id: str) -> list[list[str]]:
+    """The body rows of the table `table_id`, as lists of cell texts (a changelist's link column is a th)."""
+    page = response.content.decode()
+    table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', page, re.S)
+    assert table, f"no table {table_id}"
+    body = re.search(r"<tbody>(.*?)</tbody>", table.group(0), re.S).group(1)
+    return [
+        [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+         for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
+    ]
+
+
+def shown_hash(response) -> str:
+    return response.context["form"]["draft_sha256"].value()
+
+
+def publish_form(response, **fields) -> dict:
+    return {"note": "Sora 2 up to 12 credits a second", "when": "now", "effective_at": "", "confirm": "on",
+            "draft_sha256": shown_hash(response), **fields}
+
+
+def sora_rate() -> CreditRate:
+    return CreditRate.objects.get(model__slug="sora-2", meter__slug="seconds")
+
+
+def set_sora_credits(credits: str) -> None:
+    rate = sora_rate()
+    rate.credits = Decimal(credits)
+    rate.save()
+
+
+def page_messages(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+# ---- the Publish page ------------------------------------------------------------------------
+
+def test_publish_page_shows_a_changed_credit_rate_with_old_and_new_credits_and_margins(as_publisher, demo, clock):
+    release_publish(note="Per-second video pricing")
+    set_sora_credits("12")
+
+    response = as_publisher.get(PUBLISH)
+
+    assert response.status_code == 200
+    assert "It is compared here with the active release" in response.content.decode()
+    prices = [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]]
+    # model, variant, change, request old/new, credits old/new/Δ, cost old/new, margin lowest old/new, basis old/new
+    assert prices == [["sora-2", "720p", "changed", "8 seconds", "8 seconds", "80", "96", "+20.0%",
+                       "0.80 USD", "0.80 USD", "72.1%", "76.7%", "80.0%", "83.3%", "OK", "OK"]]
+    assert cells(response, "diff-rows") == [
+        ["sora-2", "720p", "seconds", "", "changed", "10", "12", "0.10 USD", "0.10 USD",
+         "72.1%", "76.7%", "80.0%", "83.3%", "OK", "OK"],
+    ]
+    assert cells(response, "diff-changes") == [
+        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]]
+    assert "0 added, 0 removed, 1 changed" in response.content.decode()
+
+
+def test_a_price_row_charged_per_a_different_unit_shows_both_units(as_publisher, demo, clock):
+    release_publish(note="Per-second video pricing")
+    rate = sora_rate()
+    rate.credits, rate.per_units = Decimal("80"), 8
+    rate.save()
+
+    response = as_publisher.get(PUBLISH)
+
+    assert cells(response, "diff-rows")[0][:7] == ["sora-2", "720p", "seconds", "1 → 8", "changed", "10", "80"]
+
+
+def test_publish_page_shows_the_warnings_without_blocking(as_publisher, demo, clock):
+    response = as_publisher.get(PUBLISH)
+
+    assert ("price wan-2-1 / 720p / seconds loss price wan-2-1 / 720p / seconds: loses money at the lowest revenue "
+            "per credit (gross margin −39.7%); gross margin 0.0% at the fixed revenue per credit (0.05 USD)"
+            ) in table_rows(response)
+    assert "None: every charged price has a provider cost" in response.content.decode()
+    assert 'value="Publish" name="_publish">' in response.content.decode()
+
+
+def test_first_publish_compares_with_nothing_and_everything_is_added(as_publisher, demo, clock):
+    response = as_publisher.get(PUBLISH)
+
+    assert "There is no release yet: everything in the draft is new." in response.content.decode()
+    sora = [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]]
+    assert sora == [["sora-2", "720p", "added", "", "8 seconds", "—", "80", "", "—", "0.80 USD",
+                     "—", "72.1%", "—", "80.0%", "", "OK"]]
+    assert response.context["summary"]["removed"] == 0 and response.context["summary"]["changed"] == 0
+
+
+def test_publisher_publishes_with_a_note_and_lands_on_the_new_release(as_publisher, publisher, demo, clock):
+    release_publish(note="Per-second video pricing")
+    set_sora_credits("12")
+    page = as_publisher.get(PUBLISH)
+
+    response = as_publisher.post(PUBLISH, publish_form(page), follow=True)
+
+    release = Release.objects.get(version=2)
+    assert (release.note, release.published_by, release.published_by_name) == (
+        "Sora 2 up to 12 credits a second", publisher, "publisher")
+    assert release.effective_at == NOW
+    assert response.redirect_chain == [(reverse("admin:billingcfg_release_change", args=[release.pk]), 302)]
+    assert page_messages(response) == ["Published v2, effective 2026-11-23 09:30 UTC."]
+    assert 'class="status active"' in response.content.decode()
+
+
+def test_a_note_and_the_confirmation_are_required(as_publisher, demo, clock):
+    page = as_publisher.get(PUBLISH)
+
+    response = as_publisher.post(PUBLISH, publish_form(page, note=" ", confirm=""))
+
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) == {"note", "confirm"}
+    assert not Release.objects.exists()
+
+
+def test_a_blocking_problem_names_its_row_and_publishing_writes_nothing(as_publisher, demo, clock):
+    frames = factories.meter(slug="upscaled-frames", name="Upscaled frames", unit="frame")
+    factories.credit_rate(model=AIModel.objects.get(slug="sora-2"), meter=frames, credits=Decimal("5"))
+
+    page = as_publisher.get(PUBLISH)
+    problems = [row for row in table_rows(page) if "rate_without_cost" in row]
+    assert problems == [
+        "credit rate sora-2 / all variants / upscaled-frames rate_without_cost "
+        "credit rate sora-2 / all variants / upscaled-frames: charges credits for upscaled-frames on 720p, but no "
+        "provider cost for upscaled-frames is known there, so that usage would cost 0; add the cost or deactivate "
+        "the rate"
+    ]
+    assert "Fix the 1 problem above first." in page.content.decode()
+
+    response = as_publisher.post(PUBLISH, publish_form(page))
+
+    assert response.status_code == 200
+    assert "Publishing was refused and nothing was written." in response.content.decode()
+    assert any("rate_without_cost" in row for row in table_rows(response))
+    assert not Release.objects.exists()
+
+
+def test_a_draft_changed_since_the_page_was_opened_is_not_published(as_publisher, demo, clock):
+    page = as_publisher.get(PUBLISH)
+    set_sora_credits("12")
+
+    response = as_publisher.post(PUBLISH, publish_form(page))
+
+    assert response.status_code == 200
+    assert STALE in response.content.decode()
+    assert not Release.objects.exists()
+    assert response.context["form"]["note"].value() == "Sora 2 up to 12 credits a second"
+    sora = [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]]
+    assert sora[0][6] == "96"
+
+    again = as_publisher.post(PUBLISH, publish_form(response))
+
+    assert again.status_code == 302
+    sora = next(model for model in release_document(Release.objects.get())["models"] if model["slug"] == "sora-2")
+    assert [rate["credits"] for rate in sora["credit_rates"]] == ["12"]
+
+
+def test_a_future_effective_time_schedules_the_release(as_publisher, demo, clock):
+    release_publish(note="Per-second video pricing")
+    set_sora_credits("12")
+    page = as_publisher.get(PUBLISH)
+
+    response = as_publisher.post(PUBLISH, publish_form(page, when="later", effective_at="2026-12-01T00:00"),
+                                 follow=True)
+
+    scheduled = Release.objects.get(version=2)
+    assert scheduled.effective_at == datetime(2026, 12, 1, tzinfo=UTC)
+    assert page_messages(response) == ["Published v2, effective 2026-12-01 00:00 UTC; v1 stays active until then."]
+    statuses = {row[0]: row[-1] for row in cells(as_publisher.get(RELEASES), "result_list")}
+    assert statuses == {"v2": "scheduled", "v1": "active"}
+
+    clock["now"] = datetime(2026, 12, 1, tzinfo=UTC)
+    statuses = {row[0]: row[-1] for row in cells(as_publisher.get(RELEASES), "result_list")}
+    assert statuses == {"v2": "active", "v1": "superseded"}
+
+
+def test_an_effective_time_in_the_past_is_refused(as_publisher, demo, clock):
+    page = as_publisher.get(PUBLISH)
+
+    response = as_publisher.post(PUBLISH, publish_form(page, when="later", effective_at="2026-11-23T09:00"))
+
+    assert response.context["form"].errors == {
+        "effective_at": ["2026-11-23 09:00 UTC is in the past: choose now or a later time."]}
+    assert not Release.objects.exists()
+
+
+# ---- who may publish ---------------------------------------------------------------------------
+
+def test_an_editor_finds_no_publish_button_and_is_refused(as_editor, demo, clock):
+    release = release_publish(note="Per-second video pricing")
+
+    index = as_editor.get("/admin/").content.decode()
+    listing = as_editor.get(RELEASES).content.decode()
+    detail = as_editor.get(reverse("admin:billingcfg_release_change", args=[release.pk])).content.decode()
+
+    assert 'id="releases-entry"' in index
+    for page in (index, listing, detail):
+        assert PUBLISH not in page
+        assert "Publish the draft" not in page
+        assert "Restore into the draft" not in page
+    assert as_editor.get(PUBLISH).status_code == 403
+    assert as_editor.post(PUBLISH, {"note": "sneaky", "when": "now", "confirm": "on"}).status_code == 403
+    assert as_editor.post(reverse("admin:billingcfg_release_restore", args=[release.pk])).status_code == 403
+    assert Release.objects.count() == 1
+
+
+def test_a_publisher_finds_the_publish_button_on_the_index_and_the_release_list(as_publisher, demo, clock):
+    for url in ("/admin/", RELEASES):
+        assert f'href="{PUBLISH}"' in as_publisher.get(url).content.decode()
+
+
+# ---- releases: list, page, restore -------------------------------------------------------------
+
+def test_releases_offer_no_add_change_or_delete(admin_client, demo, clock):
+    release = release_publish(note="Per-second video pricing")
+
+    assert admin_client.get(reverse("admin:billingcfg_release_add")).status_code == 403
+    assert admin_client.post(reverse("admin:billingcfg_release_delete", args=[release.pk]),
+                             {"post": "yes"}).status_code == 403
+    assert admin_client.post(reverse("admin:billingcfg_release_change", args=[release.pk]),
+                             {"note": "rewritten"}).status_code == 403
+    assert Release.objects.get().note == "Per-second video pricing"
+
+
+def test_the_release_list_finds_the_active_release_with_one_query(admin_client, demo, clock,
+                                                                  django_assert_max_num_queries):
+    release_publish(note="one")
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get(RELEASES)
+    for number in range(2, 7):
+        release_publish(note=f"release {number}")
+    with django_assert_max_num_queries(len(one)):
+        response = admin_client.get(RELEASES)
+    assert [row[:2] + row[-1:] for row in cells(response, "result_list")] == [
+        ["v6", "release 6", "active"], ["v5", "release 5", "superseded"], ["v4", "release 4", "superseded"],
+        ["v3", "release 3", "superseded"], ["v2", "release 2", "superseded"], ["v1", "one", "superseded"],
+    ]
+
+
+def test_a_release_page_shows_its_header_and_its_diff_against_the_version_before(as_publisher, demo, clock):
+    release_publish(note="Per-second video pricing")
+    set_sora_credits("12")
+    second = release_publish(note="Sora 2 up to 12 credits a second")
+
+    response = as_publisher.get(reverse("admin:billingcfg_release_change", args=[second.pk]))
+    page = response.content.decode()
+
+    assert response.status_code == 200
+    assert 'href="/api/v1/releases/2/"' in page
+    assert second.sha256 in page
+    assert "Changes: v1 → v2" in page
+    assert [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]][0][5:8] == [
+        "80", "96", "+20.0%"]
+    assert cells(response, "diff-changes") == [
+        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]]
+    assert "Restore into the draft" in page
+
+
+def test_restore_from_the_release_page_loads_the_old_release_into_the_draft(as_publisher, demo, clock):
+    first = release_publish(note="Per-second video pricing")
+    set_sora_credits("12")
+    release_publish(note="Sora 2 up to 12 credits a second")
+    restore_url = reverse("admin:billingcfg_release_restore", args=[first.pk])
+
+    confirm = as_publisher.get(restore_url)
+    assert "Yes, restore v1 into the draft" in confirm.content.decode()
+    assert sora_rate().credits == Decimal("12")
+
+    response = as_publisher.post(restore_url, follow=True)
+
+    assert response.redirect_chain == [(PUBLISH, 302)]
+    assert page_messages(response) == [
+        "Restored v1 into the draft (credit rates: 1 updated). Review the diff below and publish when it is right; "
+        "no release was changed."]
+    assert sora_rate().credits == Decimal("10")
+    assert sora_rate().history.first().history_change_reason == "Restored from release v1"
+    assert [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]][0][5:8] == [
+        "96", "80", "−16.7%"]
+    assert Release.objects.count() == 2
+
+
+# ---- API keys --------------------------------------------------------------------------------
+
+def key_in(message: str) -> str:
+    found = re.search(r"is (bck_[0-9a-f]+\.\S+) — copy it now", message)
+    assert found, message
+    return found.group(1)
+
+
+def authenticate(key: str):
+    from rest_framework.test import APIRequestFactory
+
+    request = APIRequestFactory().get("/api/v1/config/", HTTP_AUTHORIZATION=f"Api-Key {key}")
+    return ApiKeyAuthentication().authenticate(request)
+
+
+def test_adding_an_api_key_shows_it_once_and_stores_only_its_hash(admin_client, admin_user, demo, clock):
+    release_publish(note="Per-second video pricing")
+
+    response = admin_client.post(reverse("admin:billingcfg_apikey_add"),
+                                 {"name": "checkout service", "scopes": ["config:read"]}, follow=True)
+
+    shown = [message for message in page_messages(response) if "copy it now" in message]
+    assert len(shown) == 1
+    key = key_in(shown[0])
+    stored = ApiKey.objects.get()
+    assert (stored.name, stored.scopes, stored.created_by) == ("checkout service", ["config:read"], admin_user)
+    assert key.startswith(stored.prefix + ".")
+    assert stored.hashed_key == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in (stored.prefix, stored.hashed_key, stored.name)
+    assert "cannot be shown again" in shown[0]
+
+    later = admin_client.get(KEYS).content.decode() + admin_client.get(
+        reverse("admin:billingcfg_apikey_change", args=[stored.pk])).content.decode()
+    assert key not in later
+    assert stored.hashed_key not in later
+    assert stored.prefix in later
+
+    config = Client().get("/api/v1/config/", HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert config.status_code == 200
+    assert config["ETag"] == Release.objects.get().etag
+
+
+def test_the_key_list_shows_name_prefix_scopes_and_use(admin_client, demo):
+    api_key = ApiKey(name="reports", scopes=["config:read", "draft:read"])
+    from billingcfg.admin_releases import api_key_issue
+
+    key = api_key_issue(api_key)
+
+    rows = cells(admin_client.get(KEYS), "result_list")
+    # checkbox, name, prefix, scopes, created, created by, last used, revoked
+    assert [row[1:4] + row[5:] for row in rows] == [
+        ["reports", api_key.prefix, "config:read, draft:read", "-", "-", "-"]]
+    authenticate(key)
+    last_used = cells(admin_client.get(KEYS), "result_list")[0][6]
+    assert last_used != "-"
+
+
+def test_the_revoke_action_revokes_and_records_it(admin_client, admin_user, demo):
+    from billingcfg.admin_releases import api_key_issue
+
+    api_key = ApiKey(name="old batch job", scopes=["config:read"])
+    key = api_key_issue(api_key)
+    assert authenticate(key)[1] == api_key
+
+    response = admin_client.post(KEYS, {"action": "revoke", "_selected_action": [api_key.pk]}, follow=True)
+
+    api_key.refresh_from_db()
+    assert api_key.revoked_at is not None
+    assert page_messages(response) == [
+        f"Revoked 1 key: old batch job ({api_key.prefix}). Requests with them are refused from now on."]
+    entry = LogEntry.objects.get(object_id=str(api_key.pk))
+    assert (entry.user, entry.action_flag, entry.get_change_message()) == (
+        admin_user, CHANGE, f"Revoked the key {api_key.prefix}.")
+    from rest_framework.exceptions import AuthenticationFailed
+
+    with pytest.raises(AuthenticationFailed, match="was revoked"):
+        authenticate(key)
+    assert api_key.prefix in Client().get("/api/v1/config/", HTTP_AUTHORIZATION=f"Api-Key {key}").content.decode()
+
+
+def test_api_keys_are_revoked_not_deleted(admin_client, demo):
+    from billingcfg.admin_releases import api_key_issue
+
+    api_key = ApiKey(name="kept", scopes=["config:read"])
+    api_key_issue(api_key)
+
+    assert admin_client.post(reverse("admin:billingcfg_apikey_delete", args=[api_key.pk]),
+                             {"post": "yes"}).status_code == 403
+    assert ApiKey.objects.filter(pk=api_key.pk).exists()
+
+
+def test_a_key_can_be_renamed_and_rescoped_but_its_secret_stays(admin_client, demo):
+    from billingcfg.admin_releases import api_key_issue
+
+    api_key = ApiKey(name="reports", scopes=["config:read"])
+    key = api_key_issue(api_key)
+    url = reverse("admin:billingcfg_apikey_change", args=[api_key.pk])
+    checked = re.findall(r'<input type="checkbox" name="scopes" value="([^"]+)"[^>]* checked>',
+                         admin_client.get(url).content.decode())
+    assert checked == ["config:read"]
+
+    response = admin_client.post(url, {"name": "reports (staging)", "scopes": ["config:read", "draft:read"]})
+
+    assert response.status_code == 302
+    changed = ApiKey.objects.get()
+    assert (changed.name, changed.scopes, changed.prefix) == (
+        "reports (staging)", ["config:read", "draft:read"], api_key.prefix)
+    assert changed.matches(key)

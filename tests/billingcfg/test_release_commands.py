@@ -1,0 +1,224 @@
+"""`manage.py publish`, `create_api_key` and `restore_release`: what they print,
+what they store, and their exit codes."""
+
+import hashlib
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.core.management import base
+from django.core.management.base import BaseCommand
+
+from billingcfg import releases
+from billingcfg.management.commands import create_api_key, publish, restore_release
+from billingcfg.release_models import ApiKey, Release
+from billingcfg.releases import release_publish
+from rates.models import AIModel, CreditRate
+from tests import factories
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    current = {"now": NOW}
+    monkeypatch.setattr(releases, "now", lambda: current["now"])
+    return current
+
+
+def run(command: str, *args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(command, *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def shell(monkeypatch):
+    """Commands run as from a shell, whose closing of every database connection
+    at exit would end the test's transaction early: kept open here."""
+    monkeypatch.setattr(base, "connections", SimpleNamespace(close_all=lambda: None))
+
+
+def exit_code(command: BaseCommand, *args: str, capsys) -> tuple[int, str, str]:
+    """Run as `manage.py` runs it from a shell: the exit status, stdout and stderr."""
+    try:
+        command.run_from_argv(["manage.py", "command", *args])
+    except SystemExit as exit:
+        code = exit.code
+    else:
+        code = 0
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def set_sora_credits(credits: str) -> None:
+    rate = CreditRate.objects.get(model__slug="sora-2", meter__slug="seconds")
+    rate.credits = Decimal(credits)
+    rate.save()
+
+
+def add_rate_without_cost() -> None:
+    frames = factories.meter(slug="upscaled-frames", name="Upscaled frames", unit="frame")
+    factories.credit_rate(model=AIModel.objects.get(slug="sora-2"), meter=frames, credits=Decimal("5"))
+
+
+RATE_WITHOUT_COST = (
+    "  credit rate sora-2 / all variants / upscaled-frames [rate_without_cost]: credit rate sora-2 / all variants / "
+    "upscaled-frames: charges credits for upscaled-frames on 720p, but no provider cost for upscaled-frames is "
+    "known there, so that usage would cost 0; add the cost or deactivate the rate"
+)
+
+
+# ---- publish ---------------------------------------------------------------------------------
+
+def test_publish_prints_the_version_effective_time_and_sha256(demo, clock):
+    out, _ = run("publish", "--note", "Per-second video pricing")
+
+    release = Release.objects.get()
+    assert out == f"Published v1, effective 2026-11-23 09:30 UTC, sha256 {release.sha256}\n"
+    assert (release.note, release.published_by, release.effective_at) == ("Per-second video pricing", None, NOW)
+
+
+def test_publish_at_a_later_time_schedules_the_release(demo, clock):
+    run("publish", "--note", "first")
+
+    out, _ = run("publish", "--note", "December prices", "--at", "2026-12-01T00:00Z")
+
+    scheduled = Release.objects.get(version=2)
+    assert scheduled.effective_at == datetime(2026, 12, 1, tzinfo=UTC)
+    assert out.startswith("Published v2, effective 2026-12-01 00:00 UTC, sha256 ")
+    assert releases.active_release_get().version == 1
+
+
+def test_publish_records_the_named_user(demo, clock, django_user_model):
+    user = django_user_model.objects.create_user("ops")
+
+    run("publish", "--note", "first", "--user", "ops")
+
+    assert (Release.objects.get().published_by, Release.objects.get().published_by_name) == (user, "ops")
+
+
+def test_publish_refused_prints_each_problem_and_exits_non_zero(demo, clock, shell, capsys):
+    add_rate_without_cost()
+
+    code, out, err = exit_code(publish.Command(), "--note", "will not go out", capsys=capsys)
+
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
+        "Problems that block publishing (1):",
+        RATE_WITHOUT_COST,
+        "CommandError: publishing refused: 1 problem to fix first; nothing was published",
+    ]
+    assert not Release.objects.exists()
+
+
+@pytest.mark.parametrize("args, message", [
+    ((), "--note is required: say what changed and why"),
+    (("--note", " "), "--note is required: say what changed and why"),
+    (("--note", "late", "--at", "2026-11-01T00:00Z"),
+     "a release cannot take effect in the past (2026-11-01T00:00:00Z); choose now or a later time"),
+    (("--note", "typo", "--at", "next tuesday"),
+     "Error: argument --at: 'next tuesday' is not an ISO 8601 date-time; write e.g. 2026-12-01T00:00Z"),
+    (("--note", "who", "--user", "nobody"), "there is no user 'nobody'"),
+])
+def test_publish_refuses_bad_arguments_and_writes_nothing(demo, clock, args, message):
+    with pytest.raises(CommandError) as refused:
+        run("publish", *args)
+
+    assert str(refused.value) == message
+    assert not Release.objects.exists()
+
+
+def test_dry_run_prints_validation_and_the_diff_summary_and_publishes_nothing(demo, clock):
+    release_publish(note="Per-second video pricing")
+    set_sora_credits("12")
+
+    out, _ = run("publish", "--dry-run")
+
+    lines = out.splitlines()
+    assert lines[0] == ("Draft compared with the active release v1 (effective 2026-11-23 09:30 UTC): "
+                        "Per-second video pricing")
+    assert lines[1] == "Problems that block publishing: none."
+    assert lines[2] == "Warnings (6):"
+    assert ("  price wan-2-1 / 720p / seconds [loss]: price wan-2-1 / 720p / seconds: loses money at the lowest "
+            "revenue per credit (gross margin −39.7%); gross margin 0.0% at the fixed revenue per credit (0.05 USD)"
+            ) in lines
+    assert lines[-4:] == [
+        "Changes: 0 added, 0 removed, 1 changed.",
+        "Prices (1):",
+        "  sora-2 / 720p: credits 80 → 96 (+20.0%); gross margin at lowest 72.1% → 76.7%, at basis 80.0% → 83.3%",
+        "Dry run: nothing was published.",
+    ]
+    assert Release.objects.count() == 1
+
+
+def test_dry_run_of_a_blocked_draft_exits_non_zero(demo, clock, shell, capsys):
+    add_rate_without_cost()
+
+    code, out, err = exit_code(publish.Command(), "--dry-run", capsys=capsys)
+
+    assert code == 1
+    assert out.splitlines()[:3] == [
+        "No release yet: everything in the draft is new.", "Problems that block publishing (1):", RATE_WITHOUT_COST]
+    assert err == "CommandError: dry run: publishing would be refused (1 problem); nothing was published\n"
+    assert not Release.objects.exists()
+
+
+# ---- create_api_key --------------------------------------------------------------------------
+
+def test_create_api_key_prints_the_key_once_then_its_prefix(db):
+    out, _ = run("create_api_key", "checkout service", "--scope", "config:read", "--scope", "draft:read")
+
+    key, note = out.splitlines()
+    stored = ApiKey.objects.get()
+    assert key.startswith(f"{stored.prefix}.")
+    assert stored.hashed_key == hashlib.sha256(key.encode()).hexdigest()
+    assert (stored.name, stored.scopes) == ("checkout service", ["config:read", "draft:read"])
+    assert note == (f"prefix {stored.prefix}, scopes config:read, draft:read. "
+                    "Copy the key above now: it is not stored and cannot be shown again.")
+    assert out.count(key) == 1
+
+
+def test_create_api_key_reads_the_configuration_by_default(db):
+    run("create_api_key", "reports")
+
+    assert ApiKey.objects.get().scopes == ["config:read"]
+
+
+def test_create_api_key_refuses_an_unknown_scope(db, shell, capsys):
+    code, out, err = exit_code(create_api_key.Command(), "reports", "--scope", "admin", capsys=capsys)
+
+    assert code == 2
+    assert "argument --scope: invalid choice: 'admin' (choose from 'config:read', 'draft:read')" in err
+    assert not ApiKey.objects.exists()
+
+
+# ---- restore_release -------------------------------------------------------------------------
+
+def test_restore_release_loads_it_into_the_draft(demo, clock):
+    release_publish(note="Per-second video pricing")
+    set_sora_credits("12")
+    release_publish(note="Sora 2 up to 12 credits a second")
+
+    out, _ = run("restore_release", "1")
+
+    assert out.splitlines() == [
+        "Restored v1 into the draft: credit rates: 1 updated.",
+        "Review it with `python manage.py publish --dry-run`, then publish.",
+    ]
+    assert CreditRate.objects.get(model__slug="sora-2", meter__slug="seconds").credits == Decimal("10")
+    assert Release.objects.count() == 2
+
+
+def test_restore_of_an_unknown_version_exits_non_zero(demo, clock, shell, capsys):
+    release_publish(note="Per-second video pricing")
+
+    code, _, err = exit_code(restore_release.Command(), "7", capsys=capsys)
+
+    assert code == 1
+    # The rest of the message (which versions exist) is billingcfg.restore's.
+    assert err.startswith("CommandError: v7 was not restored and the draft is unchanged: there is no release v7")
