@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from billingcfg import charts, releases
 from billingcfg.admin_margins import NO_POLICY, NOT_PRICED, flag_badges
+from billingcfg.api_keys import api_key_issue, api_key_revoke
 from billingcfg.document import canonical_bytes, sha256
 from billingcfg.models import PricingPolicy
 from billingcfg.money import Band, format_band, format_exact, format_percent
@@ -36,25 +37,6 @@ STALE_DRAFT = "The draft changed since you opened this page; review the new diff
 # ---- API key services ------------------------------------------------------------------------
 
 @transaction.atomic
-def api_key_issue(api_key: ApiKey, *, user=None) -> str:
-    """Store the unsaved `api_key` (its name and scopes set) with a new key, of
-    which only the hash is kept; return the full key, to be shown once."""
-    key, api_key.prefix, api_key.hashed_key = ApiKey.generate()
-    api_key.created_by = user if user is not None and user.pk else None
-    api_key.full_clean()
-    api_key.save()
-    return key
-
-
-def api_key_revoke(api_key: ApiKey, *, at: datetime) -> bool:
-    """Revoke a key from `at` on; False when it was revoked already (its time is kept)."""
-    if api_key.revoked_at is not None:
-        return False
-    api_key.revoked_at = at
-    api_key.save(update_fields=["revoked_at"])
-    return True
-
-
 # ---- the diff, as shown ----------------------------------------------------------------------
 
 def _decimal(text) -> Decimal | None:

@@ -388,7 +388,7 @@ def test_adding_an_api_key_shows_it_once_and_stores_only_its_hash(admin_client, 
 
 def test_the_key_list_shows_name_prefix_scopes_and_use(admin_client, demo):
     api_key = ApiKey(name="reports", scopes=["config:read", "draft:read"])
-    from billingcfg.admin_releases import api_key_issue
+    from billingcfg.api_keys import api_key_issue
 
     key = api_key_issue(api_key)
 
@@ -402,7 +402,7 @@ def test_the_key_list_shows_name_prefix_scopes_and_use(admin_client, demo):
 
 
 def test_the_revoke_action_revokes_and_records_it(admin_client, admin_user, demo):
-    from billingcfg.admin_releases import api_key_issue
+    from billingcfg.api_keys import api_key_issue
 
     api_key = ApiKey(name="old batch job", scopes=["config:read"])
     key = api_key_issue(api_key)
@@ -425,7 +425,7 @@ def test_the_revoke_action_revokes_and_records_it(admin_client, admin_user, demo
 
 
 def test_api_keys_are_revoked_not_deleted(admin_client, demo):
-    from billingcfg.admin_releases import api_key_issue
+    from billingcfg.api_keys import api_key_issue
 
     api_key = ApiKey(name="kept", scopes=["config:read"])
     api_key_issue(api_key)
@@ -436,7 +436,7 @@ def test_api_keys_are_revoked_not_deleted(admin_client, demo):
 
 
 def test_a_key_can_be_renamed_and_rescoped_but_its_secret_stays(admin_client, demo):
-    from billingcfg.admin_releases import api_key_issue
+    from billingcfg.api_keys import api_key_issue
 
     api_key = ApiKey(name="reports", scopes=["config:read"])
     key = api_key_issue(api_key)
