@@ -120,6 +120,11 @@ elif CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "billingcfg_cache"}}
 
+# How long an app server may answer from what it last read of the release in
+# force and of an API key (a publish, a newly due release or a revocation made
+# on another server is seen within this many seconds; 0: read on every request).
+RELEASE_CHECK_SECONDS = float(os.environ.get("RELEASE_CHECK_SECONDS", "1"))
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "billingcfg.api.authentication.ApiKeyAuthentication",

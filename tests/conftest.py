@@ -9,3 +9,13 @@ def demo(db):
     from billingcfg.demo import demo_load
 
     return demo_load()
+
+
+@pytest.fixture(autouse=True)
+def _app_server_memory():
+    """What an app server remembers between requests (the release in force, API
+    keys, parsed releases) belongs to one test's database, not the next one's."""
+    from billingcfg.api import state
+
+    state.clear()
+    yield

@@ -1,8 +1,11 @@
 """`Authorization: Api-Key <key>`: the key becomes the request's principal, so
 throttling and logs are per key. A staff session works too (SessionAuthentication)."""
 
+import threading
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
@@ -33,6 +36,38 @@ class KeyPrincipal:
         return False
 
 
+_keys: dict[str, tuple[ApiKey, float]] = {}  # prefix → (key, fresh until, time.monotonic())
+_keys_lock = threading.Lock()
+KEYS_KEPT = 1000
+
+
+def forget_api_key(instance: ApiKey, **_signal) -> None:
+    with _keys_lock:
+        _keys.pop(instance.prefix, None)
+
+
+def forget_api_keys() -> None:
+    with _keys_lock:
+        _keys.clear()
+
+
+def _api_key(prefix: str) -> ApiKey | None:
+    """The key with `prefix`, read from the database at most once per
+    RELEASE_CHECK_SECONDS per process: a revocation on another server applies within it."""
+    now = time.monotonic()
+    with _keys_lock:
+        cached = _keys.get(prefix)
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    api_key = ApiKey.objects.filter(prefix=prefix).first()
+    if api_key is not None:
+        with _keys_lock:
+            if len(_keys) >= KEYS_KEPT:
+                _keys.clear()
+            _keys[prefix] = (api_key, now + settings.RELEASE_CHECK_SECONDS)
+    return api_key
+
+
 class ApiKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         header = authentication.get_authorization_header(request).decode("latin-1")
@@ -47,7 +82,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Malformed API key: expected 'Authorization: Api-Key <prefix>.<secret>' as it was shown when made."
             )
-        api_key = ApiKey.objects.filter(prefix=prefix).first()
+        api_key = _api_key(prefix)
         if api_key is None or not api_key.matches(key):
             raise exceptions.AuthenticationFailed("Unknown API key.")
         if not api_key.is_active:

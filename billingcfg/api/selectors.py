@@ -2,8 +2,12 @@
 (version, sha256, effective_at) without its document, the document text only
 when the process does not hold it yet."""
 
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.conf import settings
 
 from billingcfg import releases
 from billingcfg.release_models import Release
@@ -26,6 +30,41 @@ def release_head_active(*, at: datetime | None = None) -> ReleaseHead | None:
     """The head of the release in force at `at` (default: now)."""
     row = Release.objects.effective(at or releases.now()).values_list(*_HEAD).first()
     return None if row is None else ReleaseHead(*row)
+
+
+class _InForce:
+    """The head of the release in force, as this process last read it: valid for
+    RELEASE_CHECK_SECONDS and only between the time it was read for and the next
+    scheduled release's effective_at. A publish in this process forgets it at
+    once (`forget_release_in_force`); other processes see it within the bound."""
+
+    lock = threading.Lock()
+    head: ReleaseHead | None = None
+    read_at: datetime | None = None
+    next_at: datetime | None = None
+    fresh_until = 0.0  # time.monotonic()
+
+
+def forget_release_in_force(**_signal) -> None:
+    with _InForce.lock:
+        _InForce.fresh_until = 0.0
+
+
+def release_head_in_force() -> ReleaseHead | None:
+    """The head of the release in force now, read from the database at most once
+    per RELEASE_CHECK_SECONDS per process (0 reads it on every request)."""
+    at = releases.now()
+    with _InForce.lock:
+        if (_InForce.fresh_until > time.monotonic() and _InForce.read_at <= at
+                and (_InForce.next_at is None or at < _InForce.next_at)):
+            return _InForce.head
+    head = release_head_active(at=at)
+    next_at = (Release.objects.filter(effective_at__gt=at).order_by("effective_at")
+               .values_list("effective_at", flat=True).first())
+    with _InForce.lock:
+        _InForce.head, _InForce.read_at, _InForce.next_at = head, at, next_at
+        _InForce.fresh_until = time.monotonic() + settings.RELEASE_CHECK_SECONDS
+    return head
 
 
 def release_head_get(*, version: int) -> ReleaseHead | None:

@@ -38,9 +38,15 @@ def _remember(store: dict, key, value) -> None:
 
 
 def clear() -> None:
+    """Forget everything this process remembers between requests, as a new process would."""
+    from billingcfg.api.authentication import forget_api_keys
+    from billingcfg.api.selectors import forget_release_in_force
+
     with _lock:
         _bodies.clear()
         _priced.clear()
+    forget_release_in_force()
+    forget_api_keys()
 
 
 def release_body(head: ReleaseHead) -> bytes:

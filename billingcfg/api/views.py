@@ -99,7 +99,7 @@ def _head(version) -> selectors.ReleaseHead:
 def _in_force_head(version: int | None) -> selectors.ReleaseHead:
     if version is not None:
         return _head(version)
-    head = selectors.release_head_active()
+    head = selectors.release_head_in_force()
     if head is None:
         raise exceptions.NotFound(_nothing_in_force(None))
     return head
@@ -147,7 +147,7 @@ def _at(request):
 class ConfigView(ApiView):
     def get(self, request):
         at = _at(request)
-        head = selectors.release_head_active(at=at)
+        head = selectors.release_head_in_force() if at is None else selectors.release_head_active(at=at)
         if head is None:
             raise exceptions.NotFound(_nothing_in_force(at))
         return _release_response(request, head)

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from billingcfg import releases
+from billingcfg.api import selectors
 from rates.models import AIModel, CreditRate
 from tests.api.conftest import Api
 
@@ -164,16 +165,25 @@ def test_a_scheduled_release_prices_quotes_once_it_is_due(api, clock):
     assert (after["release"], after["credits"]) == (2, 480)
 
 
-def test_each_quote_asks_the_database_only_which_release_is_in_force(api):
+def _release_reads(api, request) -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert api.post(QUOTE, request).status_code == 200
+    return [query["sql"] for query in captured if "billingcfg_release" in query["sql"]]
+
+
+def test_each_quote_asks_the_database_at_most_which_release_is_in_force(api, settings):
     request = {"model": "sora-2-pro", "variant": "1080p", "quantity": 12}
     api.post(QUOTE, request)  # the process parses the release once
 
-    with CaptureQueriesContext(connection) as captured:
-        assert api.post(QUOTE, request).status_code == 200
-
-    release_reads = [query["sql"] for query in captured if "billingcfg_release" in query["sql"]]
-    assert len(release_reads) == 1
-    assert '"document"' not in release_reads[0]
+    # Within RELEASE_CHECK_SECONDS the process answers from what it last read.
+    assert _release_reads(api, request) == []
+    # Checking on every request: one small read of the release in force (and the next one due), no document.
+    settings.RELEASE_CHECK_SECONDS = 0
+    selectors.forget_release_in_force()  # what was read under the old setting
+    _release_reads(api, request)
+    reads = _release_reads(api, request)
+    assert len(reads) == 2
+    assert all('"document"' not in sql for sql in reads)
 
 
 MODELS = ("claude-3-5-sonnet, claude-3-haiku, cloud-run, gemini-2-5-flash, gemini-3-flash, gemini-3-flash-preview, "
