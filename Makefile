@@ -24,19 +24,22 @@ CHECK_VENV := $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 	exit 1; }
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check bench clean
+.PHONY: help run test check bench bench-api clean
 
 help:
 	@echo "make run     serve the admin on http://127.0.0.1:$(PORT)/ with demo data and a dev login (PORT=...)"
 	@echo "make test    the test suite on DATABASE_URL (default: SQLite in memory); PYTEST_ARGS=... goes to pytest"
 	@echo "make check   migrations in step with the models, and Django's system checks"
 	@echo "make bench   margins of a generated 5,000-variant catalogue and the admin screens, against the demo"
+	@echo "make bench-api  the API under gunicorn on PostgreSQL with wrk, against a bare view (needs wrk)"
 	@echo "make clean   remove .venv and caches (never the database or .dev-credentials)"
 
 run: $(RUNTIME_STAMP)
 	@$(DEV_ENV); set -e; \
 	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py createcachetable; \
 	$(PY) manage.py load_demo --if-empty; \
+	$(PY) manage.py demo_releases; \
 	$(PY) manage.py ensure_dev_admin --url=http://127.0.0.1:$(PORT)/admin/; \
 	echo "Admin on http://127.0.0.1:$(PORT)/admin/ (Ctrl-C stops)"; \
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -50,6 +53,9 @@ check: $(RUNTIME_STAMP)
 
 bench: $(RUNTIME_STAMP)
 	$(PY) bench/margins.py
+
+bench-api: $(RUNTIME_STAMP)
+	$(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -7,7 +7,8 @@ timestamp and rewrites the whole list on each request, which grows with the rate
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
@@ -42,10 +43,7 @@ class PerClientThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"throttle:{self.scope}:{self._ident(request)}:{period}:{window}"
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window's first request
-            count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
+        count = _count(key, timeout=period + 1)
         self._wait = (window + 1) * period - now
         return count <= allowed
 
@@ -59,3 +57,21 @@ class PerClientThrottle(BaseThrottle):
         if user is not None and user.is_authenticated:
             return f"user:{user.pk}"
         return f"ip:{self.get_ident(request)}"
+
+
+def _count(key: str, *, timeout: int) -> int:
+    """This window's requests so far, this one included, counted atomically in the shared cache."""
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        # One round trip: Redis INCR creates the counter at 1. Django's cache.incr
+        # would first ask whether the key exists (two round trips per request).
+        client = cache._cache.get_client(write=True)
+        full_key = cache.make_and_validate_key(key)
+        pipeline = client.pipeline(transaction=False)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, timeout, nx=True)
+        return pipeline.execute()[0]
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window's first request
+        return 1 if cache.add(key, 1, timeout=timeout) else cache.incr(key)
