@@ -19,3 +19,11 @@ def _app_server_memory():
 
     state.clear()
     yield
+
+
+@pytest.fixture
+def publisher(db):
+    """A staff user in the publisher group."""
+    from tests.factories import staff_in
+
+    return staff_in("publisher")

@@ -280,3 +280,12 @@ def configuration_models() -> list:
         for model in apps.get_app_config(label).get_models()
         if not issubclass(model, HistoricalChanges) and model not in (Release, ApiKey)
     ]
+
+
+def staff_in(role: str):
+    """A staff user in one of the roles (billingcfg.roles): viewer, editor or publisher."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(role, password="pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    return user

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,6 +23,7 @@ from billingcfg.releases import release_document, release_publish
 from rates.models import AIModel, CreditRate
 from tests import factories
 from tests.admin.pages import table_rows
+from tests.factories import staff_in
 
 PUBLISH = "/admin/billingcfg/release/publish/"
 RELEASES = "/admin/billingcfg/release/"
@@ -37,17 +38,6 @@ def clock(monkeypatch):
     current = {"now": NOW}
     monkeypatch.setattr(releases, "now", lambda: current["now"])
     return current
-
-
-def staff_in(role: str) -> User:
-    user = User.objects.create_user(role, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def publisher(db) -> User:
-    return staff_in("publisher")
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 
 from billingcfg import releases
@@ -18,6 +17,7 @@ from billingcfg.releases import release_document, release_publish
 from billingcfg.restore import LoadError, draft_load, release_restore
 from plans.models import CreditPack
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow
+from tests.factories import staff_in
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 REASON = "Restored from release v1"
@@ -27,17 +27,6 @@ REASON = "Restored from release v1"
 def clock(monkeypatch):
     """Both publishes happen at the same instant, so their computed margins are judged on the same day."""
     monkeypatch.setattr(releases, "now", lambda: NOW)
-
-
-def staff_in(role: str) -> User:
-    user = User.objects.create_user(role, password="pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
-@pytest.fixture
-def publisher(db) -> User:
-    return staff_in("publisher")
 
 
 @pytest.fixture
