@@ -59,13 +59,19 @@ class PerClientThrottle(BaseThrottle):
         return f"ip:{self.get_ident(request)}"
 
 
+_redis_clients = {}  # one client per cache per process; it draws connections from the cache's pool
+
+
 def _count(key: str, *, timeout: int) -> int:
     """This window's requests so far, this one included, counted atomically in the shared cache."""
     cache = caches["default"]
     if isinstance(cache, RedisCache):
         # One round trip: Redis INCR creates the counter at 1. Django's cache.incr
-        # would first ask whether the key exists (two round trips per request).
-        client = cache._cache.get_client(write=True)
+        # would first ask whether the key exists (two round trips per request),
+        # and builds a new client object for every call.
+        client = _redis_clients.get(id(cache))
+        if client is None:
+            client = _redis_clients[id(cache)] = cache._cache.get_client(write=True)
         full_key = cache.make_and_validate_key(key)
         pipeline = client.pipeline(transaction=False)
         pipeline.incr(full_key)
