@@ -36,3 +36,26 @@ class ConfigRead(_ScopePermission):
 class DraftRead(_ScopePermission):
     scope = ApiScope.DRAFT_READ
     user_perm = "rates.view_creditrate"
+
+
+PUBLISH_PERMISSION = "billingcfg.publish_release"
+KEYS_CANNOT_PUBLISH = "API keys cannot publish; a publisher publishes from the admin or with a staff session"
+
+
+class Publish(BasePermission):
+    """Publishing: a staff session with the publish permission; never an API key (keys only read)."""
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if isinstance(user, KeyPrincipal):
+            self.message = KEYS_CANNOT_PUBLISH
+            return False
+        if user is None or not user.is_authenticated:
+            return False
+        if not user.is_staff:
+            self.message = "Only staff accounts may publish."
+            return False
+        if not user.has_perm(PUBLISH_PERMISSION):
+            self.message = f"Your account lacks the permission {PUBLISH_PERMISSION}: only publishers may publish."
+            return False
+        return True

@@ -3,8 +3,12 @@ only (the engine checks quantities and prices); response serializers render
 values the services computed and describe them in the OpenAPI schema."""
 
 import re
+from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -136,7 +140,74 @@ class ObservationSerializer(StrictSerializer):
     release = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION, help_text=RELEASE_HELP)
 
 
+def parse_instant(text: str) -> datetime | None:
+    """An ISO 8601 date-time, UTC when it has no offset; None when it is not one.
+    A bare date is refused: midnight in which zone would be a guess."""
+    text = text.strip()
+    try:
+        at = parse_datetime(text) if len(text) > 10 else None
+    except ValueError:
+        at = None
+    if at is None:
+        return None
+    return at if timezone.is_aware(at) else at.replace(tzinfo=UTC)
+
+
+def not_an_instant(given: str) -> str:
+    return (f"{given} is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z "
+            "(a time without an offset is UTC)")
+
+
+@extend_schema_field(OpenApiTypes.DATETIME)
+class InstantField(serializers.Field):
+    """An ISO 8601 date-time read as `at` is read: UTC when it has no offset, never a bare date."""
+
+    def to_internal_value(self, data):
+        at = parse_instant(data) if isinstance(data, str) else None
+        if at is None:
+            raise serializers.ValidationError(
+                not_an_instant(f"'{data[:60]}'" if isinstance(data, str) else _json_type(data)))
+        return at
+
+    def to_representation(self, value):
+        return serializers.DateTimeField().to_representation(value)
+
+
+NOTE_NEEDED = "a release needs a note saying what changed"
+_SHA256 = re.compile(r'"?([0-9a-fA-F]{64})"?')
+
+
+class PublishSerializer(StrictSerializer):
+    note = serializers.CharField(
+        help_text="What changed and why; shown in the release list.",
+        error_messages={"required": NOTE_NEEDED, "blank": NOTE_NEEDED, "null": NOTE_NEEDED},
+    )
+    effective_at = InstantField(
+        required=False, allow_null=True,
+        help_text="When the release takes effect (ISO 8601; UTC when it has no offset). Absent or null: now. "
+                  "A later time schedules it; the release in force stays until then. Not in the past.",
+    )
+    draft_sha256 = serializers.CharField(
+        required=False, max_length=66,
+        help_text="The ETag of the draft you reviewed (GET /api/v1/draft/), with or without its quotes. When "
+                  "given, the publish is refused with a 409 if the draft has changed since.",
+    )
+
+    def validate_draft_sha256(self, value: str) -> str:
+        match = _SHA256.fullmatch(value.strip())
+        if match is None:
+            raise serializers.ValidationError(
+                "must be the draft's sha256 (64 hex digits): the ETag of GET /api/v1/draft/")
+        return match.group(1).lower()
+
+
 # ---- responses ----------------------------------------------------------------------------------
+
+class ProblemSerializer(serializers.Serializer):
+    place = serializers.CharField(help_text="The row at fault, e.g. \"credit rate veo-3 / all variants / images\".")
+    rule = serializers.CharField(help_text="The rule it breaks, e.g. rate_without_cost.")
+    message = serializers.CharField()
+
 
 class ErrorsSerializer(serializers.Serializer):
     errors = serializers.DictField(
@@ -144,10 +215,15 @@ class ErrorsSerializer(serializers.Serializer):
         help_text='Every 400: messages per field. A field is a request field ("model"), a dotted path into one '
                   '("usage.input_tokens"), a query parameter ("at") or "body" for the request as a whole.',
     )
+    problems = ProblemSerializer(
+        many=True, required=False,
+        help_text="Only when publishing refuses the draft (POST /releases/): each blocking problem, for machines; "
+                  "errors.draft has their messages.",
+    )
 
 
 class DetailSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="What went wrong (401, 403, 404, 429).")
+    detail = serializers.CharField(help_text="What went wrong (401, 403, 404, 409, 429).")
 
 
 class ReleaseSerializer(serializers.Serializer):

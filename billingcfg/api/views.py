@@ -5,28 +5,31 @@ throttling run before any view method, so a 304 never reaches a caller who
 may not read the document."""
 
 import json
-from datetime import UTC
 
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.dateparse import parse_datetime
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billingcfg import releases
 from billingcfg.api import selectors, state
 from billingcfg.api.errors import RequestError
-from billingcfg.api.permissions import ConfigRead, DraftRead
+from billingcfg.api.permissions import ConfigRead, DraftRead, Publish
 from billingcfg.api.serializers import (
-    DetailSerializer, DiffSerializer, DocumentSerializer, ErrorsSerializer, QuoteSerializer, QuoteResultSerializer,
-    ReleaseSerializer, ObservationSerializer, ThresholdsCrossedSerializer,
+    DetailSerializer, DiffSerializer, DocumentSerializer, ErrorsSerializer, ObservationSerializer,
+    PublishSerializer, QuoteResultSerializer, QuoteSerializer, ReleaseSerializer,
+    ThresholdsCrossedSerializer, not_an_instant, parse_instant,
 )
-from billingcfg.document import canonical_bytes, dec, draft_document, quote_document, sha256, timestamp
+from billingcfg.document import (
+    canonical_bytes, configuration_of, dec, draft_document, quote_document, sha256, timestamp,
+)
+from billingcfg.models import PricingPolicy
 
 CACHE_CONTROL = "private, no-cache"  # clients keep it and revalidate: it changes on publish or when a release falls due
 DRAFT = "draft"
@@ -118,17 +121,25 @@ def _at(request):
     text = request.query_params.get("at")
     if text is None:
         return None
-    text_at = text.strip()
-    try:
-        # A bare date is refused: midnight in which zone would be a guess.
-        at = parse_datetime(text_at) if len(text_at) > 10 else None
-    except ValueError:
-        at = None
+    at = parse_instant(text)
     if at is None:
-        raise exceptions.ValidationError({"at": [
-            f"'{text[:60]}' is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z "
-            "(a time without an offset is UTC)"]})
-    return at if timezone.is_aware(at) else at.replace(tzinfo=UTC)
+        raise exceptions.ValidationError({"at": [not_an_instant(f"'{text[:60]}'")]})
+    return at
+
+
+def _draft() -> tuple[dict, bytes]:
+    """The draft document now and its canonical bytes: what GET /draft/ serves, whose sha256 is its ETag."""
+    document = draft_document(on=releases.now().date())
+    return document, canonical_bytes(document)
+
+
+class DraftChanged(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "draft_changed"
+
+    def __init__(self, read: str):
+        super().__init__(f"the draft changed since you read it (sha256 {read}, now {sha256(_draft()[1])}); "
+                         "read /api/v1/draft/ again")
 
 
 @extend_schema(
@@ -153,14 +164,83 @@ class ConfigView(ApiView):
         return _release_response(request, head)
 
 
-@extend_schema(
-    summary="Every release",
-    description="Newest version first, with each one's status now.",
-    responses={200: ReleaseSerializer(many=True), **_ERRORS},
-)
 class ReleaseListView(ApiView):
+    def get_permissions(self):
+        return [Publish()] if self.request.method == "POST" else super().get_permissions()
+
+    @extend_schema(
+        summary="Every release",
+        description="Newest version first, with each one's status now.",
+        responses={200: ReleaseSerializer(many=True), **_ERRORS},
+    )
     def get(self, request):
         return Response(ReleaseSerializer(selectors.release_list(), many=True).data)
+
+    @extend_schema(
+        summary="Publish the draft",
+        description="Publishes the draft as the next release, now or at `effective_at`, as the admin's Publish "
+                    "page does. Only a staff session (with its CSRF token) whose account has the "
+                    "billingcfg.publish_release permission may publish; API keys never can. Send `draft_sha256`, "
+                    "the ETag of the draft you reviewed, to be refused with a 409 if it changed since. A draft "
+                    "with blocking problems is refused with a 400 listing each one.",
+        auth=[{"cookieAuth": []}],
+        request=PublishSerializer,
+        responses={
+            201: OpenApiResponse(ReleaseSerializer, description="Published: the new release, as a list row."),
+            400: OpenApiResponse(ErrorsSerializer, description=(
+                'Bad input ({"errors": {"<field>": ["message"]}}), or a draft with blocking problems: '
+                '{"errors": {"draft": ["message", …]}, "problems": [{"place", "rule", "message"}, …]}.')),
+            401: OpenApiResponse(DetailSerializer, description="Not signed in."),
+            403: OpenApiResponse(DetailSerializer, description=(
+                "An API key, an account that is not staff or lacks billingcfg.publish_release, or no CSRF "
+                "token.")),
+            409: OpenApiResponse(DetailSerializer, description=(
+                "`draft_sha256` is not the draft's sha256 any more: someone changed the draft. Nothing was "
+                "published.")),
+            429: _ERRORS[429],
+        },
+        parameters=[OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
+                                     description="/api/v1/releases/<version>/: the new release's document.")],
+    )
+    def post(self, request):
+        serializer = PublishSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        read = data.get("draft_sha256")
+        try:
+            with transaction.atomic():
+                if read is not None:
+                    document, body = _draft()
+                    if sha256(body) != read:
+                        raise DraftChanged(read)
+                release = releases.release_publish(note=data["note"], user=request.user,
+                                                   effective_at=data.get("effective_at"))
+                # The publish reads the draft again: an edit committed in between is refused too (and undone).
+                if read is not None and (configuration_of(releases.release_document(release))
+                                         != configuration_of(document)):
+                    raise DraftChanged(read)
+        except PricingPolicy.DoesNotExist as missing:
+            raise exceptions.ValidationError({"draft": [str(missing)]}) from None
+        except releases.PublishRefused as refused:
+            problems = refused.validation.errors
+            return Response({
+                "errors": {"draft": [problem.message for problem in problems]},
+                "problems": [{"place": problem.place, "rule": problem.rule, "message": problem.message}
+                             for problem in problems],
+            }, status=status.HTTP_400_BAD_REQUEST)
+        except ValueError as problem:  # the note is checked above: this is when it takes effect
+            field = "effective_at" if data.get("effective_at") is not None else "body"
+            raise exceptions.ValidationError({field: [str(problem)]}) from None
+        location = reverse("api-release", kwargs={"version": release.version})
+        summary = {
+            "version": release.version, "note": release.note, "published_by": release.published_by_name,
+            "published_at": release.published_at, "effective_at": release.effective_at,
+            "sha256": release.sha256,
+            # The newest version, in force from its effective_at (no earlier one can take effect later and win).
+            "status": "scheduled" if release.effective_at > releases.now() else "active",
+        }
+        return Response(ReleaseSerializer(summary).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": location})
 
 
 @extend_schema(
@@ -213,7 +293,7 @@ class DraftView(ApiView):
     permission_classes = [DraftRead]
 
     def get(self, request):
-        body = canonical_bytes(draft_document(on=releases.now().date()))
+        body = _draft()[1]
         return _document_response(request, sha256(body), lambda: body)
 
 
