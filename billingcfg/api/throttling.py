@@ -73,10 +73,10 @@ def _count(key: str, *, timeout: int) -> int:
         if client is None:
             client = _redis_clients[id(cache)] = cache._cache.get_client(write=True)
         full_key = cache.make_and_validate_key(key)
-        pipeline = client.pipeline(transaction=False)
-        pipeline.incr(full_key)
-        pipeline.expire(full_key, timeout, nx=True)
-        return pipeline.execute()[0]
+        count = client.incr(full_key)
+        if count == 1:  # the window's first request: its counter goes when the window does
+            client.expire(full_key, timeout)
+        return count
     try:
         return cache.incr(key)
     except ValueError:  # the window's first request

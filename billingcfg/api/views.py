@@ -14,6 +14,7 @@ from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -53,7 +54,18 @@ _DOCUMENT_HEADERS = [
 ]
 
 
+class JsonOnly(DefaultContentNegotiation):
+    """The API answers JSON only: whatever the client accepts, it gets JSON (no 406,
+    and no Accept header to parse on every request). Request bodies are still
+    checked against their Content-Type."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class ApiView(APIView):
+    content_negotiation_class = JsonOnly
+
     def permission_denied(self, request, message=None, code=None):
         if request.authenticators and not request.successful_authenticator:
             raise exceptions.NotAuthenticated(
