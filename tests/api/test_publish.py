@@ -17,7 +17,9 @@ RELEASES = "/api/v1/releases/"
 NOTE = "Sora 2 Pro up to 40 credits a second"
 AT = "2026-03-01T09:00:00Z"  # the clock: PUBLISHED_AT
 
-pytestmark = pytest.mark.usefixtures("demo_release", "clock")
+# A database test like the rest: pytest-django runs tests without the db mark after the
+# transactional ones, whose flush empties the groups the roles migration made.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_release", "clock")]
 
 
 def _session(user, client: Client | None = None) -> Api:
