@@ -24,7 +24,6 @@ from django.utils import timezone
 from billingcfg import charts, releases
 from billingcfg.admin_margins import NO_POLICY, NOT_PRICED, flag_badges
 from billingcfg.api_keys import api_key_issue, api_key_revoke
-from billingcfg.document import canonical_bytes, sha256
 from billingcfg.models import PricingPolicy
 from billingcfg.money import Band, format_band, format_exact, format_percent
 from billingcfg.release_models import ApiKey, ApiScope, Release
@@ -246,7 +245,7 @@ class PublishForm(forms.Form):
 
 
 def _draft_hash(document: dict) -> str:
-    return sha256(canonical_bytes(document))
+    return releases.draft_sha256(document)
 
 
 # ---- releases --------------------------------------------------------------------------------
@@ -393,7 +392,14 @@ class ReleaseAdmin(admin.ModelAdmin):
             return self._publish_page(request, check=check, form=form)
         try:
             release = releases.release_publish(note=form.cleaned_data["note"], user=request.user,
-                                      effective_at=form.cleaned_data["effective_at"])
+                                               effective_at=form.cleaned_data["effective_at"],
+                                               reviewed_sha256=shown_hash)
+        except releases.DraftChanged:
+            # Saved between this page's check and the publish: the same answer as above.
+            check = releases.draft_check()
+            kept = {name: request.POST.get(name, "") for name in ("note", "when", "effective_at")}
+            form = PublishForm(initial={**kept, "draft_sha256": _draft_hash(check.document)})
+            return self._publish_page(request, check=check, form=form, stale=True)
         except releases.PublishRefused as refused:
             return self._publish_page(request, check=check, form=form, refused=refused.validation)
         except ValueError as problem:

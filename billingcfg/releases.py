@@ -31,6 +31,14 @@ class PublishRefused(Exception):
                          + "; ".join(problem.message for problem in validation.errors))
 
 
+class DraftChanged(Exception):
+    """The draft is not the one the publisher reviewed: someone saved a change since."""
+
+    def __init__(self, *, reviewed: str, current: str):
+        self.reviewed, self.current = reviewed, current
+        super().__init__(f"the draft changed since you read it (sha256 {reviewed}, now {current})")
+
+
 @dataclass(frozen=True)
 class DraftCheck:
     """The draft's document (with margins) and its validation: what the Publish page shows."""
@@ -39,19 +47,28 @@ class DraftCheck:
     validation: object
 
 
-def draft_check(*, at: datetime | None = None) -> DraftCheck:
+def draft_check(*, at: datetime | None = None, configuration: dict | None = None) -> DraftCheck:
+    """The draft (or `configuration`) as a document with margins at `at`'s exchange rates, and its validation."""
     from billingcfg.validation import validate_catalogue
 
     on = (at or now()).date()
-    document = with_margins(draft_configuration(), on=on)
+    document = with_margins(draft_configuration() if configuration is None else configuration, on=on)
     return DraftCheck(document=document, validation=validate_catalogue(catalogue_from_document(document), on=on))
 
 
+def draft_sha256(document: dict) -> str:
+    """What a publisher reviewed: the sha256 of the draft document's canonical bytes (GET /api/v1/draft/'s ETag)."""
+    return sha256(canonical_bytes(document))
+
+
 @transaction.atomic
-def release_publish(*, note: str, user=None, effective_at: datetime | None = None) -> Release:
+def release_publish(*, note: str, user=None, effective_at: datetime | None = None,
+                    reviewed_sha256: str | None = None) -> Release:
     """Validate the draft, build its document and store it as the next version.
     Publishers are serialised on the policy row, so two at once get two versions
-    and each document is the draft as one transaction saw it."""
+    and each document is the draft as one transaction saw it. With
+    `reviewed_sha256` (the draft document the publisher reviewed, as of today),
+    a draft changed since is refused with DraftChanged, under the same lock."""
     note = (note or "").strip()
     if not note:
         raise ValueError("a release needs a note saying what changed")
@@ -61,7 +78,14 @@ def release_publish(*, note: str, user=None, effective_at: datetime | None = Non
     if effective_at < published_at:
         raise ValueError(f"a release cannot take effect in the past ({timestamp(effective_at)}); "
                          "choose now or a later time")
-    check = draft_check(at=effective_at)
+    configuration = draft_configuration()
+    check = draft_check(at=effective_at, configuration=configuration)
+    if reviewed_sha256 is not None:
+        shown = check if effective_at.date() == published_at.date() else draft_check(
+            at=published_at, configuration=configuration)
+        current = draft_sha256(shown.document)
+        if current != reviewed_sha256:
+            raise DraftChanged(reviewed=reviewed_sha256, current=current)
     if not check.validation.ok:
         raise PublishRefused(check.validation)
     version = (Release.objects.aggregate(latest=Max("version"))["latest"] or 0) + 1

@@ -6,7 +6,6 @@ may not read the document."""
 
 import json
 
-from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -28,7 +27,7 @@ from billingcfg.api.serializers import (
     ThresholdsCrossedSerializer, not_an_instant, parse_instant,
 )
 from billingcfg.document import (
-    canonical_bytes, configuration_of, dec, draft_document, quote_document, sha256, timestamp,
+    canonical_bytes, dec, draft_document, quote_document, sha256, timestamp,
 )
 from billingcfg.models import PricingPolicy
 
@@ -149,9 +148,8 @@ class DraftChanged(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "draft_changed"
 
-    def __init__(self, read: str):
-        super().__init__(f"the draft changed since you read it (sha256 {read}, now {sha256(_draft()[1])}); "
-                         "read /api/v1/draft/ again")
+    def __init__(self, changed: "releases.DraftChanged"):
+        super().__init__(f"{changed}; read /api/v1/draft/ again")
 
 
 @extend_schema(
@@ -218,19 +216,12 @@ class ReleaseListView(ApiView):
         serializer = PublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        read = data.get("draft_sha256")
         try:
-            with transaction.atomic():
-                if read is not None:
-                    document, body = _draft()
-                    if sha256(body) != read:
-                        raise DraftChanged(read)
-                release = releases.release_publish(note=data["note"], user=request.user,
-                                                   effective_at=data.get("effective_at"))
-                # The publish reads the draft again: an edit committed in between is refused too (and undone).
-                if read is not None and (configuration_of(releases.release_document(release))
-                                         != configuration_of(document)):
-                    raise DraftChanged(read)
+            release = releases.release_publish(note=data["note"], user=request.user,
+                                               effective_at=data.get("effective_at"),
+                                               reviewed_sha256=data.get("draft_sha256"))
+        except releases.DraftChanged as changed:
+            raise DraftChanged(changed) from None
         except PricingPolicy.DoesNotExist as missing:
             raise exceptions.ValidationError({"draft": [str(missing)]}) from None
         except releases.PublishRefused as refused:

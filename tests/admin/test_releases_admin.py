@@ -210,6 +210,28 @@ def test_a_draft_changed_since_the_page_was_opened_is_not_published(as_publisher
     assert [rate["credits"] for rate in sora["credit_rates"]] == ["12"]
 
 
+def test_a_draft_saved_while_publishing_is_not_published(as_publisher, demo, clock, monkeypatch):
+    from billingcfg import releases
+
+    page = as_publisher.get(PUBLISH)
+    read_draft = releases.draft_configuration
+    reads = []
+
+    def saved_meanwhile():  # another session's save lands after the page's check, before the publish reads
+        reads.append(1)
+        if len(reads) == 2:
+            set_sora_credits("12")
+        return read_draft()
+
+    monkeypatch.setattr(releases, "draft_configuration", saved_meanwhile)
+    response = as_publisher.post(PUBLISH, publish_form(page))
+
+    assert len(reads) >= 2  # the page checked the draft, then the publish read it again
+    assert response.status_code == 200
+    assert STALE in response.content.decode()
+    assert not Release.objects.exists()
+
+
 def test_a_future_effective_time_schedules_the_release(as_publisher, demo, clock):
     release_publish(note="Per-second video pricing")
     set_sora_credits("12")

@@ -65,6 +65,24 @@ def test_a_scheduled_release_becomes_active_when_its_time_passes(demo, clock):
     assert active_release_get() == scheduled
 
 
+def test_a_draft_changed_since_it_was_reviewed_is_not_published(demo, clock):
+    reviewed = releases.draft_sha256(releases.draft_check().document)
+    CreditRate.objects.filter(model__slug="veo-3").update(credits=Decimal(70))
+
+    with pytest.raises(releases.DraftChanged, match=f"sha256 {reviewed}, now "):
+        release_publish(note=NOTE, reviewed_sha256=reviewed)
+    assert not Release.objects.exists()
+
+
+@pytest.mark.parametrize("days", [0, 30])
+def test_the_reviewed_draft_is_published_now_or_scheduled(demo, clock, days):
+    reviewed = releases.draft_sha256(releases.draft_check().document)
+
+    release = release_publish(note=NOTE, reviewed_sha256=reviewed, effective_at=clock["now"] + timedelta(days=days))
+
+    assert configuration_of(json.loads(release.document)) == draft_configuration()
+
+
 def test_a_release_cannot_take_effect_in_the_past(demo, clock):
     with pytest.raises(ValueError, match="cannot take effect in the past"):
         release_publish(note="late", effective_at=clock["now"] - timedelta(minutes=1))
