@@ -29,7 +29,6 @@ from billingcfg.money import Band, format_band, format_exact, format_percent
 from billingcfg.release_models import ApiKey, ApiScope, Release
 
 PUBLISH_PERMISSION = "billingcfg.publish_release"
-ACTIVE, SCHEDULED, SUPERSEDED = "active", "scheduled", "superseded"
 STALE_DRAFT = "The draft changed since you opened this page; review the new diff."
 
 
@@ -250,10 +249,9 @@ def _draft_hash(document: dict) -> str:
 
 # ---- releases --------------------------------------------------------------------------------
 
-def release_status(release: Release, active_version: int | None, now: datetime) -> str:
-    if release.version == active_version:
-        return ACTIVE
-    return SCHEDULED if release.effective_at > now else SUPERSEDED
+def _status(release: Release, active: Release | None, at: datetime) -> str:
+    return releases.release_status(version=release.version, effective_at=release.effective_at,
+                                   active_version=active.version if active else None, at=at)
 
 
 @admin.register(Release)
@@ -296,7 +294,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         moment = releases.now()
         active = releases.active_release_get(at=moment)
         for release in changelist.result_list:
-            release.status_shown = release_status(release, active.version if active else None, moment)
+            release.status_shown = _status(release, active, moment)
         return changelist
 
     def changelist_view(self, request: HttpRequest, extra_context: dict | None = None):
@@ -331,7 +329,7 @@ class ReleaseAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": f"Release {release}",
             "release": release,
-            "status": release_status(release, active.version if active else None, moment),
+            "status": _status(release, active, moment),
             "previous": previous,
             "api_url": f"/api/v1/releases/{release.version}/",
             "can_restore": self.can_publish(request),

@@ -103,6 +103,16 @@ def release_publish(*, note: str, user=None, effective_at: datetime | None = Non
     )
 
 
+ACTIVE, SCHEDULED, SUPERSEDED = "active", "scheduled", "superseded"
+
+
+def release_status(*, version: int, effective_at: datetime, active_version: int | None, at: datetime) -> str:
+    """active: the release in force at `at`; scheduled: takes effect later; superseded: replaced."""
+    if version == active_version:
+        return ACTIVE
+    return SCHEDULED if effective_at > at else SUPERSEDED
+
+
 def active_release_get(*, at: datetime | None = None) -> Release | None:
     """The release in force at `at` (default: now): the newest whose effective_at has passed."""
     return Release.objects.effective(at or now()).first()

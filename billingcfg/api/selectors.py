@@ -94,11 +94,7 @@ def release_list(*, at: datetime | None = None) -> list[dict]:
     in_force = [row for row in rows if row["effective_at"] <= at]
     active = max(in_force, key=lambda row: (row["effective_at"], row["version"]), default=None)
     for row in rows:
-        if row["effective_at"] > at:
-            row["status"] = "scheduled"
-        elif row is active:
-            row["status"] = "active"
-        else:
-            row["status"] = "superseded"
+        row["status"] = releases.release_status(version=row["version"], effective_at=row["effective_at"],
+                                                active_version=active and active["version"], at=at)
         row["published_by"] = row.pop("published_by_name")
     return rows

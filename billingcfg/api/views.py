@@ -235,12 +235,15 @@ class ReleaseListView(ApiView):
             field = "effective_at" if data.get("effective_at") is not None else "body"
             raise exceptions.ValidationError({field: [str(problem)]}) from None
         location = reverse("api-release", kwargs={"version": release.version})
+        moment = releases.now()
         summary = {
             "version": release.version, "note": release.note, "published_by": release.published_by_name,
             "published_at": release.published_at, "effective_at": release.effective_at,
             "sha256": release.sha256,
-            # The newest version, in force from its effective_at (no earlier one can take effect later and win).
-            "status": "scheduled" if release.effective_at > releases.now() else "active",
+            # The newest version is in force from its effective_at (no earlier one can take effect later and win).
+            "status": releases.release_status(
+                version=release.version, effective_at=release.effective_at, at=moment,
+                active_version=release.version if release.effective_at <= moment else None),
         }
         return Response(ReleaseSerializer(summary).data, status=status.HTTP_201_CREATED,
                         headers={"Location": location})

@@ -199,3 +199,13 @@ def test_two_publishes_at_once_get_two_distinct_versions(monkeypatch):
     assert failures == []
     assert sorted(results) == [1, 2]
     assert sorted(Release.objects.values_list("version", flat=True)) == [1, 2]
+
+
+@pytest.mark.parametrize(("version", "offset", "status"), [
+    (2, timedelta(days=-1), "active"),
+    (1, timedelta(days=-2), "superseded"),
+    (3, timedelta(days=1), "scheduled"),
+])
+def test_a_release_is_active_scheduled_or_superseded(version, offset, status):
+    at = timezone.now()
+    assert releases.release_status(version=version, effective_at=at + offset, active_version=2, at=at) == status
