@@ -125,6 +125,28 @@ def quote_model(
     return _quote("model", model, chosen, None, credits, lines, catalogue, revenue, converter)
 
 
+def quantity_meter(catalogue: Catalogue, model: str, variant: str | None) -> str | None:
+    """The meter a bare quantity of a request applies to: the model's only charged
+    meter (or, when it is not sold, its only costed meter). QuantityError on
+    "quantity" when it has several; None for an unknown model or variant, which
+    quote_model then names."""
+    found = catalogue.models.get(model)
+    if found is None or not found.active:
+        return None
+    try:
+        chosen = found.variant(variant).slug
+    except KeyError:
+        return None
+    meters = found.charged_meters(chosen) or found.costed_meters(chosen)
+    if len(meters) > 1:
+        raise QuantityError(
+            "quantity",
+            f"{model} / {chosen} has several meters ({', '.join(meters)}), so a single quantity is ambiguous: "
+            f'send "usage" with a quantity per meter instead, e.g. {{"{meters[0]}": 1}}',
+        )
+    return meters[0] if meters else None
+
+
 def _checked_quantity(meter, quantity: Decimal, place: str) -> Decimal:
     """A quantity on a meter that is costed but not charged: above zero, whole where the meter counts whole units."""
     return resolve_quantity(Rate(meter=meter.slug, credits=Decimal(0)), meter, quantity, place)[0]

@@ -17,7 +17,7 @@ from billingcfg.catalogue import Catalogue
 from billingcfg.document import catalogue_from_document
 from billingcfg.errors import PricingError, QuantityError
 from billingcfg.fx import Converter, MissingExchangeRate
-from billingcfg.quote import Quote, UnknownName, quote_model, quote_workflow
+from billingcfg.quote import Quote, UnknownName, quantity_meter, quote_model, quote_workflow
 from billingcfg.thresholds import Crossing, Observation, thresholds_crossed
 from plans.pricing import RevenuePerCredit, revenue_per_credit
 
@@ -89,42 +89,22 @@ class PricedRelease:
         """One request on a model. `quantity` is the quantity of the model's only
         charged meter (or, when it is not sold, its only costed meter); `usage`
         names a quantity per meter; neither charges each meter its default."""
-        if usage is None:
-            meter = None if quantity is None else self._only_meter(model, variant)
-            usage = {} if meter is None else {meter: quantity}
-            named = False
-        else:
-            named = True
+        named = usage is not None
         try:
+            if not named:
+                meter = None if quantity is None else quantity_meter(self.catalogue, model, variant)
+                usage = {} if meter is None else {meter: quantity}
             return quote_model(self.catalogue, model, variant, usage, revenue=self.revenue, converter=self.converter)
         except UnknownName as error:
             raise RequestError(error.field, str(error)) from None
         except QuantityError as error:
-            if error.meter == "usage":
-                field = "usage"
+            if error.meter in ("usage", "quantity"):
+                field = error.meter
             else:
                 field = f"usage.{error.meter}" if named else "quantity"
             raise RequestError(field, str(error)) from None
         except (PricingError, MissingExchangeRate) as error:
             raise RequestError("model", f"{model}: {error}") from None
-
-    def _only_meter(self, model: str, variant: str | None) -> str | None:
-        """The meter a bare `quantity` applies to; None leaves unknown names to the engine."""
-        found = self.catalogue.models.get(model)
-        if found is None or not found.active:
-            return None
-        try:
-            chosen = found.variant(variant).slug
-        except KeyError:
-            return None
-        meters = found.charged_meters(chosen) or found.costed_meters(chosen)
-        if len(meters) > 1:
-            raise RequestError(
-                "quantity",
-                f"{model} / {chosen} has several meters ({', '.join(meters)}), so a single quantity is ambiguous: "
-                f'send "usage" with a quantity per meter instead, e.g. {{"{meters[0]}": 1}}',
-            )
-        return meters[0] if meters else None
 
     def quote_workflow(self, *, workflow: str, quantity: Decimal | None) -> Quote:
         try:

@@ -6,7 +6,7 @@ import pytest
 
 from billingcfg.errors import QuantityError
 from billingcfg.fx import Converter
-from billingcfg.quote import UnknownName, quote_model, quote_workflow
+from billingcfg.quote import UnknownName, quantity_meter, quote_model, quote_workflow
 from plans.pricing import revenue_per_credit
 from tests.demo_catalogue import demo_catalogue
 
@@ -93,3 +93,19 @@ def test_a_workflow_quantity_must_be_positive(priced):
     catalogue, pricing = priced
     with pytest.raises(QuantityError, match="above 0"):
         quote_workflow(catalogue, "coaching-session-hour", Decimal(0), **pricing)
+
+
+@pytest.mark.parametrize(("model", "variant", "meter"), [
+    ("veo-3", None, "seconds"),  # sold: its one charged meter
+    ("wan-2-5", None, "seconds"),  # costed, not sold: its one costed meter
+    ("nope", None, None),  # unknown: left for quote_model to name
+    ("sora-2-pro", "4k", None),
+])
+def test_a_bare_quantity_applies_to_the_only_meter(priced, model, variant, meter):
+    assert quantity_meter(priced[0], model, variant) == meter
+
+
+def test_a_bare_quantity_on_a_model_with_several_meters_asks_for_usage(priced):
+    with pytest.raises(QuantityError, match='several meters \\(input_tokens, output_tokens\\).*send "usage"') as raised:
+        quantity_meter(priced[0], "gemini-2-5-flash", None)
+    assert raised.value.meter == "quantity"
