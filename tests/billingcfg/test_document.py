@@ -66,10 +66,14 @@ def test_the_document_carries_seed_003s_default_usage_and_margins(demo):
     assert audio["default_usage"]["revenue"] == {"lowest": "17.184", "basis": "24", "currency": "USD"}
     assert audio["default_usage"]["margin"]["basis"]["gross_margin"] == {"worst": "0.75", "best": "0.75"}
     assert veo["credit_rates"][0]["allowed_quantities"] == ["4", "6", "8"]
+    # Seed 003's four packs and three plans, price / credits; seed 002's plans are loaded inactive.
+    offers = [("15", 250), ("28", 500), ("52", 1000), ("120", 2500), ("19", 400), ("59", 1500), ("179", 5000)]
+    mean = sum((Decimal(price) / credits for price, credits in offers), Decimal(0)) / len(offers)
     assert document["revenue_per_credit"] == {
-        "currency": "USD", "lowest": "0.0358", "mean": document["revenue_per_credit"]["mean"],
-        "highest": "0.06", "basis": "0.05", "basis_name": "fixed",
+        "currency": "USD", "lowest": "0.0358", "mean": dec(mean), "highest": "0.06", "basis": "0.05",
+        "basis_name": "fixed",
     }
+    assert dec(mean).startswith("0.048376190476190")  # ≈ $0.0484 a credit
 
 
 @pytest.mark.parametrize("price", [digits.UNIT_PRICE.largest, digits.UNIT_PRICE.step, Decimal("0.00000123")])
