@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from billingcfg import catalogue as c
-from billingcfg.fx import Converter
+from billingcfg.errors import PricingError
+from billingcfg.fx import Converter, MissingExchangeRate
 from billingcfg.margins import MarginBand
 from billingcfg.money import Band
 from billingcfg.quote import Quote, quote_model
@@ -346,9 +347,6 @@ def _default_usage(catalogue, model: dict, variant: dict, revenue, converter) ->
     """The price of a request that states no quantities (each charged meter at its
     default): seed 003's "8-second video". None when the variant is not sold or a
     charged meter has no default."""
-    from billingcfg.errors import PricingError
-    from billingcfg.fx import MissingExchangeRate
-
     found = catalogue.models[model["slug"]]
     if not found.active or not found.charged_meters(variant["slug"]):
         return None
