@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "import_export",
     "billingcfg",
     "plans",
     "rates",
@@ -124,6 +125,14 @@ else:
 # force and of an API key (a publish, a newly due release or a revocation made
 # on another server is seen within this many seconds; 0: read on every request).
 RELEASE_CHECK_SECONDS = float(os.environ.get("RELEASE_CHECK_SECONDS", "1"))
+
+# Spreadsheets and price lists: the largest file an import accepts, in bytes
+# (a 20,000-row sheet is about 2 MB as XLSX, LiteLLM's price list about 1.5 MB).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# django-import-export: importing needs the change permission, exporting the view permission.
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,174 @@
+"""What a spreadsheet cell may hold, both ways: exact decimals, yes/no, and text
+that a spreadsheet program would run as a formula. Pure: no Django.
+
+Formula safety (OWASP "CSV injection"): a text cell beginning with = + - @,
+a tab or a carriage return is written with a leading apostrophe, which
+spreadsheet programs show as text and never run. Reading a file back, that one
+apostrophe is taken off again, so export → import is exact. Numbers are never
+touched: a negative number is a number, not a formula.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+QUOTE = "'"
+
+
+class CellError(ValueError):
+    """A cell's value breaks a rule; the message says which and what is expected."""
+
+
+def is_number_text(text: str) -> bool:
+    try:
+        return Decimal(text.strip()).is_finite()
+    except InvalidOperation:
+        return False
+
+
+def looks_like_formula(text: str) -> bool:
+    """Text a spreadsheet program would evaluate: starts with = + - @, tab or CR,
+    and is not simply a number such as -5."""
+    return text.startswith(FORMULA_STARTS) and not is_number_text(text)
+
+
+def neutralise(value):
+    """A value as it is safe to write into a cell: formula-like text gets a leading
+    apostrophe; everything else, numbers included, is returned as it is."""
+    if isinstance(value, str) and looks_like_formula(value):
+        return QUOTE + value
+    return value
+
+
+def restore(text: str) -> str:
+    """The text `neutralise` was given: one leading apostrophe before formula-like text is dropped."""
+    if text.startswith(QUOTE) and looks_like_formula(text[1:]):
+        return text[1:]
+    return text
+
+
+def text_cell(value, *, key: bool = False) -> str:
+    """A text cell's value. Empty cells are "". In a key or a name (`key`),
+    formula-like text is refused, neutralised or not: such a name is a trap in
+    every spreadsheet it is copied into."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        raise CellError(f"{value} is a yes/no value; text is expected here")
+    if isinstance(value, float | int | Decimal):
+        text = decimal_text(decimal_cell(value))
+    elif isinstance(value, datetime | date):
+        raise CellError(f"{value.isoformat()} is a date; text is expected here")
+    else:
+        text = str(value)
+    if key:
+        bare = text[1:] if text.startswith(QUOTE) else text
+        if looks_like_formula(bare):
+            raise CellError(f"'{text}' starts with {bare[0]!r}: a spreadsheet would run it as a formula; "
+                            "names and keys cannot start with = + - @, a tab or a line break")
+        return text.strip()
+    return restore(text)
+
+
+def decimal_cell(value) -> Decimal | None:
+    """A number cell as an exact Decimal. Text is read as written ("0.30" → 0.30);
+    a spreadsheet's number (a float) by its shortest exact text, so 0.1 is 0.1.
+    Empty is None. Anything else is refused with what was found."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise CellError(f"{value} is a yes/no value, not a number")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value))
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "")
+        if text == "":
+            return None
+        if text.startswith(QUOTE):
+            text = text[1:]
+        if text.startswith("="):
+            raise CellError(f"'{value}' is a formula; write the number itself (paste values)")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise CellError(f"'{value}' is not a number") from None
+    else:
+        raise CellError(f"{value!r} is not a number")
+    if not number.is_finite():
+        raise CellError(f"'{value}' is not a number")
+    return number
+
+
+def decimal_text(value: Decimal | None) -> str:
+    """A decimal as exact text without padding zeros or an exponent: 0.3, 1000000, 0.0000003."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def decimal_value(value: Decimal | None):
+    """A decimal as a spreadsheet number cell. Every column keeps at most 15
+    significant digits (billingcfg.digits), which a double holds exactly, so the
+    cell reads back as the same Decimal."""
+    if value is None:
+        return None
+    number = value.normalize()
+    if number == number.to_integral_value():
+        return int(number)
+    return float(number)
+
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", "off"})
+
+
+def boolean_cell(value, *, nullable: bool) -> bool | None:
+    """Yes/no from TRUE/FALSE, 1/0 or yes/no. An empty cell is None where the
+    column allows "not applicable" (`nullable`), else an error."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal) and value in (0, 1):
+        return bool(value)
+    text = "" if value is None else str(value).strip().lower()
+    if text == "":
+        if nullable:
+            return None
+        raise CellError("is empty; write TRUE or FALSE")
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise CellError(f"'{value}' is not yes or no; write TRUE or FALSE")
+
+
+def date_cell(value) -> date | None:
+    """A date from a spreadsheet date cell or ISO text (2026-01-31); empty is None."""
+    if value is None or (isinstance(value, str) and value.strip() == ""):
+        return None
+    if isinstance(value, datetime):
+        if value.time() != datetime.min.time():
+            raise CellError(f"{value.isoformat()} has a time of day; a date such as 2026-01-31 is expected")
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise CellError(f"'{value}' is not a date such as 2026-01-31") from None
+
+
+def integer_cell(value) -> int | None:
+    """A whole number; 8.0 from a spreadsheet is 8, 8.5 is refused."""
+    number = decimal_cell(value)
+    if number is None:
+        return None
+    if number != number.to_integral_value():
+        raise CellError(f"'{value}' is not a whole number")
+    return int(number)

@@ -1,0 +1,339 @@
+"""One django-import-export resource per configuration table.
+
+Columns are the configuration document's own keys (`billingcfg.restore.TABLES`
+says which model field or foreign key each is): slugs and codes, never database
+ids. A row is matched to a stored one by its natural key.
+
+The import path keeps every rule of a row-by-row import and drops its cost:
+
+- stored rows and every foreign-key target are read once per sheet (one query
+  per table), not once per row;
+- each row is validated in memory: field rules, the model's `clean()`, and its
+  check constraints (`conditions.check_holds`, same three-valued logic as the
+  database); keys are unique within the sheet;
+- rows are written at the end in bulk, with a history record per row naming
+  who imported and from which file (`bulk_*_with_history`);
+- unchanged rows are found by comparing the cells, not by deep copies and HTML
+  diffs, and are reported as unchanged with nothing written.
+
+The database checks every constraint again as the rows are written; in a dry
+run they are written and rolled back, so the preview is what confirming does.
+"""
+
+from collections import Counter, defaultdict
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, models
+from import_export import resources
+from import_export.fields import Field
+from import_export.instance_loaders import BaseInstanceLoader
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from billingcfg.restore import TABLES, _refused_by
+from billingcfg.sheets import cells
+from billingcfg.sheets.conditions import check_holds
+from billingcfg.sheets.widgets import (BooleanWidget, DateWidget, DecimalWidget, IntegerWidget, QuantityListWidget,
+                                       RefWidget, TextWidget, VariantWidget)
+
+BATCH = 500
+
+# Each table's natural key, as columns (the same key `restore.TABLES` matches by).
+KEY_COLUMNS = {
+    "currencies": ("code",),
+    "exchange_rates": ("from", "to", "as_of"),
+    "variants": ("model", "slug"),
+    "provider_costs": ("model", "variant", "meter", "tier_threshold"),
+    "credit_rates": ("model", "variant", "meter"),
+    "workflow_steps": ("workflow", "position"),
+    "policy": (),
+    "threshold_actions": ("threshold", "action"),
+}
+# Text columns that name or key a row: formula-like text is refused there.
+NAME_COLUMNS = frozenset({"slug", "code", "name", "label", "unit_label", "tier", "symbol"})
+
+
+class SheetError(ValueError):
+    """A sheet as a whole is unreadable (its headers): names the sheet and the rule."""
+
+
+class NaturalKeyLoader(BaseInstanceLoader):
+    """Stored rows by natural key, read in one query when the import starts."""
+
+    def __init__(self, resource, dataset=None):
+        super().__init__(resource, dataset)
+        self.rows = {resource.stored_key(instance): instance for instance in resource.get_queryset()}
+
+    def get_instance(self, row):
+        return self.rows.get(self.resource.row_key(row))
+
+
+class SheetResource(resources.ModelResource):
+    """What every table's resource shares; `sheet_resource()` makes one per table."""
+
+    table = None  # the `restore.TABLES` entry
+    key_columns: tuple[str, ...] = ()
+
+    class Meta:
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+        skip_diff = True
+        use_bulk = True
+        batch_size = None  # every row is written once the whole sheet has validated
+        instance_loader_class = NaturalKeyLoader
+
+    # ---- the sheet ------------------------------------------------------------------------
+
+    @classmethod
+    def sheet_name(cls) -> str:
+        return cls.table.name
+
+    def columns(self) -> list[str]:
+        return [field.column_name for field in self.get_import_fields()]
+
+    def get_queryset(self):
+        related = [f.attribute for f in self.get_import_fields() if isinstance(f.widget, RefWidget)]
+        model = self._meta.model
+        return model.objects.select_related(*related).order_by(*model._meta.ordering, "pk")
+
+    def stored_key(self, instance) -> tuple:
+        return tuple(self.fields[column].get_value(instance) for column in self.key_columns)
+
+    def row_key(self, row) -> tuple:
+        key, errors = [], {}
+        for column in self.key_columns:
+            try:
+                key.append(self.fields[column].clean(row))
+            except ValueError as error:
+                errors[column] = str(error)
+        if errors:
+            raise ValidationError(errors)
+        return tuple(key)
+
+    def check_headers(self, headers) -> None:
+        expected = self.columns()
+        found = [("" if header is None else str(header)).strip() for header in headers or ()]
+        problems = []
+        twice = sorted(name for name, count in Counter(found).items() if count > 1 and name)
+        if twice:
+            problems.append("column " + ", ".join(f"'{name}'" for name in twice) + " appears twice")
+        missing = [name for name in expected if name not in found]
+        if missing:
+            problems.append("missing column " + ", ".join(f"'{name}'" for name in missing))
+        unknown = [name or f"(empty, column {number})" for number, name in enumerate(found, 1)
+                   if name not in expected]
+        if unknown:
+            problems.append("unknown column " + ", ".join(f"'{name}'" for name in unknown))
+        if problems:
+            raise SheetError(f"Sheet '{self.sheet_name()}', row 1 (headers): " + "; ".join(problems)
+                             + ". The columns are: " + ", ".join(expected) + ".")
+
+    # ---- import hooks -----------------------------------------------------------------------
+
+    def before_import(self, dataset, **kwargs):
+        self.check_headers(dataset.headers)
+        dataset.headers = [str(header).strip() for header in dataset.headers]
+        for field in self.fields.values():
+            if isinstance(field.widget, RefWidget):
+                field.widget.reset()
+        self._user = kwargs.get("user")
+        self._reason = kwargs.get("reason") or f"Imported from {kwargs.get('file_name') or 'a spreadsheet'}"
+        self._keys_seen: dict[tuple, int] = {}
+        self._before: dict | None = None
+        self._changes: list = []
+        self.create_instances, self.update_instances = [], []
+
+    def before_import_row(self, row, **kwargs):
+        self._row_number = kwargs["row_number"]
+
+    def get_instance(self, instance_loader, row):
+        key = self.row_key(row)
+        first = self._keys_seen.setdefault(key, self._row_number)
+        if first != self._row_number:
+            where = ", ".join(f"{column} '{cells.text_cell(row.get(column))}'" for column in self.key_columns)
+            raise ValidationError({NON_FIELD_ERRORS: f"{where}: this row appears twice in the sheet, at rows "
+                                                     f"{first + 1} and {self._row_number + 1}"})
+        return instance_loader.get_instance(row)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        self._before = None if new else self.cells_of(instance)
+
+    def cells_of(self, instance) -> dict:
+        return {field.column_name: field.export(instance) for field in self.get_import_fields()}
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        self._changes = []
+        if import_validation_errors or self._before is None:
+            return False
+        after = self.cells_of(instance)
+        self._changes = [(column, self._before[column], value) for column, value in after.items()
+                         if value != self._before[column]]
+        return not self._changes
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        model = self._meta.model
+        resolved = [f.attribute for f in self.get_import_fields()
+                    if isinstance(f.widget, RefWidget) and getattr(instance, f"{f.attribute}_id") is not None]
+        try:
+            # Foreign keys were just found by their slugs; unique keys are checked per sheet
+            # and by the database; check constraints below, in memory.
+            instance.full_clean(exclude=[*errors, *resolved], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if not errors:
+            for constraint in model._meta.constraints:
+                if not isinstance(constraint, models.CheckConstraint):
+                    continue
+                holds = check_holds(constraint, instance)
+                if holds is None:
+                    try:
+                        constraint.validate(model, instance)
+                    except ValidationError:
+                        holds = False
+                if holds is False:
+                    errors.setdefault(NON_FIELD_ERRORS, []).append(constraint.get_violation_error_message())
+            errors.update(self.extra_errors(instance))
+        if errors:
+            raise ValidationError(self._by_column(errors))
+
+    def extra_errors(self, instance) -> dict:
+        """Rules that span rows; a table with one overrides this."""
+        return {}
+
+    def _by_column(self, errors: dict) -> dict:
+        columns = {field.attribute: field.column_name for field in self.get_import_fields()}
+        named = {}
+        for name, messages in errors.items():
+            if isinstance(messages, ValidationError):
+                messages = messages.messages
+            if isinstance(messages, str):
+                messages = [messages]
+            named.setdefault(columns.get(name, name), []).extend(str(message) for message in messages)
+        return named
+
+    def after_import_row(self, row, row_result, **kwargs):
+        row_result.changes = self._changes
+        row_result.sheet_row = kwargs["row_number"] + 1  # the header is row 1
+
+    # ---- writing ----------------------------------------------------------------------------
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        """Nothing yet: `bulk_update`, called next, writes in the order the table needs."""
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if not (using_transactions or not dry_run):
+            return
+        if result is not None and result.has_validation_errors():
+            return  # all or nothing: the import is rolled back
+        try:
+            self.write(self.create_instances, self.update_instances)
+        except IntegrityError as error:
+            self.handle_import_error(result, SheetError(
+                f"Sheet '{self.sheet_name()}': the database refused the rows: "
+                f"{_refused_by(self._meta.model, error)}"), raise_errors)
+        finally:
+            self.create_instances, self.update_instances = [], []
+
+    def write(self, created: list, updated: list) -> None:
+        self.write_updates(updated)
+        self.write_creates(created)
+
+    def write_creates(self, created: list) -> None:
+        if created:
+            bulk_create_with_history(created, self._meta.model, batch_size=BATCH, default_user=self._user,
+                                     default_change_reason=self._reason)
+
+    def write_updates(self, updated: list) -> None:
+        if updated:
+            names = [f.attribute for f in self.get_import_fields() if f.column_name not in self.key_columns]
+            bulk_update_with_history(updated, self._meta.model, names, batch_size=BATCH,
+                                     default_user=self._user, default_change_reason=self._reason)
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
+                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+        # All or nothing, whoever calls: one invalid row rolls the whole sheet back.
+        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True,
+                                   collect_failed_rows=collect_failed_rows, rollback_on_validation_errors=True,
+                                   **kwargs)
+
+
+class VariantResource(SheetResource):
+    """A model has one default variant at a time, across the sheet and the draft."""
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        in_sheet, defaults = set(), defaultdict(list)
+        for number, row in enumerate(dataset.dict, start=2):
+            key = (cells.text_cell(row.get("model")), cells.text_cell(row.get("slug")))
+            in_sheet.add(key)
+            try:
+                if cells.boolean_cell(row.get("is_default"), nullable=False):
+                    defaults[key[0]].append(key[1])
+            except ValueError:
+                pass  # the row's own validation names it
+        for instance in self._meta.model.objects.filter(is_default=True).select_related("model"):
+            key = (instance.model.slug, instance.slug)
+            if key not in in_sheet:
+                defaults[key[0]].append(key[1])
+        self._defaults = defaults
+
+    def extra_errors(self, instance) -> dict:
+        slugs = self._defaults.get(instance.model.slug, [])
+        if instance.is_default and len(slugs) > 1:
+            return {"is_default": [f"model '{instance.model.slug}' would have {len(slugs)} default variants "
+                                   f"({', '.join(slugs)}); a model has exactly one"]}
+        return {}
+
+    def write(self, created: list, updated: list) -> None:
+        giving_up = [variant for variant in updated if not variant.is_default]
+        self.write_updates(giving_up)
+        self.write_creates(created)
+        self.write_updates([variant for variant in updated if variant.is_default])
+
+
+def _widget(model, name: str, refs: dict):
+    if name in refs:
+        ref = refs[name]
+        target = dict((table.name, table.model) for table in TABLES)[ref.table]
+        if len(ref.keys) > 1:
+            return VariantWidget(target, model_column=ref.keys[0])
+        return RefWidget(target, field="code" if ref.table == "currencies" else "slug")
+    field = model._meta.get_field(name)
+    if isinstance(field, models.DecimalField):
+        return DecimalWidget()
+    if isinstance(field, models.BooleanField):
+        return BooleanWidget(nullable=field.null)
+    if isinstance(field, models.DateField):
+        return DateWidget()
+    if isinstance(field, models.IntegerField):
+        return IntegerWidget()
+    if name == "allowed_quantities":
+        return QuantityListWidget()
+    return TextWidget(key=name in NAME_COLUMNS)
+
+
+def sheet_resource(table, base=SheetResource) -> type[SheetResource]:
+    """The resource of one `restore.TABLES` entry: a column per configuration key, in the model's field order."""
+    model = table.model
+    refs = {ref.field: ref for ref in table.refs}
+    names = [field.name for field in model._meta.fields if field.name in table.fields or field.name in refs]
+    declared = {}
+    for name in names:
+        column = refs[name].keys[-1] if name in refs else name
+        declared[column] = Field(attribute=name, column_name=column, widget=_widget(model, name, refs),
+                                 saves_null_values=True)
+    key_columns = KEY_COLUMNS.get(table.name, ("slug",))
+    ordered = [*key_columns, *(column for column in declared if column not in key_columns)]
+    meta = type("Meta", (base.Meta,), {"model": model, "fields": ordered, "import_id_fields": list(key_columns),
+                                        "import_order": ordered, "export_order": ordered})
+    name = "".join(part.title() for part in table.name.split("_")) + "Resource"
+    return type(name, (base,), {"Meta": meta, "table": table, "key_columns": key_columns, **declared,
+                                "__module__": __name__})
+
+
+_BASES = {"variants": VariantResource}
+RESOURCES: dict[str, type[SheetResource]] = {
+    table.name: sheet_resource(table, _BASES.get(table.name, SheetResource)) for table in TABLES
+}
+RESOURCE_OF_MODEL = {resource._meta.model: resource for resource in RESOURCES.values()}
