@@ -10,12 +10,13 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, Field, Model, Prefetch, Q, QuerySet, UniqueConstraint, Value
+from django.db.models import DecimalField, Field, Model, Prefetch, QuerySet, UniqueConstraint
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from billingcfg import digits
+from billingcfg.conditions import condition_holds
 from billingcfg.models import (
     AlertThreshold,
     Currency,
@@ -148,54 +149,6 @@ class SharedChoicesInline(ConfigInline):
         if isinstance(formfield, forms.ModelChoiceField) and not isinstance(widget, AutocompleteMixin):
             formfield.choices = list(formfield.choices)
         return formfield
-
-
-class _NeedsDatabase(Exception):
-    """A condition with a lookup or expression only the database evaluates."""
-
-
-def condition_holds(condition: Q, instance: Model) -> bool:
-    """Whether an unsaved row falls under a constraint's condition.
-
-    Conditions built from `field`, `field__exact` and `field__isnull` with plain
-    values (all this project's) are evaluated here, in Python; anything else is
-    asked of the database, one query, as Django's own Q.check does.
-    """
-    try:
-        return _evaluate(condition, instance)
-    except _NeedsDatabase:
-        return condition.check(_field_values(instance))
-
-
-def _evaluate(condition: Q, instance: Model) -> bool:
-    if condition.connector not in (Q.AND, Q.OR):
-        raise _NeedsDatabase
-    results = []
-    for child in condition.children:
-        if isinstance(child, Q):
-            results.append(_evaluate(child, instance))
-            continue
-        lookup, expected = child
-        name, _, kind = lookup.partition("__")
-        if hasattr(expected, "resolve_expression") or isinstance(expected, Model):
-            raise _NeedsDatabase
-        value = getattr(instance, instance._meta.get_field(name).attname)
-        if kind in ("", "exact"):
-            results.append(value == expected)
-        elif kind == "isnull":
-            results.append((value is None) == expected)
-        else:
-            raise _NeedsDatabase
-    holds = all(results) if condition.connector == Q.AND else any(results)
-    return not holds if condition.negated else holds
-
-
-def _field_values(instance: Model) -> dict[str, Value]:
-    """What a constraint's condition is checked against: each concrete field's value, typed as the field."""
-    values = {}
-    for field in instance._meta.concrete_fields:
-        values[field.name] = values[field.attname] = Value(getattr(instance, field.attname), output_field=field)
-    return values
 
 
 def _shown(value: object) -> object:

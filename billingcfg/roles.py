@@ -5,7 +5,8 @@ by the tests that check them."""
 CONFIG_MODELS = {
     "billingcfg": ("currency", "exchangerate", "pricingpolicy", "alertthreshold", "thresholdaction"),
     "plans": ("creditpack", "subscriptionplan"),
-    "rates": ("provider", "meter", "aimodel", "variant", "providercost", "creditrate", "workflow", "workflowstep"),
+    "rates": ("provider", "meter", "aimodel", "variant", "providercost", "creditrate", "workflow", "workflowstep",
+              "pricelistalias"),
 }
 
 VIEWER = "viewer"

@@ -31,7 +31,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from billingcfg.restore import TABLES, _refused_by
 from billingcfg.sheets import cells
-from billingcfg.sheets.conditions import check_holds
+from billingcfg.conditions import check_holds
 from billingcfg.sheets.widgets import (BooleanWidget, DateWidget, DecimalWidget, IntegerWidget, QuantityListWidget,
                                        RefWidget, TextWidget, VariantWidget)
 
@@ -185,13 +185,7 @@ class SheetResource(resources.ModelResource):
             for constraint in model._meta.constraints:
                 if not isinstance(constraint, models.CheckConstraint):
                     continue
-                holds = check_holds(constraint, instance)
-                if holds is None:
-                    try:
-                        constraint.validate(model, instance)
-                    except ValidationError:
-                        holds = False
-                if holds is False:
+                if not check_holds(constraint, instance):
                     errors.setdefault(NON_FIELD_ERRORS, []).append(constraint.get_violation_error_message())
             errors.update(self.extra_errors(instance))
         if errors:

@@ -1,18 +1,19 @@
-"""A model's check constraints evaluated on an unsaved instance in memory, as
-the database would evaluate them, so that an import of 20,000 rows validates
-every rule without a query per rule per row.
+"""A constraint's condition evaluated on an unsaved row in memory, as the
+database would evaluate it, so that a form with many rows or an import of
+20,000 validates every rule without a query per rule per row.
 
-Django's own `CheckConstraint.validate` asks the database (one query per
-constraint per row). This evaluates the same `Q` with SQL's three-valued logic:
-a comparison with NULL is unknown, and a CHECK whose condition is unknown
-passes. A condition this module cannot read (a lookup or expression it does not
-know) is reported as `None`, and the caller falls back to the database.
-Tested against the database on every constraint of every configuration model.
+Django asks the database (one query per constraint per row). This evaluates the
+same `Q` with SQL's three-valued logic: a comparison with NULL is unknown, and a
+condition that is unknown passes, as a CHECK does and as Django's `Q.check`
+does. Plain comparisons, `in`, `isnull` and `F()` of a field of the same row
+are read here; anything else is asked of the database, one query. Tested
+against the database on every constraint of every configuration model.
 """
 
 import operator
 
-from django.db.models import CheckConstraint, F, Q
+from django.core.exceptions import ValidationError
+from django.db.models import CheckConstraint, F, Model, Q, Value
 
 _COMPARE = {
     "exact": operator.eq,
@@ -94,11 +95,30 @@ def _evaluate(instance, condition: Q):
     return result
 
 
-def check_holds(constraint: CheckConstraint, instance) -> bool | None:
-    """Whether `instance` satisfies the check constraint (an unknown condition
-    passes, as in SQL); None when the condition cannot be read here."""
+def _field_values(instance: Model) -> dict[str, Value]:
+    """What a condition is checked against in the database: each concrete field's value, typed as the field."""
+    values = {}
+    for field in instance._meta.concrete_fields:
+        values[field.name] = values[field.attname] = Value(getattr(instance, field.attname), output_field=field)
+    return values
+
+
+def condition_holds(condition: Q, instance: Model) -> bool:
+    """Whether an unsaved row falls under a condition (a conditional unique
+    constraint's), an unknown result counting as true, as `Q.check` counts it."""
     try:
-        result = _evaluate(instance, constraint.condition)
+        return _evaluate(instance, condition) is not False
     except Unreadable:
-        return None
-    return result is not False
+        return condition.check(_field_values(instance))
+
+
+def check_holds(constraint: CheckConstraint, instance: Model) -> bool:
+    """Whether an unsaved row satisfies a check constraint."""
+    try:
+        return _evaluate(instance, constraint.condition) is not False
+    except Unreadable:
+        try:
+            constraint.validate(type(instance), instance)
+        except ValidationError:
+            return False
+        return True
