@@ -70,6 +70,21 @@ def text_cell(value, *, key: bool = False) -> str:
     return restore(text)
 
 
+def display(value) -> str:
+    """A cell's value as a message shows it: 2026-01-31, 0.3, TRUE, or "" when empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, datetime) and value.time() == datetime.min.time():
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float | int | Decimal):
+        return decimal_text(Decimal(repr(value)) if isinstance(value, float) else Decimal(value))
+    return str(value).strip()
+
+
 def decimal_cell(value) -> Decimal | None:
     """A number cell as an exact Decimal. Text is read as written ("0.30" → 0.30);
     a spreadsheet's number (a float) by its shortest exact text, so 0.1 is 0.1.

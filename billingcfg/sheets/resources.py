@@ -36,6 +36,7 @@ from billingcfg.sheets.widgets import (BooleanWidget, DateWidget, DecimalWidget,
                                        RefWidget, TextWidget, VariantWidget)
 
 BATCH = 500
+PROGRESS_EVERY = 1000
 
 # Each table's natural key, as columns (the same key `restore.TABLES` matches by).
 KEY_COLUMNS = {
@@ -141,6 +142,8 @@ class SheetResource(resources.ModelResource):
         self._keys_seen: dict[tuple, int] = {}
         self._before: dict | None = None
         self._changes: list = []
+        self._progress = kwargs.get("on_progress")
+        self._total = len(dataset)
         self.create_instances, self.update_instances = [], []
 
     def before_import_row(self, row, **kwargs):
@@ -150,7 +153,7 @@ class SheetResource(resources.ModelResource):
         key = self.row_key(row)
         first = self._keys_seen.setdefault(key, self._row_number)
         if first != self._row_number:
-            where = ", ".join(f"{column} '{cells.text_cell(row.get(column))}'" for column in self.key_columns)
+            where = ", ".join(f"{column} '{cells.display(row.get(column))}'" for column in self.key_columns)
             raise ValidationError({NON_FIELD_ERRORS: f"{where}: this row appears twice in the sheet, at rows "
                                                      f"{first + 1} and {self._row_number + 1}"})
         return instance_loader.get_instance(row)
@@ -207,8 +210,12 @@ class SheetResource(resources.ModelResource):
         return named
 
     def after_import_row(self, row, row_result, **kwargs):
+        number = kwargs["row_number"]
         row_result.changes = self._changes
-        row_result.sheet_row = kwargs["row_number"] + 1  # the header is row 1
+        row_result.sheet_row = number + 1  # the header is row 1
+        row_result.key_text = " / ".join(cells.display(row.get(column)) or "—" for column in self.key_columns)
+        if self._progress and (number % PROGRESS_EVERY == 0 or number == self._total):
+            self._progress(self.sheet_name(), number, self._total)
 
     # ---- writing ----------------------------------------------------------------------------
 
@@ -259,7 +266,7 @@ class VariantResource(SheetResource):
         super().before_import(dataset, **kwargs)
         in_sheet, defaults = set(), defaultdict(list)
         for number, row in enumerate(dataset.dict, start=2):
-            key = (cells.text_cell(row.get("model")), cells.text_cell(row.get("slug")))
+            key = (cells.display(row.get("model")), cells.display(row.get("slug")))
             in_sheet.add(key)
             try:
                 if cells.boolean_cell(row.get("is_default"), nullable=False):

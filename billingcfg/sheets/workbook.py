@@ -1,0 +1,198 @@
+"""The whole configuration as one XLSX workbook: a sheet per table, in the order
+that imports cleanly (every table after the tables it points to), and back.
+
+Import runs every sheet through its table's resource inside one transaction:
+a file with any invalid row writes nothing, and a dry run (the preview) is the
+same import rolled back. Exporting an imported workbook gives the same cells.
+"""
+
+import io
+import zipfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import tablib
+from django.conf import settings
+from django.db import transaction
+from import_export.results import Result
+
+from billingcfg.sheets.preview import LIMIT, SheetPreview, sheet_preview
+from billingcfg.sheets.resources import RESOURCES, SheetError
+
+SHEETS = tuple(RESOURCES)  # dependency order
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class WorkbookError(ValueError):
+    """The file as a whole cannot be imported; says why, naming the sheet where there is one."""
+
+
+def size_check(size: int, *, name: str) -> None:
+    """Refuses a file over `IMPORT_MAX_BYTES` before it is read."""
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise WorkbookError(f"'{name}' is {size:,} bytes; the largest file an import takes is {limit:,} bytes "
+                            "(IMPORT_MAX_BYTES)")
+
+
+# ---- export -------------------------------------------------------------------------------------
+
+def workbook_export() -> bytes:
+    """Every configuration table as one sheet: headers in row 1, one row per stored row.
+    Decimals are number cells (every column keeps at most 15 significant digits,
+    so they read back exactly), dates are date cells, text is formula-safe."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    for name in SHEETS:
+        resource = RESOURCES[name]()
+        sheet = book.create_sheet(name)
+        fields = resource.get_import_fields()
+        sheet.append([f.column_name for f in fields])
+        for instance in resource.get_queryset():
+            sheet.append([f.export(instance, force_native_type=True) for f in fields])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+# ---- reading ------------------------------------------------------------------------------------
+
+def _blank(row) -> bool:
+    return all(value is None or (isinstance(value, str) and value.strip() == "") for value in row)
+
+
+def workbook_read(data: bytes, *, name: str = "the file") -> dict[str, tablib.Dataset]:
+    """The workbook's sheets as datasets, headers first. Refuses an empty file, a
+    file that is not an XLSX workbook, a damaged one, and missing or unknown sheets."""
+    import openpyxl
+
+    size_check(len(data), name=name)
+    if not data:
+        raise WorkbookError(f"'{name}' is empty")
+    if not data.startswith(b"PK\x03\x04"):
+        raise WorkbookError(f"'{name}' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
+                            "save it from the spreadsheet program as Excel Workbook .xlsx)")
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        raise WorkbookError(f"'{name}' is a damaged XLSX workbook and cannot be read ({error})") from None
+    names = list(book.sheetnames)
+    missing = [sheet for sheet in SHEETS if sheet not in names]
+    unknown = [sheet for sheet in names if sheet not in SHEETS]
+    problems = []
+    if missing:
+        problems.append("missing sheet " + ", ".join(f"'{sheet}'" for sheet in missing))
+    if unknown:
+        problems.append("unknown sheet " + ", ".join(f"'{sheet}'" for sheet in unknown))
+    if problems:
+        raise WorkbookError(f"'{name}': " + "; ".join(problems) + ". A configuration workbook has the sheets "
+                            + ", ".join(SHEETS) + ".")
+    sheets = {}
+    try:
+        for sheet_name in SHEETS:
+            rows = list(book[sheet_name].iter_rows(values_only=True))
+            while rows and _blank(rows[-1]):
+                rows.pop()
+            if not rows:
+                raise WorkbookError(f"Sheet '{sheet_name}' is empty: row 1 must hold the column headers")
+            headers = ["" if value is None else str(value).strip() for value in rows[0]]
+            while headers and headers[-1] == "" and all(len(row) < len(headers) or row[len(headers) - 1] is None
+                                                         for row in rows[1:]):
+                headers.pop()
+            width = len(headers)
+            dataset = tablib.Dataset(headers=_unique(headers))
+            dataset.original_headers = headers
+            for row in rows[1:]:
+                values = list(row[:width]) + [None] * (width - len(row))
+                dataset.append(values)
+            sheets[sheet_name] = dataset
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        if isinstance(error, WorkbookError):
+            raise
+        raise WorkbookError(f"'{name}' is a damaged XLSX workbook and cannot be read ({error})") from None
+    return sheets
+
+
+def _unique(headers: list[str]) -> list[str]:
+    """tablib keys rows by header: a repeated header is kept apart (and refused by the header check)."""
+    seen = Counter()
+    unique = []
+    for header in headers:
+        seen[header] += 1
+        unique.append(header if seen[header] == 1 else f"{header}\x00{seen[header]}")
+    return unique
+
+
+# ---- import -------------------------------------------------------------------------------------
+
+@dataclass
+class SheetResult:
+    name: str
+    result: Result | None = None
+    error: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.error) or (self.result is not None and (self.result.has_errors()
+                                                                  or self.result.has_validation_errors()))
+
+    def preview(self, limit: int = LIMIT) -> SheetPreview:
+        return sheet_preview(self.name, self.result, error=self.error, limit=limit)
+
+    def problems(self) -> list[str]:
+        """Every reason the sheet cannot be imported: sheet, row, column and rule."""
+        return self.preview(limit=10**9).messages()
+
+
+@dataclass
+class WorkbookResult:
+    sheets: list[SheetResult] = field(default_factory=list)
+    dry_run: bool = True
+
+    @property
+    def valid(self) -> bool:
+        return not any(sheet.failed for sheet in self.sheets)
+
+    def previews(self, limit: int = LIMIT) -> list[SheetPreview]:
+        return [sheet.preview(limit) for sheet in self.sheets]
+
+    @property
+    def changed(self) -> bool:
+        return any(preview.new or preview.changed for preview in self.previews(limit=0))
+
+    def problems(self) -> list[str]:
+        return [problem for sheet in self.sheets for problem in sheet.problems()]
+
+
+Progress = Callable[[str, int, int], None]
+
+
+@transaction.atomic
+def workbook_import(data: bytes, *, dry_run: bool, user=None, file_name: str = "workbook.xlsx",
+                    on_progress: Progress | None = None) -> WorkbookResult:
+    """Import every sheet in dependency order in one transaction. Nothing is
+    written when `dry_run` is set or any row of any sheet is invalid; then the
+    result says what would have been written and what is wrong, row by row."""
+    sheets = workbook_read(data, name=file_name)
+    outcome = WorkbookResult(dry_run=dry_run)
+    reason = f"Imported from workbook {file_name}"
+    for name in SHEETS:
+        dataset = sheets[name]
+        resource = RESOURCES[name]()
+        sheet = SheetResult(name)
+        outcome.sheets.append(sheet)
+        headers = getattr(dataset, "original_headers", dataset.headers)
+        try:
+            resource.check_headers(headers)
+        except SheetError as error:
+            sheet.error = str(error)
+            continue
+        # Each sheet writes (in a savepoint) so the next sheets find its rows; this
+        # function's transaction is rolled back below unless every sheet is valid.
+        sheet.result = resource.import_data(dataset, dry_run=False, user=user, file_name=file_name, reason=reason,
+                                            on_progress=on_progress, sheet=name)
+    if dry_run or not outcome.valid:
+        transaction.set_rollback(True)
+    return outcome
