@@ -17,6 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from billingcfg import digits
 from billingcfg.conditions import condition_holds
+from billingcfg.sheets.admin import SheetAdminMixin
 from billingcfg.models import (
     AlertThreshold,
     Currency,
@@ -53,9 +54,9 @@ def exact_decimal_column(field: DecimalField):
     return column
 
 
-class ConfigAdmin(SimpleHistoryAdmin):
-    """What every configuration admin shares: history pages, and decimals shown
-    as they were entered, in forms and in lists."""
+class ConfigAdmin(SheetAdminMixin, SimpleHistoryAdmin):
+    """What every configuration admin shares: history pages, import and export
+    (CSV, XLSX, JSON), and decimals shown as they were entered, in forms and in lists."""
 
     formfield_overrides = EXACT_DECIMAL_INPUTS
 

@@ -122,3 +122,17 @@ def check_holds(constraint: CheckConstraint, instance: Model) -> bool:
         except ValidationError:
             return False
         return True
+
+
+def condition_fields(condition: Q) -> set[str]:
+    """The fields a condition reads, e.g. {"price"} for Q(price__gte=0)."""
+    names = set()
+    for child in condition.children:
+        if isinstance(child, Q):
+            names |= condition_fields(child)
+        else:
+            path, value = child
+            names.add(path.partition("__")[0])
+            if isinstance(value, F):
+                names.add(value.name.partition("__")[0])
+    return names

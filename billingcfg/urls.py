@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from billingcfg.dashboard import margins_dashboard
+from billingcfg.sheets.pages import workbook, workbook_export_view
 
 admin.site.site_header = "Billing configuration"
 admin.site.site_title = "Billing configuration"
@@ -13,6 +14,8 @@ admin.site.enable_nav_sidebar = False
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("admin/margins/", margins_dashboard, name="margins"),
+    path("admin/workbook/", workbook, name="workbook"),
+    path("admin/workbook/export/", workbook_export_view, name="workbook_export"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("billingcfg.api.urls")),
 ]

@@ -31,7 +31,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from billingcfg.restore import TABLES, _refused_by
 from billingcfg.sheets import cells
-from billingcfg.conditions import check_holds
+from billingcfg.conditions import check_holds, condition_fields
 from billingcfg.sheets.widgets import (BooleanWidget, DateWidget, DecimalWidget, IntegerWidget, QuantityListWidget,
                                        RefWidget, TextWidget, VariantWidget)
 
@@ -55,6 +55,25 @@ NAME_COLUMNS = frozenset({"slug", "code", "name", "label", "unit_label", "tier",
 
 class SheetError(ValueError):
     """A sheet as a whole is unreadable (its headers): names the sheet and the rule."""
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+def _trim_empty_columns(dataset) -> None:
+    """Spreadsheet programs keep columns that were emptied: trailing columns with
+    neither a header nor a value are dropped, not reported as unknown."""
+    headers = list(dataset.headers or ())
+    width = len(headers)
+    while width and _empty(headers[width - 1]) and all(_empty(value) for value in dataset.get_col(width - 1)):
+        width -= 1
+    if width == len(headers):
+        return
+    rows = [tuple(row)[:width] for row in dataset]
+    dataset.wipe()
+    dataset.headers = headers[:width]
+    dataset.extend(rows)
 
 
 class NaturalKeyLoader(BaseInstanceLoader):
@@ -132,7 +151,12 @@ class SheetResource(resources.ModelResource):
     # ---- import hooks -----------------------------------------------------------------------
 
     def before_import(self, dataset, **kwargs):
-        self.check_headers(dataset.headers)
+        _trim_empty_columns(dataset)
+        try:
+            self.check_headers(dataset.headers)
+        except SheetError:
+            del dataset[0:len(dataset)]  # no row is read under headers that do not fit
+            raise
         dataset.headers = [str(header).strip() for header in dataset.headers]
         for field in self.fields.values():
             if isinstance(field.widget, RefWidget):
@@ -189,7 +213,9 @@ class SheetResource(resources.ModelResource):
                 if not isinstance(constraint, models.CheckConstraint):
                     continue
                 if not check_holds(constraint, instance):
-                    errors.setdefault(NON_FIELD_ERRORS, []).append(constraint.get_violation_error_message())
+                    fields = condition_fields(constraint.condition)
+                    where = fields.pop() if len(fields) == 1 else NON_FIELD_ERRORS
+                    errors.setdefault(where, []).append(constraint.get_violation_error_message())
             errors.update(self.extra_errors(instance))
         if errors:
             raise ValidationError(self._by_column(errors))
@@ -202,11 +228,11 @@ class SheetResource(resources.ModelResource):
         columns = {field.attribute: field.column_name for field in self.get_import_fields()}
         named = {}
         for name, messages in errors.items():
-            if isinstance(messages, ValidationError):
-                messages = messages.messages
-            if isinstance(messages, str):
+            if isinstance(messages, ValidationError | str):
                 messages = [messages]
-            named.setdefault(columns.get(name, name), []).extend(str(message) for message in messages)
+            for message in messages:
+                texts = message.messages if isinstance(message, ValidationError) else [str(message)]
+                named.setdefault(columns.get(name, name), []).extend(texts)
         return named
 
     def after_import_row(self, row, row_result, **kwargs):
@@ -225,7 +251,7 @@ class SheetResource(resources.ModelResource):
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         if not (using_transactions or not dry_run):
             return
-        if result is not None and result.has_validation_errors():
+        if result is not None and (result.has_errors() or result.has_validation_errors()):
             return  # all or nothing: the import is rolled back
         try:
             self.write(self.create_instances, self.update_instances)

@@ -8,7 +8,6 @@ same import rolled back. Exporting an imported workbook gives the same cells.
 
 import io
 import zipfile
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,7 +17,7 @@ from django.db import transaction
 from import_export.results import Result
 
 from billingcfg.sheets.preview import LIMIT, SheetPreview, sheet_preview
-from billingcfg.sheets.resources import RESOURCES, SheetError
+from billingcfg.sheets.resources import RESOURCES
 
 SHEETS = tuple(RESOURCES)  # dependency order
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,18 +65,13 @@ def _blank(row) -> bool:
 def workbook_read(data: bytes, *, name: str = "the file") -> dict[str, tablib.Dataset]:
     """The workbook's sheets as datasets, headers first. Refuses an empty file, a
     file that is not an XLSX workbook, a damaged one, and missing or unknown sheets."""
-    import openpyxl
-
     size_check(len(data), name=name)
     if not data:
         raise WorkbookError(f"'{name}' is empty")
     if not data.startswith(b"PK\x03\x04"):
         raise WorkbookError(f"'{name}' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
                             "save it from the spreadsheet program as Excel Workbook .xlsx)")
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise WorkbookError(f"'{name}' is a damaged XLSX workbook and cannot be read ({error})") from None
+    book = open_workbook(data, name=name)
     names = list(book.sheetnames)
     missing = [sheet for sheet in SHEETS if sheet not in names]
     unknown = [sheet for sheet in names if sheet not in SHEETS]
@@ -89,40 +83,40 @@ def workbook_read(data: bytes, *, name: str = "the file") -> dict[str, tablib.Da
     if problems:
         raise WorkbookError(f"'{name}': " + "; ".join(problems) + ". A configuration workbook has the sheets "
                             + ", ".join(SHEETS) + ".")
-    sheets = {}
     try:
-        for sheet_name in SHEETS:
-            rows = list(book[sheet_name].iter_rows(values_only=True))
-            while rows and _blank(rows[-1]):
-                rows.pop()
-            if not rows:
-                raise WorkbookError(f"Sheet '{sheet_name}' is empty: row 1 must hold the column headers")
-            headers = ["" if value is None else str(value).strip() for value in rows[0]]
-            while headers and headers[-1] == "" and all(len(row) < len(headers) or row[len(headers) - 1] is None
-                                                         for row in rows[1:]):
-                headers.pop()
-            width = len(headers)
-            dataset = tablib.Dataset(headers=_unique(headers))
-            dataset.original_headers = headers
-            for row in rows[1:]:
-                values = list(row[:width]) + [None] * (width - len(row))
-                dataset.append(values)
-            sheets[sheet_name] = dataset
+        return {sheet_name: sheet_dataset(book[sheet_name].iter_rows(values_only=True), name=sheet_name)
+                for sheet_name in SHEETS}
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
         if isinstance(error, WorkbookError):
             raise
         raise WorkbookError(f"'{name}' is a damaged XLSX workbook and cannot be read ({error})") from None
-    return sheets
 
 
-def _unique(headers: list[str]) -> list[str]:
-    """tablib keys rows by header: a repeated header is kept apart (and refused by the header check)."""
-    seen = Counter()
-    unique = []
-    for header in headers:
-        seen[header] += 1
-        unique.append(header if seen[header] == 1 else f"{header}\x00{seen[header]}")
-    return unique
+def open_workbook(data: bytes, *, name: str):
+    """The workbook in `data`, formulas read as formulas, not as the value a
+    program last computed (which may be stale or absent): a resource refuses a
+    formula cell by name."""
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
+        raise WorkbookError(f"'{name}' is a damaged XLSX workbook and cannot be read ({error})") from None
+
+
+def sheet_dataset(rows, *, name: str) -> tablib.Dataset:
+    """A sheet's rows as a dataset, row 1 the headers, trailing blank rows dropped.
+    The headers are checked by the sheet's resource."""
+    rows = list(rows)
+    while rows and _blank(rows[-1]):
+        rows.pop()
+    if not rows:
+        raise WorkbookError(f"Sheet '{name}' is empty: row 1 must hold the column headers")
+    width = len(rows[0])
+    dataset = tablib.Dataset(headers=list(rows[0]))
+    for row in rows[1:]:
+        dataset.append(list(row[:width]) + [None] * (width - len(row)))
+    return dataset
 
 
 # ---- import -------------------------------------------------------------------------------------
@@ -183,12 +177,6 @@ def workbook_import(data: bytes, *, dry_run: bool, user=None, file_name: str = "
         resource = RESOURCES[name]()
         sheet = SheetResult(name)
         outcome.sheets.append(sheet)
-        headers = getattr(dataset, "original_headers", dataset.headers)
-        try:
-            resource.check_headers(headers)
-        except SheetError as error:
-            sheet.error = str(error)
-            continue
         # Each sheet writes (in a savepoint) so the next sheets find its rows; this
         # function's transaction is rolled back below unless every sheet is valid.
         sheet.result = resource.import_data(dataset, dry_run=False, user=user, file_name=file_name, reason=reason,

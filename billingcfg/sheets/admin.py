@@ -1,0 +1,124 @@
+"""Import and export in the admin: CSV, XLSX and JSON on every configuration
+table's list (django-import-export's pages, with this project's resources and
+preview), and the whole-configuration workbook page."""
+
+import io
+import json
+import zipfile
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, JSON, XLSX
+from import_export.forms import ImportForm
+
+from billingcfg.sheets.preview import sheet_preview
+from billingcfg.sheets.resources import RESOURCE_OF_MODEL
+from billingcfg.sheets.workbook import WorkbookError, open_workbook, sheet_dataset, size_check
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def file_kind_problem(data: bytes, *, kind: str, name: str) -> str | None:
+    """Why the bytes are not the file their format says (CSV, XLSX or JSON), or None."""
+    if not data:
+        return f"'{name}' is empty"
+    if kind == "xlsx":
+        if not data.startswith(ZIP_MAGIC):
+            return f"'{name}' is not an XLSX workbook (an XLSX file is a zip archive; this one is not)"
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "xl/workbook.xml" not in archive.namelist():
+                    return f"'{name}' is a zip archive but not an XLSX workbook"
+        except zipfile.BadZipFile:
+            return f"'{name}' is a damaged XLSX workbook and cannot be read"
+        return None
+    if data.startswith(ZIP_MAGIC) or b"\x00" in data[:4096]:
+        return f"'{name}' is a binary file, not {kind.upper()} text"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return f"'{name}' is not UTF-8 text (byte {error.start:,} cannot be read); save it as CSV UTF-8"
+    if kind == "json":
+        try:
+            rows = json.loads(text)
+        except json.JSONDecodeError as error:
+            return f"'{name}' is not JSON: line {error.lineno}, column {error.colno}: {error.msg}"
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            return f"'{name}' is JSON but not a list of rows (objects keyed by column)"
+    return None
+
+
+class FormulaXLSX(XLSX):
+    """An XLSX file's first sheet, read with formulas as formulas (a resource refuses
+    them by name) rather than as values a program may have computed long ago."""
+
+    def create_dataset(self, in_stream):
+        book = open_workbook(in_stream, name="the file")
+        return sheet_dataset(book.worksheets[0].iter_rows(values_only=True), name=book.sheetnames[0])
+
+
+class SheetImportForm(ImportForm):
+    """The import form, refusing an empty, oversized or mislabelled file before it is read."""
+
+    def __init__(self, formats, resources, **kwargs):
+        self.formats = formats
+        super().__init__(formats, resources, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, chosen = cleaned.get("import_file"), cleaned.get("format")
+        if upload is None or chosen in (None, ""):
+            return cleaned
+        try:
+            size_check(upload.size, name=upload.name)
+        except WorkbookError as error:
+            raise forms.ValidationError({"import_file": str(error)}) from None
+        data = upload.read()
+        upload.seek(0)
+        kind = self.formats[int(chosen)]().get_title().lower()
+        problem = file_kind_problem(data, kind=kind, name=upload.name)
+        if problem is None and kind == "xlsx":
+            try:
+                FormulaXLSX().create_dataset(data)
+            except WorkbookError as error:
+                problem = str(error)
+        if problem:
+            raise forms.ValidationError({"import_file": problem})
+        return cleaned
+
+
+class SheetAdminMixin(ImportExportMixin):
+    """Import (change permission) and export (view permission) of a table in
+    CSV, XLSX and JSON, keyed by slugs, previewed before anything is written."""
+
+    formats = [CSV, XLSX, JSON]
+    import_form_class = SheetImportForm
+    import_template_name = "admin/sheets/import.html"
+    show_change_form_export = False
+
+    def get_import_formats(self):
+        return [CSV, FormulaXLSX, JSON]
+
+    def get_resource_classes(self, request):
+        return [RESOURCE_OF_MODEL[self.model]]
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", {}).get("result")
+        if result is not None:
+            resource = RESOURCE_OF_MODEL[self.model]
+            preview = sheet_preview(resource.sheet_name(), result)
+            response.context_data.update(preview=preview, previews=[preview])
+        return response
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            problems = sheet_preview(RESOURCE_OF_MODEL[self.model].sheet_name(), result).messages()
+            messages.error(request, "Nothing was imported: the draft changed since the preview, and the file "
+                           "no longer imports cleanly. " + " ".join(problems[:10]))
+            opts = self.model._meta
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
+        return super().process_result(result, request)

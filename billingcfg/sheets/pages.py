@@ -1,0 +1,146 @@
+"""The admin's workbook page (/admin/workbook/): export the whole configuration
+as one XLSX workbook; upload one, read the preview of every sheet, confirm.
+
+Between preview and confirm the file waits in the cache all app servers share,
+keyed by its sha256; confirming checks that neither the file nor the draft has
+changed since the preview, so what is written is what was reviewed."""
+
+import hashlib
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from billingcfg.document import canonical_bytes, draft_configuration, sha256
+from billingcfg.models import PricingPolicy
+from billingcfg.sheets.admin import file_kind_problem
+from billingcfg.sheets.resources import RESOURCES
+from billingcfg.sheets.workbook import XLSX_CONTENT_TYPE, WorkbookError, size_check, workbook_export, \
+    workbook_import
+
+WAIT_SECONDS = 3600
+
+
+def _may(user, actions) -> bool:
+    return all(user.has_perm(f"{R._meta.model._meta.app_label}.{action}_{R._meta.model._meta.model_name}")
+               for R in RESOURCES.values() for action in actions)
+
+
+def may_export(user) -> bool:
+    return _may(user, ("view",))
+
+
+def may_import(user) -> bool:
+    return _may(user, ("add", "change"))
+
+
+def draft_state() -> str:
+    """A fingerprint of the draft tables: it changes when any row does."""
+    try:
+        return sha256(canonical_bytes(draft_configuration()))
+    except PricingPolicy.DoesNotExist:
+        return "no-policy"
+
+
+class UploadForm(forms.Form):
+    workbook = forms.FileField(help_text="An XLSX workbook with one sheet per table, as exported here.")
+
+    def clean_workbook(self):
+        upload = self.cleaned_data["workbook"]
+        try:
+            size_check(upload.size, name=upload.name)
+        except WorkbookError as error:
+            raise forms.ValidationError(str(error)) from None
+        data = upload.read()
+        problem = file_kind_problem(data, kind="xlsx", name=upload.name)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload.name, data
+
+
+class ConfirmForm(forms.Form):
+    file_sha256 = forms.CharField(widget=forms.HiddenInput)
+    file_name = forms.CharField(widget=forms.HiddenInput)
+    draft_sha256 = forms.CharField(widget=forms.HiddenInput)
+
+
+def _cache_key(digest: str) -> str:
+    return f"workbook-import:{digest}"
+
+
+def _preview(request, *, name: str, data: bytes, context: dict) -> TemplateResponse:
+    state = draft_state()
+    result = workbook_import(data, dry_run=True, user=request.user, file_name=name)
+    digest = hashlib.sha256(data).hexdigest()
+    if result.valid:
+        cache.set(_cache_key(digest), data, WAIT_SECONDS)
+        context["confirm_form"] = ConfirmForm(initial={"file_sha256": digest, "file_name": name,
+                                                       "draft_sha256": state})
+    context.update(result=result, previews=result.previews(), file_name=name)
+    return TemplateResponse(request, "admin/sheets/workbook.html", context)
+
+
+def workbook_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not may_export(user):
+        raise PermissionDenied
+    context = {**admin.site.each_context(request), "title": "Configuration workbook", "may_import": may_import(user),
+               "sheets": list(RESOURCES), "upload_form": UploadForm()}
+    if request.method == "POST":
+        if not context["may_import"]:
+            raise PermissionDenied
+        if "confirm" in request.POST:
+            return _confirm(request, context)
+        form = context["upload_form"] = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            name, data = form.cleaned_data["workbook"]
+            try:
+                return _preview(request, name=name, data=data, context=context)
+            except WorkbookError as error:
+                form.add_error("workbook", str(error))
+    return TemplateResponse(request, "admin/sheets/workbook.html", context)
+
+
+def _confirm(request, context: dict) -> HttpResponse:
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The confirmation was incomplete; upload the workbook again.")
+        return redirect("workbook")
+    digest, name = form.cleaned_data["file_sha256"], form.cleaned_data["file_name"]
+    data = cache.get(_cache_key(digest))
+    if data is None or hashlib.sha256(data).hexdigest() != digest:
+        messages.error(request, "The previewed file is no longer waiting (previews wait one hour); "
+                                "upload it again. Nothing was imported.")
+        return redirect("workbook")
+    if draft_state() != form.cleaned_data["draft_sha256"]:
+        messages.warning(request, "The draft changed since this preview (someone saved a row). Nothing was "
+                                  "imported; here is the preview against the draft as it is now.")
+        return _preview(request, name=name, data=data, context=context)
+    result = workbook_import(data, dry_run=False, user=request.user, file_name=name)
+    cache.delete(_cache_key(digest))
+    if not result.valid:
+        messages.error(request, "Nothing was imported: " + " ".join(result.problems()[:10]))
+        return redirect("workbook")
+    counts = result.previews(limit=0)
+    new, changed = sum(p.new for p in counts), sum(p.changed for p in counts)
+    messages.success(request, f"Imported {name}: {new:,} new and {changed:,} changed rows written to the draft "
+                              "(history records you and the file). Review the margins, then publish.")
+    return redirect("workbook")
+
+
+def workbook_download(request: HttpRequest) -> HttpResponse:
+    if not may_export(request.user):
+        raise PermissionDenied
+    response = HttpResponse(workbook_export(), content_type=XLSX_CONTENT_TYPE)
+    stamp = timezone.now().strftime("%Y-%m-%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="configuration-{stamp}.xlsx"'
+    return response
+
+
+workbook = admin.site.admin_view(workbook_page)
+workbook_export_view = admin.site.admin_view(workbook_download)
