@@ -24,7 +24,7 @@ CHECK_VENV := $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 	exit 1; }
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check bench bench-api clean
+.PHONY: help run test check bench bench-api bench-import clean
 
 help:
 	@echo "make run     serve the admin on http://127.0.0.1:$(PORT)/ with demo data and a dev login (PORT=...)"
@@ -32,6 +32,7 @@ help:
 	@echo "make check   migrations in step with the models, and Django's system checks"
 	@echo "make bench   margins of a generated 5,000-variant catalogue and the admin screens, against the demo"
 	@echo "make bench-api  the API under gunicorn on PostgreSQL with wrk, against a bare view (needs wrk)"
+	@echo "make bench-import  a 20,000-row provider-cost sheet: the project's import against django-import-export's default"
 	@echo "make clean   remove .venv and caches (never the database or .dev-credentials)"
 
 run: $(RUNTIME_STAMP)
@@ -56,6 +57,9 @@ bench: $(RUNTIME_STAMP)
 
 bench-api: $(RUNTIME_STAMP)
 	$(PY) bench/api.py
+
+bench-import: $(RUNTIME_STAMP)
+	$(PY) bench/imports.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -29,7 +29,7 @@ from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from billingcfg.restore import TABLES, _refused_by
+from billingcfg.restore import TABLES, _Ref, _refused_by, _Table
 from billingcfg.sheets import cells
 from billingcfg.conditions import check_holds, condition_fields
 from billingcfg.sheets.widgets import (BooleanWidget, DateWidget, DecimalWidget, IntegerWidget, QuantityListWidget,
@@ -48,6 +48,7 @@ KEY_COLUMNS = {
     "workflow_steps": ("workflow", "position"),
     "policy": (),
     "threshold_actions": ("threshold", "action"),
+    "price_list_aliases": ("name",),
 }
 # Text columns that name or key a row: formula-like text is refused there.
 NAME_COLUMNS = frozenset({"slug", "code", "name", "label", "unit_label", "tier", "symbol"})
@@ -81,7 +82,13 @@ class NaturalKeyLoader(BaseInstanceLoader):
 
     def __init__(self, resource, dataset=None):
         super().__init__(resource, dataset)
-        self.rows = {resource.stored_key(instance): instance for instance in resource.get_queryset()}
+        self.rows, seen = {}, Counter()
+        for instance in resource.get_queryset():
+            key = resource.stored_key(instance)
+            if resource.repeatable:
+                seen[key] += 1
+                key = (*key, seen[key] - 1)
+            self.rows.setdefault(key, instance)
 
     def get_instance(self, row):
         return self.rows.get(self.resource.row_key(row))
@@ -92,6 +99,8 @@ class SheetResource(resources.ModelResource):
 
     table = None  # the `restore.TABLES` entry
     key_columns: tuple[str, ...] = ()
+    # No unique key (workflow steps): the n-th row at a key is the n-th stored one, as in `restore`.
+    repeatable = False
 
     class Meta:
         clean_model_instances = True
@@ -164,6 +173,7 @@ class SheetResource(resources.ModelResource):
         self._user = kwargs.get("user")
         self._reason = kwargs.get("reason") or f"Imported from {kwargs.get('file_name') or 'a spreadsheet'}"
         self._keys_seen: dict[tuple, int] = {}
+        self._occurrences: Counter = Counter()
         self._before: dict | None = None
         self._changes: list = []
         self._progress = kwargs.get("on_progress")
@@ -175,12 +185,18 @@ class SheetResource(resources.ModelResource):
 
     def get_instance(self, instance_loader, row):
         key = self.row_key(row)
+        if self.repeatable:
+            self._occurrences[key] += 1
+            return instance_loader.rows.get((*key, self._occurrences[key] - 1))
         first = self._keys_seen.setdefault(key, self._row_number)
         if first != self._row_number:
+            rows = f"rows {first + 1} and {self._row_number + 1}"
+            if not self.key_columns:
+                raise ValidationError({NON_FIELD_ERRORS: f"this sheet holds one row; {rows} both fill it"})
             where = ", ".join(f"{column} '{cells.display(row.get(column))}'" for column in self.key_columns)
-            raise ValidationError({NON_FIELD_ERRORS: f"{where}: this row appears twice in the sheet, at rows "
-                                                     f"{first + 1} and {self._row_number + 1}"})
-        return instance_loader.get_instance(row)
+            column = self.key_columns[0] if len(self.key_columns) == 1 else NON_FIELD_ERRORS
+            raise ValidationError({column: f"{where}: this row appears twice in the sheet, at {rows}"})
+        return instance_loader.rows.get(key)
 
     def after_init_instance(self, instance, new, row, **kwargs):
         self._before = None if new else self.cells_of(instance)
@@ -286,30 +302,37 @@ class SheetResource(resources.ModelResource):
 
 
 class VariantResource(SheetResource):
-    """A model has one default variant at a time, across the sheet and the draft."""
+    """A model has exactly one default variant, across the sheet and the draft."""
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
-        in_sheet, defaults = set(), defaultdict(list)
-        for number, row in enumerate(dataset.dict, start=2):
+        in_sheet, defaults, variants = set(), defaultdict(list), defaultdict(list)
+        for row in dataset.dict:
             key = (cells.display(row.get("model")), cells.display(row.get("slug")))
             in_sheet.add(key)
+            variants[key[0]].append(key[1])
             try:
                 if cells.boolean_cell(row.get("is_default"), nullable=False):
                     defaults[key[0]].append(key[1])
             except ValueError:
                 pass  # the row's own validation names it
-        for instance in self._meta.model.objects.filter(is_default=True).select_related("model"):
+        for instance in self._meta.model.objects.select_related("model"):
             key = (instance.model.slug, instance.slug)
             if key not in in_sheet:
-                defaults[key[0]].append(key[1])
-        self._defaults = defaults
+                variants[key[0]].append(key[1])
+                if instance.is_default:
+                    defaults[key[0]].append(key[1])
+        self._defaults, self._variants = defaults, variants
 
     def extra_errors(self, instance) -> dict:
-        slugs = self._defaults.get(instance.model.slug, [])
+        model = instance.model.slug
+        slugs = self._defaults.get(model, [])
         if instance.is_default and len(slugs) > 1:
-            return {"is_default": [f"model '{instance.model.slug}' would have {len(slugs)} default variants "
+            return {"is_default": [f"model '{model}' would have {len(slugs)} default variants "
                                    f"({', '.join(slugs)}); a model has exactly one"]}
+        if not slugs:
+            return {"is_default": [f"model '{model}' would have no default variant; a model has exactly one: "
+                                   f"mark one of {', '.join(self._variants[model])} TRUE"]}
         return {}
 
     def write(self, created: list, updated: list) -> None:
@@ -355,12 +378,23 @@ def sheet_resource(table, base=SheetResource) -> type[SheetResource]:
     meta = type("Meta", (base.Meta,), {"model": model, "fields": ordered, "import_id_fields": list(key_columns),
                                         "import_order": ordered, "export_order": ordered})
     name = "".join(part.title() for part in table.name.split("_")) + "Resource"
-    return type(name, (base,), {"Meta": meta, "table": table, "key_columns": key_columns, **declared,
-                                "__module__": __name__})
+    return type(name, (base,), {"Meta": meta, "table": table, "key_columns": key_columns,
+                                "repeatable": table.repeatable, **declared, "__module__": __name__})
+
+
+def _aliases_table() -> _Table:
+    """Price-list aliases are not part of a release; they have their own sheet, not a workbook sheet."""
+    from rates.models import PriceListAlias
+
+    return _Table("price_list_aliases", PriceListAlias, key=lambda row: (row["name"],),
+                  stored_key=lambda o: (o.name,), related=(), fields=dict.fromkeys(("name", "notes")),
+                  refs=(_Ref("model", "models", ("model",)), _Ref("variant", "variants", ("model", "variant"))))
 
 
 _BASES = {"variants": VariantResource}
+# The workbook's sheets, in the order they import (every table after those it points to).
 RESOURCES: dict[str, type[SheetResource]] = {
     table.name: sheet_resource(table, _BASES.get(table.name, SheetResource)) for table in TABLES
 }
-RESOURCE_OF_MODEL = {resource._meta.model: resource for resource in RESOURCES.values()}
+RESOURCE_OF_MODEL = {resource._meta.model: resource
+                     for resource in [*RESOURCES.values(), sheet_resource(_aliases_table())]}
