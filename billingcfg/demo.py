@@ -7,12 +7,15 @@ changes nothing and records no history. Rows that ops staff added beside the
 demo are left alone.
 """
 
+from django.db import transaction
+
 from billingcfg import demo_data as data
 from billingcfg.document import SCHEMA_VERSION, dec
 from billingcfg.models import Currency
 from billingcfg.restore import LoadResult, draft_load
 from plans.models import CreditPack
 from rates.models import AIModel
+from rates.price_list_import import price_list_aliases_load
 from rates.quantities import parse_quantity_list
 
 CHANGE_REASON = "Loaded demo data"
@@ -76,8 +79,11 @@ def demo_configuration() -> dict:
     }
 
 
+@transaction.atomic
 def demo_load() -> LoadResult:
-    return draft_load(demo_configuration(), prune=False, reason=CHANGE_REASON)
+    result = draft_load(demo_configuration(), prune=False, reason=CHANGE_REASON)
+    price_list_aliases_load(data.PRICE_LIST_ALIASES, reason=CHANGE_REASON)
+    return result
 
 
 def demo_is_loadable() -> bool:

@@ -534,3 +534,17 @@ ALERT_THRESHOLDS = [
     _threshold("breaker-system-spend-day", "Circuit breaker: system spend a day", scope="system", window="day",
                limit="1000", metric="money", currency="USD", actions=["serve_cached", "pause"]),
 ]
+
+# LiteLLM's names for models whose slugs differ (rates.PriceListAlias): the price-list
+# import (python manage.py import_price_map) prices these models from these entries.
+PRICE_LIST_ALIASES = [
+    # LiteLLM's Veo 3 price ($0.75/s) is the with-audio one.
+    {"name": "gemini/veo-3.0-generate-preview", "model": "veo-3", "variant": "audio",
+     "notes": "Gemini API's Veo 3 price is with audio."},
+    {"name": "gemini/veo-3.1-generate-preview", "model": "veo-3-1", "variant": None, "notes": ""},
+    {"name": "gemini/veo-3.1-fast-generate-preview", "model": "veo-3-1-fast", "variant": None, "notes": ""},
+    {"name": "claude-3-5-sonnet-20241022", "model": "claude-3-5-sonnet", "variant": None,
+     "notes": "The production model's dated name."},
+    {"name": "claude-3-haiku-20240307", "model": "claude-3-haiku", "variant": None,
+     "notes": "The budget model's dated name."},
+]

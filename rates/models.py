@@ -468,3 +468,40 @@ class WorkflowStep(models.Model):
 
     def clean(self):
         _variant_must_belong_to_model(self)
+
+
+class PriceListAlias(models.Model):
+    """A provider price-list entry (LiteLLM's model_prices_and_context_window.json)
+    whose name differs from our model's slug: the import prices `model` (and
+    `variant`, when given) from the entry `name`. See rates.price_list."""
+
+    name = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="The price list's entry key, exactly as written there, e.g. gemini/veo-3.1-generate-preview.",
+    )
+    model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="price_list_aliases")
+    variant = models.ForeignKey(
+        Variant,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="price_list_aliases",
+        help_text="Empty: the entry's prices hold for every variant (or name their resolution, e.g. "
+        "output_cost_per_second_1080p).",
+    )
+    notes = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "price-list alias"
+        verbose_name_plural = "price-list aliases"
+
+    def __str__(self):
+        target = f"{self.model.slug} / {self.variant.slug}" if self.variant_id else self.model.slug
+        return f"{self.name} → {target}"
+
+    def clean(self):
+        _variant_must_belong_to_model(self)

@@ -18,7 +18,18 @@ from simple_history.models import HistoricalChanges
 
 from billingcfg.models import AlertThreshold, Currency, ExchangeRate, Metric, PricingPolicy, Scope, ThresholdAction
 from plans.models import CreditPack, SubscriptionPlan
-from rates.models import AIModel, CreditRate, Meter, Modality, Provider, ProviderCost, Variant, Workflow, WorkflowStep
+from rates.models import (
+    AIModel,
+    CreditRate,
+    Meter,
+    Modality,
+    PriceListAlias,
+    Provider,
+    ProviderCost,
+    Variant,
+    Workflow,
+    WorkflowStep,
+)
 
 _serial = itertools.count(1)
 
@@ -244,6 +255,14 @@ def threshold_action_unsaved(**kwargs) -> ThresholdAction:
 threshold_action = _saved(threshold_action_unsaved)
 
 
+def price_list_alias(**kwargs) -> PriceListAlias:
+    """A LiteLLM entry name for a model (all its variants unless one is given)."""
+    if "model" not in kwargs:
+        kwargs["model"] = ai_model()
+    kwargs.setdefault("name", f"litellm/{_slug('model')}")
+    return PriceListAlias.objects.create(**kwargs)
+
+
 # A valid saved row of every configuration model: the tests that walk every
 # model through _meta (decimal round trips, positive-integer columns) build
 # rows with these, and fail for a model that has none.
@@ -263,6 +282,7 @@ VALID_ROW = {
     CreditRate: credit_rate,
     Workflow: workflow,
     WorkflowStep: workflow_step,
+    PriceListAlias: price_list_alias,
 }
 
 
