@@ -2,54 +2,17 @@
 table's list (django-import-export's pages, with this project's resources and
 preview), and the whole-configuration workbook page."""
 
-import io
-import json
-import zipfile
-
 from django import forms
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, JSON, XLSX
-from import_export.forms import ImportForm
+from import_export.forms import ExportForm, ImportForm
 
 from billingcfg.sheets.preview import sheet_preview
 from billingcfg.sheets.resources import RESOURCE_OF_MODEL
-from billingcfg.sheets.workbook import WorkbookError, open_workbook, sheet_dataset, size_check
-
-ZIP_MAGIC = b"PK\x03\x04"
-
-
-def file_kind_problem(data: bytes, *, kind: str, name: str) -> str | None:
-    """Why the bytes are not the file their format says (CSV, XLSX or JSON), or None."""
-    if not data:
-        return f"'{name}' is empty"
-    if kind == "xlsx":
-        if not data.startswith(ZIP_MAGIC):
-            return f"'{name}' is not an XLSX workbook (an XLSX file is a zip archive; this one is not)"
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "xl/workbook.xml" not in archive.namelist():
-                    return f"'{name}' is a zip archive but not an XLSX workbook"
-        except zipfile.BadZipFile:
-            return f"'{name}' is a damaged XLSX workbook and cannot be read"
-        return None
-    if data.startswith(ZIP_MAGIC) or b"\x00" in data[:4096]:
-        return f"'{name}' is a binary file, not {kind.upper()} text"
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        return f"'{name}' is not UTF-8 text (byte {error.start:,} cannot be read); save it as CSV UTF-8"
-    if kind == "json":
-        try:
-            rows = json.loads(text)
-        except json.JSONDecodeError as error:
-            return f"'{name}' is not JSON: line {error.lineno}, column {error.colno}: {error.msg}"
-        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            return f"'{name}' is JSON but not a list of rows (objects keyed by column)"
-    return None
-
+from billingcfg.sheets.workbook import WorkbookError, file_kind_problem, open_workbook, sheet_dataset, size_check
 
 class FormulaXLSX(XLSX):
     """An XLSX file's first sheet, read with formulas as formulas (a resource refuses
@@ -98,6 +61,8 @@ class SheetAdminMixin(ImportExportMixin):
     import_form_class = SheetImportForm
     import_template_name = "admin/sheets/import.html"
     show_change_form_export = False
+    # Every column, always: a sheet imports back only with all of its columns.
+    export_form_class = ExportForm
 
     def get_import_formats(self):
         return [CSV, FormulaXLSX, JSON]

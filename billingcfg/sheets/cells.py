@@ -8,11 +8,13 @@ apostrophe is taken off again, so export → import is exact. Numbers are never
 touched: a negative number is a number, not a formula.
 """
 
+import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 class CellError(ValueError):
@@ -32,17 +34,25 @@ def looks_like_formula(text: str) -> bool:
     return text.startswith(FORMULA_STARTS) and not is_number_text(text)
 
 
+def _needs_quote(text: str) -> bool:
+    """Formula-like text, or such text behind apostrophes ("'=x" itself gets one
+    more, or reading it back would take its own apostrophe off)."""
+    while text.startswith(QUOTE):
+        text = text[1:]
+    return looks_like_formula(text)
+
+
 def neutralise(value):
     """A value as it is safe to write into a cell: formula-like text gets a leading
     apostrophe; everything else, numbers included, is returned as it is."""
-    if isinstance(value, str) and looks_like_formula(value):
+    if isinstance(value, str) and _needs_quote(value):
         return QUOTE + value
     return value
 
 
 def restore(text: str) -> str:
     """The text `neutralise` was given: one leading apostrophe before formula-like text is dropped."""
-    if text.startswith(QUOTE) and looks_like_formula(text[1:]):
+    if text.startswith(QUOTE) and _needs_quote(text[1:]):
         return text[1:]
     return text
 
@@ -100,17 +110,25 @@ def decimal_cell(value) -> Decimal | None:
     elif isinstance(value, float):
         number = Decimal(repr(value))
     elif isinstance(value, str):
-        text = value.strip().replace(",", "")
+        text = value.strip()
         if text == "":
             return None
         if text.startswith(QUOTE):
             text = text[1:]
         if text.startswith("="):
             raise CellError(f"'{value}' is a formula; write the number itself (paste values)")
+        if "," in text:
+            # 1,234.5 is a thousand and more; 1,5 (a decimal comma) is not read as 15.
+            if not THOUSANDS.fullmatch(text):
+                raise CellError(f"'{value}' is not a number: write a point before the decimals and commas only "
+                                "between thousands, e.g. 1,234.5")
+            text = text.replace(",", "")
         try:
             number = Decimal(text)
         except InvalidOperation:
             raise CellError(f"'{value}' is not a number") from None
+    elif isinstance(value, date):
+        raise CellError(f"{display(value)} is a date, not a number")
     else:
         raise CellError(f"{value!r} is not a number")
     if not number.is_finite():

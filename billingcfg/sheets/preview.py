@@ -20,8 +20,12 @@ class ChangedRow:
 @dataclass(frozen=True)
 class ProblemRow:
     row: int
-    column: str  # "" when the rule spans the row
+    column: str  # "" when the rule spans the row; "a, b" when it reads several columns
     message: str
+
+    @property
+    def columns(self) -> list[str]:
+        return self.column.split(", ") if self.column else []
 
 
 @dataclass
@@ -63,13 +67,17 @@ class SheetPreview:
         lines = [f"Sheet '{self.name}': {error}" if not error.startswith("Sheet '") else error
                  for error in self.errors]
         for problem in self.problems:
-            place = f"Sheet '{self.name}', row {problem.row}" + (f", column '{problem.column}'" if problem.column
-                                                                 else "")
+            place = f"Sheet '{self.name}', row {problem.row}"
+            if problem.columns:
+                named = ", ".join(f"'{column}'" for column in problem.columns)
+                place += f", column {named}" if len(problem.columns) == 1 else f", columns {named}"
             lines.append(f"{place}: {problem.message}")
         return lines
 
 
-def sheet_preview(name: str, result: Result | None, *, error: str = "", limit: int = LIMIT) -> SheetPreview:
+def sheet_preview(name: str, result: Result | None, *, error: str = "", limit: int | None = None) -> SheetPreview:
+    """`limit` None: the module's LIMIT, read when called."""
+    limit = LIMIT if limit is None else limit
     preview = SheetPreview(name=name, limit=limit)
     if error:
         preview.errors.append(error)

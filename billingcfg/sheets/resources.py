@@ -29,6 +29,7 @@ from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from billingcfg.history import change_reason
 from billingcfg.restore import TABLES, _Ref, _refused_by, _Table
 from billingcfg.sheets import cells
 from billingcfg.conditions import check_holds, condition_fields
@@ -123,7 +124,8 @@ class SheetResource(resources.ModelResource):
     def get_queryset(self):
         related = [f.attribute for f in self.get_import_fields() if isinstance(f.widget, RefWidget)]
         model = self._meta.model
-        return model.objects.select_related(*related).order_by(*model._meta.ordering, "pk")
+        rows = model.objects.order_by(*model._meta.ordering, "pk")
+        return rows.select_related(*related) if related else rows
 
     def stored_key(self, instance) -> tuple:
         return tuple(self.fields[column].get_value(instance) for column in self.key_columns)
@@ -171,7 +173,8 @@ class SheetResource(resources.ModelResource):
             if isinstance(field.widget, RefWidget):
                 field.widget.reset()
         self._user = kwargs.get("user")
-        self._reason = kwargs.get("reason") or f"Imported from {kwargs.get('file_name') or 'a spreadsheet'}"
+        source = kwargs.get("file_name") or "a spreadsheet"
+        self._reason = change_reason(kwargs.get("reason") or f"Imported from {source}")
         self._keys_seen: dict[tuple, int] = {}
         self._occurrences: Counter = Counter()
         self._before: dict | None = None
@@ -229,9 +232,11 @@ class SheetResource(resources.ModelResource):
                 if not isinstance(constraint, models.CheckConstraint):
                     continue
                 if not check_holds(constraint, instance):
+                    # Named by the columns the rule reads: "max_quantity, default_quantity".
                     fields = condition_fields(constraint.condition)
-                    where = fields.pop() if len(fields) == 1 else NON_FIELD_ERRORS
-                    errors.setdefault(where, []).append(constraint.get_violation_error_message())
+                    where = ", ".join(f.column_name for f in self.get_import_fields() if f.attribute in fields)
+                    errors.setdefault(where or NON_FIELD_ERRORS, []).append(
+                        constraint.get_violation_error_message())
             errors.update(self.extra_errors(instance))
         if errors:
             raise ValidationError(self._by_column(errors))
@@ -265,7 +270,9 @@ class SheetResource(resources.ModelResource):
         """Nothing yet: `bulk_update`, called next, writes in the order the table needs."""
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        if not (using_transactions or not dry_run):
+        if dry_run:
+            # A one-sheet preview: every rule was checked on each row in memory, and the
+            # rows would be rolled back. (The workbook writes each sheet for the next.)
             return
         if result is not None and (result.has_errors() or result.has_validation_errors()):
             return  # all or nothing: the import is rolled back
@@ -332,7 +339,7 @@ class VariantResource(SheetResource):
                                    f"({', '.join(slugs)}); a model has exactly one"]}
         if not slugs:
             return {"is_default": [f"model '{model}' would have no default variant; a model has exactly one: "
-                                   f"mark one of {', '.join(self._variants[model])} TRUE"]}
+                                   f"set is_default to TRUE for one of {', '.join(self._variants[model])}"]}
         return {}
 
     def write(self, created: list, updated: list) -> None:

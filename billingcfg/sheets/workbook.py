@@ -7,6 +7,7 @@ same import rolled back. Exporting an imported workbook gives the same cells.
 """
 
 import io
+import json
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from import_export.results import Result
 
-from billingcfg.sheets.preview import LIMIT, SheetPreview, sheet_preview
+from billingcfg.sheets.preview import SheetPreview, sheet_preview
 from billingcfg.sheets.resources import RESOURCES
 
 SHEETS = tuple(RESOURCES)  # dependency order
@@ -33,6 +34,40 @@ def size_check(size: int, *, name: str) -> None:
     if size > limit:
         raise WorkbookError(f"'{name}' is {size:,} bytes; the largest file an import takes is {limit:,} bytes "
                             "(IMPORT_MAX_BYTES)")
+
+
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def file_kind_problem(data: bytes, *, kind: str, name: str) -> str | None:
+    """Why the bytes are not the file their format says (CSV, XLSX or JSON), or None."""
+    if not data:
+        return f"'{name}' is empty"
+    if kind == "xlsx":
+        if not data.startswith(ZIP_MAGIC):
+            return (f"'{name}' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
+                    "save it from the spreadsheet program as Excel Workbook .xlsx)")
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "xl/workbook.xml" not in archive.namelist():
+                    return f"'{name}' is a zip archive but not an XLSX workbook"
+        except zipfile.BadZipFile:
+            return f"'{name}' is a damaged XLSX workbook and cannot be read"
+        return None
+    if data.startswith(ZIP_MAGIC) or b"\x00" in data[:4096]:
+        return f"'{name}' is a binary file, not {kind.upper()} text"
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        return f"'{name}' is not UTF-8 text (byte {error.start:,} cannot be read); save it as CSV UTF-8"
+    if kind == "json":
+        try:
+            rows = json.loads(text)
+        except json.JSONDecodeError as error:
+            return f"'{name}' is not JSON: line {error.lineno}, column {error.colno}: {error.msg}"
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            return f"'{name}' is JSON but not a list of rows (objects keyed by column)"
+    return None
 
 
 # ---- export -------------------------------------------------------------------------------------
@@ -66,11 +101,9 @@ def workbook_read(data: bytes, *, name: str = "the file") -> dict[str, tablib.Da
     """The workbook's sheets as datasets, headers first. Refuses an empty file, a
     file that is not an XLSX workbook, a damaged one, and missing or unknown sheets."""
     size_check(len(data), name=name)
-    if not data:
-        raise WorkbookError(f"'{name}' is empty")
-    if not data.startswith(b"PK\x03\x04"):
-        raise WorkbookError(f"'{name}' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
-                            "save it from the spreadsheet program as Excel Workbook .xlsx)")
+    problem = file_kind_problem(data, kind="xlsx", name=name)
+    if problem:
+        raise WorkbookError(problem)
     book = open_workbook(data, name=name)
     names = list(book.sheetnames)
     missing = [sheet for sheet in SHEETS if sheet not in names]
@@ -132,7 +165,7 @@ class SheetResult:
         return bool(self.error) or (self.result is not None and (self.result.has_errors()
                                                                   or self.result.has_validation_errors()))
 
-    def preview(self, limit: int = LIMIT) -> SheetPreview:
+    def preview(self, limit: int | None = None) -> SheetPreview:
         return sheet_preview(self.name, self.result, error=self.error, limit=limit)
 
     def problems(self) -> list[str]:
@@ -149,7 +182,7 @@ class WorkbookResult:
     def valid(self) -> bool:
         return not any(sheet.failed for sheet in self.sheets)
 
-    def previews(self, limit: int = LIMIT) -> list[SheetPreview]:
+    def previews(self, limit: int | None = None) -> list[SheetPreview]:
         return [sheet.preview(limit) for sheet in self.sheets]
 
     @property

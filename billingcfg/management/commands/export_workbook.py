@@ -3,7 +3,7 @@ workbook, a sheet per table, as the admin's workbook page exports it."""
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from billingcfg.sheets.workbook import SHEETS, workbook_export
 
@@ -16,5 +16,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, **options) -> None:
         data = workbook_export()
-        path.write_bytes(data)
+        try:
+            path.write_bytes(data)
+        except OSError as error:
+            raise CommandError(f"{path} cannot be written: {error.strerror}") from None
         self.stdout.write(self.style.SUCCESS(f"Wrote {path} ({len(data):,} bytes): sheets {', '.join(SHEETS)}."))

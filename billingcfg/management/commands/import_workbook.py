@@ -2,7 +2,6 @@
 workbook into the draft, as the admin's workbook page does: every sheet in one
 transaction, nothing written if any row is invalid."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -22,7 +21,7 @@ class Command(BaseCommand):
 
     def progress(self, sheet: str, done: int, total: int) -> None:
         if total >= 1000:
-            sys.stderr.write(f"  {sheet}: {done:,} / {total:,} rows\n")
+            self.stderr.write(f"  {sheet}: {done:,} / {total:,} rows")
 
     def handle(self, *args, path: Path, dry_run: bool, user: str | None, **options) -> None:
         try:

@@ -1,0 +1,397 @@
+"""Bad files, generated here: each is refused with a message naming the sheet,
+the row, the column and the rule, and nothing is written, not even history.
+(UTF-8 with a byte-order mark and Windows line endings is accepted.)"""
+
+import io
+import zipfile
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from billingcfg.sheets.preview import sheet_preview
+from billingcfg.sheets.resources import RESOURCES
+from billingcfg.sheets.workbook import WorkbookError, workbook_export, workbook_import
+from rates.models import CreditRate
+from tests.admin.pages import admin_url
+from tests.billingcfg.sheets.files import (
+    Sheet,
+    csv_of,
+    dataset_of,
+    draft_snapshot,
+    rows_of,
+    workbook_edited,
+    xlsx_of,
+)
+from tests.factories import staff_in
+
+pytestmark = pytest.mark.django_db
+
+SHEET_LIST = ("currencies, exchange_rates, meters, providers, models, variants, provider_costs, credit_rates, "
+              "workflows, workflow_steps, credit_packs, subscription_plans, policy, alert_thresholds, "
+              "threshold_actions")
+RATE_COLUMNS = ("model, variant, meter, credits, per_units, minimum_charge, allowed_quantities, min_quantity, "
+                "max_quantity, default_quantity, active, notes")
+
+
+def refused(data: bytes, *, name: str = "bad.xlsx") -> list[str]:
+    """What importing the workbook `data` for real reports, having written nothing."""
+    before = draft_snapshot()
+    try:
+        result = workbook_import(data, dry_run=False, file_name=name)
+    except WorkbookError as error:
+        problems = [str(error)]
+    else:
+        assert not result.valid
+        problems = result.problems()
+    assert draft_snapshot() == before, "nothing is written"
+    return problems
+
+
+def edited(edit: Callable[[dict[str, Sheet]], None]) -> bytes:
+    return workbook_edited(workbook_export(), edit)
+
+
+# ---- the file as a whole (the draft's contents do not matter: an empty draft exports its headers) ---------
+
+def test_an_empty_file(db):
+    assert refused(b"", name="empty.xlsx") == ["'empty.xlsx' is empty"]
+
+
+def test_a_file_that_is_not_what_its_extension_says(db):
+    assert refused(csv_of([["slug", "name"], ["sora", "Sora"]]), name="prices.xlsx") == [
+        "'prices.xlsx' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: save it from the "
+        "spreadsheet program as Excel Workbook .xlsx)"]
+
+
+def test_a_corrupt_workbook(db):
+    data = workbook_export()
+
+    assert refused(data[: len(data) // 2], name="cut.xlsx") == [
+        "'cut.xlsx' is a damaged XLSX workbook and cannot be read"]
+
+
+def test_a_zip_archive_that_is_no_workbook(db):
+    assert refused(_zip_archive(), name="prices.xlsx") == [
+        "'prices.xlsx' is a zip archive but not an XLSX workbook"]
+
+
+def test_a_file_over_the_size_limit(db, settings):
+    data = workbook_export()
+    settings.IMPORT_MAX_BYTES = 1000
+
+    assert refused(data, name="big.xlsx") == [
+        f"'big.xlsx' is {len(data):,} bytes; the largest file an import takes is 1,000 bytes (IMPORT_MAX_BYTES)"]
+
+
+def test_a_workbook_missing_a_sheet(db):
+    def drop(sheets):
+        book = sheets["meters"].worksheet.parent
+        book.remove(book["meters"])
+
+    assert refused(edited(drop)) == [
+        f"'bad.xlsx': missing sheet 'meters'. A configuration workbook has the sheets {SHEET_LIST}."]
+
+
+def test_a_workbook_with_an_unknown_sheet(db):
+    def add(sheets):
+        sheets["meters"].worksheet.parent.create_sheet("Sheet1")
+
+    assert refused(edited(add)) == [
+        f"'bad.xlsx': unknown sheet 'Sheet1'. A configuration workbook has the sheets {SHEET_LIST}."]
+
+
+def test_a_sheet_without_even_headers(db):
+    def empty(sheets):
+        meters = sheets["meters"].worksheet
+        meters.delete_rows(1, meters.max_row)
+
+    assert refused(edited(empty)) == ["Sheet 'meters' is empty: row 1 must hold the column headers"]
+
+
+# ---- headers --------------------------------------------------------------------------------------
+
+def test_a_missing_column(db):
+    def drop(sheets):
+        sheets["credit_rates"].worksheet.delete_cols(4)
+
+    assert refused(edited(drop)) == [
+        f"Sheet 'credit_rates', row 1 (headers): missing column 'credits'. The columns are: {RATE_COLUMNS}."]
+
+
+def test_a_renamed_column(db):
+    def rename(sheets):
+        sheets["credit_rates"].worksheet["D1"] = "Credits per unit"
+
+    assert refused(edited(rename)) == [
+        f"Sheet 'credit_rates', row 1 (headers): missing column 'credits'; unknown column 'Credits per unit'. "
+        f"The columns are: {RATE_COLUMNS}."]
+
+
+def test_a_duplicated_column(db):
+    def duplicate(sheets):
+        sheets["credit_rates"].worksheet["E1"] = "credits"
+
+    assert refused(edited(duplicate)) == [
+        f"Sheet 'credit_rates', row 1 (headers): column 'credits' appears twice; missing column 'per_units'. "
+        f"The columns are: {RATE_COLUMNS}."]
+
+
+def test_values_in_a_column_without_a_header(db):
+    def add(sheets):
+        sheets["credit_rates"].worksheet.cell(2, 14, "stray")
+
+    assert refused(edited(add)) == [
+        f"Sheet 'credit_rates', row 1 (headers): unknown column '(empty, column 13)', '(empty, column 14)'. "
+        f"The columns are: {RATE_COLUMNS}."]
+
+
+def test_emptied_columns_at_the_end_are_not_columns(db, demo):
+    def add(sheets):
+        sheets["credit_rates"].worksheet.cell(1, 14, "")
+        sheets["credit_rates"].worksheet.cell(3, 15, " ")
+
+    result = workbook_import(edited(add), dry_run=True)
+
+    assert result.valid and not result.changed
+
+
+# ---- cells: one file with a mistake in each of many rows -------------------------------------------
+
+def _break_cells(sheets):
+    costs = sheets["provider_costs"]
+    costs.set(costs.row(model="claude-3-5-sonnet", meter="input_tokens"), "price", -3)
+    costs.set(costs.row(model="claude-3-5-sonnet", meter="output_tokens"), "price", "=B2*2")
+    costs.set(costs.row(model="claude-3-haiku", meter="input_tokens"), "price", "0.123456789")
+    costs.set(costs.row(model="claude-3-haiku", meter="output_tokens"), "price", 0.123456789)
+    costs.set(costs.row(model="cloud-run", meter="hours"), "price", "3,5")
+    costs.set(costs.row(model="gemini-2-5-flash", meter="input_tokens"), "as_of", "31/01/2026")
+    rates = sheets["credit_rates"]
+    rates.set(rates.row(model="kling-v2-1"), "credits", "ten")
+    rates.set(rates.row(model="luma-ray-3"), "meter", "frames")
+    rates.set(rates.row(model="minimax-hailuo-02"), "variant", "ultra")
+    rates.set(rates.row(model="mochi-1"), "default_quantity", 50)
+    rates.set(rates.row(model="sora-2"), "active", "maybe")
+    rates.append(model="veo-3", meter="seconds", credits=9, per_units=1, minimum_charge=0, active=True)
+    meters = sheets["meters"]
+    meters.append(slug="seconds", name="Seconds again", unit="second", whole_units=False)
+    meters.append(slug="@frames", name="Frames", unit="frame", whole_units=True)
+    providers = sheets["providers"]
+    providers.set(providers.row(slug="anthropic"), "name", '=HYPERLINK("http://x","Anthropic")')
+    variants = sheets["variants"]
+    variants.set(variants.row(model="luma-ray-3", slug="1080p"), "is_default", True)
+    variants.set(variants.row(model="wan-2-1", slug="480p"), "is_default", False)
+    sheets["policy"].append(reporting_currency="USD", target_gross_margin=0.5, revenue_basis="lowest")
+    actions = sheets["threshold_actions"]
+    actions.set(2, "action", "explode")
+    actions.set(3, "switch_to_model", "claude-3-haiku")
+    sheets["exchange_rates"].set(2, "to", "CNY")
+
+
+FORMULA_NAME = "names and keys cannot start with = + - @, a tab or a line break"
+
+
+def test_every_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_written(demo):
+    assert refused(edited(_break_cells)) == [
+        "Sheet 'exchange_rates', row 2, columns 'from', 'to': An exchange rate converts between two different "
+        "currencies.",
+        "Sheet 'meters', row 13, column 'slug': slug 'seconds': this row appears twice in the sheet, at rows 11 "
+        "and 13",
+        "Sheet 'meters', row 14, column 'slug': '@frames' starts with '@': a spreadsheet would run it as a "
+        f"formula; {FORMULA_NAME}",
+        "Sheet 'providers', row 2, column 'name': '=HYPERLINK(\"http://x\",\"Anthropic\")' starts with '=': a "
+        f"spreadsheet would run it as a formula; {FORMULA_NAME}",
+        "Sheet 'variants', row 16, column 'is_default': model 'luma-ray-3' would have 2 default variants "
+        "(720p, 1080p); a model has exactly one",
+        "Sheet 'variants', row 35, column 'is_default': model 'wan-2-1' would have no default variant; a model "
+        "has exactly one: set is_default to TRUE for one of 480p, 720p",
+        "Sheet 'provider_costs', row 2, column 'price': Price cannot be negative.",
+        "Sheet 'provider_costs', row 3, column 'price': '=B2*2' is a formula; write the number itself "
+        "(paste values)",
+        "Sheet 'provider_costs', row 4, column 'price': Ensure that there are no more than 8 decimal places.",
+        "Sheet 'provider_costs', row 5, column 'price': Ensure that there are no more than 8 decimal places.",
+        "Sheet 'provider_costs', row 6, column 'price': '3,5' is not a number: write a point before the decimals "
+        "and commas only between thousands, e.g. 1,234.5",
+        "Sheet 'provider_costs', row 7, column 'as_of': '31/01/2026' is not a date such as 2026-01-31",
+        "Sheet 'credit_rates', row 2, column 'credits': 'ten' is not a number",
+        "Sheet 'credit_rates', row 3, column 'meter': there is no meter 'frames'",
+        "Sheet 'credit_rates', row 4, column 'variant': model 'minimax-hailuo-02' has no variant 'ultra'",
+        "Sheet 'credit_rates', row 5, columns 'max_quantity', 'default_quantity': Default quantity cannot be above "
+        "the maximum quantity.",
+        "Sheet 'credit_rates', row 6, column 'active': 'maybe' is not yes or no; write TRUE or FALSE",
+        "Sheet 'credit_rates', row 11: model 'veo-3', variant '', meter 'seconds': this row appears twice in the "
+        "sheet, at rows 8 and 11",
+        "Sheet 'policy', row 3: this sheet holds one row; rows 2 and 3 both fill it",
+        "Sheet 'threshold_actions', row 2, column 'action': Value 'explode' is not a valid choice.",
+        "Sheet 'threshold_actions', row 3, columns 'action', 'switch_to_model': 'Switch to another model' needs the "
+        "model to switch to; other actions take none.",
+    ]
+
+
+def _zip_archive() -> bytes:
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("prices.txt", "sora-2 10")
+    return archive.getvalue()
+
+
+# ---- one table: CSV and JSON through its resource ----------------------------------------------------
+
+RATE_HEADERS = RATE_COLUMNS.split(", ")
+
+
+def _rates_rows() -> list[list]:
+    return rows_of(RESOURCES["credit_rates"]().export())
+
+
+def test_a_table_with_one_bad_row_writes_none_of_its_good_rows(demo):
+    rows = _rates_rows()
+    rows[1][3] = "12"  # kling-v2-1: a valid change
+    rows[2][3] = "-1"
+    before = draft_snapshot()
+
+    result = RESOURCES["credit_rates"]().import_data(dataset_of(rows), dry_run=False, file_name="rates.csv")
+
+    assert sheet_preview("credit_rates", result).messages() == [
+        "Sheet 'credit_rates', row 3, column 'credits': Credits must be above 0: a rate never gives usage away."]
+    assert draft_snapshot() == before
+    assert CreditRate.objects.get(model__slug="kling-v2-1").credits == 8
+
+
+# ---- the admin's import form ------------------------------------------------------------------------
+
+FORMATS = {"csv": "0", "xlsx": "1", "json": "2"}
+
+
+def _post(client, *, name: str, data: bytes, fmt: str):
+    return client.post(admin_url(CreditRate, "import"), {
+        "resource": "0", "format": FORMATS[fmt], "import_file": SimpleUploadedFile(name, data)})
+
+
+@pytest.fixture
+def editor_client(client, db):
+    client.force_login(staff_in("editor"))
+    return client
+
+
+def _form_refuses(client, *, name: str, data: bytes, fmt: str) -> list[str]:
+    before = draft_snapshot()
+    response = _post(client, name=name, data=data, fmt=fmt)
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    assert draft_snapshot() == before
+    return response.context["form"].errors["import_file"]
+
+
+def test_the_import_page_refuses_an_empty_file(editor_client):
+    assert _form_refuses(editor_client, name="rates.csv", data=b"", fmt="csv") == [
+        "The submitted file is empty."]
+
+
+def test_the_import_page_refuses_a_workbook_sent_as_csv(editor_client):
+    assert _form_refuses(editor_client, name="rates.csv", data=xlsx_of([RATE_HEADERS]), fmt="csv") == [
+        "'rates.csv' is a binary file, not CSV text"]
+
+
+def test_the_import_page_refuses_csv_sent_as_a_workbook(editor_client):
+    assert _form_refuses(editor_client, name="rates.xlsx", data=csv_of([RATE_HEADERS]), fmt="xlsx") == [
+        "'rates.xlsx' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
+        "save it from the spreadsheet program as Excel Workbook .xlsx)"]
+
+
+def test_the_import_page_refuses_a_damaged_workbook(editor_client):
+    data = xlsx_of([RATE_HEADERS])
+
+    assert _form_refuses(editor_client, name="rates.xlsx", data=data[:-200], fmt="xlsx") == [
+        "'rates.xlsx' is a damaged XLSX workbook and cannot be read"]
+    assert _form_refuses(editor_client, name="rates.xlsx", data=_zip_archive(), fmt="xlsx") == [
+        "'rates.xlsx' is a zip archive but not an XLSX workbook"]
+
+
+def test_the_import_page_refuses_text_that_is_not_utf8(editor_client):
+    data = "model,variant\nkling-v2-1,Großartig\n".encode("latin-1")
+
+    assert _form_refuses(editor_client, name="rates.csv", data=data, fmt="csv") == [
+        "'rates.csv' is not UTF-8 text (byte 28 cannot be read); save it as CSV UTF-8"]
+
+
+def test_the_import_page_refuses_json_that_is_not_a_list_of_rows(editor_client):
+    assert _form_refuses(editor_client, name="rates.json", data=b'{"model": "kling-v2-1"}', fmt="json") == [
+        "'rates.json' is JSON but not a list of rows (objects keyed by column)"]
+    assert _form_refuses(editor_client, name="rates.json", data=b'[{"model": ', fmt="json") == [
+        "'rates.json' is not JSON: line 1, column 12: Expecting value"]
+
+
+def test_the_import_page_refuses_a_file_over_the_size_limit(editor_client, settings):
+    data = csv_of([RATE_HEADERS])
+    settings.IMPORT_MAX_BYTES = 100
+
+    assert _form_refuses(editor_client, name="rates.csv", data=data, fmt="csv") == [
+        f"'rates.csv' is {len(data):,} bytes; the largest file an import takes is 100 bytes (IMPORT_MAX_BYTES)"]
+
+
+def _preview(client, *, name: str, data: bytes, fmt: str):
+    response = _post(client, name=name, data=data, fmt=fmt)
+    assert response.status_code == 200, response.content[:500]
+    assert not response.context["form"].errors
+    return response.context["preview"], response
+
+
+def test_the_import_page_names_a_renamed_column_and_offers_no_confirmation(editor_client):
+    headers = [*RATE_HEADERS]
+    headers[9] = "default"
+
+    row = ["kling-v2-1", "", "seconds", "8", "1", "0", "", "1", "10", "8", "TRUE", ""]
+
+    preview, response = _preview(editor_client, name="rates.csv", data=csv_of([headers, row]), fmt="csv")
+
+    assert preview.messages() == [
+        f"Sheet 'credit_rates', row 1 (headers): missing column 'default_quantity'; unknown column 'default'. "
+        f"The columns are: {RATE_COLUMNS}."]
+    assert "confirm_form" not in response.context
+    assert "Nothing can be imported from this file" in response.content.decode()
+
+
+def test_utf8_with_a_byte_order_mark_and_windows_line_endings_is_accepted(editor_client, demo):
+    rows = _rates_rows()
+    rows[1][3] = "9"
+    data = csv_of(rows, bom=True, line_end="\r\n")
+    assert data.startswith(b"\xef\xbb\xbfmodel,") and b"\r\n" in data
+
+    preview, response = _preview(editor_client, name="rates.csv", data=data, fmt="csv")
+
+    assert preview.messages() == []
+    assert (preview.new, preview.changed, preview.unchanged, preview.invalid) == (0, 1, 8, 0)
+    assert [(row.key, row.changes) for row in preview.changed_rows] == [
+        ("kling-v2-1 / — / seconds", [("credits", "8", "9")])]
+    assert "confirm_form" in response.context
+
+
+# ---- the workbook page's upload ----------------------------------------------------------------------
+
+def _workbook_upload_refuses(client, *, name: str, data: bytes) -> list[str]:
+    before = draft_snapshot()
+    response = client.post(reverse("workbook"), {"workbook": SimpleUploadedFile(name, data)})
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context
+    assert draft_snapshot() == before
+    return response.context["upload_form"].errors["workbook"]
+
+
+def test_the_workbook_page_refuses_files_that_are_no_workbook(editor_client, settings):
+    assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=b"") == ["The submitted file is empty."]
+    assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=b"a,b\r\n1,2\r\n") == [
+        "'c.xlsx' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
+        "save it from the spreadsheet program as Excel Workbook .xlsx)"]
+    assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=_zip_archive()) == [
+        "'c.xlsx' is a zip archive but not an XLSX workbook"]
+    assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=xlsx_of([["slug"], ["x"]])) == [
+        "'c.xlsx': missing sheet 'currencies', 'exchange_rates', 'meters', 'providers', 'models', 'variants', "
+        "'provider_costs', 'credit_rates', 'workflows', 'workflow_steps', 'credit_packs', 'subscription_plans', "
+        "'policy', 'alert_thresholds', 'threshold_actions'; unknown sheet 'Sheet'. A configuration workbook has "
+        f"the sheets {SHEET_LIST}."]
+    data = workbook_export()
+    settings.IMPORT_MAX_BYTES = 1000
+    assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=data) == [
+        f"'c.xlsx' is {len(data):,} bytes; the largest file an import takes is 1,000 bytes (IMPORT_MAX_BYTES)"]
