@@ -22,8 +22,11 @@ class CellError(ValueError):
 
 
 def is_number_text(text: str) -> bool:
+    """A plain number such as -5 or 0.3; not with a tab, a line break or spaces around it."""
+    if text != text.strip():
+        return False
     try:
-        return Decimal(text.strip()).is_finite()
+        return Decimal(text).is_finite()
     except InvalidOperation:
         return False
 
