@@ -12,6 +12,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from billingcfg.document import dec
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
@@ -140,13 +142,8 @@ def decimal_cell(value) -> Decimal | None:
 
 
 def decimal_text(value: Decimal | None) -> str:
-    """A decimal as exact text without padding zeros or an exponent: 0.3, 1000000, 0.0000003."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    """A decimal as exact text without padding zeros or an exponent: 0.3, 1000000, 0.0000003; empty for None."""
+    return "" if value is None else dec(value)
 
 
 def decimal_value(value: Decimal | None):
