@@ -27,6 +27,7 @@ from billingcfg.admin_releases import change_text, load_summary, margin_cell
 from billingcfg.models import PricingPolicy
 from billingcfg.money import format_exact, format_percent
 from billingcfg.report import FLAG_LABELS
+from billingcfg.uploads import size_problem
 from rates.models import PriceListAlias, Provider
 from rates.price_list_import import reason_for
 
@@ -225,9 +226,9 @@ class PriceListForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(f"The file is {upload.size:,} bytes; the largest accepted is "
-                                        f"{settings.IMPORT_MAX_BYTES:,} (settings.IMPORT_MAX_BYTES).")
+        problem = size_problem(upload.size, name=f"'{upload.name}'")
+        if problem:
+            raise forms.ValidationError(problem)
         return upload
 
 

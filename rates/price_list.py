@@ -55,6 +55,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from billingcfg.digits import UNIT_PRICE
 from billingcfg.document import dec
+from billingcfg.uploads import size_problem
 
 SOURCE_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 CURRENCY = "USD"
@@ -213,9 +214,9 @@ def _no_constant(name: str):
 
 def parse_price_list(data: bytes, *, max_bytes: int | None = None) -> dict:
     """The file's entries, numbers as Decimal; PriceListInvalid when it is not a price list."""
-    if max_bytes is not None and len(data) > max_bytes:
-        raise PriceListInvalid([EntryProblem("", "", f"the file is {len(data):,} bytes; the largest accepted is "
-                                                     f"{max_bytes:,} (settings.IMPORT_MAX_BYTES)")])
+    too_large = max_bytes is not None and size_problem(len(data), name="the file", limit=max_bytes)
+    if too_large:
+        raise PriceListInvalid([EntryProblem("", "", too_large)])
     if not data.strip():
         raise PriceListInvalid([EntryProblem("", "", "the file is empty")])
     try:

@@ -13,12 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import tablib
-from django.conf import settings
 from django.db import transaction
 from import_export.results import Result
 
 from billingcfg.sheets.preview import SheetPreview, sheet_preview
 from billingcfg.sheets.resources import RESOURCES
+from billingcfg.uploads import size_problem
 
 SHEETS = tuple(RESOURCES)  # dependency order
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,10 +30,9 @@ class WorkbookError(ValueError):
 
 def size_check(size: int, *, name: str) -> None:
     """Refuses a file over `IMPORT_MAX_BYTES` before it is read."""
-    limit = settings.IMPORT_MAX_BYTES
-    if size > limit:
-        raise WorkbookError(f"'{name}' is {size:,} bytes; the largest file an import takes is {limit:,} bytes "
-                            "(IMPORT_MAX_BYTES)")
+    problem = size_problem(size, name=f"'{name}'")
+    if problem:
+        raise WorkbookError(problem)
 
 
 ZIP_MAGIC = b"PK\x03\x04"

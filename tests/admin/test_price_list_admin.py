@@ -149,8 +149,8 @@ def test_a_file_over_the_size_limit_is_refused_on_the_form(editor, settings):
 
     refused = editor.post(IMPORT_URL, {"file": upload()})
 
-    assert upload_errors(refused) == [f"The file is {len(upload().read()):,} bytes; the largest accepted is 50 "
-                                      "(settings.IMPORT_MAX_BYTES)."]
+    assert upload_errors(refused) == [f"'prices.json' is {len(upload().read()):,} bytes; the largest file an "
+                                      "import takes is 50 bytes (IMPORT_MAX_BYTES)"]
 
 
 def test_the_provider_filter_limits_the_report(editor):

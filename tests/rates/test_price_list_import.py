@@ -287,11 +287,11 @@ def test_a_file_over_the_size_limit_is_refused(aliases, price_file, settings):
 
     with pytest.raises(CommandError) as refused:
         run(str(price_file))
-    with pytest.raises(PriceListInvalid, match=r"the largest accepted is 100 \(settings.IMPORT_MAX_BYTES\)"):
+    with pytest.raises(PriceListInvalid, match=r"the largest file an import takes is 100 bytes \(IMPORT_MAX_BYTES\)"):
         price_list_apply(body(), user=None, filename=FILENAME)
 
-    assert str(refused.value) == (f"{FILENAME}: the file is {price_file.stat().st_size:,} bytes; the largest "
-                                  "accepted is 100 (settings.IMPORT_MAX_BYTES); nothing was written")
+    assert str(refused.value) == (f"'{FILENAME}' is {price_file.stat().st_size:,} bytes; the largest file an "
+                                  "import takes is 100 bytes (IMPORT_MAX_BYTES); nothing was written")
     assert snapshot() == before
 
 

@@ -5,11 +5,11 @@ as the admin's "Import price list" page does."""
 
 from pathlib import Path
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from billingcfg.admin_releases import load_summary
 from billingcfg.management.commands.publish import user_named
+from billingcfg.uploads import size_problem
 from rates.admin_price_list import report_lines
 
 UNMATCHED_SHOWN = 20
@@ -58,10 +58,9 @@ class Command(BaseCommand):
 
     def read(self, path: Path) -> bytes:
         try:
-            size = path.stat().st_size
-            if size > settings.IMPORT_MAX_BYTES:
-                raise CommandError(f"{path.name}: the file is {size:,} bytes; the largest accepted is "
-                                   f"{settings.IMPORT_MAX_BYTES:,} (settings.IMPORT_MAX_BYTES); nothing was written")
+            problem = size_problem(path.stat().st_size, name=f"'{path.name}'")
+            if problem:
+                raise CommandError(f"{problem}; nothing was written")
             return path.read_bytes()
         except OSError as error:
             raise CommandError(f"{path}: cannot be read ({error.strerror or error})") from None
