@@ -7,9 +7,6 @@ The services in rates.price_list_import do the work; this module formats what
 they return (for the page and for the import_price_map command) and calls them.
 Imported from rates.apps.RatesConfig.ready()."""
 
-import base64
-import hashlib
-import zlib
 from decimal import Decimal
 
 from django import forms
@@ -27,12 +24,12 @@ from billingcfg.admin_releases import change_text, load_summary, margin_cell
 from billingcfg.models import PricingPolicy
 from billingcfg.money import format_exact, format_percent
 from billingcfg.report import FLAG_LABELS
-from billingcfg.uploads import size_problem
+from billingcfg.uploads import size_problem, upload_forget, upload_keep, upload_kept
 from rates.models import PriceListAlias, Provider
 from rates.price_list_import import reason_for
 
 IMPORT_PERMISSION = "rates.change_providercost"
-SESSION_KEY = "rates.price_list_upload"
+UPLOAD_KIND = "price-list"
 UPLOAD_GONE = ("The uploaded file is no longer here, or differs from the one the report was made from: upload it "
                "again and read the new report. Nothing was written.")
 DRAFT_MOVED = ("The draft changed since this report was made (someone saved a row): this is the report against "
@@ -232,25 +229,6 @@ class PriceListForm(forms.Form):
         return upload
 
 
-def _keep_upload(request: HttpRequest, *, data: bytes, name: str, providers: list[str]) -> str:
-    """The uploaded bytes, kept in the session (shared by every app server) until applied."""
-    digest = hashlib.sha256(data).hexdigest()
-    request.session[SESSION_KEY] = {"sha256": digest, "name": name, "providers": providers,
-                                    "data": base64.b64encode(zlib.compress(data)).decode()}
-    return digest
-
-
-def _kept_upload(request: HttpRequest, digest: str) -> dict | None:
-    """The kept upload, if it is the one with `digest`, with its bytes; None otherwise."""
-    kept = request.session.get(SESSION_KEY)
-    if not kept or not digest or kept.get("sha256") != digest:
-        return None
-    data = zlib.decompress(base64.b64decode(kept["data"]))
-    if hashlib.sha256(data).hexdigest() != digest:
-        return None
-    return {**kept, "data": data}
-
-
 # ---- the alias table and its import page ---------------------------------------------------------
 
 @admin.register(PriceListAlias)
@@ -302,14 +280,15 @@ class PriceListAliasAdmin(ConfigAdmin):
         except (ValueError, PricingPolicy.DoesNotExist) as problem:  # PriceListInvalid, ImportRefused
             form.add_error("file", f"{upload.name}: {problem}. Nothing was written.")
             return self._page(request, form=form)
-        _keep_upload(request, data=data, name=upload.name, providers=providers)
+        upload_keep(data, kind=UPLOAD_KIND, name=upload.name, providers=providers)
         return self._page(request, form=PriceListForm(initial={"providers": providers}), report=report)
 
     def _apply(self, request: HttpRequest) -> HttpResponse:
         from billingcfg.releases import DraftChanged
         from rates.price_list_import import price_list_apply, price_list_check
 
-        kept = _kept_upload(request, request.POST.get("sha256", ""))
+        digest = request.POST.get("sha256", "")
+        kept = upload_kept(digest, kind=UPLOAD_KIND)
         if kept is None:
             return self._page(request, form=PriceListForm(), error=UPLOAD_GONE)
         try:
@@ -322,7 +301,7 @@ class PriceListAliasAdmin(ConfigAdmin):
                               error=DRAFT_MOVED)
         except ValueError as problem:  # LoadError and the check's own refusals
             return self._page(request, form=PriceListForm(), error=f"{kept['name']}: {problem}. Nothing was written.")
-        request.session.pop(SESSION_KEY, None)
+        upload_forget(digest, kind=UPLOAD_KIND)
         self.message_user(request, f"Applied {kept['name']} to the draft: {load_summary(result)}.")
         return self._page(request, form=None, report=report, applied=result)
 

@@ -1,15 +1,12 @@
 """The admin's workbook page (/admin/workbook/): export the whole configuration
 as one XLSX workbook; upload one, read the preview of every sheet, confirm.
 
-Between preview and confirm the file waits in the cache all app servers share,
-keyed by its sha256; confirming checks that neither the file nor the draft has
+Between preview and confirm the file waits in the cache all app servers share
+(`billingcfg.uploads`), keyed by its sha256; confirming checks that neither the file nor the draft has
 changed since the preview, so what is written is what was reviewed."""
-
-import hashlib
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -22,8 +19,9 @@ from billingcfg.sheets.admin import file_kind_problem
 from billingcfg.sheets.resources import RESOURCES
 from billingcfg.sheets.workbook import XLSX_CONTENT_TYPE, WorkbookError, size_check, workbook_export, \
     workbook_import
+from billingcfg.uploads import upload_forget, upload_keep, upload_kept
 
-WAIT_SECONDS = 3600
+UPLOAD_KIND = "workbook"
 
 
 def _may(user, actions) -> bool:
@@ -69,16 +67,11 @@ class ConfirmForm(forms.Form):
     draft_sha256 = forms.CharField(widget=forms.HiddenInput)
 
 
-def _cache_key(digest: str) -> str:
-    return f"workbook-import:{digest}"
-
-
 def _preview(request, *, name: str, data: bytes, context: dict) -> TemplateResponse:
     state = draft_state()
     result = workbook_import(data, dry_run=True, user=request.user, file_name=name)
-    digest = hashlib.sha256(data).hexdigest()
     if result.valid:
-        cache.set(_cache_key(digest), data, WAIT_SECONDS)
+        digest = upload_keep(data, kind=UPLOAD_KIND, name=name)
         context["confirm_form"] = ConfirmForm(initial={"file_sha256": digest, "file_name": name,
                                                        "draft_sha256": state})
     context.update(result=result, previews=result.previews(), file_name=name)
@@ -112,17 +105,18 @@ def _confirm(request, context: dict) -> HttpResponse:
         messages.error(request, "The confirmation was incomplete; upload the workbook again.")
         return redirect("workbook")
     digest, name = form.cleaned_data["file_sha256"], form.cleaned_data["file_name"]
-    data = cache.get(_cache_key(digest))
-    if data is None or hashlib.sha256(data).hexdigest() != digest:
+    kept = upload_kept(digest, kind=UPLOAD_KIND)
+    if kept is None:
         messages.error(request, "The previewed file is no longer waiting (previews wait one hour); "
                                 "upload it again. Nothing was imported.")
         return redirect("workbook")
+    data = kept["data"]
     if draft_state() != form.cleaned_data["draft_sha256"]:
         messages.warning(request, "The draft changed since this preview (someone saved a row). Nothing was "
                                   "imported; here is the preview against the draft as it is now.")
         return _preview(request, name=name, data=data, context=context)
     result = workbook_import(data, dry_run=False, user=request.user, file_name=name)
-    cache.delete(_cache_key(digest))
+    upload_forget(digest, kind=UPLOAD_KIND)
     if not result.valid:
         messages.error(request, "Nothing was imported: " + " ".join(result.problems()[:10]))
         return redirect("workbook")

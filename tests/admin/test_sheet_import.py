@@ -9,12 +9,12 @@ from decimal import Decimal
 import openpyxl
 import pytest
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from billingcfg.sheets.resources import RESOURCES
 from billingcfg.sheets.workbook import workbook_export
+from billingcfg.uploads import upload_forget
 from rates.models import CreditRate, Meter, Provider, ProviderCost
 from tests.admin.pages import admin_url
 from tests.billingcfg.sheets.files import (
@@ -310,7 +310,7 @@ def test_a_draft_changed_between_preview_and_confirm_imports_nothing_and_preview
 def test_a_preview_confirmed_after_its_file_stopped_waiting_imports_nothing(as_editor):
     data = workbook_edited(workbook_export(), _raise_sonnet)
     confirm = _upload(as_editor, name="configuration.xlsx", data=data).context["confirm_form"]
-    cache.delete(f"workbook-import:{confirm.initial['file_sha256']}")  # an hour later, or another cache
+    upload_forget(confirm.initial["file_sha256"], kind="workbook")  # an hour later
     before = draft_snapshot()
 
     done = as_editor.post(reverse("workbook"), {**confirm.initial, "confirm": "Confirm import"}, follow=True)
