@@ -52,6 +52,11 @@ def sha256(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+def configuration_sha256(configuration: dict) -> str:
+    """A fingerprint of a configuration's figures: it changes when any row of any table does."""
+    return sha256(canonical_bytes(configuration))
+
+
 # ---- the draft tables → the configuration (the draft's own figures) ---------------------------
 
 def _rows(queryset, **names) -> list[dict]:
@@ -147,6 +152,17 @@ def draft_configuration() -> dict:
         "workflows": workflows,
         "alert_thresholds": thresholds,
     })
+
+
+def draft_configuration_sha256() -> str:
+    """The fingerprint of the draft tables as they are now (an import checks it
+    against the one its preview was made on)."""
+    from billingcfg.models import PricingPolicy
+
+    try:
+        return configuration_sha256(draft_configuration())
+    except PricingPolicy.DoesNotExist:
+        return "no-policy"
 
 
 def _decimals(row: dict, *names) -> dict:

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from billingcfg.document import (canonical_bytes, catalogue_from_document, dec, draft_configuration, sha256,
+from billingcfg.document import (catalogue_from_document, configuration_sha256, dec, draft_configuration, sha256,
                                  with_margins)
 from billingcfg.fx import Converter, MissingExchangeRate
 from billingcfg.history import change_reason
@@ -310,7 +310,7 @@ def _check(data: bytes, *, providers: list[str] | None, filename: str,
     else:
         diff = {"rows": [], "prices": []}
     return PriceListReport(
-        filename=filename, sha256=sha256(data), draft_sha256=sha256(canonical_bytes(configuration)),
+        filename=filename, sha256=sha256(data), draft_sha256=configuration_sha256(configuration),
         providers=tuple(providers or ()), as_of=today, reporting_currency=configuration["reporting_currency"],
         target_gross_margin=Decimal(configuration["policy"]["target_gross_margin"]), entries=mapping.entries,
         matched=mapping.matched, changes=tuple(sorted(priced.changes, key=_largest_rise_first)),

@@ -13,8 +13,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from billingcfg.document import canonical_bytes, draft_configuration, sha256
-from billingcfg.models import PricingPolicy
+from billingcfg.releases import DraftChanged
 from billingcfg.sheets.admin import file_kind_problem
 from billingcfg.sheets.resources import RESOURCES
 from billingcfg.sheets.workbook import XLSX_CONTENT_TYPE, WorkbookError, size_check, workbook_export, \
@@ -35,14 +34,6 @@ def may_export(user) -> bool:
 
 def may_import(user) -> bool:
     return _may(user, ("add", "change"))
-
-
-def draft_state() -> str:
-    """A fingerprint of the draft tables: it changes when any row does."""
-    try:
-        return sha256(canonical_bytes(draft_configuration()))
-    except PricingPolicy.DoesNotExist:
-        return "no-policy"
 
 
 class UploadForm(forms.Form):
@@ -68,12 +59,11 @@ class ConfirmForm(forms.Form):
 
 
 def _preview(request, *, name: str, data: bytes, context: dict) -> TemplateResponse:
-    state = draft_state()
     result = workbook_import(data, dry_run=True, user=request.user, file_name=name)
     if result.valid:
         digest = upload_keep(data, kind=UPLOAD_KIND, name=name)
         context["confirm_form"] = ConfirmForm(initial={"file_sha256": digest, "file_name": name,
-                                                       "draft_sha256": state})
+                                                       "draft_sha256": result.draft_sha256})
     context.update(result=result, previews=result.previews(), file_name=name)
     return TemplateResponse(request, "admin/sheets/workbook.html", context)
 
@@ -111,11 +101,13 @@ def _confirm(request, context: dict) -> HttpResponse:
                                 "upload it again. Nothing was imported.")
         return redirect("workbook")
     data = kept["data"]
-    if draft_state() != form.cleaned_data["draft_sha256"]:
+    try:
+        result = workbook_import(data, dry_run=False, user=request.user, file_name=name,
+                                 reviewed_draft_sha256=form.cleaned_data["draft_sha256"])
+    except DraftChanged:
         messages.warning(request, "The draft changed since this preview (someone saved a row). Nothing was "
                                   "imported; here is the preview against the draft as it is now.")
         return _preview(request, name=name, data=data, context=context)
-    result = workbook_import(data, dry_run=False, user=request.user, file_name=name)
     upload_forget(digest, kind=UPLOAD_KIND)
     if not result.valid:
         messages.error(request, "Nothing was imported: " + " ".join(result.problems()[:10]))

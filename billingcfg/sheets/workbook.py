@@ -16,6 +16,8 @@ import tablib
 from django.db import transaction
 from import_export.results import Result
 
+from billingcfg.document import draft_configuration_sha256
+from billingcfg.releases import DraftChanged
 from billingcfg.sheets.preview import SheetPreview, sheet_preview
 from billingcfg.sheets.resources import RESOURCES
 from billingcfg.uploads import size_problem
@@ -176,6 +178,7 @@ class SheetResult:
 class WorkbookResult:
     sheets: list[SheetResult] = field(default_factory=list)
     dry_run: bool = True
+    draft_sha256: str = ""  # the draft the import was checked against, before it
 
     @property
     def valid(self) -> bool:
@@ -197,12 +200,18 @@ Progress = Callable[[str, int, int], None]
 
 @transaction.atomic
 def workbook_import(data: bytes, *, dry_run: bool, user=None, file_name: str = "workbook.xlsx",
-                    on_progress: Progress | None = None) -> WorkbookResult:
+                    on_progress: Progress | None = None, reviewed_draft_sha256: str | None = None) -> WorkbookResult:
     """Import every sheet in dependency order in one transaction. Nothing is
     written when `dry_run` is set or any row of any sheet is invalid; then the
-    result says what would have been written and what is wrong, row by row."""
+    result says what would have been written and what is wrong, row by row.
+    `reviewed_draft_sha256`: the draft the user's preview was made on
+    (`WorkbookResult.draft_sha256`); DraftChanged, and nothing written, when
+    someone saved a row since."""
     sheets = workbook_read(data, name=file_name)
-    outcome = WorkbookResult(dry_run=dry_run)
+    current = draft_configuration_sha256()
+    if reviewed_draft_sha256 is not None and reviewed_draft_sha256 != current:
+        raise DraftChanged(reviewed=reviewed_draft_sha256, current=current)
+    outcome = WorkbookResult(dry_run=dry_run, draft_sha256=current)
     reason = f"Imported from workbook {file_name}"
     for name in SHEETS:
         dataset = sheets[name]

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from billingcfg import digits
+from billingcfg.releases import DraftChanged
 from billingcfg.restore import TABLE
 from billingcfg.sheets.admin import FormulaXLSX
 from billingcfg.sheets.resources import RESOURCES
@@ -72,6 +73,26 @@ def test_the_demo_workbook_imports_back_unchanged_and_exports_the_same_cells(dem
         "price_high": None, "per_units": 1000000, "tier_mode": None, "tier_meter": None, "currency": "USD",
         "source_url": "https://www.anthropic.com/pricing", "as_of": datetime(2026, 1, 1),
         "notes": None}
+
+
+def test_an_import_reviewed_on_an_older_draft_writes_nothing(demo):
+    data = workbook_edited(workbook_export(), _raise_sonnet_input_price)
+    preview = workbook_import(data, dry_run=True, file_name="edited.xlsx")
+    Provider.objects.filter(slug="openai").update(name="OpenAI (renamed meanwhile)")
+    before = draft_snapshot()
+
+    with pytest.raises(DraftChanged) as refused:
+        workbook_import(data, dry_run=False, file_name="edited.xlsx", reviewed_draft_sha256=preview.draft_sha256)
+
+    assert refused.value.reviewed == preview.draft_sha256 != refused.value.current
+    assert draft_snapshot() == before
+    assert workbook_import(data, dry_run=False, file_name="edited.xlsx",
+                           reviewed_draft_sha256=refused.value.current).changed
+
+
+def _raise_sonnet_input_price(sheets):
+    costs = sheets["provider_costs"]
+    costs.set(costs.row(model="claude-3-5-sonnet", meter="input_tokens"), "price", 4)
 
 
 def test_the_extremes_of_every_price_column_read_back_exactly(demo):
