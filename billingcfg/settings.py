@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -57,6 +58,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside development each app server serves the collected static files itself
+    # (admin, Swagger UI): no separate web server needed. runserver serves them in development.
+    *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,6 +85,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -101,12 +107,49 @@ USE_THOUSAND_SEPARATOR = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Outside development: hashed, compressed names from `collectstatic`, cached for ever by browsers.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
+                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_flag("DJANGO_BEHIND_TLS_PROXY") else None
+# HTTPS. Behind a load balancer that terminates TLS, DJANGO_BEHIND_TLS_PROXY=1
+# trusts its X-Forwarded-Proto and X-Forwarded-For (DJANGO_TRUSTED_PROXIES hops).
+BEHIND_TLS_PROXY = env_flag("DJANGO_BEHIND_TLS_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES") or (1 if BEHIND_TLS_PROXY else 0))
 SESSION_COOKIE_SECURE = env_flag("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_flag("DJANGO_SSL_REDIRECT", default=not DEBUG)
+# The load balancer's health check may call plain HTTP; it gets a 301 like anyone else unless exempted.
+SECURE_REDIRECT_EXEMPT = env_list("DJANGO_SSL_REDIRECT_EXEMPT")
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS") or (0 if DEBUG else 31536000))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD")
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy on every page: scripts and styles only from this site
+# or carrying the request's nonce ({% csp_nonce_attr %}); no plugins, no framing.
+# Swagger UI's stylesheet draws its icons as data: images.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# The admin login: after this many failed attempts for one username (or four
+# times as many from one address) within the window, further attempts are
+# refused, right password or not, until the window ends. Counted in the shared cache.
+ADMIN_LOGIN_FAILURES = int(os.environ.get("DJANGO_LOGIN_FAILURES", "5"))
+ADMIN_LOGIN_WINDOW_SECONDS = int(os.environ.get("DJANGO_LOGIN_WINDOW_SECONDS", "900"))
 
 # The cache is shared by every app server: API throttling counts per key across
 # all of them. Redis when DJANGO_CACHE_URL names one (redis://host:6379/0),
@@ -151,6 +194,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": None,
+    "NUM_PROXIES": TRUSTED_PROXIES or None,
     # Every 400 answers {"errors": {"<field>": ["message", …]}}.
     "EXCEPTION_HANDLER": "billingcfg.api.errors.exception_handler",
 }

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from billingcfg.dashboard import margins_dashboard
+from billingcfg.security import ThrottledAdminLoginForm
 from billingcfg.sheets.pages import workbook, workbook_export_view
 
 admin.site.site_header = "Billing configuration"
@@ -10,6 +11,8 @@ admin.site.site_title = "Billing configuration"
 admin.site.index_title = "Pricing control room"
 # Configuration tables are wide: they get the whole page.
 admin.site.enable_nav_sidebar = False
+# Failed logins are counted; over the limit, attempts are refused before the password is checked.
+admin.site.login_form = ThrottledAdminLoginForm
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),

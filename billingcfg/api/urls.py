@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from billingcfg.api import schema  # noqa: F401  (registers the API-key security scheme)
 from billingcfg.api import views
@@ -13,5 +13,5 @@ urlpatterns = [
     path("quote/", views.QuoteView.as_view(), name="api-quote"),
     path("thresholds/evaluate/", views.ThresholdsView.as_view(), name="api-thresholds"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

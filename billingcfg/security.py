@@ -1,0 +1,81 @@
+"""The admin login's throttle, and which address a request comes from.
+
+Failed logins are counted in the shared cache (every app server sees the same
+counts), per username and per client address, in fixed windows of
+ADMIN_LOGIN_WINDOW_SECONDS. Once a username has ADMIN_LOGIN_FAILURES failures
+in the window (an address four times as many), further attempts are refused
+without looking at the password, until the window ends: guessing gets a handful
+of tries per quarter hour, whatever the password."""
+
+import hashlib
+import math
+import time
+
+from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from billingcfg.api.throttling import _count
+
+ADDRESS_FACTOR = 4  # one office behind one address has several people
+
+
+def now() -> float:
+    return time.time()
+
+
+def client_address(request) -> str:
+    """The caller's address: REMOTE_ADDR, or behind TRUSTED_PROXIES proxies the
+    address the outermost trusted proxy saw (DRF's NUM_PROXIES rule)."""
+    proxies = settings.TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        return hops[-min(proxies, len(hops))]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def login_buckets(request, username: str) -> list[tuple[str, int]]:
+    """(cache key, failures allowed) for this attempt's username and address, in the current window."""
+    window = int(now() // settings.ADMIN_LOGIN_WINDOW_SECONDS)
+    allowed = settings.ADMIN_LOGIN_FAILURES
+    name = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
+    address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
+    return [(f"login-failures:user:{name}:{window}", allowed),
+            (f"login-failures:addr:{address}:{window}", allowed * ADDRESS_FACTOR)]
+
+
+def login_refusal(buckets: list[tuple[str, int]]) -> str | None:
+    """Why this attempt is refused before its password is checked, or None."""
+    if not any((cache.get(key) or 0) >= allowed for key, allowed in buckets):
+        return None
+    window = settings.ADMIN_LOGIN_WINDOW_SECONDS
+    minutes = max(1, math.ceil((window - now() % window) / 60))
+    return (f"Too many failed logins for this username or from this address. Try again in "
+            f"{minutes} minute{'s' if minutes != 1 else ''}.")
+
+
+def login_failed(buckets: list[tuple[str, int]]) -> None:
+    for key, _allowed in buckets:
+        _count(key, timeout=settings.ADMIN_LOGIN_WINDOW_SECONDS + 1)
+
+
+class ThrottledAdminLoginForm(AdminAuthenticationForm):
+    """The admin's login form, refusing attempts over the limit before the password is checked."""
+
+    error_messages = {**AdminAuthenticationForm.error_messages, "throttled": "%(reason)s"}
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username is None or not self.cleaned_data.get("password"):
+            return super().clean()
+        buckets = login_buckets(self.request, username)
+        reason = login_refusal(buckets)
+        if reason:
+            raise ValidationError(self.error_messages["throttled"], code="throttled", params={"reason": reason})
+        try:
+            return super().clean()
+        except ValidationError:
+            login_failed(buckets)
+            raise
