@@ -12,12 +12,12 @@ READ = {"200", "401", "403", "429"}
 EXPECTED_CODES = {
     ("/api/v1/config/", "get"): READ | {"304", "400", "404"},
     ("/api/v1/releases/", "get"): READ,
-    ("/api/v1/releases/", "post"): {"201", "400", "401", "403", "409", "429"},
+    ("/api/v1/releases/", "post"): {"201", "400", "401", "403", "409", "415", "429"},
     ("/api/v1/releases/{version}/", "get"): READ | {"304", "404"},
     ("/api/v1/releases/{a}/diff/{b}/", "get"): READ | {"404"},
     ("/api/v1/draft/", "get"): READ | {"304"},
-    ("/api/v1/quote/", "post"): READ | {"400", "404"},
-    ("/api/v1/thresholds/evaluate/", "post"): READ | {"400", "404"},
+    ("/api/v1/quote/", "post"): READ | {"400", "404", "415"},
+    ("/api/v1/thresholds/evaluate/", "post"): READ | {"400", "404", "415"},
 }
 
 
@@ -71,5 +71,10 @@ def test_the_swagger_ui_loads_from_this_server_not_a_cdn(db):
     assert response.status_code == 200
     page = response.content.decode()
     assert '<script src="/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js">' in page
-    assert '"/api/v1/schema/"' in page
-    assert re.findall(r"https?://", page) == []
+    # No inline script (the Content-Security-Policy allows none): the page's own setup is a file too.
+    assert "<script>" not in page
+    assert '<script src="/api/v1/docs/?script=">' in page
+    setup = Api().client.get("/api/v1/docs/?script=")
+    assert setup.status_code == 200 and setup["Content-Type"].startswith("application/javascript")
+    assert '"/api/v1/schema/"' in setup.content.decode()
+    assert re.findall(r"https?://", page + setup.content.decode()) == []
