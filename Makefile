@@ -24,7 +24,7 @@ CHECK_VENV := $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 	exit 1; }
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check bench bench-api bench-import clean
+.PHONY: help run test check bench bench-api bench-import bench-load clean
 
 help:
 	@echo "make run     serve the admin on http://127.0.0.1:$(PORT)/ with demo data and a dev login (PORT=...)"
@@ -33,6 +33,7 @@ help:
 	@echo "make bench   margins of a generated 5,000-variant catalogue and the admin screens, against the demo"
 	@echo "make bench-api  the API under gunicorn on PostgreSQL with wrk, against a bare view (needs wrk)"
 	@echo "make bench-import  a 20,000-row provider-cost sheet: the project's import against django-import-export's default"
+	@echo "make bench-load  config and quote requests on 2 gunicorn workers while releases are published (PostgreSQL)"
 	@echo "make clean   remove .venv and caches (never the database or .dev-credentials)"
 
 run: $(RUNTIME_STAMP)
@@ -60,6 +61,9 @@ bench-api: $(RUNTIME_STAMP)
 
 bench-import: $(RUNTIME_STAMP)
 	$(PY) bench/imports.py
+
+bench-load: $(RUNTIME_STAMP)
+	$(PY) bench/load_publish.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -20,3 +20,6 @@ forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1"
 accesslog = "-"
 access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 errorlog = "-"
+# No runtime control socket: its default path (~/.gunicorn/gunicorn.ctl) is one per user, shared by
+# every gunicorn on the host; servers are started and stopped by the process manager instead.
+control_socket_disable = True
