@@ -1,6 +1,7 @@
 """`Authorization: Api-Key <key>`: the key becomes the request's principal, so
 throttling and logs are per key. A staff session works too (SessionAuthentication)."""
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -12,6 +13,7 @@ from rest_framework import authentication, exceptions
 from billingcfg.release_models import ApiKey
 
 KEYWORD = "Api-Key"
+_PREFIX = re.compile(r"[A-Za-z0-9_]{1,16}")  # ApiKey.prefix: "bck_" and 8 hex digits
 # last_used_at is written at most this often per key: a write per request would cost more than the read.
 LAST_USED_PRECISION = timedelta(minutes=1)
 
@@ -82,7 +84,8 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Malformed API key: expected 'Authorization: Api-Key <prefix>.<secret>' as it was shown when made."
             )
-        api_key = _api_key(prefix)
+        # Only a prefix that could be one is looked up: PostgreSQL refuses text holding a NUL.
+        api_key = _api_key(prefix) if _PREFIX.fullmatch(prefix) else None
         if api_key is None or not api_key.matches(key):
             raise exceptions.AuthenticationFailed("Unknown API key.")
         if not api_key.is_active:

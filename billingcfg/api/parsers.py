@@ -3,7 +3,7 @@ never a float (0.1 stays 0.1), and NaN or Infinity is refused."""
 
 import codecs
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
@@ -14,11 +14,18 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a number JSON allows")
 
 
+def _decimal(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # an exponent beyond any Decimal's: 1e-99999999999999999999
+        raise ValueError(f"{text[:60]} is too large or too small a number") from None
+
+
 class DecimalJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = codecs.getreader(encoding)(stream)
-            return json.load(text, parse_float=Decimal, parse_constant=_refuse_constant)
+            return json.load(text, parse_float=_decimal, parse_constant=_refuse_constant)
         except ValueError as error:
             raise ParseError(f"JSON parse error: {error}") from None

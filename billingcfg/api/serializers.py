@@ -4,7 +4,7 @@ values the services computed and describe them in the OpenAPI schema."""
 
 import re
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -18,13 +18,19 @@ from billingcfg.thresholds import METRICS, SCOPES, WINDOWS
 MAX_DIGITS = 15
 MAX_PLACES = 12
 BELOW = Decimal(10) ** 12
-_DECIMAL_TEXT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+MAX_TEXT = 60
+_DECIMAL_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 @extend_schema_field({
-    "oneOf": [{"type": "number"}, {"type": "string", "pattern": _DECIMAL_TEXT.pattern}],
+    "oneOf": [
+        {"type": "number", "minimum": -int(BELOW), "exclusiveMinimum": True, "maximum": int(BELOW),
+         "exclusiveMaximum": True},
+        # JSON Schema patterns search; anchored, the pattern says what the field reads. Spaces around it are ignored.
+        {"type": "string", "maxLength": MAX_TEXT, "pattern": rf"^\s*{_DECIMAL_TEXT.pattern}\s*$"},
+    ],
     "description": f"A JSON number or a decimal string; at most {MAX_DIGITS} significant digits and {MAX_PLACES} "
-                   "decimal places, below 10^12.",
+                   "decimal places, above -10^12 and below 10^12.",
 })
 class NumberField(serializers.Field):
     """A JSON number or a decimal string, read exactly (never through a float)."""
@@ -40,20 +46,34 @@ class NumberField(serializers.Field):
             self.fail("invalid", given=_json_type(data))
         if isinstance(data, str):
             text = data.strip()
-            if len(text) > 60 or not _DECIMAL_TEXT.fullmatch(text):
-                self.fail("invalid", given=f'"{data[:60]}"')
+            if len(data) > MAX_TEXT or not _DECIMAL_TEXT.fullmatch(text):
+                self.fail("invalid", given=f'"{data[:MAX_TEXT]}"')
             data = text
-        value = Decimal(data)
+        try:
+            value = Decimal(data)
+        except InvalidOperation:  # an exponent beyond any Decimal's, e.g. "1e-99999999999999999999"
+            self.fail("too_big", value=str(data)[:MAX_TEXT])
         if not value.is_finite():
             self.fail("invalid", given=str(data))
-        normal = value.normalize()
-        digits, exponent = len(normal.as_tuple().digits), normal.as_tuple().exponent
-        if abs(value) >= BELOW or digits > MAX_DIGITS or -exponent > MAX_PLACES:
-            self.fail("too_big", value=str(data)[:60])
+        digits, places = _digits_and_places(value)
+        if value.copy_abs() >= BELOW or digits > MAX_DIGITS or places > MAX_PLACES:
+            self.fail("too_big", value=str(data)[:MAX_TEXT])
         return value
 
     def to_representation(self, value):
         return dec(value)
+
+
+def _digits_and_places(value: Decimal) -> tuple[int, int]:
+    """Significant digits and decimal places of a finite Decimal, counted exactly: Decimal.normalize()
+    would round to the context's 28 digits and flush a tiny exponent to 0, hiding both."""
+    _sign, digits, exponent = value.as_tuple()
+    text = "".join(map(str, digits))
+    significant = text.rstrip("0")
+    if not significant:
+        return 1, 0  # zero
+    exponent += len(text) - len(significant)
+    return len(significant), max(0, -exponent)
 
 
 def _json_type(value) -> str:
@@ -76,8 +96,28 @@ class StrictSerializer(serializers.Serializer):
         return attrs
 
 
-def _name(help_text: str, **kwargs) -> serializers.CharField:
-    return serializers.CharField(required=False, max_length=100, help_text=help_text, **kwargs)
+class TextField(serializers.CharField):
+    """Text, and only text: DRF's CharField would read the number 12 as "12", which the schema's
+    "type": "string" does not allow."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer: DRF's IntegerField would also read "2" and 2.0, which the schema's
+    "type": "integer" does not allow."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def _name(help_text: str, **kwargs) -> TextField:
+    return TextField(required=False, max_length=100, help_text=help_text, **kwargs)
 
 
 RELEASE_HELP = "A release version to price against; default: the release in force now."
@@ -99,7 +139,7 @@ class QuoteSerializer(StrictSerializer):
                   "named take their default quantity.",
     )
     workflow = _name("A workflow's slug (e.g. coaching-session-hour).")
-    release = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION, help_text=RELEASE_HELP)
+    release = WholeNumberField(required=False, min_value=1, max_value=MAX_VERSION, help_text=RELEASE_HELP)
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -135,9 +175,9 @@ class ObservationSerializer(StrictSerializer):
     provider = _name("The provider observed (scope provider).", allow_null=True)
     model = _name("The model observed (scope model).", allow_null=True)
     plan = _name("The plan observed (scope plan).", allow_null=True)
-    tier = serializers.CharField(required=False, allow_blank=True, default="", max_length=50,
-                                 help_text="A user's tier (free, paid …), with scope user.")
-    release = serializers.IntegerField(required=False, min_value=1, max_value=MAX_VERSION, help_text=RELEASE_HELP)
+    tier = TextField(required=False, allow_blank=True, default="", max_length=50,
+                     help_text="A user's tier (free, paid …), with scope user.")
+    release = WholeNumberField(required=False, min_value=1, max_value=MAX_VERSION, help_text=RELEASE_HELP)
 
 
 def parse_instant(text: str) -> datetime | None:
@@ -177,8 +217,20 @@ NOTE_NEEDED = "a release needs a note saying what changed"
 _SHA256 = re.compile(r'"?([0-9a-fA-F]{64})"?')
 
 
+# Some text besides spaces (a blank note is refused); no NUL character (DRF refuses it: PostgreSQL cannot store it).
+@extend_schema_field({"type": "string", "pattern": r"^[^\x00]*[^\x00\s][^\x00]*$"})
+class NoteField(TextField):
+    pass
+
+
+# A sha256 in hex, with or without an ETag's quotes; spaces around it are ignored.
+@extend_schema_field({"type": "string", "pattern": rf"^\s*{_SHA256.pattern}\s*$"})
+class Sha256Field(TextField):
+    pass
+
+
 class PublishSerializer(StrictSerializer):
-    note = serializers.CharField(
+    note = NoteField(
         help_text="What changed and why; shown in the release list.",
         error_messages={"required": NOTE_NEEDED, "blank": NOTE_NEEDED, "null": NOTE_NEEDED},
     )
@@ -187,8 +239,8 @@ class PublishSerializer(StrictSerializer):
         help_text="When the release takes effect (ISO 8601; UTC when it has no offset). Absent or null: now. "
                   "A later time schedules it; the release in force stays until then. Not in the past.",
     )
-    draft_sha256 = serializers.CharField(
-        required=False, max_length=66,
+    draft_sha256 = Sha256Field(
+        required=False,
         help_text="The ETag of the draft you reviewed (GET /api/v1/draft/), with or without its quotes. When "
                   "given, the publish is refused with a 409 if the draft has changed since.",
     )
@@ -260,6 +312,12 @@ class DocumentSerializer(serializers.Serializer):
     models = _json("Each with variants (and their default_usage), provider_costs, credit_rates, margins, flags.")
     workflows = _json("Each with steps, cost, revenue, margin, flags.")
     alert_thresholds = _json("Each with scope, metric, window, limit and actions.")
+
+
+class DraftDocumentSerializer(DocumentSerializer):
+    """The draft as a document: a release's document without the release header."""
+
+    release = None
 
 
 class BandSerializer(serializers.Serializer):

@@ -5,6 +5,8 @@ A fixed-window counter: one atomic increment per request (Redis INCR), however
 many requests the window allows. DRF's SimpleRateThrottle stores every request's
 timestamp and rewrites the whole list on each request, which grows with the rate."""
 
+import hashlib
+import re
 import time
 
 from django.core.cache import caches
@@ -16,6 +18,7 @@ from rest_framework.throttling import BaseThrottle
 from billingcfg.api.authentication import KeyPrincipal
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_ADDRESS = re.compile(r"[0-9A-Fa-f.:]{1,45}")  # one IPv4 or IPv6 address
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -56,7 +59,12 @@ class PerClientThrottle(BaseThrottle):
             return f"key:{user.key.prefix}"
         if user is not None and user.is_authenticated:
             return f"user:{user.pk}"
-        return f"ip:{self.get_ident(request)}"
+        address = self.get_ident(request) or ""
+        if not _ADDRESS.fullmatch(address):
+            # X-Forwarded-For is the client's to write: a long or odd one would make a cache key the
+            # database cache cannot store (over 255 characters, or a NUL) and the request a 500.
+            address = hashlib.sha256(address.encode(errors="replace")).hexdigest()[:32]
+        return f"ip:{address}"
 
 
 _redis_clients = {}  # one client per cache per process; it draws connections from the cache's pool

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
@@ -22,8 +22,8 @@ from billingcfg.api import selectors, state
 from billingcfg.api.errors import RequestError
 from billingcfg.api.permissions import ConfigRead, DraftRead, Publish
 from billingcfg.api.serializers import (
-    DetailSerializer, DiffSerializer, DocumentSerializer, ErrorsSerializer, ObservationSerializer,
-    PublishSerializer, QuoteResultSerializer, QuoteSerializer, ReleaseSerializer,
+    DetailSerializer, DiffSerializer, DocumentSerializer, DraftDocumentSerializer, ErrorsSerializer,
+    ObservationSerializer, PublishSerializer, QuoteResultSerializer, QuoteSerializer, ReleaseSerializer,
     ThresholdsCrossedSerializer, not_an_instant, parse_instant,
 )
 from billingcfg.document import (
@@ -40,11 +40,22 @@ _ERRORS = {
     429: OpenApiResponse(DetailSerializer, description="Too many requests for this key; see Retry-After."),
 }
 _BAD = OpenApiResponse(ErrorsSerializer, description='Bad input: {"errors": {"<field>": ["message"]}}.')
+_NOT_JSON = OpenApiResponse(DetailSerializer, description="The body is not JSON: send Content-Type: application/json.")
 _NOT_MODIFIED = OpenApiResponse(description="Not modified: the If-None-Match ETag is current. No body.")
 _IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
     description="The ETag a client holds; a match answers 304 with no body.",
 )
+_VERSION = OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.PATH,
+                            description="A release version: 1, 2, …", examples=[OpenApiExample("v1", value=1)])
+
+
+def _side(name: str, example) -> OpenApiParameter:
+    return OpenApiParameter(name, {"type": "string", "pattern": "^([0-9]+|draft)$"}, OpenApiParameter.PATH,
+                            description="A release version (1, 2, …) or `draft`.",
+                            examples=[OpenApiExample(str(example), value=str(example))])
+
+
 _DOCUMENT_HEADERS = [
     OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
                      description='"<sha256 of the body>"'),
@@ -195,6 +206,8 @@ class ReleaseListView(ApiView):
                     "with blocking problems is refused with a 400 listing each one.",
         auth=[{"cookieAuth": []}],
         request=PublishSerializer,
+        examples=[OpenApiExample("Publish", summary="Publish the draft now", request_only=True,
+                                 value={"note": "Sora 2 Pro up to 40 credits a second"})],
         responses={
             201: OpenApiResponse(ReleaseSerializer, description="Published: the new release, as a list row."),
             400: OpenApiResponse(ErrorsSerializer, description=(
@@ -207,9 +220,12 @@ class ReleaseListView(ApiView):
             409: OpenApiResponse(DetailSerializer, description=(
                 "`draft_sha256` is not the draft's sha256 any more: someone changed the draft. Nothing was "
                 "published.")),
+            415: _NOT_JSON,
             429: _ERRORS[429],
         },
-        parameters=[OpenApiParameter("Location", OpenApiTypes.URI, OpenApiParameter.HEADER, response=[201],
+        # A path on this server, not an absolute URI: format uri-reference (RFC 3986 §4.1), not uri.
+        parameters=[OpenApiParameter("Location", {"type": "string", "format": "uri-reference"},
+                                     OpenApiParameter.HEADER, response=[201],
                                      description="/api/v1/releases/<version>/: the new release's document.")],
     )
     def post(self, request):
@@ -252,7 +268,7 @@ class ReleaseListView(ApiView):
 @extend_schema(
     summary="One release's document",
     description="The release's document bytes, with its ETag (304 on If-None-Match) like /config/.",
-    parameters=[_IF_NONE_MATCH, *_DOCUMENT_HEADERS],
+    parameters=[_VERSION, _IF_NONE_MATCH, *_DOCUMENT_HEADERS],
     responses={200: DocumentSerializer, 304: _NOT_MODIFIED, **_ERRORS,
                404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them.")},
 )
@@ -266,6 +282,7 @@ class ReleaseDetailView(ApiView):
     description="`a` and `b` are versions or `draft` (the draft needs the draft:read scope, or a staff user who "
                 "may view credit rates). Added, removed and changed entities with old and new values, and price "
                 "rows with old and new margins.",
+    parameters=[_side("a", 1), _side("b", DRAFT)],
     responses={200: DiffSerializer, **_ERRORS,
                404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them.")},
 )
@@ -293,7 +310,7 @@ class ReleaseDiffView(ApiView):
     summary="The unpublished draft",
     description="The draft as a document (no release header), with its margins. Needs the draft:read scope.",
     parameters=[_IF_NONE_MATCH, *_DOCUMENT_HEADERS],
-    responses={200: DocumentSerializer, 304: _NOT_MODIFIED, **_ERRORS},
+    responses={200: DraftDocumentSerializer, 304: _NOT_MODIFIED, **_ERRORS},
 )
 class DraftView(ApiView):
     permission_classes = [DraftRead]
@@ -311,7 +328,15 @@ class DraftView(ApiView):
                 '(or `release`). Numbers are JSON numbers or decimal strings, read exactly. `credits` is null '
                 "when the model is costed but not sold: backends must not charge a null.",
     request=QuoteSerializer,
-    responses={200: QuoteResultSerializer, 400: _BAD, **_ERRORS,
+    examples=[
+        OpenApiExample("ModelQuantity", summary="A model's quantity", request_only=True,
+                       value={"model": "sora-2-pro", "variant": "1080p", "quantity": 12}),
+        OpenApiExample("ModelUsage", summary="A model's usage per meter", request_only=True,
+                       value={"model": "gemini-2-5-flash", "usage": {"input_tokens": 300, "output_tokens": 700}}),
+        OpenApiExample("WorkflowUnits", summary="Units of a workflow", request_only=True,
+                       value={"workflow": "coaching-session-hour", "quantity": 1}),
+    ],
+    responses={200: QuoteResultSerializer, 400: _BAD, **_ERRORS, 415: _NOT_JSON,
                404: OpenApiResponse(DetailSerializer, description="No such release, or nothing published yet.")},
 )
 class QuoteView(ApiView):
@@ -345,7 +370,15 @@ class QuoteView(ApiView):
     description="Which of the release's alert thresholds a value observed for a scope over a window exceeds, "
                 "with their actions. A money value is converted to each threshold's currency.",
     request=ObservationSerializer,
-    responses={200: ThresholdsCrossedSerializer, 400: _BAD, **_ERRORS,
+    examples=[
+        OpenApiExample("DaySpend", summary="A day of spend", request_only=True,
+                       value={"scope": "system", "metric": "money", "window": "day", "value": "150",
+                              "currency": "USD"}),
+        OpenApiExample("HourRequests", summary="A free user's requests in an hour", request_only=True,
+                       value={"scope": "user", "metric": "meter", "window": "hour", "value": 11,
+                              "meter": "requests", "tier": "free"}),
+    ],
+    responses={200: ThresholdsCrossedSerializer, 400: _BAD, **_ERRORS, 415: _NOT_JSON,
                404: OpenApiResponse(DetailSerializer, description="No such release, or nothing published yet.")},
 )
 class ThresholdsView(ApiView):

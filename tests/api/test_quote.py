@@ -228,6 +228,13 @@ BAD_REQUESTS = {
         CAP + "1234567890.123456"]}),
     "a huge usage": ('{"model": "gemini-2-5-flash", "usage": {"input_tokens": 123456789012345678901234567890}}',
                      {"usage.input_tokens": [CAP + "123456789012345678901234567890"]}),
+    "an exponent beyond any decimal": ('{"model": "sora-2-pro", "quantity": 1e-99999999999999999999}', {"body": [
+        "JSON parse error: 1e-99999999999999999999 is too large or too small a number"]}),
+    "an exponent beyond any decimal, as text": ({"model": "sora-2-pro", "quantity": "1e-99999999999999999999"}, {
+        "quantity": [CAP + "1e-99999999999999999999"]}),
+    "40 significant digits": ({"workflow": "ux", "quantity": "1.000000000000000000000000000000000000001"}, {
+        "quantity": [CAP + "1.000000000000000000000000000000000000001"]}),
+    "a billion decimal places": ({"workflow": "ux", "quantity": "1e-999999999"}, {"quantity": [CAP + "1e-999999999"]}),
     "a string where an object belongs": ({"model": "sora-2-pro", "usage": "12"}, {"usage": [
         'Expected a dictionary of items but got type "str".']}),
     "true where a number belongs": ({"model": "sora-2-pro", "quantity": True}, {"quantity": [NOT_A_NUMBER + "true"]}),
@@ -236,6 +243,9 @@ BAD_REQUESTS = {
     "words where a number belongs": ({"model": "sora-2-pro", "quantity": "twelve"}, {"quantity": [
         NOT_A_NUMBER + '"twelve"']}),
     "an object where a name belongs": ({"model": {"slug": "sora-2-pro"}}, {"model": ["Not a valid string."]}),
+    "a number where a name belongs": ({"model": 12}, {"model": ["Not a valid string."]}),
+    "a release number as text": ({"model": "sora-2-pro", "release": "1"}, {"release": [
+        "A valid integer is required."]}),
     "a misspelt field": ({"model": "sora-2-pro", "quantiy": 12}, {"quantiy": [
         "unknown field; fields are: model, variant, quantity, usage, workflow, release"]}),
     "a list for a body": ("[1]", {"body": ["Invalid data. Expected a dictionary, but got list."]}),
