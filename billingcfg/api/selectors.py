@@ -36,18 +36,24 @@ class _InForce:
     """The head of the release in force, as this process last read it: valid for
     RELEASE_CHECK_SECONDS and only between the time it was read for and the next
     scheduled release's effective_at. A publish in this process forgets it at
-    once (`forget_release_in_force`); other processes see it within the bound."""
+    once (`forget_release_in_force`); other processes see it within the bound.
+
+    Threads of one process may read at the same time: only a read that began
+    after the one kept (and after the last forget) replaces it, so a slow read
+    begun before a publish never overwrites a newer one."""
 
     lock = threading.Lock()
     head: ReleaseHead | None = None
     read_at: datetime | None = None
     next_at: datetime | None = None
     fresh_until = 0.0  # time.monotonic()
+    began = float("-inf")  # time.monotonic() when the kept read began, or of the last forget
 
 
 def forget_release_in_force(**_signal) -> None:
     with _InForce.lock:
         _InForce.fresh_until = 0.0
+        _InForce.began = time.monotonic()
 
 
 def release_head_in_force() -> ReleaseHead | None:
@@ -58,12 +64,15 @@ def release_head_in_force() -> ReleaseHead | None:
         if (_InForce.fresh_until > time.monotonic() and _InForce.read_at <= at
                 and (_InForce.next_at is None or at < _InForce.next_at)):
             return _InForce.head
+    began = time.monotonic()
     head = release_head_active(at=at)
     next_at = (Release.objects.filter(effective_at__gt=at).order_by("effective_at")
                .values_list("effective_at", flat=True).first())
     with _InForce.lock:
-        _InForce.head, _InForce.read_at, _InForce.next_at = head, at, next_at
-        _InForce.fresh_until = time.monotonic() + settings.RELEASE_CHECK_SECONDS
+        if began > _InForce.began:
+            _InForce.head, _InForce.read_at, _InForce.next_at = head, at, next_at
+            _InForce.began = began
+            _InForce.fresh_until = began + settings.RELEASE_CHECK_SECONDS
     return head
 
 

@@ -110,3 +110,26 @@ def test_before_the_first_release_is_a_404_saying_when_it_took_effect(api):
     assert response.status_code == 404
     assert response.json() == {"detail": "no release was in force at 2026-01-01T00:00:00Z; "
                                          "the first took effect at 2026-03-01T09:00:00Z"}
+
+
+@pytest.mark.django_db
+def test_a_slow_read_begun_before_a_newer_one_does_not_replace_it(monkeypatch):
+    """Two threads of one worker read the release in force at once; the one that
+    began first (before a publish) finishes last. The worker keeps the newer read."""
+    from billingcfg.api import selectors
+
+    old = selectors.ReleaseHead(1, "a" * 64, PUBLISHED_AT)
+    new = selectors.ReleaseHead(2, "b" * 64, PUBLISHED_AT)
+    reads = []
+
+    def read(*, at=None):
+        reads.append(at)
+        if len(reads) == 1:  # the slow first read: a second thread reads the newer release meanwhile
+            assert selectors.release_head_in_force() == new
+            return old
+        return new
+
+    monkeypatch.setattr(selectors, "release_head_active", read)
+    assert selectors.release_head_in_force() == old  # the slow request answers with what it read
+    assert selectors.release_head_in_force() == new  # later requests: the newer read was kept
+    assert len(reads) == 2
