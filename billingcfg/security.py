@@ -16,7 +16,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from billingcfg.api.throttling import _count
+from billingcfg.api.throttling import window_count
 
 ADDRESS_FACTOR = 4  # one office behind one address has several people
 
@@ -58,7 +58,7 @@ def login_refusal(buckets: list[tuple[str, int]]) -> str | None:
 
 def login_failed(buckets: list[tuple[str, int]]) -> None:
     for key, _allowed in buckets:
-        _count(key, timeout=settings.ADMIN_LOGIN_WINDOW_SECONDS + 1)
+        window_count(key, timeout=settings.ADMIN_LOGIN_WINDOW_SECONDS + 1)
 
 
 class ThrottledAdminLoginForm(AdminAuthenticationForm):

@@ -46,7 +46,7 @@ class PerClientThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"throttle:{self.scope}:{self._ident(request)}:{period}:{window}"
-        count = _count(key, timeout=period + 1)
+        count = window_count(key, timeout=period + 1)
         self._wait = (window + 1) * period - now
         return count <= allowed
 
@@ -70,7 +70,7 @@ class PerClientThrottle(BaseThrottle):
 _redis_clients = {}  # one client per cache per process; it draws connections from the cache's pool
 
 
-def _count(key: str, *, timeout: int) -> int:
+def window_count(key: str, *, timeout: int) -> int:
     """This window's requests so far, this one included, counted atomically in the shared cache."""
     cache = caches["default"]
     if isinstance(cache, RedisCache):
