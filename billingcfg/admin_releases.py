@@ -343,7 +343,8 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if not self.can_publish(request):
-            raise PermissionDenied
+            raise PermissionDenied("Restoring a release into the draft needs the publisher role. "
+                                   "Ask a publisher, or an administrator to give you the role.")
         release = self.get_object(request, unquote(object_id))
         if release is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
@@ -371,7 +372,8 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def publish_view(self, request: HttpRequest) -> HttpResponse:
         if not self.can_publish(request):
-            raise PermissionDenied
+            raise PermissionDenied("Publishing needs the publisher role. You can edit the draft; "
+                                   "a publisher reviews and publishes it.")
         try:
             check = releases.draft_check()
         except PricingPolicy.DoesNotExist:

@@ -275,9 +275,13 @@ def test_an_editor_finds_no_publish_button_and_is_refused(as_editor, demo, clock
         assert PUBLISH not in page
         assert "Publish the draft" not in page
         assert "Restore into the draft" not in page
-    assert as_editor.get(PUBLISH).status_code == 403
+    refused = as_editor.get(PUBLISH)
+    assert refused.status_code == 403
+    assert "Publishing needs the publisher role." in refused.content.decode()
     assert as_editor.post(PUBLISH, {"note": "sneaky", "when": "now", "confirm": "on"}).status_code == 403
-    assert as_editor.post(reverse("admin:billingcfg_release_restore", args=[release.pk])).status_code == 403
+    restore = as_editor.post(reverse("admin:billingcfg_release_restore", args=[release.pk]))
+    assert restore.status_code == 403
+    assert "Restoring a release into the draft needs the publisher role." in restore.content.decode()
     assert Release.objects.count() == 1
 
 
