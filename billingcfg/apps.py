@@ -9,10 +9,10 @@ class BillingcfgConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from billingcfg.api.authentication import forget_api_key
-        from billingcfg.api.selectors import forget_release_in_force
+        from billingcfg.api.selectors import release_saved
         from billingcfg.release_models import ApiKey, Release
 
         # What an app server remembers between requests, forgotten at once when
         # this process writes; other processes notice within RELEASE_CHECK_SECONDS.
-        post_save.connect(forget_release_in_force, sender=Release, dispatch_uid="forget_release_in_force")
+        post_save.connect(release_saved, sender=Release, dispatch_uid="forget_release_in_force")
         post_save.connect(forget_api_key, sender=ApiKey, dispatch_uid="forget_api_key")

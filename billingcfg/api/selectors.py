@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.db import transaction
 
 from billingcfg import releases
 from billingcfg.release_models import Release
@@ -50,10 +51,18 @@ class _InForce:
     began = float("-inf")  # time.monotonic() when the kept read began, or of the last forget
 
 
-def forget_release_in_force(**_signal) -> None:
+def forget_release_in_force() -> None:
     with _InForce.lock:
         _InForce.fresh_until = 0.0
         _InForce.began = time.monotonic()
+
+
+def release_saved(**_signal) -> None:
+    """A release row written in this process: forget the release in force now, and
+    again when the write commits, so a read made in between (which still saw the
+    old release) is not kept."""
+    forget_release_in_force()
+    transaction.on_commit(forget_release_in_force)
 
 
 def release_head_in_force() -> ReleaseHead | None:
@@ -69,7 +78,7 @@ def release_head_in_force() -> ReleaseHead | None:
     next_at = (Release.objects.filter(effective_at__gt=at).order_by("effective_at")
                .values_list("effective_at", flat=True).first())
     with _InForce.lock:
-        if began > _InForce.began:
+        if began >= _InForce.began:
             _InForce.head, _InForce.read_at, _InForce.next_at = head, at, next_at
             _InForce.began = began
             _InForce.fresh_until = began + settings.RELEASE_CHECK_SECONDS

@@ -21,13 +21,13 @@ def another_server():
     post_save.disconnect(dispatch_uid="forget_release_in_force", sender=Release)
     post_save.disconnect(dispatch_uid="forget_api_key", sender=ApiKey)
     yield
-    post_save.connect(selectors.forget_release_in_force, sender=Release, dispatch_uid="forget_release_in_force")
+    post_save.connect(selectors.release_saved, sender=Release, dispatch_uid="forget_release_in_force")
     post_save.connect(forget_api_key, sender=ApiKey, dispatch_uid="forget_api_key")
 
 
 @pytest.fixture
 def monotonic(monkeypatch):
-    clock = {"now": 1000.0}
+    clock = {"now": selectors.time.monotonic()}  # stands still from now on, unless a test moves it
     monkeypatch.setattr(selectors.time, "monotonic", lambda: clock["now"])
     return clock
 
