@@ -11,7 +11,6 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
 from django.db.models import DecimalField, Field, Model, Prefetch, QuerySet, UniqueConstraint
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -28,6 +27,7 @@ from billingcfg.models import (
     ThresholdAction,
 )
 from billingcfg.money import format_amount, format_exact
+from billingcfg.stale import StaleCheckAdmin, StaleCheckFormSet, StaleCheckInline
 
 
 class ExactDecimalInput(forms.NumberInput):
@@ -54,9 +54,10 @@ def exact_decimal_column(field: DecimalField):
     return column
 
 
-class ConfigAdmin(SheetAdminMixin, SimpleHistoryAdmin):
+class ConfigAdmin(StaleCheckAdmin, SheetAdminMixin, SimpleHistoryAdmin):
     """What every configuration admin shares: history pages, import and export
-    (CSV, XLSX, JSON), and decimals shown as they were entered, in forms and in lists."""
+    (CSV, XLSX, JSON), decimals shown as they were entered, in forms and in lists,
+    and edits from a stale page refused (billingcfg.stale)."""
 
     formfield_overrides = EXACT_DECIMAL_INPUTS
 
@@ -68,7 +69,7 @@ class ConfigAdmin(SheetAdminMixin, SimpleHistoryAdmin):
         ]
 
 
-class ConstraintCheckedInlineFormSet(BaseInlineFormSet):
+class ConstraintCheckedInlineFormSet(StaleCheckFormSet):
     """An inline formset that refuses, with the constraint's own message, every
     unique-constraint breach among the rows of one submit.
 
@@ -133,8 +134,9 @@ class ConstraintCheckedInlineFormSet(BaseInlineFormSet):
         return False
 
 
-class ConfigInline(admin.TabularInline):
-    """What every configuration inline shares: decimals shown as they were entered."""
+class ConfigInline(StaleCheckInline, admin.TabularInline):
+    """What every configuration inline shares: decimals shown as they were entered,
+    and edits from a stale page refused, row by row (billingcfg.stale)."""
 
     formfield_overrides = EXACT_DECIMAL_INPUTS
 

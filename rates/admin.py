@@ -32,6 +32,7 @@ from billingcfg.admin_margins import (
     price_table,
 )
 from billingcfg.money import format_exact, format_percent
+from billingcfg.stale import StaleCheckForm
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
 
 
@@ -58,7 +59,7 @@ class MeterAdmin(ConfigAdmin):
     ordering = ["name"]
 
 
-class VariantInlineForm(forms.ModelForm):
+class VariantInlineForm(StaleCheckForm):
     def validate_constraints(self) -> None:
         """Leave the one-default rule to the formset, which sees every variant of
         the model at once, so the default can move to another variant in one save."""
@@ -256,7 +257,7 @@ class AIModelAdmin(MarginsAdmin, InlineHistoryAdmin):
         return price_table(margins.model_rows(obj.slug), margins)
 
 
-class VariantForm(forms.ModelForm):
+class VariantForm(StaleCheckForm):
     def clean_is_default(self) -> bool:
         """Unticking a model's default here would leave the model with none: the
         default moves on the model's page, where all its variants are in view."""
