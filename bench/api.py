@@ -33,14 +33,7 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/billingcfg_bench"
 PORT = 8901
 QUOTE = {"model": "sora-2-pro", "variant": "1080p", "quantity": 12}
 
-
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
-            sock.sendall(b"PING\r\n")
-            return sock.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
+from tests.load.harness import redis_answers  # noqa: E402  (after ROOT is on the path)
 
 
 def _environment(database_url: str) -> dict:
@@ -56,7 +49,7 @@ def _environment(database_url: str) -> dict:
         "API_THROTTLE_RATE": "100000000/minute",
         "PYTHONPATH": f"{ROOT}{os.pathsep}{env.get('PYTHONPATH', '')}",
     })
-    if _redis_up():
+    if redis_answers():
         env["DJANGO_CACHE_URL"] = "redis://127.0.0.1:6379/3"
     return env
 
