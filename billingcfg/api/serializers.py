@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from billingcfg.digits import digits_and_places
 from billingcfg.document import dec
 from billingcfg.thresholds import METRICS, SCOPES, WINDOWS
 
@@ -55,25 +56,13 @@ class NumberField(serializers.Field):
             self.fail("too_big", value=str(data)[:MAX_TEXT])
         if not value.is_finite():
             self.fail("invalid", given=str(data))
-        digits, places = _digits_and_places(value)
+        digits, places = digits_and_places(value)
         if value.copy_abs() >= BELOW or digits > MAX_DIGITS or places > MAX_PLACES:
             self.fail("too_big", value=str(data)[:MAX_TEXT])
         return value
 
     def to_representation(self, value):
         return dec(value)
-
-
-def _digits_and_places(value: Decimal) -> tuple[int, int]:
-    """Significant digits and decimal places of a finite Decimal, counted exactly: Decimal.normalize()
-    would round to the context's 28 digits and flush a tiny exponent to 0, hiding both."""
-    _sign, digits, exponent = value.as_tuple()
-    text = "".join(map(str, digits))
-    significant = text.rstrip("0")
-    if not significant:
-        return 1, 0  # zero
-    exponent += len(text) - len(significant)
-    return len(significant), max(0, -exponent)
 
 
 def _json_type(value) -> str:
