@@ -1,4 +1,4 @@
-"""The admin login's throttle, and which address a request comes from.
+"""The admin login's throttle.
 
 Failed logins are counted in the shared cache (every app server sees the same
 counts), per username and per client address, in fixed windows of
@@ -16,24 +16,13 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from billingcfg.api.throttling import window_count
+from billingcfg.api.throttling import client_address, window_count
 
 ADDRESS_FACTOR = 4  # one office behind one address has several people
 
 
 def now() -> float:
     return time.time()
-
-
-def client_address(request) -> str:
-    """The caller's address: REMOTE_ADDR, or behind TRUSTED_PROXIES proxies the
-    address the outermost trusted proxy saw (DRF's NUM_PROXIES rule)."""
-    proxies = settings.TRUSTED_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",")]
-        return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def login_buckets(request, username: str) -> list[tuple[str, int]]:

@@ -194,8 +194,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": None,
-    # The client address (throttling anonymous callers) comes from X-Forwarded-For only behind trusted proxies.
-    "NUM_PROXIES": TRUSTED_PROXIES,
     # Every 400 answers {"errors": {"<field>": ["message", …]}}.
     "EXCEPTION_HANDLER": "billingcfg.api.errors.exception_handler",
 }

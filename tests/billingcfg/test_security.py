@@ -9,6 +9,7 @@ from django.views.debug import ExceptionReporter
 
 from billingcfg import security
 from billingcfg.api import views
+from billingcfg.api.throttling import client_address
 from tests.api.conftest import make_key
 
 PASSWORD = "correct horse battery staple"
@@ -27,7 +28,7 @@ WRONG = "not the password"
 def test_client_address(settings, proxies, remote, forwarded, expected):
     settings.TRUSTED_PROXIES = proxies
     meta = {"REMOTE_ADDR": remote, **({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {})}
-    assert security.client_address(RequestFactory().get("/", **meta)) == expected
+    assert client_address(RequestFactory().get("/", **meta)) == expected
 
 
 @pytest.fixture
