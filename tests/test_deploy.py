@@ -7,7 +7,6 @@ import http.client
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +14,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from tests import servers
 
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION_ENV = ROOT / "deploy" / "production.env"
@@ -70,12 +71,6 @@ def test_check_deploy_notices_a_setting_left_out(override, warning):
     assert warning in result.stderr + result.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _get(port: int, path: str, headers: dict[str, str]) -> tuple[http.client.HTTPResponse, bytes]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     try:
@@ -91,7 +86,7 @@ def production_server(tmp_path_factory):
     """gunicorn with deploy/gunicorn.conf.py and the documented settings (SQLite
     and a local cache stand in for the servers the example names)."""
     folder = tmp_path_factory.mktemp("production")
-    port = _free_port()
+    port = servers.free_port()
     env = production_environment(
         DATABASE_URL=f"sqlite:///{folder / 'db.sqlite3'}",
         DJANGO_CACHE_URL="locmem",
@@ -101,10 +96,7 @@ def production_server(tmp_path_factory):
     )
     collected = manage("collectstatic", "--noinput", env=env)
     assert collected.returncode == 0, collected.stderr
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c", "deploy/gunicorn.conf.py",
-                               "billingcfg.wsgi"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
-    try:
+    with servers.gunicorn(env) as server:
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -115,9 +107,6 @@ def production_server(tmp_path_factory):
                 assert time.monotonic() < deadline, "gunicorn did not listen within 60 s"
                 time.sleep(0.2)
         yield port
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 def test_plain_http_is_redirected_to_https(production_server):

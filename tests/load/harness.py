@@ -29,7 +29,6 @@ import http.client
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -42,8 +41,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from tests import servers
+
 ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 REDIS_URL = "redis://127.0.0.1:6379/4"  # bench/api.py uses 3
 
 CONFIG, REVALIDATE, QUOTE = "config", "config If-None-Match", "quote"
@@ -204,12 +204,6 @@ class Server:
     cache: str
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _cache(plan: Plan) -> str:
     if plan.cache == "auto":
         return "redis" if redis_answers() else "database"
@@ -224,7 +218,7 @@ def serving(database: str, plan: Plan, folder: Path):
     test. The clients send X-Forwarded-Proto as the TLS load balancer does.
     Stopped with its workers however the block ends."""
     cache = _cache(plan)
-    server = Server(_free_port(), folder / "access.log", folder / "gunicorn.log", cache)
+    server = Server(servers.free_port(), folder / "access.log", folder / "gunicorn.log", cache)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "billingcfg.settings",
@@ -247,23 +241,12 @@ def serving(database: str, plan: Plan, folder: Path):
     else:  # the table a deploy makes with createcachetable, made with the workers' own settings
         subprocess.run([sys.executable, "manage.py", "createcachetable", "--verbosity", "0"],
                        cwd=ROOT, env=env, check=True)
-    with server.error_log.open("ab") as output:
-        process = subprocess.Popen(
-            [str(GUNICORN), "--config", str(ROOT / "deploy/gunicorn.conf.py"), "--no-control-socket",
-             "--graceful-timeout", "5", "--access-logfile", str(server.access_log),
-             "--access-logformat", ACCESS_LOG_FORMAT, "--error-logfile", str(server.error_log),
-             "--log-level", "info", "billingcfg.wsgi:application"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
+    with server.error_log.open("ab") as output, servers.gunicorn(
+        env, "--graceful-timeout", "5", "--access-logfile", str(server.access_log),
+        "--access-logformat", ACCESS_LOG_FORMAT, "--error-logfile", str(server.error_log), "--log-level", "info",
+        output=output,
+    ):
         yield server
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def _access_lines(path: Path) -> list[tuple[str, int, str, str, str]]:
