@@ -66,13 +66,13 @@ def fingerprint(row: Model | None) -> str:
     )
 
 
-def _row_now(model: type[Model], pk: object) -> Model | None:
-    """The row as stored now; inside a transaction, locked until it ends, so no
-    other save lands between this check and this save."""
+def _row_now(model: type[Model], pk: object, *, lock: bool = True) -> Model | None:
+    """The row as stored now; to be saved (`lock`) inside a transaction, locked
+    until it ends, so no other save lands between this check and this save."""
     # Ordered by the key alone: the model's own ordering may join nullable rows,
     # which PostgreSQL will not lock.
     rows = model._base_manager.filter(pk=pk).order_by("pk")
-    if transaction.get_connection(router.db_for_write(model)).in_atomic_block:
+    if lock and transaction.get_connection(router.db_for_write(model)).in_atomic_block:
         rows = rows.select_for_update()
     return rows.first()
 
@@ -173,7 +173,7 @@ class StaleCheckForm(forms.ModelForm):
             return ""
         if to_historic(self.instance) is not None:
             # A history page reverting the row: the row as stored now is what it would overwrite.
-            return fingerprint(self._meta.model._base_manager.filter(pk=self.instance.pk).order_by("pk").first())
+            return fingerprint(_row_now(self._meta.model, self.instance.pk, lock=False))
         return fingerprint(self.instance)
 
     def clean(self) -> dict:
