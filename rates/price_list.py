@@ -42,8 +42,10 @@ meter the catalogue lacks, null or table-valued prices, and a price two
 entries give differently for one row (an alias chooses the entry).
 
 Rejected, naming the entry, the key and the rule, before anything is mapped:
-an empty or oversized file, text that is not JSON, an entry that is not an
-object, a price that is not a number ("cheap", true, a list) or is negative.
+an empty or oversized file, text that is not JSON or nests deeper than
+billingcfg.jsonlimits.MAX_DEPTH, an entry that is not an object, a price that
+is not a number ("cheap", true, a list), is negative, or is a number beyond
+what a price list's figures can be (1e99999999999999999999, 400 digits).
 """
 
 import json
@@ -51,10 +53,11 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from billingcfg.digits import UNIT_PRICE
 from billingcfg.document import dec
+from billingcfg.jsonlimits import JSONTooDeep, load_json, refuse_constant
 from billingcfg.uploads import size_problem
 
 SOURCE_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
@@ -64,6 +67,10 @@ PER_MILLION = 1_000_000
 CLIFF = "cliff"
 PROGRESS_EVERY = 500
 ERRORS_SHOWN = 10
+# A figure in the list is read as a number within these: beyond them it is no price, nor float noise on one,
+# and arithmetic on it would overflow (1e99999999999999999999 is beyond any Decimal) or its text swamp a report.
+NUMBER_DIGITS = 100
+NUMBER_EXPONENT = 1000
 
 TOKEN_PRICES = {
     "input_cost_per_token": "input_tokens",
@@ -208,8 +215,26 @@ class PriceListMapping:
 
 # ---- reading ---------------------------------------------------------------------------------
 
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A JSON number beyond what the list's figures can be, kept as its text: refused where it is a price,
+    naming the entry and key, and ignored where it is not (a max_tokens the import does not read)."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text if len(self.text) <= 40 else f"{self.text[:40]}… ({len(self.text):,} characters)"
+
+
+def _number(text: str) -> Decimal | Unreadable:
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return Unreadable(text)
+    digits = len(value.as_tuple().digits)
+    if digits > NUMBER_DIGITS or not -NUMBER_EXPONENT <= value.adjusted() <= NUMBER_EXPONENT:
+        return Unreadable(text)
+    return value
 
 
 def parse_price_list(data: bytes, *, max_bytes: int | None = None) -> dict:
@@ -224,7 +249,10 @@ def parse_price_list(data: bytes, *, max_bytes: int | None = None) -> dict:
     except UnicodeDecodeError as error:
         raise PriceListInvalid([EntryProblem("", "", f"the file is not UTF-8 text (byte {error.start:,})")]) from None
     try:
-        document = json.loads(text, parse_float=Decimal, parse_int=Decimal, parse_constant=_no_constant)
+        document = load_json(text, parse_float=_number, parse_int=_number, parse_constant=refuse_constant)
+    except JSONTooDeep as error:
+        raise PriceListInvalid([EntryProblem("", "", f"{error.msg} at line {error.lineno:,} column "
+                                                     f"{error.colno:,}")]) from None
     except json.JSONDecodeError as error:
         raise PriceListInvalid([EntryProblem("", "", f"not JSON: {error.msg} at line {error.lineno:,} column "
                                                      f"{error.colno:,}")]) from None
@@ -240,7 +268,7 @@ def parse_price_list(data: bytes, *, max_bytes: int | None = None) -> dict:
 def _json_kind(value) -> str:
     if isinstance(value, bool):
         return "true or false"
-    if isinstance(value, Decimal):
+    if isinstance(value, Decimal | Unreadable):
         return "a number"
     if value is None:
         return "null"
@@ -259,7 +287,11 @@ def entry_problems(name: str, entry) -> list[EntryProblem]:
     for key, value in entry.items():
         if not is_cost_key(key) or value is None or isinstance(value, dict | list):
             continue  # not a price; null and tables of prices are skipped later, with a reason
-        if isinstance(value, bool) or not isinstance(value, Decimal):
+        if isinstance(value, Unreadable):
+            problems.append(EntryProblem(name, key, f"{value} is not a number a price can be; a price has at most "
+                                                    f"{NUMBER_DIGITS} significant digits and lies between "
+                                                    f"1e-{NUMBER_EXPONENT} and 1e+{NUMBER_EXPONENT}"))
+        elif isinstance(value, bool) or not isinstance(value, Decimal):
             problems.append(EntryProblem(name, key, f"{json.dumps(value, default=str)} is not a number; a price is "
                                                     "a JSON number such as 0.0000025"))
         elif value < 0:

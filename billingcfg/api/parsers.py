@@ -1,17 +1,15 @@
 """JSON bodies read exactly: a JSON number becomes a Decimal from its own text,
-never a float (0.1 stays 0.1), and NaN or Infinity is refused."""
+never a float (0.1 stays 0.1), NaN or Infinity is refused, and so is nesting
+deeper than billingcfg.jsonlimits.MAX_DEPTH."""
 
 import codecs
-import json
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-
-def _refuse_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
+from billingcfg.jsonlimits import load_json, refuse_constant
 
 
 def _decimal(text: str) -> Decimal:
@@ -25,7 +23,7 @@ class DecimalJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            text = codecs.getreader(encoding)(stream)
-            return json.load(text, parse_float=_decimal, parse_constant=_refuse_constant)
+            text = codecs.getreader(encoding)(stream).read()
+            return load_json(text, parse_float=_decimal, parse_constant=refuse_constant)
         except ValueError as error:
             raise ParseError(f"JSON parse error: {error}") from None

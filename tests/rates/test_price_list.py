@@ -339,3 +339,32 @@ def test_every_bad_price_is_listed_even_in_entries_we_do_not_sell():
         ("gpt-4-turbo", "input_cost_per_token"), ("unknown/model", "output_cost_per_image"), ("not-an-entry", "")]
     assert str(refused.value.problems[2]) == (
         "entry 'not-an-entry': an entry must be an object of keys and prices, not a number")
+
+
+def test_a_file_nested_deeper_than_the_limit_is_refused_before_it_is_parsed():
+    with pytest.raises(PriceListInvalid) as refused:
+        parse_price_list(b'{"gpt-4-turbo": {"input_cost_per_token": ' + b"[" * 5000 + b"]" * 5000 + b"}}")
+    assert str(refused.value) == ("lists and objects nested more than 64 deep (the most this reads) at line 1 "
+                                  "column 104")
+
+
+def test_a_file_nested_exactly_to_the_limit_is_read():
+    assert parse_price_list(b'{"gpt-4-turbo": {"tiers": ' + b"[" * 62 + b"]" * 62 + b"}}") == {
+        "gpt-4-turbo": {"tiers": json.loads("[" * 62 + "]" * 62)}}
+
+
+@pytest.mark.parametrize(("figure", "shown"), [
+    ("1e99999999999999999999", "1e99999999999999999999"),  # beyond any Decimal
+    ("1e999999999999999999", "1e999999999999999999"),  # a Decimal, but × 1,000,000 overflows
+    ("-1e-99999999999999999999", "-1e-99999999999999999999"),
+    ("1" * 400, "1" * 40 + "… (400 characters)"),
+])
+def test_a_price_beyond_what_a_figure_can_be_is_refused_naming_the_entry_and_key(figure, shown):
+    data = b'{"gpt-4-turbo": {"input_cost_per_token": ' + figure.encode() + b', "max_tokens": 1e99999999999999999999}}'
+
+    with pytest.raises(PriceListInvalid) as refused:
+        price_list_map(parse_price_list(data), catalogue())
+
+    assert str(refused.value) == (
+        f"entry 'gpt-4-turbo' / input_cost_per_token: {shown} is not a number a price can be; a price has at most "
+        "100 significant digits and lies between 1e-1000 and 1e+1000")
