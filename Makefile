@@ -39,7 +39,6 @@ help:
 run: $(RUNTIME_STAMP)
 	@$(DEV_ENV); set -e; \
 	$(PY) manage.py migrate --noinput; \
-	$(PY) manage.py createcachetable; \
 	$(PY) manage.py load_demo --if-empty; \
 	$(PY) manage.py demo_releases; \
 	$(PY) manage.py ensure_dev_admin --url=http://127.0.0.1:$(PORT)/admin/; \

@@ -72,7 +72,6 @@ def _setup_django(env: dict) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
 
 
 def _wrk(url: str, seconds: int, headers: dict, script: str | None = None) -> float:

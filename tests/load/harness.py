@@ -238,8 +238,8 @@ def serving(database: str, plan: Plan, folder: Path):
     env.pop("DJANGO_CACHE_URL", None)
     if cache == "redis":
         env["DJANGO_CACHE_URL"] = REDIS_URL
-    else:  # the table a deploy makes with createcachetable, made with the workers' own settings
-        subprocess.run([sys.executable, "manage.py", "createcachetable", "--verbosity", "0"],
+    else:  # the cache table, as a deploy makes it: `migrate` with the workers' own settings
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
                        cwd=ROOT, env=env, check=True)
     with server.error_log.open("ab") as output, servers.gunicorn(
         env, "--graceful-timeout", "5", "--access-logfile", str(server.access_log),
