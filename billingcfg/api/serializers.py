@@ -3,7 +3,7 @@ only (the engine checks quantities and prices); response serializers render
 values the services computed and describe them in the OpenAPI schema."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billingcfg.digits import digits_and_places
-from billingcfg.document import dec
+from billingcfg.document import dec, timestamp
 from billingcfg.thresholds import METRICS, SCOPES, WINDOWS
 
 MAX_DIGITS = 15
@@ -169,17 +169,33 @@ class ObservationSerializer(StrictSerializer):
     release = WholeNumberField(required=False, min_value=1, max_value=MAX_VERSION, help_text=RELEASE_HELP)
 
 
-def parse_instant(text: str) -> datetime | None:
-    """An ISO 8601 date-time, UTC when it has no offset; None when it is not one.
-    A bare date is refused: midnight in which zone would be a guess."""
-    text = text.strip()
+EARLIEST_INSTANT = datetime.min.replace(tzinfo=UTC)
+LATEST_INSTANT = datetime.max.replace(tzinfo=UTC)
+
+
+def read_instant(given) -> datetime:
+    """An ISO 8601 date-time as the API reads `at` and `effective_at`, in UTC: UTC when it has no offset,
+    never a bare date (midnight in which zone would be a guess). In UTC it must lie within a datetime's
+    years 1 to 9999: beyond them converting it overflows, and PostgreSQL, which stores more, answers with
+    a year Python cannot read back. ValueError saying why not."""
+    if not isinstance(given, str):
+        raise ValueError(not_an_instant(_json_type(given)))
+    text = given.strip()
     try:
         at = parse_datetime(text) if len(text) > 10 else None
     except ValueError:
         at = None
     if at is None:
-        return None
-    return at if timezone.is_aware(at) else at.replace(tzinfo=UTC)
+        raise ValueError(not_an_instant(f"'{given[:60]}'"))
+    if timezone.is_naive(at):
+        return at.replace(tzinfo=UTC)
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        side = f"after {timestamp(LATEST_INSTANT)}" if at.utcoffset() < timedelta(0) else \
+            f"before {timestamp(EARLIEST_INSTANT)}"
+        raise ValueError(f"'{text}' is {side} in UTC; an instant must lie from {timestamp(EARLIEST_INSTANT)} "
+                         f"to {timestamp(LATEST_INSTANT)} in UTC") from None
 
 
 def not_an_instant(given: str) -> str:
@@ -189,14 +205,13 @@ def not_an_instant(given: str) -> str:
 
 @extend_schema_field(OpenApiTypes.DATETIME)
 class InstantField(serializers.Field):
-    """An ISO 8601 date-time read as `at` is read: UTC when it has no offset, never a bare date."""
+    """An ISO 8601 date-time read as `at` is read (read_instant)."""
 
     def to_internal_value(self, data):
-        at = parse_instant(data) if isinstance(data, str) else None
-        if at is None:
-            raise serializers.ValidationError(
-                not_an_instant(f"'{data[:60]}'" if isinstance(data, str) else _json_type(data)))
-        return at
+        try:
+            return read_instant(data)
+        except ValueError as problem:
+            raise serializers.ValidationError(str(problem)) from None
 
     def to_representation(self, value):
         return serializers.DateTimeField().to_representation(value)

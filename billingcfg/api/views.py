@@ -24,7 +24,7 @@ from billingcfg.api.permissions import ConfigRead, DraftRead, Publish
 from billingcfg.api.serializers import (
     DetailSerializer, DiffSerializer, DocumentSerializer, DraftDocumentSerializer, ErrorsSerializer,
     ObservationSerializer, PublishSerializer, QuoteResultSerializer, QuoteSerializer, ReleaseSerializer,
-    ThresholdsCrossedSerializer, not_an_instant, parse_instant,
+    ThresholdsCrossedSerializer, read_instant,
 )
 from billingcfg.document import (
     canonical_bytes, dec, draft_document, quote_document, sha256, timestamp,
@@ -143,10 +143,10 @@ def _at(request):
     text = request.query_params.get("at")
     if text is None:
         return None
-    at = parse_instant(text)
-    if at is None:
-        raise exceptions.ValidationError({"at": [not_an_instant(f"'{text[:60]}'")]})
-    return at
+    try:
+        return read_instant(text)
+    except ValueError as problem:
+        raise exceptions.ValidationError({"at": [str(problem)]}) from None
 
 
 def _draft() -> tuple[dict, bytes]:

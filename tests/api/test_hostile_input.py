@@ -6,6 +6,7 @@ more unknown fields than an error list should name."""
 import pytest
 from django.test import Client
 
+from billingcfg.release_models import Release
 from tests.api.conftest import Api
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_release", "clock")]
@@ -32,3 +33,49 @@ def test_a_body_nested_5000_deep_is_a_400_naming_the_limit(publisher, api, path,
 
     assert response.status_code == 400
     assert response.json() == {"errors": {"body": [TOO_DEEP + place]}}
+
+
+RANGE = "an instant must lie from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z in UTC"
+
+
+@pytest.mark.parametrize(("at", "errors"), [
+    ("9999-12-31T23:59:59-23:59", {"at": [
+        f"'9999-12-31T23:59:59-23:59' is after 9999-12-31T23:59:59.999999Z in UTC; {RANGE}"]}),
+    ("0001-01-01T00:00:00+14:00", {"at": [
+        f"'0001-01-01T00:00:00+14:00' is before 0001-01-01T00:00:00Z in UTC; {RANGE}"]}),
+])
+def test_an_instant_beyond_what_a_datetime_holds_in_utc_is_a_400_naming_the_range(api, at, errors):
+    response = api.client.get("/api/v1/config/", {"at": at}, headers=api.headers)
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": errors}
+
+
+@pytest.mark.parametrize("at", ["9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59+00:00"])
+def test_the_last_instant_in_range_reads_the_release_in_force(api, at):
+    response = api.client.get("/api/v1/config/", {"at": at}, headers=api.headers)
+
+    assert response.status_code == 200
+    assert response.json()["release"]["version"] == 1
+
+
+def test_the_first_instants_in_range_are_read_in_utc(api):
+    response = api.client.get("/api/v1/config/", {"at": "0001-01-02T00:00:00+14:00"}, headers=api.headers)
+
+    assert response.status_code == 404
+    assert response.json() == {"detail": "no release was in force at 0001-01-01T10:00:00Z; the first took effect "
+                                         "at 2026-03-01T09:00:00Z"}
+
+
+@pytest.mark.parametrize(("effective_at", "side"), [
+    ("9999-12-31T23:59:59-23:59", "after 9999-12-31T23:59:59.999999Z"),
+    ("0001-01-01T00:00:00+14:00", "before 0001-01-01T00:00:00Z"),
+])
+def test_an_effective_at_beyond_what_a_datetime_holds_is_a_400_and_publishes_nothing(publisher, effective_at,
+                                                                                    side):
+    response = _publisher_api(publisher).post("/api/v1/releases/", {"note": "Far away",
+                                                                   "effective_at": effective_at})
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"effective_at": [f"'{effective_at}' is {side} in UTC; {RANGE}"]}}
+    assert Release.objects.count() == 1
