@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from billingcfg.api.errors import BODY
 from billingcfg.digits import digits_and_places
 from billingcfg.document import dec, timestamp
 from billingcfg.thresholds import METRICS, SCOPES, WINDOWS
@@ -73,15 +74,23 @@ def _json_type(value) -> str:
     return {dict: "an object", list: "a list", float: "a float"}.get(type(value), type(value).__name__)
 
 
+UNKNOWN_NAMED = 10
+
+
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know: a typo ("quantiy") is an error, not a silent default."""
+    """Refuses fields it does not know: a typo ("quantiy") is an error, not a silent default. The first
+    UNKNOWN_NAMED are named, the rest counted: 200,000 of them must not make a 200,000-entry answer."""
 
     def validate(self, attrs):
         if isinstance(self.initial_data, dict):
             unknown = [key for key in self.initial_data if key not in self.fields]
             if unknown:
                 allowed = ", ".join(self.fields)
-                raise serializers.ValidationError({key: [f"unknown field; fields are: {allowed}"] for key in unknown})
+                errors = {key: [f"unknown field; fields are: {allowed}"] for key in unknown[:UNKNOWN_NAMED]}
+                if len(unknown) > UNKNOWN_NAMED:
+                    errors.setdefault(BODY, []).append(
+                        f"{len(unknown):,} unknown fields; the first {UNKNOWN_NAMED} are named")
+                raise serializers.ValidationError(errors)
         return attrs
 
 

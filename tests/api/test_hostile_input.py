@@ -3,9 +3,12 @@ nested deeper than billingcfg.jsonlimits.MAX_DEPTH, instants outside what a
 datetime and the database hold, bodies over the size limit, and bodies with
 more unknown fields than an error list should name."""
 
+import json
+
 import pytest
 from django.test import Client
 
+from billingcfg.api.errors import capped
 from billingcfg.release_models import Release
 from tests.api.conftest import Api
 
@@ -79,3 +82,36 @@ def test_an_effective_at_beyond_what_a_datetime_holds_is_a_400_and_publishes_not
     assert response.status_code == 400
     assert response.json() == {"errors": {"effective_at": [f"'{effective_at}' is {side} in UTC; {RANGE}"]}}
     assert Release.objects.count() == 1
+
+
+def test_a_body_over_the_upload_limit_is_a_json_413_naming_the_limit(api):
+    body = '{"model": "sora-2-pro", "quantity": 12, "note": "' + "a" * 2_621_440 + '"}'
+
+    response = api.post("/api/v1/quote/", body)
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"errors": {"body": [
+        "the body is 2,621,491 bytes; the API reads bodies of at most 2,621,440 bytes (DATA_UPLOAD_MAX_MEMORY_SIZE)"]}}
+
+
+def test_200000_unknown_fields_are_counted_and_the_first_10_named(api):
+    body = {"model": "sora-2-pro", "variant": "1080p", "quantity": 12} | {f"x{n}": 1 for n in range(200_000)}
+
+    response = api.post("/api/v1/quote/", json.dumps(body, separators=(",", ":")))  # 2.2 MB
+
+    unknown = ["unknown field; fields are: model, variant, quantity, usage, workflow, release"]
+    assert response.status_code == 400
+    assert response.json() == {"errors": {**{f"x{n}": unknown for n in range(10)}, "body": [
+        "200,000 unknown fields; the first 10 are named"]}}
+
+
+def test_an_error_list_shows_the_first_100_messages_and_counts_the_rest():
+    errors = {f"usage.m{n}": [f"problem {n}a", f"problem {n}b"] for n in range(60)}
+
+    shown = capped(errors)
+
+    assert list(shown) == [*(f"usage.m{n}" for n in range(50)), "body"]
+    assert shown["usage.m49"] == ["problem 49a", "problem 49b"]
+    assert shown["body"] == ["and 20 more errors (the first 100 are shown)"]
+    assert capped({"quantity": ["one"]}) == {"quantity": ["one"]}
