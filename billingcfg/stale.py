@@ -20,13 +20,13 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import router, transaction
 from django.db.models import Model
 from django.forms.formsets import DELETION_FIELD_NAME
-from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from simple_history.exceptions import NotHistoricalModelError
 from simple_history.models import to_historic
 from simple_history.utils import get_history_manager_for_model
 
 from billingcfg.document import canonical_bytes, dec, timestamp
+from billingcfg.formsets import BoundedInlineFormSet
 
 OPENED_AS = "opened_as"
 
@@ -214,7 +214,7 @@ class StaleCheckForm(forms.ModelForm):
         return stale_message(model, self.instance.pk, now, opened=opened)
 
 
-class StaleCheckFormSet(BaseInlineFormSet):
+class StaleCheckFormSet(BoundedInlineFormSet):
     """An inline formset of StaleCheckForms: only changed rows are saved, so only
     changed rows are checked. A row marked for deletion that someone else changed,
     and a row someone else deleted, since the page was opened are refused by the
