@@ -94,6 +94,9 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+_NO_HASH = "-" * 64  # a sha256's length, and no sha256's hex digits
+
+
 class ApiKey(models.Model):
     """A machine client's key. Only its sha256 is stored; `prefix` identifies it
     in the admin and in logs. The full key is shown once, when it is made."""
@@ -139,3 +142,8 @@ class ApiKey(models.Model):
 
     def matches(self, key: str) -> bool:
         return hmac.compare_digest(self.hashed_key, _hash(key))
+
+    @staticmethod
+    def matches_no_key(key: str) -> bool:
+        """False, after the work matches() does: a key whose prefix is no key's costs what a wrong secret does."""
+        return hmac.compare_digest(_NO_HASH, _hash(key))

@@ -150,6 +150,11 @@ SECURE_CSP = {
 # refused, right password or not, until the window ends. Counted in the shared cache.
 ADMIN_LOGIN_FAILURES = int(os.environ.get("DJANGO_LOGIN_FAILURES", "5"))
 ADMIN_LOGIN_WINDOW_SECONDS = int(os.environ.get("DJANGO_LOGIN_WINDOW_SECONDS", "900"))
+# The API's keys: after this many failed key checks (malformed, unknown or revoked)
+# from one client address within the window, every API key from it is answered
+# 429 unchecked until the window ends. Counted in the shared cache.
+API_KEY_FAILURES = int(os.environ.get("DJANGO_API_KEY_FAILURES", "30"))
+API_KEY_WINDOW_SECONDS = int(os.environ.get("DJANGO_API_KEY_WINDOW_SECONDS", "300"))
 
 # The cache is shared by every app server: API throttling counts per key across
 # all of them. Redis when DJANGO_CACHE_URL names one (redis://host:6379/0),

@@ -1,15 +1,25 @@
 """`Authorization: Api-Key <key>`: the key becomes the request's principal, so
-throttling and logs are per key. A staff session works too (SessionAuthentication)."""
+throttling and logs are per key. A staff session works too (SessionAuthentication).
 
+A failed key check (malformed, unknown or revoked) counts against the client's
+address in the shared cache; over API_KEY_FAILURES in a window, every key from
+that address is answered 429 without being checked until the window ends (DRF
+throttles after authenticating, so its throttle never sees these). An unknown
+prefix is hashed and compared like a known one's wrong secret, and remembered
+as unknown like a known key is remembered: both cost the same."""
+
+import hashlib
 import re
 import threading
 import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
+from billingcfg.api.throttling import client_address, window_count
 from billingcfg.release_models import ApiKey
 
 KEYWORD = "Api-Key"
@@ -38,7 +48,10 @@ class KeyPrincipal:
         return False
 
 
-_keys: dict[str, tuple[ApiKey, float]] = {}  # prefix → (key, fresh until, time.monotonic())
+# prefix → (key, fresh until, time.monotonic()); prefixes of no key apart, so that many of them
+# (someone guessing) push out only each other, never the keys in use.
+_keys: dict[str, tuple[ApiKey, float]] = {}
+_unknown: dict[str, tuple[None, float]] = {}
 _keys_lock = threading.Lock()
 KEYS_KEPT = 1000
 
@@ -46,28 +59,51 @@ KEYS_KEPT = 1000
 def forget_api_key(instance: ApiKey, **_signal) -> None:
     with _keys_lock:
         _keys.pop(instance.prefix, None)
+        _unknown.pop(instance.prefix, None)
 
 
 def forget_api_keys() -> None:
     with _keys_lock:
         _keys.clear()
+        _unknown.clear()
 
 
 def _api_key(prefix: str) -> ApiKey | None:
-    """The key with `prefix`, read from the database at most once per
+    """The key with `prefix`, or None, read from the database at most once per
     RELEASE_CHECK_SECONDS per process: a revocation on another server applies within it."""
     now = time.monotonic()
     with _keys_lock:
-        cached = _keys.get(prefix)
+        cached = _keys.get(prefix) or _unknown.get(prefix)
     if cached is not None and cached[1] > now:
         return cached[0]
     api_key = ApiKey.objects.filter(prefix=prefix).first()
-    if api_key is not None:
-        with _keys_lock:
-            if len(_keys) >= KEYS_KEPT:
-                _keys.clear()
-            _keys[prefix] = (api_key, now + settings.RELEASE_CHECK_SECONDS)
+    with _keys_lock:
+        kept = _unknown if api_key is None else _keys
+        if len(kept) >= KEYS_KEPT:
+            kept.clear()
+        kept[prefix] = (api_key, now + settings.RELEASE_CHECK_SECONDS)
     return api_key
+
+
+def _failures_key(request) -> tuple[str, float]:
+    """The cache key counting this address's failed key checks in the current window, and the seconds left in it."""
+    period = settings.API_KEY_WINDOW_SECONDS
+    now = time.time()
+    address = hashlib.sha256(client_address(request).encode(errors="replace")).hexdigest()[:32]
+    return f"api-key-failures:{address}:{int(now // period)}", period - now % period
+
+
+def _refuse_if_failing(request) -> None:
+    key, wait = _failures_key(request)
+    if (caches["default"].get(key) or 0) >= settings.API_KEY_FAILURES:
+        raise exceptions.Throttled(wait, detail=(
+            f"Too many failed API key checks from this address (at most {settings.API_KEY_FAILURES} in "
+            f"{settings.API_KEY_WINDOW_SECONDS} seconds, DJANGO_API_KEY_FAILURES); no key from it is checked "
+            "until then."))
+
+
+def _count_failure(request) -> None:
+    window_count(_failures_key(request)[0], timeout=settings.API_KEY_WINDOW_SECONDS + 1)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -78,7 +114,20 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         keyword, _, key = header.partition(" ")
         if keyword != KEYWORD:
             return None  # another scheme: left to the other authenticators
-        key = key.strip()
+        _refuse_if_failing(request)
+        try:
+            api_key = self._check(key.strip())
+        except exceptions.AuthenticationFailed:
+            _count_failure(request)
+            raise
+        now = timezone.now()
+        if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_PRECISION:
+            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
+            api_key.last_used_at = now
+        return KeyPrincipal(api_key), api_key
+
+    @staticmethod
+    def _check(key: str) -> ApiKey:
         prefix, dot, _secret = key.partition(".")
         if not dot or not prefix or " " in key:
             raise exceptions.AuthenticationFailed(
@@ -86,15 +135,11 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
             )
         # Only a prefix that could be one is looked up: PostgreSQL refuses text holding a NUL.
         api_key = _api_key(prefix) if _PREFIX.fullmatch(prefix) else None
-        if api_key is None or not api_key.matches(key):
+        if not (ApiKey.matches_no_key(key) if api_key is None else api_key.matches(key)):
             raise exceptions.AuthenticationFailed("Unknown API key.")
         if not api_key.is_active:
             raise exceptions.AuthenticationFailed(f"API key {api_key.prefix} was revoked.")
-        now = timezone.now()
-        if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_PRECISION:
-            ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-            api_key.last_used_at = now
-        return KeyPrincipal(api_key), api_key
+        return api_key
 
     def authenticate_header(self, request):
         return KEYWORD

@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from billingcfg.api.authentication import KeyPrincipal
+from billingcfg.release_models import ApiKey
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _ADDRESS = re.compile(r"[0-9A-Fa-f.:]{1,45}")  # one IPv4 or IPv6 address
@@ -55,9 +55,10 @@ class PerClientThrottle(BaseThrottle):
         return self._wait
 
     def _ident(self, request) -> str:
+        api_key = getattr(request, "auth", None)
+        if isinstance(api_key, ApiKey):
+            return f"key:{api_key.prefix}"
         user = request.user
-        if isinstance(user, KeyPrincipal):
-            return f"key:{user.key.prefix}"
         if user is not None and user.is_authenticated:
             return f"user:{user.pk}"
         address = client_address(request)

@@ -6,9 +6,12 @@ may read the document."""
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from billingcfg.api import throttling
+from billingcfg import release_models
+from billingcfg.api import authentication, throttling
 from billingcfg.release_models import ApiKey
 from tests.api.conftest import Api, make_key
 
@@ -138,3 +141,45 @@ def test_each_key_has_its_own_budget_and_going_over_is_a_429(db, settings, demo_
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert quiet.get(CONFIG).status_code == 200
     assert busy.post("/api/v1/quote/", {"model": "veo-3"}).status_code == 429
+
+
+def test_failed_key_checks_from_one_address_are_throttled_then_no_key_from_it_is_checked(db, settings, monkeypatch):
+    settings.API_KEY_FAILURES = 3
+    cache.clear()
+    monkeypatch.setattr(authentication.time, "time", lambda: 1_800_000_030.0)  # 30 s into a 300 s window
+    key, _ = make_key("config:read")
+    prefix = key.partition(".")[0]
+    guesses = [f"Api-Key {prefix}.guess", "Api-Key bck_00000000.guess", "Api-Key bck_0"]
+
+    failures = [_with_header(guess).get(CONFIG).status_code for guess in guesses]
+    refused = Api(key).get(CONFIG)
+
+    assert failures == [401, 401, 401]
+    assert refused.status_code == 429
+    assert refused.json() == {"detail": (
+        "Too many failed API key checks from this address (at most 3 in 300 seconds, DJANGO_API_KEY_FAILURES); "
+        "no key from it is checked until then. Expected available in 270 seconds.")}
+    assert refused["Retry-After"] == "270"
+    assert Api(key, client=Client(REMOTE_ADDR="10.0.0.2")).get(CONFIG).status_code == 200
+
+
+def test_an_unknown_prefix_costs_what_a_known_one_with_a_wrong_secret_does(db, settings, monkeypatch):
+    settings.RELEASE_CHECK_SECONDS = 60
+    hashed = []
+    real_hash = release_models._hash
+    monkeypatch.setattr(release_models, "_hash", lambda secret: hashed.append(secret) or real_hash(secret))
+    key, _ = make_key("config:read")
+    prefix = key.partition(".")[0]
+
+    def work(wrong: str) -> list[tuple[int, int]]:
+        """(hashes, key lookups) for each of two tries."""
+        tries = []
+        for _ in range(2):
+            hashed.clear()
+            with CaptureQueriesContext(connection) as queries:
+                assert _with_header(f"Api-Key {wrong}").get(CONFIG).status_code == 401
+            tries.append((len(hashed), sum("billingcfg_apikey" in query["sql"] for query in queries)))
+        return tries
+
+    assert work(f"{prefix}.guess") == [(1, 1), (1, 0)]
+    assert work("bck_00000000.guess") == [(1, 1), (1, 0)]
