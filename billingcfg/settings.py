@@ -196,7 +196,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["billingcfg.api.parsers.DecimalJSONParser"],
     "DEFAULT_THROTTLE_CLASSES": ["billingcfg.api.throttling.PerClientThrottle"],
     "DEFAULT_THROTTLE_RATES": {"client": os.environ.get("API_THROTTLE_RATE", "6000/minute")},
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "billingcfg.api.schema.ApiAutoSchema",
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": None,
     # Every 400 answers {"errors": {"<field>": ["message", …]}}.
@@ -206,7 +206,7 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Billing configuration API",
     "DESCRIPTION": "The active pricing configuration, quotes and alert thresholds for backend services. "
-    "Authenticate with `Authorization: Api-Key <key>`. Decimals are strings. Every 400 answers "
+    "Authenticate with `Authorization: Api-Key <key>`. Decimals are strings. Every 400 and 413 answers "
     '`{"errors": {"<field>": ["message"]}}`; 401, 403, 404 and 429 answer `{"detail": "message"}`.',
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,

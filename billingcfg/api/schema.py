@@ -1,9 +1,29 @@
 """What the OpenAPI schema says beyond drf-spectacular's defaults (imported by
-billingcfg.api.urls): the API-key security scheme, and request bodies that say
-what the serializers refuse."""
+billingcfg.api.urls): the API-key security scheme, request bodies that say
+what the serializers refuse, and the 413 every operation reading a body can answer."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+
+from billingcfg.api.serializers import ErrorsSerializer
+
+
+_TOO_LARGE = OpenApiResponse(ErrorsSerializer, description=(
+    'The body is larger than the API reads (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB by default): '
+    '{"errors": {"body": ["the body is … bytes; …"]}}.'))
+
+
+class ApiAutoSchema(AutoSchema):
+    """Any operation that reads a body answers a body over DATA_UPLOAD_MAX_MEMORY_SIZE with a 413
+    (billingcfg.api.errors), whichever view it is: said once here, not on each view."""
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None and self.method in ("POST", "PUT", "PATCH"):
+            operation["responses"]["413"] = self._get_response_for_code(_TOO_LARGE, "413")
+        return operation
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):

@@ -37,7 +37,8 @@ DRAFT = "draft"
 _ERRORS = {
     401: OpenApiResponse(DetailSerializer, description="No key, a malformed, unknown or revoked key."),
     403: OpenApiResponse(DetailSerializer, description="The key lacks the scope (or the user is not staff)."),
-    429: OpenApiResponse(DetailSerializer, description="Too many requests for this key; see Retry-After."),
+    429: OpenApiResponse(DetailSerializer, description=(
+        "Too many requests for this key, or too many failed key checks from this address; see Retry-After.")),
 }
 _BAD = OpenApiResponse(ErrorsSerializer, description='Bad input: {"errors": {"<field>": ["message"]}}.')
 _NOT_JSON = OpenApiResponse(DetailSerializer, description="The body is not JSON: send Content-Type: application/json.")

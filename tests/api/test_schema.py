@@ -12,12 +12,12 @@ READ = {"200", "401", "403", "429"}
 EXPECTED_CODES = {
     ("/api/v1/config/", "get"): READ | {"304", "400", "404"},
     ("/api/v1/releases/", "get"): READ,
-    ("/api/v1/releases/", "post"): {"201", "400", "401", "403", "409", "415", "429"},
+    ("/api/v1/releases/", "post"): {"201", "400", "401", "403", "409", "413", "415", "429"},
     ("/api/v1/releases/{version}/", "get"): READ | {"304", "404"},
     ("/api/v1/releases/{a}/diff/{b}/", "get"): READ | {"404"},
     ("/api/v1/draft/", "get"): READ | {"304"},
-    ("/api/v1/quote/", "post"): READ | {"400", "404", "415"},
-    ("/api/v1/thresholds/evaluate/", "post"): READ | {"400", "404", "415"},
+    ("/api/v1/quote/", "post"): READ | {"400", "404", "413", "415"},
+    ("/api/v1/thresholds/evaluate/", "post"): READ | {"400", "404", "413", "415"},
 }
 
 
@@ -51,9 +51,10 @@ def test_the_schema_warns_that_a_null_credit_is_not_to_be_charged(schema):
     assert "backends must not charge a null" in credits["description"]
 
 
-def test_every_400_has_one_documented_body(schema):
-    bad = {operation["responses"]["400"]["content"]["application/json"]["schema"]["$ref"]
-           for item in schema["paths"].values() for operation in item.values() if "400" in operation["responses"]}
+@pytest.mark.parametrize("code", ["400", "413"])
+def test_every_400_and_413_has_one_documented_body(schema, code):
+    bad = {operation["responses"][code]["content"]["application/json"]["schema"]["$ref"]
+           for item in schema["paths"].values() for operation in item.values() if code in operation["responses"]}
 
     assert bad == {"#/components/schemas/Errors"}
     assert schema["components"]["schemas"]["Errors"]["required"] == ["errors"]
