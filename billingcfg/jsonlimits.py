@@ -6,9 +6,10 @@ RecursionError, and a document it did read would recurse again wherever it is
 walked. The depth is counted on the text first, without recursion, and a
 document nested deeper than MAX_DEPTH is refused before it is parsed.
 
-MAX_DEPTH is 64: ours nest at most 3 deep (a quote's usage object; a price
-list's entry and its table of prices), LiteLLM's price map 3, and 64 is far
-below any stack limit however deep the caller already is."""
+MAX_DEPTH is 64: the API's bodies nest 2 deep (a quote's usage object),
+LiteLLM's whole price map 6, and 64 is far below any stack limit however deep
+the caller already is. Counting costs about what parsing does (28 ms against
+21 ms for LiteLLM's 3.2 MB map)."""
 
 import json
 import re

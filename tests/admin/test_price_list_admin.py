@@ -144,6 +144,21 @@ def test_a_bad_file_is_refused_on_the_form(editor):
     assert "report" not in refused.context
 
 
+@pytest.mark.parametrize(("data", "message"), [
+    (b'{"gpt-4-turbo": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+     "lists and objects nested more than 64 deep (the most this reads) at line 1 column 80"),
+    (b'{"gpt-4-turbo": {"input_cost_per_token": 1e99999999999999999999}}',
+     "entry 'gpt-4-turbo' / input_cost_per_token: 1e99999999999999999999 is not a number a price can be; a price "
+     "has at most 100 significant digits and lies between 1e-1000 and 1e+1000"),
+])
+def test_a_hostile_file_is_refused_on_the_form(editor, data, message):
+    refused = editor.post(IMPORT_URL, {"file": SimpleUploadedFile("prices.json", data,
+                                                                  content_type="application/json")})
+
+    assert refused.status_code == 200
+    assert upload_errors(refused) == [f"prices.json: {message}. Nothing was written."]
+
+
 def test_a_file_over_the_size_limit_is_refused_on_the_form(editor, settings):
     settings.IMPORT_MAX_BYTES = 50
 

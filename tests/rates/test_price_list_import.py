@@ -268,6 +268,11 @@ def test_a_draft_without_usd_is_refused(demo):
      "0.0000025"),
     (json.dumps({"openai/sora-2-pro": {"output_cost_per_second_1080p": -0.5}}).encode(),
      "entry 'openai/sora-2-pro' / output_cost_per_second_1080p: -0.5 is negative; a price is 0 or more"),
+    (b'{"gpt-4-turbo": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+     "lists and objects nested more than 64 deep (the most this reads) at line 1 column 80"),
+    (b'{"gpt-4-turbo": {"input_cost_per_token": 1e99999999999999999999}}',
+     "entry 'gpt-4-turbo' / input_cost_per_token: 1e99999999999999999999 is not a number a price can be; a price "
+     "has at most 100 significant digits and lies between 1e-1000 and 1e+1000"),
 ])
 def test_bad_input_is_refused_with_its_place_and_writes_nothing(aliases, tmp_path, data, message):
     path = tmp_path / "prices.json"
