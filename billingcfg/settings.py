@@ -38,6 +38,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has no row lock: publishes (and every other write) are serialised by
+    # taking the database's write lock when a transaction begins, and a writer
+    # waits up to `timeout` seconds for it. Deferred transactions that read first
+    # and write later fail at once with "database is locked" when two meet.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30,
+                                       **DATABASES["default"].get("OPTIONS", {})}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

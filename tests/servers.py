@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +20,19 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_listening(port: int, process: subprocess.Popen, name: str, *, within: float = 60) -> None:
+    """Return once something listens on the loopback `port`; fail if `process` exits first or it takes too long."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert process.poll() is None, f"{name} exited at start"
+            assert time.monotonic() < deadline, f"{name} did not listen within {within:.0f} s"
+            time.sleep(0.2)
 
 
 @contextmanager

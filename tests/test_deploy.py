@@ -7,10 +7,8 @@ import http.client
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -97,15 +95,7 @@ def production_server(tmp_path_factory):
     collected = manage("collectstatic", "--noinput", env=env)
     assert collected.returncode == 0, collected.stderr
     with servers.gunicorn(env) as server:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert server.poll() is None, "gunicorn exited at start"
-                assert time.monotonic() < deadline, "gunicorn did not listen within 60 s"
-                time.sleep(0.2)
+        servers.wait_listening(port, server, "gunicorn")
         yield port
 
 

@@ -17,6 +17,7 @@ print(json.dumps({
     "debug": s.DEBUG, "secret_key": s.SECRET_KEY, "allowed_hosts": s.ALLOWED_HOSTS,
     "engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.get("HOST", ""),
     "secure_cookies": s.SESSION_COOKIE_SECURE, "proxy_header": s.SECURE_PROXY_SSL_HEADER,
+    "options": db.get("OPTIONS", {}),
 }))
 """
 
@@ -57,6 +58,14 @@ def test_database_url_selects_postgresql():
     assert (settings["engine"], settings["name"], settings["host"]) == (
         "django.db.backends.postgresql", "billing", "db.internal",
     )
+    assert "transaction_mode" not in settings["options"]  # PostgreSQL serialises publishes with a row lock
+
+
+@pytest.mark.parametrize("url", [None, "sqlite:////srv/billing/db.sqlite3"])
+def test_sqlite_writers_take_the_write_lock_when_they_begin_and_wait_for_it(url):
+    settings = _settings_with({} if url is None else {"DATABASE_URL": url})
+
+    assert settings["options"] == {"transaction_mode": "IMMEDIATE", "timeout": 30}
 
 
 @pytest.mark.parametrize("value", ["1", "true", "yes", "on", "TRUE"])
