@@ -35,8 +35,8 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
 
 class StrictRequestScheme(OpenApiSerializerExtension):
-    """A StrictSerializer refuses fields it does not know, and a DictField with
-    allow_empty=False refuses {}: the schema says both."""
+    """A StrictSerializer refuses fields it does not know, a DictField with
+    allow_empty=False refuses {}, and one with max_entries more entries: the schema says all three."""
 
     target_class = "billingcfg.api.serializers.StrictSerializer"
     match_subclasses = True
@@ -47,4 +47,6 @@ class StrictRequestScheme(OpenApiSerializerExtension):
         for name, field in self.target.fields.items():
             if isinstance(field, serializers.DictField) and not field.allow_empty:
                 schema["properties"][name]["minProperties"] = 1
+            if getattr(field, "max_entries", None) is not None:
+                schema["properties"][name]["maxProperties"] = field.max_entries
         return schema

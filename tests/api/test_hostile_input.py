@@ -115,3 +115,12 @@ def test_an_error_list_shows_the_first_100_messages_and_counts_the_rest():
     assert shown["usage.m49"] == ["problem 49a", "problem 49b"]
     assert shown["body"] == ["and 20 more errors (the first 100 are shown)"]
     assert capped({"quantity": ["one"]}) == {"quantity": ["one"]}
+
+
+def test_a_usage_naming_more_meters_than_any_model_has_is_refused_before_each_is_read(api):
+    usage = {f"m{n}": "x" for n in range(150_000)}
+
+    response = api.post("/api/v1/quote/", json.dumps({"model": "gemini-2-5-flash", "usage": usage}))
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"usage": ["names 150,000 meters; a usage names at most 100"]}}

@@ -51,6 +51,12 @@ def test_the_schema_warns_that_a_null_credit_is_not_to_be_charged(schema):
     assert "backends must not charge a null" in credits["description"]
 
 
+def test_the_schema_bounds_a_usage_to_100_meters(schema):
+    usage = schema["components"]["schemas"]["QuoteRequest"]["properties"]["usage"]
+
+    assert (usage["minProperties"], usage["maxProperties"]) == (1, 100)
+
+
 @pytest.mark.parametrize("code", ["400", "413"])
 def test_every_400_and_413_has_one_documented_body(schema, code):
     bad = {operation["responses"][code]["content"]["application/json"]["schema"]["$ref"]
