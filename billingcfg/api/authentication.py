@@ -6,7 +6,10 @@ address in the shared cache; over API_KEY_FAILURES in a window, every key from
 that address is answered 429 without being checked until the window ends (DRF
 throttles after authenticating, so its throttle never sees these). An unknown
 prefix is hashed and compared like a known one's wrong secret, and remembered
-as unknown like a known key is remembered: both cost the same."""
+as unknown like a known key is remembered: both cost the same. Like a key, an
+address's count is read from the shared cache at most once per
+RELEASE_CHECK_SECONDS per process, and known at once when a failure this
+process counts reaches the limit."""
 
 import hashlib
 import re
@@ -52,6 +55,9 @@ class KeyPrincipal:
 # (someone guessing) push out only each other, never the keys in use.
 _keys: dict[str, tuple[ApiKey, float]] = {}
 _unknown: dict[str, tuple[None, float]] = {}
+# failures key → (over the limit?, fresh until, time.monotonic()): the shared count is read at most once
+# per RELEASE_CHECK_SECONDS per address per process, not on every request a key makes.
+_addresses: dict[str, tuple[bool, float]] = {}
 _keys_lock = threading.Lock()
 KEYS_KEPT = 1000
 
@@ -66,6 +72,7 @@ def forget_api_keys() -> None:
     with _keys_lock:
         _keys.clear()
         _unknown.clear()
+        _addresses.clear()
 
 
 def _api_key(prefix: str) -> ApiKey | None:
@@ -93,9 +100,23 @@ def _failures_key(request) -> tuple[str, float]:
     return f"api-key-failures:{address}:{int(now // period)}", period - now % period
 
 
+def _remember(key: str, over: bool) -> None:
+    with _keys_lock:
+        if len(_addresses) >= KEYS_KEPT:
+            _addresses.clear()
+        _addresses[key] = (over, time.monotonic() + settings.RELEASE_CHECK_SECONDS)
+
+
 def _refuse_if_failing(request) -> None:
     key, wait = _failures_key(request)
-    if (caches["default"].get(key) or 0) >= settings.API_KEY_FAILURES:
+    with _keys_lock:
+        known = _addresses.get(key)
+    if known is not None and known[1] > time.monotonic():
+        over = known[0]
+    else:
+        over = (caches["default"].get(key) or 0) >= settings.API_KEY_FAILURES
+        _remember(key, over)
+    if over:
         raise exceptions.Throttled(wait, detail=(
             f"Too many failed API key checks from this address (at most {settings.API_KEY_FAILURES} in "
             f"{settings.API_KEY_WINDOW_SECONDS} seconds, DJANGO_API_KEY_FAILURES); no key from it is checked "
@@ -103,7 +124,9 @@ def _refuse_if_failing(request) -> None:
 
 
 def _count_failure(request) -> None:
-    window_count(_failures_key(request)[0], timeout=settings.API_KEY_WINDOW_SECONDS + 1)
+    key = _failures_key(request)[0]
+    if window_count(key, timeout=settings.API_KEY_WINDOW_SECONDS + 1) >= settings.API_KEY_FAILURES:
+        _remember(key, True)
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):

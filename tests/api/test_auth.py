@@ -4,7 +4,7 @@ throttling in the shared cache. A 304 is only ever an answer to a caller who
 may read the document."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -183,3 +183,16 @@ def test_an_unknown_prefix_costs_what_a_known_one_with_a_wrong_secret_does(db, s
 
     assert work(f"{prefix}.guess") == [(1, 1), (1, 0)]
     assert work("bck_00000000.guess") == [(1, 1), (1, 0)]
+
+
+def test_a_good_key_reads_its_address_failure_count_once_per_release_check(db, settings, monkeypatch):
+    settings.RELEASE_CHECK_SECONDS = 60
+    shared = caches["default"]
+    reads = []
+    real_get = shared.get
+    monkeypatch.setattr(shared, "get", lambda key, *args, **kwargs: (
+        reads.append(key) if key.startswith("api-key-failures:") else None) or real_get(key, *args, **kwargs))
+    api = Api(make_key("config:read")[0])
+
+    assert [api.get(CONFIG).status_code for _ in range(3)] == [200, 200, 200]
+    assert len(reads) == 1
