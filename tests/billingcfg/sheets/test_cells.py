@@ -83,6 +83,14 @@ def test_an_apostrophe_a_user_typed_before_ordinary_text_is_kept():
     assert text_cell("'tis the season") == "'tis the season"
 
 
+@pytest.mark.parametrize("key", [False, True])
+def test_a_nul_character_in_text_is_refused(key):
+    """PostgreSQL cannot store it and SQLite would: refused on both, where the cell is read."""
+    with pytest.raises(CellError) as refused:
+        text_cell("Sora\x00 2", key=key)
+    assert str(refused.value) == "contains a NUL character (byte 0) at position 5; text cannot hold one"
+
+
 def test_a_text_cell_is_read_back_without_the_apostrophe_export_added():
     assert text_cell("'=1+1") == "=1+1"
     assert text_cell(None) == ""
@@ -227,6 +235,19 @@ def test_any_value_a_column_keeps_reads_back_exactly(size, data):
 ])
 def test_yes_and_no(value, expected):
     assert boolean_cell(value, nullable=False) is expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [("=TRUE()", True), ("=FALSE()", False), ("=true()", True)])
+def test_libreoffice_yes_and_no_constants_are_read_as_their_value(value, expected):
+    """LibreOffice Calc saves every yes/no cell as one of these formulas."""
+    assert boolean_cell(value, nullable=False) is expected
+
+
+@pytest.mark.parametrize("formula", ["=IF(A2>1,TRUE(),FALSE())", "=NOT(FALSE())", "=B2", "=TRUE()+0"])
+def test_any_other_formula_in_a_yes_no_cell_is_refused(formula):
+    with pytest.raises(CellError) as refused:
+        boolean_cell(formula, nullable=True)
+    assert str(refused.value) == f"'{formula}' is a formula; write TRUE or FALSE itself (paste values)"
 
 
 @pytest.mark.parametrize("empty", [None, "", "  "])
