@@ -184,6 +184,10 @@ RELEASE_CHECK_SECONDS = float(os.environ.get("RELEASE_CHECK_SECONDS", "1"))
 # Spreadsheets and price lists: the largest file an import accepts, in bytes
 # (a 20,000-row sheet is about 2 MB as XLSX, LiteLLM's price list about 1.5 MB).
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# The most rows a sheet may have (its last row's number, headers included). A sheet's size
+# (rows × columns, as its file declares it or as read) above this many rows of its table's
+# columns is refused before its cells are read: a few KB of XLSX can declare billions of cells.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
 # django-import-export: importing needs the change permission, exporting the view permission.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

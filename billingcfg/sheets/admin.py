@@ -11,16 +11,33 @@ from import_export.formats.base_formats import CSV, JSON, XLSX
 from import_export.forms import ExportForm, ImportForm
 
 from billingcfg.sheets.preview import sheet_preview
-from billingcfg.sheets.resources import RESOURCE_OF_MODEL
-from billingcfg.sheets.workbook import WorkbookError, file_kind_problem, open_workbook, sheet_dataset, size_check
+from billingcfg.sheets.resources import RESOURCE_OF_MODEL, SheetError
+from billingcfg.sheets.workbook import WorkbookError, file_kind_problem, size_check
+from billingcfg.sheets.xlsx import open_workbook, sheet_dataset
+
 
 class FormulaXLSX(XLSX):
     """An XLSX file's first sheet, read with formulas as formulas (a resource refuses
-    them by name) rather than as values a program may have computed long ago."""
+    them by name) rather than as values a program may have computed long ago, and
+    bounded by the table `resource` fills (`formula_xlsx` makes one per table)."""
 
-    def create_dataset(self, in_stream):
-        book = open_workbook(in_stream, name="the file")
-        return sheet_dataset(book.worksheets[0].iter_rows(values_only=True), name=book.sheetnames[0])
+    resource = None
+
+    def create_dataset(self, in_stream, name: str = "the file"):
+        book = open_workbook(in_stream, name=name)
+        resource = self.resource()
+        dataset = sheet_dataset(book.worksheets[0], resource=resource, name=book.sheetnames[0])
+        if not len(dataset):
+            # Headers that do not fit were read alone: the import page says why, not "no data".
+            try:
+                resource.check_headers(dataset.headers)
+            except SheetError as error:
+                raise WorkbookError(str(error)) from None
+        return dataset
+
+
+def formula_xlsx(resource) -> type[FormulaXLSX]:
+    return type("FormulaXLSX", (FormulaXLSX,), {"resource": resource})
 
 
 class SheetImportForm(ImportForm):
@@ -42,12 +59,14 @@ class SheetImportForm(ImportForm):
         data = upload.read()
         upload.seek(0)
         kind = self.formats[int(chosen)]().get_title().lower()
-        problem = file_kind_problem(data, kind=kind, name=upload.name)
-        if problem is None and kind == "xlsx":
+        problem = None
+        if kind == "xlsx":
             try:
-                FormulaXLSX().create_dataset(data)
+                self.formats[int(chosen)]().create_dataset(data, name=upload.name)
             except WorkbookError as error:
                 problem = str(error)
+        else:
+            problem = file_kind_problem(data, kind=kind, name=upload.name)
         if problem:
             raise forms.ValidationError({"import_file": problem})
         return cleaned
@@ -65,7 +84,7 @@ class SheetAdminMixin(ImportExportMixin):
     export_form_class = ExportForm
 
     def get_import_formats(self):
-        return [CSV, FormulaXLSX, JSON]
+        return [CSV, formula_xlsx(RESOURCE_OF_MODEL[self.model]), JSON]
 
     def get_resource_classes(self, request):
         return [RESOURCE_OF_MODEL[self.model]]

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from import_export.results import Result, RowResult
 
 LIMIT = 200
+# Problems shown on a page: the first 100 and how many more (a sheet of 100,000 bad rows
+# is refused in a page, not in megabytes).
+PROBLEM_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,11 @@ class SheetPreview:
     changed: int = 0
     unchanged: int = 0
     invalid: int = 0
-    errors: list[str] = field(default_factory=list)  # the sheet as a whole
+    errors: list[str] = field(default_factory=list)  # the sheet as a whole, or rows that could not be read
     problems: list[ProblemRow] = field(default_factory=list)
     changed_rows: list[ChangedRow] = field(default_factory=list)
     new_rows: list[tuple[int, str]] = field(default_factory=list)
-    problem_count: int = 0
+    problem_count: int = 0  # errors and problems
     limit: int = LIMIT
 
     @property
@@ -48,7 +51,7 @@ class SheetPreview:
 
     @property
     def more_problems(self) -> int:
-        return max(self.problem_count - len(self.problems), 0)
+        return max(self.problem_count - len(self.errors) - len(self.problems), 0)
 
     @property
     def more_changed(self) -> int:
@@ -76,11 +79,17 @@ class SheetPreview:
 
 
 def sheet_preview(name: str, result: Result | None, *, error: str = "", limit: int | None = None) -> SheetPreview:
-    """`limit` None: the module's LIMIT, read when called."""
+    """`limit` None: the module's LIMIT, read when called, and PROBLEM_LIMIT problems."""
+    shown = min(LIMIT, PROBLEM_LIMIT) if limit is None else limit
     limit = LIMIT if limit is None else limit
     preview = SheetPreview(name=name, limit=limit)
-    if error:
-        preview.errors.append(error)
+    errors = [error] if error else []
+    if result is not None:
+        errors += [str(error.error) for error in result.base_errors]
+        errors += [f"row {number + 1}: {error.error}" for number, failures in result.row_errors()
+                   for error in failures]
+    preview.errors = errors[:shown]
+    preview.problem_count = len(errors)
     if result is None:
         return preview
     totals = result.totals
@@ -88,18 +97,15 @@ def sheet_preview(name: str, result: Result | None, *, error: str = "", limit: i
     preview.changed = totals.get(RowResult.IMPORT_TYPE_UPDATE, 0)
     preview.unchanged = totals.get(RowResult.IMPORT_TYPE_SKIP, 0)
     preview.invalid = len(result.invalid_rows)
-    preview.errors += [str(error.error) for error in result.base_errors]
-    preview.errors += [f"row {number + 1}: {error.error}" for number, errors in result.row_errors()
-                       for error in errors]
     count = 0
     for row in result.invalid_rows:
         for column, messages in row.error_dict.items():
             for message in messages:
                 count += 1
-                if len(preview.problems) < limit:
+                if len(preview.errors) + len(preview.problems) < shown:
                     preview.problems.append(ProblemRow(row.number + 1, "" if column == "__all__" else column,
                                                        str(message)))
-    preview.problem_count = count
+    preview.problem_count += count
     for row in result.rows:
         if row.import_type == RowResult.IMPORT_TYPE_UPDATE and len(preview.changed_rows) < limit:
             preview.changed_rows.append(ChangedRow(row.sheet_row, row.key_text, row.changes))

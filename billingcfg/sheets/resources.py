@@ -22,6 +22,7 @@ run they are written and rolled back, so the preview is what confirming does.
 
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, models
 from import_export import resources
@@ -33,6 +34,7 @@ from billingcfg.history import change_reason
 from billingcfg.restore import TABLES, _Ref, _refused_by, _Table
 from billingcfg.sheets import cells
 from billingcfg.conditions import check_holds, condition_fields
+from billingcfg.sheets.xlsx import most_cells
 from billingcfg.sheets.widgets import (BooleanWidget, DateWidget, DecimalWidget, IntegerWidget, QuantityListWidget,
                                        RefWidget, TextWidget, VariantWidget)
 
@@ -61,6 +63,16 @@ class SheetError(ValueError):
 
 def _empty(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+# A sheet of 100,000 unknown columns is refused in a line, not a page.
+NAMES_SHOWN = 10
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(f"'{name}'" for name in names[:NAMES_SHOWN])
+    rest = len(names) - NAMES_SHOWN
+    return shown + (f" and {rest:,} more" if rest > 0 else "")
 
 
 def _trim_empty_columns(dataset) -> None:
@@ -147,17 +159,24 @@ class SheetResource(resources.ModelResource):
         problems = []
         twice = sorted(name for name, count in Counter(found).items() if count > 1 and name)
         if twice:
-            problems.append("column " + ", ".join(f"'{name}'" for name in twice) + " appears twice")
+            problems.append("column " + _names(twice) + " appears twice")
         missing = [name for name in expected if name not in found]
         if missing:
             problems.append("missing column " + ", ".join(f"'{name}'" for name in missing))
         unknown = [name or f"(empty, column {number})" for number, name in enumerate(found, 1)
                    if name not in expected]
         if unknown:
-            problems.append("unknown column " + ", ".join(f"'{name}'" for name in unknown))
+            problems.append("unknown column " + _names(unknown))
         if problems:
             raise SheetError(f"Sheet '{self.sheet_name()}', row 1 (headers): " + "; ".join(problems)
                              + ". The columns are: " + ", ".join(expected) + ".")
+
+    def check_size(self, rows: int) -> None:
+        """The sheet's rows (headers included) within IMPORT_MAX_ROWS, as an XLSX sheet's are
+        checked while it is read (`sheets.xlsx`); CSV and JSON are counted once parsed."""
+        if rows > settings.IMPORT_MAX_ROWS:
+            raise SheetError(f"Sheet '{self.sheet_name()}' has {rows:,} rows; "
+                             + most_cells(len(self.columns()), settings.IMPORT_MAX_ROWS))
 
     # ---- import hooks -----------------------------------------------------------------------
 
@@ -165,6 +184,7 @@ class SheetResource(resources.ModelResource):
         _trim_empty_columns(dataset)
         try:
             self.check_headers(dataset.headers)
+            self.check_size(len(dataset) + 1)
         except SheetError:
             del dataset[0:len(dataset)]  # no row is read under headers that do not fit
             raise

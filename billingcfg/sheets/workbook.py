@@ -8,7 +8,6 @@ same import rolled back. Exporting an imported workbook gives the same cells.
 
 import io
 import json
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,17 +16,15 @@ from django.db import transaction
 from import_export.results import Result
 
 from billingcfg.document import draft_configuration_sha256
+from billingcfg.jsonlimits import load_json
 from billingcfg.releases import DraftChanged
 from billingcfg.sheets.preview import SheetPreview, sheet_preview
 from billingcfg.sheets.resources import RESOURCES
+from billingcfg.sheets.xlsx import ZIP_MAGIC, WorkbookError, open_workbook, sheet_dataset, xlsx_problem
 from billingcfg.uploads import size_problem
 
 SHEETS = tuple(RESOURCES)  # dependency order
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class WorkbookError(ValueError):
-    """The file as a whole cannot be imported; says why, naming the sheet where there is one."""
 
 
 def size_check(size: int, *, name: str) -> None:
@@ -37,24 +34,12 @@ def size_check(size: int, *, name: str) -> None:
         raise WorkbookError(problem)
 
 
-ZIP_MAGIC = b"PK\x03\x04"
-
-
 def file_kind_problem(data: bytes, *, kind: str, name: str) -> str | None:
     """Why the bytes are not the file their format says (CSV, XLSX or JSON), or None."""
     if not data:
         return f"'{name}' is empty"
     if kind == "xlsx":
-        if not data.startswith(ZIP_MAGIC):
-            return (f"'{name}' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
-                    "save it from the spreadsheet program as Excel Workbook .xlsx)")
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "xl/workbook.xml" not in archive.namelist():
-                    return f"'{name}' is a zip archive but not an XLSX workbook"
-        except zipfile.BadZipFile:
-            return f"'{name}' is a damaged XLSX workbook and cannot be read"
-        return None
+        return xlsx_problem(data, name=name)
     if data.startswith(ZIP_MAGIC) or b"\x00" in data[:4096]:
         return f"'{name}' is a binary file, not {kind.upper()} text"
     try:
@@ -63,7 +48,7 @@ def file_kind_problem(data: bytes, *, kind: str, name: str) -> str | None:
         return f"'{name}' is not UTF-8 text (byte {error.start:,} cannot be read); save it as CSV UTF-8"
     if kind == "json":
         try:
-            rows = json.loads(text)
+            rows = load_json(text)
         except json.JSONDecodeError as error:
             return f"'{name}' is not JSON: line {error.lineno}, column {error.colno}: {error.msg}"
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
@@ -94,17 +79,12 @@ def workbook_export() -> bytes:
 
 # ---- reading ------------------------------------------------------------------------------------
 
-def _blank(row) -> bool:
-    return all(value is None or (isinstance(value, str) and value.strip() == "") for value in row)
-
-
 def workbook_read(data: bytes, *, name: str = "the file") -> dict[str, tablib.Dataset]:
     """The workbook's sheets as datasets, headers first. Refuses an empty file, a
     file that is not an XLSX workbook, a damaged one, and missing or unknown sheets."""
     size_check(len(data), name=name)
-    problem = file_kind_problem(data, kind="xlsx", name=name)
-    if problem:
-        raise WorkbookError(problem)
+    if not data:
+        raise WorkbookError(f"'{name}' is empty")
     book = open_workbook(data, name=name)
     names = list(book.sheetnames)
     missing = [sheet for sheet in SHEETS if sheet not in names]
@@ -117,40 +97,8 @@ def workbook_read(data: bytes, *, name: str = "the file") -> dict[str, tablib.Da
     if problems:
         raise WorkbookError(f"'{name}': " + "; ".join(problems) + ". A configuration workbook has the sheets "
                             + ", ".join(SHEETS) + ".")
-    try:
-        return {sheet_name: sheet_dataset(book[sheet_name].iter_rows(values_only=True), name=sheet_name)
-                for sheet_name in SHEETS}
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        if isinstance(error, WorkbookError):
-            raise
-        raise WorkbookError(f"'{name}' is a damaged XLSX workbook and cannot be read ({error})") from None
-
-
-def open_workbook(data: bytes, *, name: str):
-    """The workbook in `data`, formulas read as formulas, not as the value a
-    program last computed (which may be stale or absent): a resource refuses a
-    formula cell by name."""
-    import openpyxl
-
-    try:
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-        raise WorkbookError(f"'{name}' is a damaged XLSX workbook and cannot be read ({error})") from None
-
-
-def sheet_dataset(rows, *, name: str) -> tablib.Dataset:
-    """A sheet's rows as a dataset, row 1 the headers, trailing blank rows dropped.
-    The headers are checked by the sheet's resource."""
-    rows = list(rows)
-    while rows and _blank(rows[-1]):
-        rows.pop()
-    if not rows:
-        raise WorkbookError(f"Sheet '{name}' is empty: row 1 must hold the column headers")
-    width = len(rows[0])
-    dataset = tablib.Dataset(headers=list(rows[0]))
-    for row in rows[1:]:
-        dataset.append(list(row[:width]) + [None] * (width - len(row)))
-    return dataset
+    return {sheet_name: sheet_dataset(book[sheet_name], resource=RESOURCES[sheet_name](), name=sheet_name)
+            for sheet_name in SHEETS}
 
 
 # ---- import -------------------------------------------------------------------------------------

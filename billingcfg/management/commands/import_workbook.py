@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from billingcfg.management.commands.publish import user_named
+from billingcfg.sheets.preview import PROBLEM_LIMIT
 from billingcfg.sheets.workbook import WorkbookError, workbook_import
 
 
@@ -38,7 +39,9 @@ class Command(BaseCommand):
                               f"{preview.unchanged:>6,} unchanged {preview.invalid:>6,} invalid")
         if not result.valid:
             problems = result.problems()
-            raise CommandError(f"Nothing was imported: {len(problems):,} problem(s):\n" + "\n".join(problems))
+            shown, rest = problems[:PROBLEM_LIMIT], len(problems) - PROBLEM_LIMIT
+            raise CommandError(f"Nothing was imported: {len(problems):,} problem(s):\n" + "\n".join(shown)
+                               + (f"\n… and {rest:,} more." if rest > 0 else ""))
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
         elif result.changed:

@@ -4,6 +4,8 @@ before and after an import: the draft and every history table."""
 import csv
 import io
 import json
+import re
+import zipfile
 from collections.abc import Callable
 
 import openpyxl
@@ -118,3 +120,29 @@ def draft_snapshot() -> tuple[dict | None, dict]:
     except PricingPolicy.DoesNotExist:
         configuration = None
     return configuration, table_counts()
+
+
+# ---- hostile files ---------------------------------------------------------------------------
+
+def xlsx_parts_edited(data: bytes, edit: Callable[[str, bytes], bytes]) -> bytes:
+    """The XLSX `data` with each zip part replaced by `edit(name, content)`."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            target.writestr(part.filename, edit(part.filename, source.read(part)))
+    return out.getvalue()
+
+
+def gap_bomb(data: bytes, *, sheet: str, declared: bool = True, row: int = 3000) -> bytes:
+    """The workbook `data` with one value in column XFD (the last a spreadsheet has) and
+    one in row `row` of `sheet`: a few KB that, read naively, pad out to millions of cells.
+    `declared`: the sheet's <dimension> says so (A1:XFD3000), as a program writes it; else
+    the file declares no size and only its cells' coordinates tell."""
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    worksheet = book[sheet]
+    worksheet.cell(2, 16_384, "x")
+    worksheet.cell(row, 1, "y")
+    bomb = xlsx_bytes(book)
+    if declared:
+        return bomb
+    return xlsx_parts_edited(bomb, lambda name, content: re.sub(rb"<dimension [^>]*/>", b"", content))

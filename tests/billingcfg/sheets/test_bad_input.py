@@ -3,10 +3,13 @@ the row, the column and the rule, and nothing is written, not even history.
 (UTF-8 with a byte-order mark and Windows line endings is accepted.)"""
 
 import io
+import re
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -20,9 +23,12 @@ from tests.billingcfg.sheets.files import (
     csv_of,
     dataset_of,
     draft_snapshot,
+    gap_bomb,
+    json_of,
     rows_of,
     workbook_edited,
     xlsx_of,
+    xlsx_parts_edited,
 )
 from tests.factories import staff_in
 
@@ -143,8 +149,8 @@ def test_values_in_a_column_without_a_header(db):
         sheets["credit_rates"].worksheet.cell(2, 14, "stray")
 
     assert refused(edited(add)) == [
-        f"Sheet 'credit_rates', row 1 (headers): unknown column '(empty, column 13)', '(empty, column 14)'. "
-        f"The columns are: {RATE_COLUMNS}."]
+        "Sheet 'credit_rates', row 2, column N: 'stray' is outside the table: row 1 names its 12 columns, A to L; "
+        "delete the value or give its column a header"]
 
 
 def test_emptied_columns_at_the_end_are_not_columns(db, demo):
@@ -395,3 +401,256 @@ def test_the_workbook_page_refuses_files_that_are_no_workbook(editor_client, set
     settings.IMPORT_MAX_BYTES = 1000
     assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=data) == [
         f"'c.xlsx' is {len(data):,} bytes; the largest file an import takes is 1,000 bytes (IMPORT_MAX_BYTES)"]
+
+
+# ---- hostile files: sizes that are not what the file weighs --------------------------------------------
+
+MB = 2**20
+SIZE_LIMIT = "a sheet of this table holds at most 100,000 rows × 12 columns (1,200,000 cells; IMPORT_MAX_ROWS)"
+
+
+def test_a_sheet_declaring_millions_of_cells_is_refused_before_a_row_is_read(db):
+    """4.7 KB declaring A1:XFD3000 grew a worker by ~400 MB: read-only openpyxl pads every row to the
+    declared width and the reader padded again to the headers'. Now refused from its declared size."""
+    bomb = gap_bomb(workbook_export(), sheet="credit_rates")
+    assert len(bomb) < 20_000
+    tracemalloc.start()
+    try:
+        problems = refused(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert problems == [f"Sheet 'credit_rates' is 3,000 rows × 16,384 columns (49,152,000 cells) as its file "
+                        f"declares it; {SIZE_LIMIT}"]
+    assert peak < 50 * MB, f"reading the file took {peak / MB:.0f} MB"
+
+
+def test_a_value_far_beyond_the_headers_is_refused_without_padding_up_to_it(db):
+    bomb = gap_bomb(workbook_export(), sheet="credit_rates", declared=False)
+    tracemalloc.start()
+    try:
+        problems = refused(bomb)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert problems == ["Sheet 'credit_rates', row 2, column XFD: 'x' is outside the table: row 1 names its 12 "
+                        "columns, A to L; delete the value or give its column a header"]
+    assert peak < 50 * MB, f"reading the file took {peak / MB:.0f} MB"
+
+
+def test_a_cell_beyond_the_most_rows_a_sheet_may_have_is_refused_by_its_row(db, settings):
+    settings.IMPORT_MAX_ROWS = 1000
+    bomb = xlsx_parts_edited(edited(lambda sheets: sheets["credit_rates"].worksheet.cell(5000, 1, "y")),
+                             lambda name, content: re.sub(rb"<dimension [^>]*/>", b"", content))
+
+    assert refused(bomb) == ["Sheet 'credit_rates' has a cell in row 5,000; a sheet of this table holds at most "
+                             "1,000 rows × 12 columns (12,000 cells; IMPORT_MAX_ROWS)"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_csv_and_json_are_held_to_the_same_number_of_rows(editor_client, demo, settings, fmt):
+    settings.IMPORT_MAX_ROWS = 5
+    rows = _rates_rows()
+
+    preview, _ = _preview(editor_client, name=f"rates.{fmt}", data=(csv_of if fmt == "csv" else json_of)(rows),
+                          fmt=fmt)
+
+    assert preview.messages() == ["Sheet 'credit_rates' has 10 rows; a sheet of this table holds at most 5 rows × "
+                                  "12 columns (60 cells; IMPORT_MAX_ROWS)"]
+
+
+def test_a_zip_bomb_is_refused_from_the_archive_directory(db, settings):
+    settings.IMPORT_MAX_BYTES = 20_000
+    bomb = _with_part(xlsx_of([RATE_HEADERS]), "xl/media/padding.bin", bytes(2 * MB))
+    assert len(bomb) < 20_000
+    with zipfile.ZipFile(io.BytesIO(bomb)) as archive:
+        unpacked = sum(part.file_size for part in archive.infolist())
+
+    assert refused(bomb, name="bomb.xlsx") == [
+        f"'bomb.xlsx' unpacks to {unpacked:,} bytes; an XLSX workbook may unpack to at most 320,000 bytes "
+        "(16 × IMPORT_MAX_BYTES)"]
+
+
+# ---- hostile files: XML that declares a DTD or entities (refused, never resolved) -----------------------
+
+LAUGHS = (b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + b"".join(b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
+                     for n in range(1, 10)) + b"]>")
+EXTERNAL = b'<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+PARTS = ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml", "xl/styles.xml",
+         "[Content_Types].xml"]
+
+
+def _with_part(data: bytes, name: str, content: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            if part.filename != name:
+                target.writestr(part.filename, source.read(part))
+        target.writestr(name, content)
+    return out.getvalue()
+
+
+def _with_dtd(data: bytes, part: str, dtd: bytes) -> bytes:
+    """The XLSX `data` with `dtd` declared in `part` (an entity used in a cell when the part is the sheet)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        xml = archive.read(part) if part in names else (
+            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+            b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>x</t></si></sst>')
+    if xml.startswith(b"<?xml"):
+        end = xml.index(b"?>") + 2
+        xml = xml[:end] + dtd + xml[end:]
+    else:
+        xml = dtd + xml
+    entity = b"&lol9;" if dtd == LAUGHS else b"&secret;"
+    xml = xml.replace(b"<t>notes</t>", b"<t>notes" + entity + b"</t>", 1)
+    return _with_part(data, part, xml)
+
+
+DTD_REFUSED = ("declares a DTD (<!DOCTYPE …>), which could make a reader fetch files or expand without end; such "
+               "a file is refused, not read")
+
+
+@pytest.mark.parametrize("dtd", [LAUGHS, EXTERNAL], ids=["billion-laughs", "external-entity"])
+@pytest.mark.parametrize("part", PARTS)
+def test_a_workbook_whose_xml_declares_a_dtd_is_refused(db, part, dtd):
+    sheet = "xl/worksheets/sheet8.xml" if part == "xl/worksheets/sheet1.xml" else part  # credit_rates
+    bomb = _with_dtd(workbook_export(), sheet, dtd)
+
+    assert refused(bomb) == [f"'bad.xlsx': part {sheet} {DTD_REFUSED}"]
+
+
+def test_xml_in_utf16_which_would_hide_a_dtd_from_the_scan_is_refused(db):
+    data = workbook_export()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheet = archive.read("xl/worksheets/sheet8.xml").decode()
+    bomb = _with_part(data, "xl/worksheets/sheet8.xml", sheet.encode("utf-16"))
+
+    assert refused(bomb) == ["'bad.xlsx': part xl/worksheets/sheet8.xml is XML in UTF-16 or UTF-32, which "
+                             "spreadsheet programs do not write; such a file is refused, not read"]
+
+
+def test_the_table_import_page_refuses_a_dtd(editor_client):
+    bomb = _with_dtd(xlsx_of([RATE_HEADERS]), "xl/worksheets/sheet1.xml", EXTERNAL)
+
+    assert _form_refuses(editor_client, name="rates.xlsx", data=bomb, fmt="xlsx") == [
+        f"'rates.xlsx': part xl/worksheets/sheet1.xml {DTD_REFUSED}"]
+
+
+def test_the_workbook_page_refuses_a_dtd(editor_client):
+    bomb = _with_dtd(workbook_export(), "xl/sharedStrings.xml", LAUGHS)
+
+    assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=bomb) == [
+        f"'c.xlsx': part xl/sharedStrings.xml {DTD_REFUSED}"]
+
+
+def test_import_workbook_refuses_a_dtd_without_a_traceback(db, tmp_path):
+    path = tmp_path / "c.xlsx"
+    path.write_bytes(_with_dtd(workbook_export(), "xl/worksheets/sheet8.xml", LAUGHS))
+    before = draft_snapshot()
+
+    with pytest.raises(CommandError) as failed:
+        call_command("import_workbook", str(path))
+
+    assert str(failed.value) == f"Nothing was imported: 'c.xlsx': part xl/worksheets/sheet8.xml {DTD_REFUSED}"
+    assert draft_snapshot() == before
+
+
+def test_the_table_import_page_refuses_a_sheet_declaring_millions_of_cells(editor_client):
+    bomb = gap_bomb(xlsx_of([RATE_HEADERS], title="credit_rates"), sheet="credit_rates")
+
+    assert _form_refuses(editor_client, name="rates.xlsx", data=bomb, fmt="xlsx") == [
+        f"Sheet 'credit_rates' is 3,000 rows × 16,384 columns (49,152,000 cells) as its file declares it; "
+        f"{SIZE_LIMIT}"]
+
+
+def test_the_table_import_page_checks_the_headers_before_reading_the_rows(editor_client):
+    """The headers are read from row 1 and refused before any other row is read: a value far
+    beyond the table in row 3 is never reached."""
+    rows = [["Model", *RATE_HEADERS[1:]], ["kling-v2-1"]]
+    data = xlsx_parts_edited(xlsx_of(rows, title="credit_rates"), lambda name, content: content.replace(
+        b"</sheetData>", b'<row r="3"><c r="XFD3" t="inlineStr"><is><t>far</t></is></c></row></sheetData>'))
+
+    assert _form_refuses(editor_client, name="rates.xlsx", data=data, fmt="xlsx") == [
+        f"Sheet 'credit_rates', row 1 (headers): missing column 'model'; unknown column 'Model'. "
+        f"The columns are: {RATE_COLUMNS}."]
+
+
+# ---- hostile cells --------------------------------------------------------------------------------
+
+NUL_REFUSED = "contains a NUL character (byte 0) at position 5; text cannot hold one"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_a_nul_in_a_text_cell_past_the_first_4_kb_is_refused_naming_row_and_column(editor_client, demo, fmt):
+    """On PostgreSQL the preview said '1 changed' and Confirm answered 500; SQLite stored it."""
+    rows = _rates_rows()
+    rows[1][11] = "x" * 5000
+    rows[2][11] = "Fast\x00 lane"
+    data = csv_of(rows) if fmt == "csv" else json_of(rows)
+    assert data.index(b"\x00" if fmt == "csv" else b"\\u0000") > 4096
+
+    preview, response = _preview(editor_client, name=f"rates.{fmt}", data=data, fmt=fmt)
+
+    assert preview.messages() == [f"Sheet 'credit_rates', row 3, column 'notes': {NUL_REFUSED}"]
+    assert "confirm_form" not in response.context
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "confirm"])
+def test_the_preview_and_the_confirmation_refuse_a_nul_alike(demo, dry_run):
+    rows = _rates_rows()
+    rows[2][0] = "luma\x00ray-3"
+    before = draft_snapshot()
+
+    result = RESOURCES["credit_rates"]().import_data(dataset_of(rows), dry_run=dry_run, file_name="rates.csv")
+
+    assert sheet_preview("credit_rates", result).messages() == [
+        "Sheet 'credit_rates', row 3, column 'model': contains a NUL character (byte 0) at position 5; text cannot "
+        "hold one"]
+    assert draft_snapshot() == before
+
+
+def test_a_nul_in_a_workbook_cell_is_refused_as_xml_no_spreadsheet_writes(db):
+    bomb = xlsx_parts_edited(workbook_export(), lambda name, content: content.replace(
+        b"<t>notes</t>", b"<t>no&#0;tes</t>") if name == "xl/worksheets/sheet8.xml" else content)
+
+    assert refused(bomb) == ["Sheet 'credit_rates' is damaged and cannot be read (reference to invalid character "
+                             "number: line 1, column 971)"]
+
+
+def test_json_nested_5000_deep_is_refused_not_recursed_into(editor_client):
+    data = b"[" * 5000 + b"]" * 5000
+
+    problems = _form_refuses(editor_client, name="rates.json", data=data, fmt="json")
+
+    assert problems == ["'rates.json' is not JSON: line 1, column 65: lists and objects nested more than 64 deep "
+                        "(the most this reads)"]
+
+
+def test_a_csv_of_100000_columns_is_refused_in_a_line(editor_client):
+    data = csv_of([[f"c{n}" for n in range(100_000)], ["x"] * 100_000])
+    assert len(data) > 800_000
+
+    preview, response = _preview(editor_client, name="wide.csv", data=data, fmt="csv")
+
+    assert preview.messages() == [
+        f"Sheet 'credit_rates', row 1 (headers): missing column {', '.join(repr(c) for c in RATE_HEADERS)}; "
+        "unknown column 'c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9' and 99,990 more. "
+        f"The columns are: {RATE_COLUMNS}."]
+    assert len(response.content) < 100_000
+
+
+def test_an_import_page_shows_the_first_100_problems_and_counts_the_rest(editor_client, demo):
+    rows = _rates_rows()
+    rows += [[f"model-{n}", "", "seconds", "8", "1", "0", "", "1", "10", "8", "TRUE", ""] for n in range(150)]
+
+    preview, response = _preview(editor_client, name="rates.csv", data=csv_of(rows), fmt="csv")
+
+    assert (preview.invalid, preview.problem_count, len(preview.problems)) == (150, 150, 100)
+    assert preview.problems[-1].message == "there is no AI model 'model-99'"
+    page = response.content.decode()
+    assert page.count('<li class="problem">') == 100
+    assert "… and 50 more problems." in page
