@@ -14,7 +14,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminRadioSelect
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -32,9 +31,6 @@ PUBLISH_PERMISSION = "billingcfg.publish_release"
 STALE_DRAFT = "The draft changed since you opened this page; review the new diff."
 
 
-# ---- API key services ------------------------------------------------------------------------
-
-@transaction.atomic
 # ---- the diff, as shown ----------------------------------------------------------------------
 
 def _decimal(text) -> Decimal | None:
@@ -251,7 +247,15 @@ def _draft_hash(document: dict) -> str:
 
 def _status(release: Release, active: Release | None, at: datetime) -> str:
     return releases.release_status(version=release.version, effective_at=release.effective_at,
-                                   active_version=active.version if active else None, at=at)
+                                   active_version=active.version if active else None, at=at,
+                                   withdrawn=hasattr(release, "withdrawal"))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        help_text="Why it is withdrawn: kept with the release and shown in the release list and the API.",
+    )
 
 
 @admin.register(Release)
@@ -261,6 +265,7 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     list_display = ["version_label", "note", "publisher", "published_at", "effective_at", "status"]
     list_display_links = ["version_label"]
+    list_select_related = ["withdrawal"]
     search_fields = ["note", "published_by_name"]
     ordering = ["-version"]
     change_list_template = "admin/releases/change_list.html"
@@ -284,6 +289,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         return [
             path("publish/", view(self.publish_view), name="%s_%s_publish" % info),
             path("<path:object_id>/restore/", view(self.restore_view), name="%s_%s_restore" % info),
+            path("<path:object_id>/withdraw/", view(self.withdraw_view), name="%s_%s_withdraw" % info),
             *super().get_urls(),
         ]
 
@@ -320,16 +326,21 @@ class ReleaseAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if request.method == "POST" or not self.has_view_permission(request, release):
             raise PermissionDenied
-        previous = Release.objects.filter(version__lt=release.version).order_by("-version").first()
+        # A withdrawn release was never in force: what a release changed is against the standing one before.
+        previous = Release.objects.standing().filter(version__lt=release.version).order_by("-version").first()
         old = releases.release_document(previous) if previous else None
         moment = releases.now()
         active = releases.active_release_get(at=moment)
+        shown_status = _status(release, active, moment)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": f"Release {release}",
             "release": release,
-            "status": _status(release, active, moment),
+            "status": shown_status,
+            "withdrawal": getattr(release, "withdrawal", None),
+            "withdraw_url": (reverse("admin:billingcfg_release_withdraw", args=[release.pk])
+                             if shown_status == releases.SCHEDULED and self.can_publish(request) else ""),
             "previous": previous,
             "api_url": f"/api/v1/releases/{release.version}/",
             "can_restore": self.can_publish(request),
@@ -368,6 +379,46 @@ class ReleaseAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/releases/restore_confirm.html", context)
 
+    # -- withdraw a scheduled release before it takes effect
+
+    def withdraw_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not self.can_publish(request):
+            raise PermissionDenied("Withdrawing a scheduled release needs the publisher role. "
+                                   "Ask a publisher, or an administrator to give you the role.")
+        release = self.get_object(request, unquote(object_id))
+        if release is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        release_url = reverse("admin:billingcfg_release_change", args=[release.pk])
+        form = WithdrawForm(request.POST if request.method == "POST" else None)
+        refused = ""
+        if request.method == "POST" and form.is_valid():
+            try:
+                releases.release_withdraw(version=release.version, reason=form.cleaned_data["reason"],
+                                          user=request.user)
+            except releases.WithdrawRefused as problem:
+                refused = str(problem)
+            except ValueError as problem:
+                form.add_error("reason", str(problem))
+            else:
+                self.log_change(request, release, f"Withdrew {release}: {form.cleaned_data['reason'].strip()}")
+                active = releases.active_release_get()
+                messages.success(request, f"Withdrew {release}: it will not take effect"
+                                          f"{f'; {active} stays in force' if active else ''}.")
+                return HttpResponseRedirect(release_url)
+        elif request.method != "POST":
+            refused = releases.withdraw_problem(release, at=releases.now()) or ""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"Withdraw {release}?",
+            "release": release,
+            "release_url": release_url,
+            "form": form,
+            "refused": refused,
+            "active": releases.active_release_get(),
+        }
+        return TemplateResponse(request, "admin/releases/withdraw_confirm.html", context)
+
     # -- publish the draft
 
     def publish_view(self, request: HttpRequest) -> HttpResponse:
@@ -403,13 +454,15 @@ class ReleaseAdmin(admin.ModelAdmin):
         except releases.PublishRefused as refused:
             return self._publish_page(request, check=check, form=form, refused=refused.validation)
         except ValueError as problem:
-            form.add_error(None, str(problem))
+            form.add_error("effective_at" if form.cleaned_data["effective_at"] else None, str(problem))
             return self._publish_page(request, check=check, form=form)
         active = releases.active_release_get()
         message = f"Published {release}, effective {moment_text(release.effective_at)}"
         if active is not None and active.pk != release.pk:
             message += f"; {active} stays active until then"
         messages.success(request, message + ".")
+        for later in releases.releases_scheduled_after(at=release.effective_at):
+            messages.warning(request, releases.later_release_warning(later))
         return HttpResponseRedirect(reverse("admin:billingcfg_release_change", args=[release.pk]))
 
     def _publish_page(self, request: HttpRequest, *, check, form, stale: bool = False, refused=None):
@@ -420,7 +473,10 @@ class ReleaseAdmin(admin.ModelAdmin):
             "opts": self.opts,
             "title": "Publish the draft",
             "active": active,
-            "scheduled": list(Release.objects.filter(effective_at__gt=moment).order_by("effective_at")),
+            "scheduled": [
+                {"release": later, "warning": releases.later_release_warning(later),
+                 "withdraw_url": reverse("admin:billingcfg_release_withdraw", args=[later.pk])}
+                for later in releases.releases_scheduled_after(at=moment)],
             "form": form,
             "stale": STALE_DRAFT if stale else "",
             "no_policy": NO_POLICY if check is None else "",

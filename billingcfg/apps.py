@@ -11,11 +11,12 @@ class BillingcfgConfig(AppConfig):
         from billingcfg.api.authentication import forget_api_key
         from billingcfg.api.selectors import release_saved
         from billingcfg.cache_table import cache_tables_create
-        from billingcfg.release_models import ApiKey, Release
+        from billingcfg.release_models import ApiKey, Release, ReleaseWithdrawal
 
         # What an app server remembers between requests, forgotten at once when
         # this process writes; other processes notice within RELEASE_CHECK_SECONDS.
         post_save.connect(release_saved, sender=Release, dispatch_uid="forget_release_in_force")
+        post_save.connect(release_saved, sender=ReleaseWithdrawal, dispatch_uid="forget_release_in_force_withdrawn")
         post_save.connect(forget_api_key, sender=ApiKey, dispatch_uid="forget_api_key")
         # Every `migrate` (even one with nothing to apply) makes a missing cache table.
         post_migrate.connect(cache_tables_create, sender=self, dispatch_uid="create_cache_tables")

@@ -314,4 +314,4 @@ class ThresholdAction(models.Model):
         return self.get_action_display()
 
 
-from billingcfg.release_models import ApiKey, ImmutableError, Release  # noqa: E402,F401
+from billingcfg.release_models import ApiKey, ImmutableError, Release, ReleaseWithdrawal  # noqa: E402,F401

@@ -22,9 +22,13 @@ class ReleaseQuerySet(models.QuerySet):
     def delete(self):
         raise ImmutableError("releases are immutable: they are never deleted")
 
+    def standing(self):
+        """Releases not withdrawn: a withdrawn release is never in force, at any time."""
+        return self.filter(withdrawal__isnull=True)
+
     def effective(self, at):
         """Releases in force at or before `at`, newest first."""
-        return self.filter(effective_at__lte=at).order_by("-effective_at", "-version")
+        return self.standing().filter(effective_at__lte=at).order_by("-effective_at", "-version")
 
 
 class Release(models.Model):
@@ -80,6 +84,42 @@ class Release(models.Model):
     @property
     def body(self) -> bytes:
         return self.document.encode()
+
+
+class ReleaseWithdrawal(models.Model):
+    """A scheduled release taken back before it took effect, by whom and why. Its
+    own record, so the release row stays exactly as published; a withdrawal is
+    final (publish the draft again to schedule anew)."""
+
+    release = models.OneToOneField(Release, on_delete=models.PROTECT, related_name="withdrawal")
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_by_name = models.CharField(
+        max_length=150, help_text="Who withdrew it, kept when the user account is deleted."
+    )
+    withdrawn_at = models.DateTimeField()
+    reason = models.TextField()
+
+    class Meta:
+        default_permissions = ("view",)
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="release_withdrawal_has_reason",
+                violation_error_message="A withdrawal needs a reason.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.release} withdrawn"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(f"the withdrawal of {self.release} is final: it is never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"the withdrawal of {self.release} is final: it is never deleted")
 
 
 class ApiScope(models.TextChoices):

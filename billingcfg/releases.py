@@ -4,8 +4,9 @@ API and the management commands."""
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils import timezone
 from billingcfg.document import canonical_bytes, draft_configuration, sha256, timestamp, with_margins
 from billingcfg.document import catalogue_from_document
 from billingcfg.models import PricingPolicy
-from billingcfg.release_models import Release
+from billingcfg.release_models import Release, ReleaseWithdrawal
 
 
 def now() -> datetime:
@@ -39,6 +40,14 @@ class DraftChanged(Exception):
         super().__init__(f"the draft changed since you read it (sha256 {reviewed}, now {current})")
 
 
+class ScheduleRefused(ValueError):
+    """When a release would take effect is refused: in the past, beyond the horizon, or another's instant."""
+
+
+class WithdrawRefused(ValueError):
+    """The release cannot be withdrawn: it has been in force, or was withdrawn already."""
+
+
 @dataclass(frozen=True)
 class DraftCheck:
     """The draft's document (with margins) and its validation: what the Publish page shows."""
@@ -61,6 +70,32 @@ def draft_sha256(document: dict) -> str:
     return sha256(canonical_bytes(document))
 
 
+def _schedule_check(effective_at: datetime, *, published_at: datetime) -> datetime:
+    """`effective_at` in UTC, or ScheduleRefused naming the rule: not in the past, within
+    RELEASE_HORIZON_DAYS, and not the instant another standing release takes effect
+    (which of two would be in force must never be a tie)."""
+    horizon = settings.RELEASE_HORIZON_DAYS
+    limit = published_at + timedelta(days=horizon)
+    try:
+        effective_at = effective_at.astimezone(UTC)
+    except OverflowError:  # beyond year 9999 once in UTC
+        effective_at = None
+    if effective_at is None or effective_at > limit:
+        shown = "that time" if effective_at is None else timestamp(effective_at)
+        raise ScheduleRefused(f"{shown} is beyond the scheduling horizon of {horizon} days "
+                              f"(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to {timestamp(limit)}")
+    if effective_at < published_at:
+        raise ScheduleRefused(f"a release cannot take effect in the past ({timestamp(effective_at)}); "
+                              "choose now or a later time")
+    if effective_at > published_at:
+        same = Release.objects.standing().filter(effective_at=effective_at).order_by("version").first()
+        if same is not None:
+            raise ScheduleRefused(f"{same} is already scheduled to take effect at {timestamp(effective_at)}; two "
+                                  f"releases cannot take effect at the same instant: choose another time, or "
+                                  f"withdraw {same} first")
+    return effective_at
+
+
 @transaction.atomic
 def release_publish(*, note: str, user=None, effective_at: datetime | None = None,
                     reviewed_sha256: str | None = None) -> Release:
@@ -68,16 +103,14 @@ def release_publish(*, note: str, user=None, effective_at: datetime | None = Non
     Publishers are serialised on the policy row, so two at once get two versions
     and each document is the draft as one transaction saw it. With
     `reviewed_sha256` (the draft document the publisher reviewed, as of today),
-    a draft changed since is refused with DraftChanged, under the same lock."""
+    a draft changed since is refused with DraftChanged, under the same lock.
+    When it takes effect is refused with ScheduleRefused (see _schedule_check)."""
     note = (note or "").strip()
     if not note:
         raise ValueError("a release needs a note saying what changed")
     PricingPolicy.objects.select_for_update().first()
     published_at = now()
-    effective_at = effective_at or published_at
-    if effective_at < published_at:
-        raise ValueError(f"a release cannot take effect in the past ({timestamp(effective_at)}); "
-                         "choose now or a later time")
+    effective_at = published_at if effective_at is None else _schedule_check(effective_at, published_at=published_at)
     configuration = draft_configuration()
     check = draft_check(at=effective_at, configuration=configuration)
     if reviewed_sha256 is not None:
@@ -103,18 +136,71 @@ def release_publish(*, note: str, user=None, effective_at: datetime | None = Non
     )
 
 
-ACTIVE, SCHEDULED, SUPERSEDED = "active", "scheduled", "superseded"
+@transaction.atomic
+def release_withdraw(*, version: int, reason: str, user=None) -> ReleaseWithdrawal:
+    """Withdraw a scheduled release before it takes effect: it is then never in force,
+    at any time. Serialised with publishing on the policy row, so the clock read
+    here comes after any publish under way. Release.DoesNotExist for an unknown
+    version; WithdrawRefused when it has taken effect or was withdrawn already."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a withdrawal needs a reason saying why")
+    PricingPolicy.objects.select_for_update().first()
+    release = Release.objects.get(version=version)
+    moment = now()
+    problem = withdraw_problem(release, at=moment)
+    if problem is not None:
+        raise WithdrawRefused(problem)
+    who = "" if user is None else user.get_username()
+    withdrawal = ReleaseWithdrawal(release=release, withdrawn_by=user if user is not None and user.pk else None,
+                                   withdrawn_by_name=who, withdrawn_at=moment, reason=reason)
+    withdrawal.full_clean()
+    withdrawal.save()
+    return withdrawal
 
 
-def release_status(*, version: int, effective_at: datetime, active_version: int | None, at: datetime) -> str:
-    """active: the release in force at `at`; scheduled: takes effect later; superseded: replaced."""
+def withdraw_problem(release: Release, *, at: datetime) -> str | None:
+    """Why `release` cannot be withdrawn at `at` (it has taken effect, or was withdrawn), or None."""
+    withdrawn = ReleaseWithdrawal.objects.filter(release=release).first()
+    if withdrawn is not None:
+        return (f"{release} was withdrawn already, by {withdrawn.withdrawn_by_name or 'a command'} at "
+                f"{timestamp(withdrawn.withdrawn_at)}: {withdrawn.reason}")
+    if release.effective_at <= at:
+        return (f"{release} took effect at {timestamp(release.effective_at)}: a release that has been in force "
+                "cannot be withdrawn. Publish a new release instead (restore an earlier one into the draft first "
+                "to go back to it).")
+    return None
+
+
+def later_release_warning(later: Release) -> str:
+    """What publishing before a scheduled release means: once `later` takes effect, what is
+    published now is replaced by a document made without its changes."""
+    return (f"{later} is scheduled to take effect at {timestamp(later.effective_at)}: from then on it replaces "
+            f"this release, and it does not have this release's changes. Withdraw {later} if this release "
+            "should stay in force; otherwise publish these changes again, scheduled after it.")
+
+
+def releases_scheduled_after(*, at: datetime) -> list[Release]:
+    """Standing releases that take effect after `at`, soonest first."""
+    return list(Release.objects.standing().filter(effective_at__gt=at).order_by("effective_at", "version"))
+
+
+ACTIVE, SCHEDULED, SUPERSEDED, WITHDRAWN = "active", "scheduled", "superseded", "withdrawn"
+
+
+def release_status(*, version: int, effective_at: datetime, active_version: int | None, at: datetime,
+                   withdrawn: bool = False) -> str:
+    """active: the release in force at `at`; scheduled: takes effect later; superseded: replaced;
+    withdrawn: taken back before it took effect, never in force."""
+    if withdrawn:
+        return WITHDRAWN
     if version == active_version:
         return ACTIVE
     return SCHEDULED if effective_at > at else SUPERSEDED
 
 
 def active_release_get(*, at: datetime | None = None) -> Release | None:
-    """The release in force at `at` (default: now): the newest whose effective_at has passed."""
+    """The release in force at `at` (default: now): the newest standing one whose effective_at has passed."""
     return Release.objects.effective(at or now()).first()
 
 

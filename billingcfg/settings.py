@@ -180,6 +180,8 @@ else:
 # force and of an API key (a publish, a newly due release or a revocation made
 # on another server is seen within this many seconds; 0: read on every request).
 RELEASE_CHECK_SECONDS = float(os.environ.get("RELEASE_CHECK_SECONDS", "1"))
+# How far ahead a release may be scheduled, in days (a typo'd year is refused, not kept for decades).
+RELEASE_HORIZON_DAYS = int(os.environ.get("DJANGO_RELEASE_HORIZON_DAYS", "730"))
 
 # Spreadsheets and price lists: the largest file an import accepts, in bytes
 # (a 20,000-row sheet is about 2 MB as XLSX, LiteLLM's price list about 1.5 MB).

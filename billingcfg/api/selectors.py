@@ -36,7 +36,7 @@ def release_head_active(*, at: datetime | None = None) -> ReleaseHead | None:
 class _InForce:
     """The head of the release in force, as this process last read it: valid for
     RELEASE_CHECK_SECONDS and only between the time it was read for and the next
-    scheduled release's effective_at. A publish in this process forgets it at
+    scheduled release's effective_at. A publish or a withdrawal in this process forgets it at
     once (`forget_release_in_force`); other processes see it within the bound.
 
     Threads of one process may read at the same time: only a read that began
@@ -58,7 +58,7 @@ def forget_release_in_force() -> None:
 
 
 def release_saved(**_signal) -> None:
-    """A release row written in this process: forget the release in force now, and
+    """A release or withdrawal row written in this process: forget the release in force now, and
     again when the write commits, so a read made in between (which still saw the
     old release) is not kept."""
     forget_release_in_force()
@@ -75,7 +75,7 @@ def release_head_in_force() -> ReleaseHead | None:
             return _InForce.head
     began = time.monotonic()
     head = release_head_active(at=at)
-    next_at = (Release.objects.filter(effective_at__gt=at).order_by("effective_at")
+    next_at = (Release.objects.standing().filter(effective_at__gt=at).order_by("effective_at")
                .values_list("effective_at", flat=True).first())
     with _InForce.lock:
         if began >= _InForce.began:
@@ -100,19 +100,25 @@ def release_versions() -> list[int]:
 
 
 def release_first_effective_at() -> datetime | None:
-    return Release.objects.order_by("effective_at").values_list("effective_at", flat=True).first()
+    return Release.objects.standing().order_by("effective_at").values_list("effective_at", flat=True).first()
 
 
 def release_list(*, at: datetime | None = None) -> list[dict]:
     """Every release, newest version first, without documents, each with its status
-    at `at`: active (in force), scheduled (takes effect later) or superseded."""
+    at `at`: active (in force), scheduled (takes effect later), superseded or
+    withdrawn (with who withdrew it, when and why)."""
     at = at or releases.now()
     rows = list(Release.objects.order_by("-version").values(
-        "version", "note", "published_by_name", "published_at", "effective_at", "sha256"))
-    in_force = [row for row in rows if row["effective_at"] <= at]
+        "version", "note", "published_by_name", "published_at", "effective_at", "sha256",
+        "withdrawal__withdrawn_by_name", "withdrawal__withdrawn_at", "withdrawal__reason"))
+    in_force = [row for row in rows if row["effective_at"] <= at and row["withdrawal__withdrawn_at"] is None]
     active = max(in_force, key=lambda row: (row["effective_at"], row["version"]), default=None)
     for row in rows:
+        withdrawal = {"withdrawn_by": row.pop("withdrawal__withdrawn_by_name"),
+                      "withdrawn_at": row.pop("withdrawal__withdrawn_at"), "reason": row.pop("withdrawal__reason")}
+        row["withdrawal"] = withdrawal if withdrawal["withdrawn_at"] is not None else None
         row["status"] = releases.release_status(version=row["version"], effective_at=row["effective_at"],
-                                                active_version=active and active["version"], at=at)
+                                                active_version=active and active["version"], at=at,
+                                                withdrawn=row["withdrawal"] is not None)
         row["published_by"] = row.pop("published_by_name")
     return rows

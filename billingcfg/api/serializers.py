@@ -282,6 +282,16 @@ class PublishSerializer(StrictSerializer):
         return match.group(1).lower()
 
 
+REASON_NEEDED = "a withdrawal needs a reason saying why"
+
+
+class WithdrawSerializer(StrictSerializer):
+    reason = NoteField(
+        help_text="Why the scheduled release is withdrawn; shown in the release list.",
+        error_messages={"required": REASON_NEEDED, "blank": REASON_NEEDED, "null": REASON_NEEDED},
+    )
+
+
 # ---- responses ----------------------------------------------------------------------------------
 
 class ProblemSerializer(serializers.Serializer):
@@ -307,6 +317,12 @@ class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField(help_text="What went wrong (401, 403, 404, 409, 429).")
 
 
+class WithdrawalSerializer(serializers.Serializer):
+    withdrawn_by = serializers.CharField(help_text="The publisher's username who withdrew it.")
+    withdrawn_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+
+
 class ReleaseSerializer(serializers.Serializer):
     version = serializers.IntegerField()
     note = serializers.CharField()
@@ -315,9 +331,24 @@ class ReleaseSerializer(serializers.Serializer):
     effective_at = serializers.DateTimeField(help_text="When it takes (or took) effect.")
     sha256 = serializers.CharField(help_text="The sha256 of the release's document bytes: its ETag.")
     status = serializers.ChoiceField(
-        choices=["active", "scheduled", "superseded"],
-        help_text="active: in force now; scheduled: takes effect later; superseded: replaced by a newer one.",
+        choices=["active", "scheduled", "superseded", "withdrawn"],
+        help_text="active: in force now; scheduled: takes effect later; superseded: replaced by a newer one; "
+                  "withdrawn: taken back before it took effect, never in force.",
     )
+    withdrawal = WithdrawalSerializer(allow_null=True, help_text="Who withdrew it, when and why; null unless "
+                                                                 "withdrawn.")
+
+
+class LaterReleaseSerializer(serializers.Serializer):
+    release = serializers.IntegerField(help_text="The version scheduled after the new release.")
+    effective_at = serializers.DateTimeField()
+    message = serializers.CharField()
+
+
+class PublishedSerializer(ReleaseSerializer):
+    warnings = LaterReleaseSerializer(
+        many=True, help_text="Releases scheduled to take effect after this one: each replaces it then, without "
+                             "its changes. Withdraw one (POST /releases/<version>/withdraw/) to keep this one.")
 
 
 def _json(help_text: str):

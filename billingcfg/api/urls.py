@@ -9,6 +9,7 @@ urlpatterns = [
     path("releases/", views.ReleaseListView.as_view(), name="api-releases"),
     path("releases/<str:version>/", views.ReleaseDetailView.as_view(), name="api-release"),
     path("releases/<str:a>/diff/<str:b>/", views.ReleaseDiffView.as_view(), name="api-release-diff"),
+    path("releases/<str:version>/withdraw/", views.ReleaseWithdrawView.as_view(), name="api-release-withdraw"),
     path("draft/", views.DraftView.as_view(), name="api-draft"),
     path("quote/", views.QuoteView.as_view(), name="api-quote"),
     path("thresholds/evaluate/", views.ThresholdsView.as_view(), name="api-thresholds"),

@@ -23,8 +23,8 @@ from billingcfg.api.errors import RequestError
 from billingcfg.api.permissions import ConfigRead, DraftRead, Publish
 from billingcfg.api.serializers import (
     DetailSerializer, DiffSerializer, DocumentSerializer, DraftDocumentSerializer, ErrorsSerializer,
-    ObservationSerializer, PublishSerializer, QuoteResultSerializer, QuoteSerializer, ReleaseSerializer,
-    ThresholdsCrossedSerializer, read_instant,
+    ObservationSerializer, PublishedSerializer, PublishSerializer, QuoteResultSerializer, QuoteSerializer,
+    ReleaseSerializer, ThresholdsCrossedSerializer, WithdrawSerializer, read_instant,
 )
 from billingcfg.document import (
     canonical_bytes, dec, draft_document, quote_document, sha256, timestamp,
@@ -204,13 +204,17 @@ class ReleaseListView(ApiView):
                     "page does. Only a staff session (with its CSRF token) whose account has the "
                     "billingcfg.publish_release permission may publish; API keys never can. Send `draft_sha256`, "
                     "the ETag of the draft you reviewed, to be refused with a 409 if it changed since. A draft "
-                    "with blocking problems is refused with a 400 listing each one.",
+                    "with blocking problems is refused with a 400 listing each one, and so is an `effective_at` "
+                    "beyond the scheduling horizon or at the instant another release is scheduled. `warnings` "
+                    "names each release already scheduled after the new one: when it takes effect it replaces "
+                    "the new one, without its changes.",
         auth=[{"cookieAuth": []}],
         request=PublishSerializer,
         examples=[OpenApiExample("Publish", summary="Publish the draft now", request_only=True,
                                  value={"note": "Sora 2 Pro up to 40 credits a second"})],
         responses={
-            201: OpenApiResponse(ReleaseSerializer, description="Published: the new release, as a list row."),
+            201: OpenApiResponse(PublishedSerializer, description=(
+                "Published: the new release, as a list row, with `warnings` about releases scheduled after it.")),
             400: OpenApiResponse(ErrorsSerializer, description=(
                 'Bad input ({"errors": {"<field>": ["message"]}}), or a draft with blocking problems: '
                 '{"errors": {"draft": ["message", …]}, "problems": [{"place", "rule", "message"}, …]}.')),
@@ -261,9 +265,55 @@ class ReleaseListView(ApiView):
             "status": releases.release_status(
                 version=release.version, effective_at=release.effective_at, at=moment,
                 active_version=release.version if release.effective_at <= moment else None),
+            "withdrawal": None,
+            "warnings": [{"release": later.version, "effective_at": later.effective_at,
+                          "message": releases.later_release_warning(later)}
+                         for later in releases.releases_scheduled_after(at=release.effective_at)],
         }
-        return Response(ReleaseSerializer(summary).data, status=status.HTTP_201_CREATED,
+        return Response(PublishedSerializer(summary).data, status=status.HTTP_201_CREATED,
                         headers={"Location": location})
+
+
+@extend_schema(
+    summary="Withdraw a scheduled release",
+    description="Takes back a release before its effective_at: it is then never in force (config/, `at`, quotes "
+                "and the release list say so), and its row stays as published, with the withdrawal recorded "
+                "beside it: who, when and `reason`. A release that has taken effect cannot be withdrawn. Needs "
+                "what publishing needs: a staff session (with its CSRF token) whose account has the "
+                "billingcfg.publish_release permission; API keys never can.",
+    auth=[{"cookieAuth": []}],
+    parameters=[OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.PATH,
+                                 description="The version of a scheduled release: 3, …",
+                                 examples=[OpenApiExample("v3", value=3)])],
+    request=WithdrawSerializer,
+    examples=[OpenApiExample("Withdraw", request_only=True,
+                             value={"reason": "Superseded by v4, published now with the same prices"})],
+    responses={
+        200: OpenApiResponse(ReleaseSerializer, description="Withdrawn: the release as a list row."),
+        400: OpenApiResponse(ErrorsSerializer, description=(
+            'No reason, or a release that cannot be withdrawn: {"errors": {"release": ["v2 took effect at …"]}}.')),
+        401: OpenApiResponse(DetailSerializer, description="Not signed in."),
+        403: OpenApiResponse(DetailSerializer, description=(
+            "An API key, an account that is not staff or lacks billingcfg.publish_release, or no CSRF token.")),
+        404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them."),
+        415: _NOT_JSON,
+        429: _ERRORS[429],
+    },
+)
+class ReleaseWithdrawView(ApiView):
+    permission_classes = [Publish]
+
+    def post(self, request, version):
+        head = _head(version)
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            releases.release_withdraw(version=head.version, reason=serializer.validated_data["reason"],
+                                      user=request.user)
+        except releases.WithdrawRefused as refused:
+            raise exceptions.ValidationError({"release": [str(refused)]}) from None
+        row = next(row for row in selectors.release_list() if row["version"] == head.version)
+        return Response(ReleaseSerializer(row).data)
 
 
 @extend_schema(

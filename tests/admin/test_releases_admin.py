@@ -84,6 +84,11 @@ def set_sora_credits(credits: str) -> None:
     rate.save()
 
 
+def page_text(response) -> str:
+    """The page's text as a reader sees it: tags out, entities read, runs of spaces one."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+
+
 def page_messages(response) -> list[str]:
     return [str(message) for message in response.context["messages"]]
 
@@ -358,6 +363,128 @@ def test_restore_from_the_release_page_loads_the_old_release_into_the_draft(as_p
     assert [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]][0][5:8] == [
         "96", "80", "−16.7%"]
     assert Release.objects.count() == 2
+
+
+# ---- scheduled releases: withdrawing one, publishing before one, the horizon ----------------------
+
+def test_the_publish_page_warns_of_a_later_release_and_offers_to_withdraw_it(as_publisher, publisher, demo, clock):
+    release_publish(note="Per-second video pricing")
+    scheduled = release_publish(note="2027 prices", effective_at=datetime(2027, 1, 1, tzinfo=UTC))
+    set_sora_credits("12")
+
+    page = as_publisher.get(PUBLISH)
+
+    text = page_text(page)
+    assert ("v2 is scheduled to take effect at 2027-01-01T00:00:00Z: from then on it replaces this release, and it "
+            "does not have this release's changes. Withdraw v2 if this release should stay in force") in text
+    withdraw_url = reverse("admin:billingcfg_release_withdraw", args=[scheduled.pk])
+    assert f'href="{withdraw_url}"' in page.content.decode()
+
+    confirm = as_publisher.get(withdraw_url)
+    assert "Yes, withdraw v2" in confirm.content.decode()
+    response = as_publisher.post(withdraw_url, {"reason": "Sora 2 goes up now instead"}, follow=True)
+
+    assert page_messages(response) == ["Withdrew v2: it will not take effect; v1 stays in force."]
+    assert "Withdrawn by publisher at 2026-11-23 09:30:00 UTC: Sora 2 goes up now instead" in page_text(response)
+    statuses = {row[0]: row[-1] for row in cells(as_publisher.get(RELEASES), "result_list")}
+    assert statuses == {"v2": "withdrawn", "v1": "active"}
+    assert "Already scheduled" not in as_publisher.get(PUBLISH).content.decode()
+    entry = LogEntry.objects.get(object_id=str(scheduled.pk))
+    assert (entry.user, entry.action_flag, entry.change_message) == (
+        publisher, CHANGE, "Withdrew v2: Sora 2 goes up now instead")
+    clock["now"] = datetime(2027, 1, 2, tzinfo=UTC)
+    assert releases.active_release_get().version == 1
+
+
+def test_publishing_now_before_a_scheduled_release_says_so_after_publishing(as_publisher, demo, clock):
+    release_publish(note="Per-second video pricing")
+    release_publish(note="2027 prices", effective_at=datetime(2027, 1, 1, tzinfo=UTC))
+    set_sora_credits("12")
+    page = as_publisher.get(PUBLISH)
+
+    response = as_publisher.post(PUBLISH, publish_form(page), follow=True)
+
+    assert page_messages(response)[0] == "Published v3, effective 2026-11-23 09:30 UTC."
+    assert page_messages(response)[1].startswith("v2 is scheduled to take effect at 2027-01-01T00:00:00Z")
+
+
+def test_a_release_in_force_cannot_be_withdrawn_and_the_page_says_why(as_publisher, demo, clock):
+    release = release_publish(note="Per-second video pricing")
+    withdraw_url = reverse("admin:billingcfg_release_withdraw", args=[release.pk])
+
+    page = as_publisher.get(withdraw_url).content.decode()
+    posted = as_publisher.post(withdraw_url, {"reason": "oops"}).content.decode()
+
+    for shown in (page, posted):
+        assert ("v1 took effect at 2026-11-23T09:30:00Z: a release that has been in force cannot be withdrawn."
+                in html.unescape(shown))
+        assert "Yes, withdraw" not in shown
+    assert "withdraw-link" not in as_publisher.get(reverse("admin:billingcfg_release_change",
+                                                           args=[release.pk])).content.decode()
+    assert not releases.ReleaseWithdrawal.objects.exists()
+
+
+def test_a_withdrawal_needs_a_reason(as_publisher, demo, clock):
+    scheduled = release_publish(note="2027 prices", effective_at=datetime(2027, 1, 1, tzinfo=UTC))
+
+    response = as_publisher.post(reverse("admin:billingcfg_release_withdraw", args=[scheduled.pk]), {"reason": " "})
+
+    assert response.context["form"].errors == {"reason": ["This field is required."]}
+    assert not releases.ReleaseWithdrawal.objects.exists()
+
+
+def test_an_editor_cannot_withdraw(as_editor, demo, clock):
+    scheduled = release_publish(note="2027 prices", effective_at=datetime(2027, 1, 1, tzinfo=UTC))
+    withdraw_url = reverse("admin:billingcfg_release_withdraw", args=[scheduled.pk])
+
+    assert as_editor.get(withdraw_url).status_code == 403
+    assert as_editor.post(withdraw_url, {"reason": "no"}).status_code == 403
+    assert "withdraw-link" not in as_editor.get(reverse("admin:billingcfg_release_change",
+                                                        args=[scheduled.pk])).content.decode()
+    assert not releases.ReleaseWithdrawal.objects.exists()
+
+
+def test_a_release_after_a_withdrawn_one_shows_its_diff_against_the_one_in_force(as_publisher, publisher, demo,
+                                                                                  clock):
+    release_publish(note="Per-second video pricing")
+    set_sora_credits("14")
+    scheduled = release_publish(note="2027 prices", effective_at=datetime(2027, 1, 1, tzinfo=UTC))
+    releases.release_withdraw(version=scheduled.version, reason="not after all", user=publisher)
+    set_sora_credits("12")
+    third = release_publish(note="Sora 2 up to 12 credits a second")
+
+    response = as_publisher.get(reverse("admin:billingcfg_release_change", args=[third.pk]))
+
+    assert "Changes: v1 → v3" in response.content.decode()
+    assert cells(response, "diff-changes") == [
+        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]]
+
+
+@pytest.mark.parametrize(("effective_at", "error"), [
+    ("2028-11-23T09:31", "2028-11-23T09:31:00Z is beyond the scheduling horizon of 730 days "
+                         "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-11-22T09:30:00Z"),
+    ("9999-12-31T23:59", "9999-12-31T23:59:00Z is beyond the scheduling horizon of 730 days "
+                         "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-11-22T09:30:00Z"),
+])
+def test_an_effective_time_beyond_the_horizon_is_refused(as_publisher, demo, clock, effective_at, error):
+    page = as_publisher.get(PUBLISH)
+
+    response = as_publisher.post(PUBLISH, publish_form(page, when="later", effective_at=effective_at))
+
+    assert response.context["form"].errors == {"effective_at": [error]}
+    assert not Release.objects.exists()
+
+
+def test_a_second_release_at_a_scheduled_instant_is_refused_naming_the_first(as_publisher, demo, clock):
+    release_publish(note="2027 prices", effective_at=datetime(2027, 1, 1, tzinfo=UTC))
+    page = as_publisher.get(PUBLISH)
+
+    response = as_publisher.post(PUBLISH, publish_form(page, when="later", effective_at="2027-01-01T00:00"))
+
+    assert response.context["form"].errors == {"effective_at": [
+        "v1 is already scheduled to take effect at 2027-01-01T00:00:00Z; two releases cannot take effect at the "
+        "same instant: choose another time, or withdraw v1 first"]}
+    assert Release.objects.count() == 1
 
 
 # ---- API keys --------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ documents. The figures ("schemathesis: N cases run …") print in pytest's summa
 
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 import schemathesis
@@ -35,12 +36,13 @@ CSRF_SECRET = "fuzzertokenfuzzertokenfuzzertoke"  # any 32 letters or digits: Dj
 # is a speed limit, not correctness, and stays off. One check is told one thing:
 CHECKS = """
 [[operations]]
-include-name = ["POST /api/v1/quote/", "POST /api/v1/thresholds/evaluate/", "POST /api/v1/releases/"]
+include-name = ["POST /api/v1/quote/", "POST /api/v1/thresholds/evaluate/", "POST /api/v1/releases/",
+                "POST /api/v1/releases/{version}/withdraw/"]
 # A body the schema allows may still be refused with a 400 naming the field, for what no schema can
 # say: quotes and thresholds name catalogue entries (model, variant, workflow, meter, currency,
 # provider, plan) that exist only in the release's data, and quantities a rate bounds; a publish's
-# effective_at must not be in the past. The documented examples, which name real entries, must be
-# accepted: asserted in the tests below.
+# effective_at must not be in the past nor beyond the horizon, and only a scheduled release can be
+# withdrawn. The documented examples, which name real entries, must be accepted: asserted below.
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403", "404", "409", "429"]
 """
 # Deterministic (derandomize) so CI repeats the same cases. This file takes about 30 s on SQLite on
@@ -93,7 +95,8 @@ def tally(pytestconfig):
 
 @pytest.fixture(scope="module")
 def two_releases(django_db_setup, django_db_blocker):
-    """The demo catalogue published as v1, then v2 with one price changed; rolled back after the module."""
+    """The demo catalogue published as v1, then v2 with one price changed, and v3 scheduled a month
+    ahead (the withdrawal's documented example); rolled back after the module."""
     from billingcfg.demo import demo_load
 
     with django_db_blocker.unblock(), transaction.atomic():
@@ -101,6 +104,7 @@ def two_releases(django_db_setup, django_db_blocker):
         first = releases.release_publish(note="Demo pricing")
         CreditRate.objects.filter(model__slug="veo-3").update(credits=61)
         second = releases.release_publish(note="Veo 3 at 61 credits")
+        releases.release_publish(note="Next month", effective_at=timezone.now() + timedelta(days=30))
         yield first, second
         transaction.set_rollback(True)
 
@@ -182,10 +186,14 @@ def _example_accepted(case, response):
             f"{case.operation.label}: the documented example answered {response.status_code}: {response.text}"
 
 
-# Publishing (POST /releases/) is left to the next test: its only security scheme is a staff
-# session, so a key never reaches it (test_publish checks that a key gets a 403), and here every
-# request would be an unauthenticated 401. The next test fuzzes it with a publisher's session.
-@schemathesis.pytest.from_fixture("key_schema").exclude(method="POST", path="/api/v1/releases/").parametrize()
+# Publishing and withdrawing (POST /releases/, POST /releases/{version}/withdraw/) are left to the
+# next test: their only security scheme is a staff session, so a key never reaches them (test_publish
+# and test_releases check that a key gets a 403), and here every request would be an unauthenticated
+# 401. The next test fuzzes them with a publisher's session.
+PUBLISHING = r"^/api/v1/releases/(\{version\}/withdraw/)?$"
+
+
+@schemathesis.pytest.from_fixture("key_schema").exclude(method="POST", path_regex=PUBLISHING).parametrize()
 @FUZZ
 def test_every_operation_answers_a_key_as_the_schema_documents(case, tally):
     """With a key holding every scope the API knows."""
@@ -194,11 +202,15 @@ def test_every_operation_answers_a_key_as_the_schema_documents(case, tally):
     _example_accepted(case, response)
 
 
-@schemathesis.pytest.from_fixture("publisher_schema").include(method="POST", path="/api/v1/releases/").parametrize()
+@schemathesis.pytest.from_fixture("publisher_schema").include(method="POST", path_regex=PUBLISHING).parametrize()
 @FUZZ
 def test_publishing_answers_a_publisher_as_the_schema_documents(case, tally):
-    response = tally.call(case, headers={"X-CSRFToken": CSRF_SECRET},
-                          cookies={django_settings.CSRF_COOKIE_NAME: CSRF_SECRET})
+    # Each case meets the same releases: what one publishes or withdraws is undone after it, so the
+    # documented example still finds v3 scheduled whichever cases ran before it.
+    with transaction.atomic():
+        response = tally.call(case, headers={"X-CSRFToken": CSRF_SECRET},
+                              cookies={django_settings.CSRF_COOKIE_NAME: CSRF_SECRET})
+        transaction.set_rollback(True)
 
     _example_accepted(case, response)
 

@@ -45,7 +45,7 @@ def test_a_publisher_publishes_the_draft_as_the_next_release(publisher):
     release = Release.objects.get(version=2)
     assert response.json() == {
         "version": 2, "note": NOTE, "published_by": "publisher", "published_at": AT, "effective_at": AT,
-        "sha256": release.sha256, "status": "active",
+        "sha256": release.sha256, "status": "active", "withdrawal": None, "warnings": [],
     }
     assert response["Location"] == "/api/v1/releases/2/"
     assert (release.note, release.published_by) == (NOTE, publisher)
@@ -186,3 +186,47 @@ def test_bad_input_is_a_400_naming_the_field_and_nothing_is_written(publisher, b
     assert response.status_code == 400
     assert response.json() == {"errors": errors}
     assert _versions() == [1]
+
+
+# ---- scheduled releases: the horizon, one release per instant, publishing before one ---------------
+
+@pytest.mark.parametrize(("effective_at", "message"), [
+    ("2028-03-01T09:00:01Z", "2028-03-01T09:00:01Z is beyond the scheduling horizon of 730 days "
+                             "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-02-29T09:00:00Z"),
+    ("9999-12-31T00:00:00Z", "9999-12-31T00:00:00Z is beyond the scheduling horizon of 730 days "
+                             "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-02-29T09:00:00Z"),
+])
+def test_an_effective_at_beyond_the_horizon_is_a_400_naming_it(publisher, effective_at, message):
+    response = _session(publisher).post(RELEASES, {"note": NOTE, "effective_at": effective_at})
+
+    assert (response.status_code, response.json()) == (400, {"errors": {"effective_at": [message]}})
+    assert _versions() == [1]
+
+
+def test_a_second_release_at_a_scheduled_instant_is_a_400_naming_the_first(publisher):
+    api = _session(publisher)
+    assert api.post(RELEASES, {"note": "next week", "effective_at": "2026-03-08T09:00:00Z"}).status_code == 201
+
+    response = api.post(RELEASES, {"note": "also next week", "effective_at": "2026-03-08T10:00:00+01:00"})
+
+    assert (response.status_code, response.json()) == (400, {"errors": {"effective_at": [
+        "v2 is already scheduled to take effect at 2026-03-08T09:00:00Z; two releases cannot take effect at the "
+        "same instant: choose another time, or withdraw v2 first"]}})
+    assert _versions() == [1, 2]
+
+
+def test_publishing_now_while_a_later_release_is_scheduled_warns_naming_it(publisher):
+    api = _session(publisher)
+    api.post(RELEASES, {"note": "2027 prices", "effective_at": "2027-01-01T00:00:00Z"})
+    _raise_sora_2_pro()
+
+    response = api.post(RELEASES, {"note": NOTE})
+
+    assert response.status_code == 201
+    assert response.json()["warnings"] == [{
+        "release": 2, "effective_at": "2027-01-01T00:00:00Z",
+        "message": "v2 is scheduled to take effect at 2027-01-01T00:00:00Z: from then on it replaces this release, "
+                   "and it does not have this release's changes. Withdraw v2 if this release should stay in force; "
+                   "otherwise publish these changes again, scheduled after it."}]
+    scheduled_after = api.post(RELEASES, {"note": "2028 prices", "effective_at": "2028-01-01T00:00:00Z"})
+    assert scheduled_after.json()["warnings"] == []

@@ -29,11 +29,12 @@ def test_the_list_shows_each_release_and_its_status(api, demo_release, clock):
     at = "2026-03-01T09:00:00Z"
     assert response.json() == [
         {"version": 3, "note": "next week", "published_by": "", "published_at": at,
-         "effective_at": "2026-03-08T09:00:00Z", "sha256": third.sha256, "status": "scheduled"},
+         "effective_at": "2026-03-08T09:00:00Z", "sha256": third.sha256, "status": "scheduled",
+         "withdrawal": None},
         {"version": 2, "note": "Sora 2 Pro up", "published_by": "", "published_at": at, "effective_at": at,
-         "sha256": second.sha256, "status": "active"},
+         "sha256": second.sha256, "status": "active", "withdrawal": None},
         {"version": 1, "note": DEMO_NOTE, "published_by": "", "published_at": at, "effective_at": at,
-         "sha256": demo_release.sha256, "status": "superseded"},
+         "sha256": demo_release.sha256, "status": "superseded", "withdrawal": None},
     ]
     clock["now"] = PUBLISHED_AT + timedelta(days=7)
     assert [row["status"] for row in api.get("/api/v1/releases/").json()] == ["active", "superseded", "superseded"]
@@ -146,3 +147,88 @@ def test_keys_reach_the_releases_by_their_scope(db):
 
     assert draft_only.get("/api/v1/releases/").status_code == 403
     assert draft_only.get("/api/v1/draft/").status_code == 200
+
+
+# ---- withdrawing a scheduled release -----------------------------------------------------------
+
+@pytest.fixture
+def publisher_api(publisher):
+    """A publisher's staff session."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(publisher)
+    return Api(client=client)
+
+
+def test_a_publisher_withdraws_a_scheduled_release_and_it_is_never_served(api, publisher_api, demo_release, clock):
+    _raise_sora_2_pro()
+    scheduled = releases.release_publish(note="next week", effective_at=PUBLISHED_AT + timedelta(days=7))
+    clock["now"] = PUBLISHED_AT + timedelta(hours=1)
+
+    response = publisher_api.post("/api/v1/releases/2/withdraw/", {"reason": "Sora 2 Pro stays at 35"})
+
+    withdrawn = {"withdrawn_by": "publisher", "withdrawn_at": "2026-03-01T10:00:00Z",
+                 "reason": "Sora 2 Pro stays at 35"}
+    assert response.status_code == 200
+    assert response.json() == {
+        "version": 2, "note": "next week", "published_by": "", "published_at": "2026-03-01T09:00:00Z",
+        "effective_at": "2026-03-08T09:00:00Z", "sha256": scheduled.sha256, "status": "withdrawn",
+        "withdrawal": withdrawn}
+    clock["now"] = PUBLISHED_AT + timedelta(days=8)
+    assert api.get("/api/v1/config/")["ETag"] == demo_release.etag
+    assert api.get("/api/v1/config/", QUERY_STRING="at=2026-03-09T00:00:00Z")["ETag"] == demo_release.etag
+    quote = api.post("/api/v1/quote/", {"model": "sora-2-pro", "variant": "1080p", "quantity": 12}).json()
+    assert quote["release"] == 1
+    rows = api.get("/api/v1/releases/").json()
+    assert [(row["version"], row["status"], row["withdrawal"]) for row in rows] == [
+        (2, "withdrawn", withdrawn), (1, "active", None)]
+
+
+def test_a_release_in_force_cannot_be_withdrawn(publisher_api, demo_release):
+    response = publisher_api.post("/api/v1/releases/1/withdraw/", {"reason": "oops"})
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"release": [
+        "v1 took effect at 2026-03-01T09:00:00Z: a release that has been in force cannot be withdrawn. Publish a new "
+        "release instead (restore an earlier one into the draft first to go back to it)."]}}
+    assert releases.ReleaseWithdrawal.objects.count() == 0
+
+
+@pytest.mark.parametrize(("body", "errors"), [
+    ({}, {"reason": ["a withdrawal needs a reason saying why"]}),
+    ({"reason": "  "}, {"reason": ["a withdrawal needs a reason saying why"]}),
+    ({"reason": "x", "why": "y"}, {"why": ["unknown field; fields are: reason"]}),
+])
+def test_a_withdrawal_needs_a_reason_and_nothing_else(publisher_api, demo_release, body, errors):
+    releases.release_publish(note="next week", effective_at=PUBLISHED_AT + timedelta(days=7))
+
+    response = publisher_api.post("/api/v1/releases/2/withdraw/", body)
+
+    assert (response.status_code, response.json()) == (400, {"errors": errors})
+    assert releases.ReleaseWithdrawal.objects.count() == 0
+
+
+def test_an_unknown_release_cannot_be_withdrawn(publisher_api):
+    response = publisher_api.post("/api/v1/releases/7/withdraw/", {"reason": "typo"})
+
+    assert (response.status_code, response.json()) == (404, {"detail": "no release 7; releases are: 1"})
+
+
+def test_only_a_publisher_may_withdraw(db, demo_release):
+    from django.test import Client
+
+    from tests.factories import staff_in
+
+    releases.release_publish(note="next week", effective_at=PUBLISHED_AT + timedelta(days=7))
+    key, _ = make_key("config:read", "draft:read")
+    editor = Client()
+    editor.force_login(staff_in("editor"))
+
+    by_key = Api(key).post("/api/v1/releases/2/withdraw/", {"reason": "no"})
+    by_editor = Api(client=editor).post("/api/v1/releases/2/withdraw/", {"reason": "no"})
+
+    assert by_key.status_code == 403 and "API keys cannot publish" in by_key.json()["detail"]
+    assert by_editor.status_code == 403
+    assert "billingcfg.publish_release" in by_editor.json()["detail"]
+    assert releases.ReleaseWithdrawal.objects.count() == 0

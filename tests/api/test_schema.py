@@ -14,6 +14,7 @@ EXPECTED_CODES = {
     ("/api/v1/releases/", "get"): READ,
     ("/api/v1/releases/", "post"): {"201", "400", "401", "403", "409", "413", "415", "429"},
     ("/api/v1/releases/{version}/", "get"): READ | {"304", "404"},
+    ("/api/v1/releases/{version}/withdraw/", "post"): {"200", "400", "401", "403", "404", "413", "415", "429"},
     ("/api/v1/releases/{a}/diff/{b}/", "get"): READ | {"404"},
     ("/api/v1/draft/", "get"): READ | {"304"},
     ("/api/v1/quote/", "post"): READ | {"400", "404", "413", "415"},
@@ -33,10 +34,11 @@ def test_every_endpoint_lists_its_status_codes(schema):
                   for method, operation in item.items()}
 
     assert {key: set(operation["responses"]) for key, operation in operations.items()} == EXPECTED_CODES
-    publish = ("/api/v1/releases/", "post")
-    assert all({"ApiKey": []} in operation["security"] for key, operation in operations.items() if key != publish)
-    # API keys only read: publishing takes a publisher's staff session.
-    assert operations[publish]["security"] == [{"cookieAuth": []}]
+    publishing = {("/api/v1/releases/", "post"), ("/api/v1/releases/{version}/withdraw/", "post")}
+    assert all({"ApiKey": []} in operation["security"]
+               for key, operation in operations.items() if key not in publishing)
+    # API keys only read: publishing and withdrawing take a publisher's staff session.
+    assert all(operations[key]["security"] == [{"cookieAuth": []}] for key in publishing)
 
 
 def test_api_keys_are_described_as_an_authorization_header(schema):

@@ -124,6 +124,12 @@ def test_publish_refused_prints_each_problem_and_exits_non_zero(demo, clock, she
     (("--note", "typo", "--at", "next tuesday"),
      "Error: argument --at: 'next tuesday' is not an ISO 8601 date-time; write e.g. 2026-12-01T00:00Z"),
     (("--note", "who", "--user", "nobody"), "there is no user 'nobody'"),
+    (("--note", "far", "--at", "2028-11-23T09:30:01Z"),
+     "2028-11-23T09:30:01Z is beyond the scheduling horizon of 730 days (DJANGO_RELEASE_HORIZON_DAYS): choose a "
+     "time up to 2028-11-22T09:30:00Z"),
+    (("--note", "forever", "--at", "9999-12-31T23:59:59-23:59"),
+     "that time is beyond the scheduling horizon of 730 days (DJANGO_RELEASE_HORIZON_DAYS): choose a time up to "
+     "2028-11-22T09:30:00Z"),
 ])
 def test_publish_refuses_bad_arguments_and_writes_nothing(demo, clock, args, message):
     with pytest.raises(CommandError) as refused:
@@ -131,6 +137,31 @@ def test_publish_refuses_bad_arguments_and_writes_nothing(demo, clock, args, mes
 
     assert str(refused.value) == message
     assert not Release.objects.exists()
+
+
+def test_publish_refuses_a_second_release_at_a_scheduled_instant(demo, clock):
+    run("publish", "--note", "December prices", "--at", "2026-12-01T00:00Z")
+
+    with pytest.raises(CommandError) as refused:
+        run("publish", "--note", "also December", "--at", "2026-12-01T01:00+01:00")
+
+    assert str(refused.value) == ("v1 is already scheduled to take effect at 2026-12-01T00:00:00Z; two releases "
+                                  "cannot take effect at the same instant: choose another time, or withdraw v1 first")
+    assert Release.objects.count() == 1
+
+
+def test_publish_now_before_a_scheduled_release_warns_naming_it(demo, clock):
+    run("publish", "--note", "December prices", "--at", "2026-12-01T00:00Z")
+
+    dry, _ = run("publish", "--dry-run")
+    out, err = run("publish", "--note", "now")
+
+    warning = ("v1 is scheduled to take effect at 2026-12-01T00:00:00Z: from then on it replaces this release, and it "
+               "does not have this release's changes. Withdraw v1 if this release should stay in force; otherwise "
+               "publish these changes again, scheduled after it.")
+    assert f"Scheduled: {warning}" in dry.splitlines()
+    assert out.startswith("Published v2, effective 2026-11-23 09:30 UTC")
+    assert err == f"Warning: {warning}\n"
 
 
 def test_dry_run_prints_validation_and_the_diff_summary_and_publishes_nothing(demo, clock):

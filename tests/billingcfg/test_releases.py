@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from billingcfg import releases
 from billingcfg.document import canonical_bytes, configuration_of, draft_configuration, sha256
-from billingcfg.release_models import ImmutableError, Release
+from billingcfg.release_models import ImmutableError, Release, ReleaseWithdrawal
 from billingcfg.releases import PublishRefused, active_release_get, release_publish
 from rates.models import CreditRate, Meter
 
@@ -209,3 +209,116 @@ def test_two_publishes_at_once_get_two_distinct_versions(monkeypatch):
 def test_a_release_is_active_scheduled_or_superseded(version, offset, status):
     at = timezone.now()
     assert releases.release_status(version=version, effective_at=at + offset, active_version=2, at=at) == status
+
+
+def test_a_withdrawn_release_shows_as_withdrawn_whatever_its_time():
+    at = timezone.now()
+    assert releases.release_status(version=2, effective_at=at - timedelta(days=1), active_version=2, at=at,
+                                   withdrawn=True) == "withdrawn"
+
+
+# ---- withdrawing a scheduled release -----------------------------------------------------------
+
+def test_a_withdrawn_scheduled_release_never_takes_effect_and_its_row_stays_as_published(demo, clock, publisher):
+    current = release_publish(note="now")
+    takes_effect = clock["now"] + timedelta(days=7)
+    scheduled = release_publish(note="next week", effective_at=takes_effect)
+    clock["now"] += timedelta(hours=1)
+
+    withdrawal = releases.release_withdraw(version=scheduled.version, reason="  Prices agreed again next week  ",
+                                           user=publisher)
+
+    assert (withdrawal.withdrawn_by, withdrawal.withdrawn_by_name, withdrawal.withdrawn_at, withdrawal.reason) == (
+        publisher, "publisher", clock["now"], "Prices agreed again next week")
+    clock["now"] = takes_effect + timedelta(days=1)
+    assert active_release_get() == current
+    assert active_release_get(at=takes_effect) == current
+    stored = Release.objects.get(version=scheduled.version)
+    assert (stored.document, stored.sha256, stored.effective_at) == (
+        scheduled.document, scheduled.sha256, scheduled.effective_at)
+    with pytest.raises(ImmutableError):
+        withdrawal.delete()
+
+
+def test_a_release_in_force_cannot_be_withdrawn_and_nothing_is_written(demo, clock, publisher):
+    current = release_publish(note="now")
+
+    with pytest.raises(releases.WithdrawRefused, match="v1 took effect at .*cannot be withdrawn"):
+        releases.release_withdraw(version=current.version, reason="oops", user=publisher)
+    assert not ReleaseWithdrawal.objects.exists()
+
+
+def test_a_scheduled_release_whose_time_has_come_cannot_be_withdrawn(demo, clock, publisher):
+    scheduled = release_publish(note="tomorrow", effective_at=clock["now"] + timedelta(days=1))
+    clock["now"] += timedelta(days=1)
+
+    with pytest.raises(releases.WithdrawRefused, match="v1 took effect at"):
+        releases.release_withdraw(version=scheduled.version, reason="too late", user=publisher)
+    assert not ReleaseWithdrawal.objects.exists()
+
+
+def test_a_release_is_withdrawn_once_and_a_withdrawal_needs_a_reason(demo, clock, publisher):
+    scheduled = release_publish(note="tomorrow", effective_at=clock["now"] + timedelta(days=1))
+
+    with pytest.raises(ValueError, match="needs a reason"):
+        releases.release_withdraw(version=scheduled.version, reason=" ", user=publisher)
+    releases.release_withdraw(version=scheduled.version, reason="first", user=publisher)
+    with pytest.raises(releases.WithdrawRefused, match="v1 was withdrawn already, by publisher at .*: first"):
+        releases.release_withdraw(version=scheduled.version, reason="second", user=publisher)
+    assert list(ReleaseWithdrawal.objects.values_list("reason", flat=True)) == ["first"]
+
+
+def test_publishing_before_a_scheduled_release_names_it(demo, clock):
+    scheduled = release_publish(note="2030 prices", effective_at=clock["now"] + timedelta(days=200))
+    now = release_publish(note="now")
+
+    later = releases.releases_scheduled_after(at=now.effective_at)
+
+    assert later == [scheduled]
+    assert releases.later_release_warning(scheduled).startswith(
+        f"v1 is scheduled to take effect at {releases.timestamp(scheduled.effective_at)}: from then on it "
+        "replaces this release, and it does not have this release's changes. Withdraw v1")
+
+
+# ---- when a release may take effect --------------------------------------------------------------
+
+def test_a_release_beyond_the_horizon_is_refused_naming_it(demo, clock):
+    limit = clock["now"] + timedelta(days=730)
+
+    with pytest.raises(releases.ScheduleRefused, match="beyond the scheduling horizon of 730 days "
+                                                       r"\(DJANGO_RELEASE_HORIZON_DAYS\): choose a time up to "):
+        release_publish(note="far", effective_at=limit + timedelta(seconds=1))
+    assert not Release.objects.exists()
+    assert release_publish(note="just in", effective_at=limit).effective_at == limit
+
+
+def test_the_horizon_is_a_setting(demo, clock, settings):
+    settings.RELEASE_HORIZON_DAYS = 30
+
+    with pytest.raises(releases.ScheduleRefused, match="horizon of 30 days"):
+        release_publish(note="far", effective_at=clock["now"] + timedelta(days=31))
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-23:59", "9999-12-31T00:00:00+00:00"])
+def test_the_end_of_time_is_beyond_the_horizon(demo, clock, moment):
+    from datetime import datetime
+
+    with pytest.raises(releases.ScheduleRefused, match="beyond the scheduling horizon of 730 days"):
+        release_publish(note="forever", effective_at=datetime.fromisoformat(moment))
+    assert not Release.objects.exists()
+
+
+def test_two_releases_cannot_be_scheduled_for_the_same_instant(demo, clock, publisher):
+    at = clock["now"] + timedelta(days=7)
+    first = release_publish(note="first", effective_at=at)
+
+    with pytest.raises(releases.ScheduleRefused, match=f"v1 is already scheduled to take effect at "
+                                                       f"{releases.timestamp(at)}; two releases cannot take effect "
+                                                       "at the same instant"):
+        release_publish(note="second", effective_at=at)
+    assert list(Release.objects.values_list("version", flat=True)) == [1]
+
+    releases.release_withdraw(version=first.version, reason="replaced by the second", user=publisher)
+    assert release_publish(note="second", effective_at=at).version == 2
+    clock["now"] = at
+    assert active_release_get().version == 2

@@ -17,7 +17,7 @@ print(json.dumps({
     "debug": s.DEBUG, "secret_key": s.SECRET_KEY, "allowed_hosts": s.ALLOWED_HOSTS,
     "engine": db["ENGINE"], "name": str(db["NAME"]), "host": db.get("HOST", ""),
     "secure_cookies": s.SESSION_COOKIE_SECURE, "proxy_header": s.SECURE_PROXY_SSL_HEADER,
-    "options": db.get("OPTIONS", {}),
+    "options": db.get("OPTIONS", {}), "release_horizon_days": s.RELEASE_HORIZON_DAYS,
 }))
 """
 
@@ -66,6 +66,11 @@ def test_sqlite_writers_take_the_write_lock_when_they_begin_and_wait_for_it(url)
     settings = _settings_with({} if url is None else {"DATABASE_URL": url})
 
     assert settings["options"] == {"transaction_mode": "IMMEDIATE", "timeout": 30}
+
+
+def test_the_release_horizon_is_two_years_unless_set():
+    assert _settings_with({})["release_horizon_days"] == 730
+    assert _settings_with({"DJANGO_RELEASE_HORIZON_DAYS": "90"})["release_horizon_days"] == 90
 
 
 @pytest.mark.parametrize("value", ["1", "true", "yes", "on", "TRUE"])

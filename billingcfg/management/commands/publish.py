@@ -9,7 +9,11 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from billingcfg.admin_releases import change_text, margin_cell, moment_text
-from billingcfg.releases import PublishRefused, active_release_get, draft_check, release_document, release_publish
+from billingcfg import releases
+from billingcfg.releases import (
+    PublishRefused, active_release_get, draft_check, later_release_warning, release_document, release_publish,
+    releases_scheduled_after,
+)
 
 
 def moment(text: str) -> datetime:
@@ -64,6 +68,8 @@ class Command(BaseCommand):
             raise CommandError(str(problem)) from None
         self.stdout.write(self.style.SUCCESS(
             f"Published {release}, effective {moment_text(release.effective_at)}, sha256 {release.sha256}"))
+        for later in releases_scheduled_after(at=release.effective_at):
+            self.stderr.write(self.style.WARNING(f"Warning: {later_release_warning(later)}"))
 
     def print_problems(self, problems, title: str, out=None) -> None:
         out = out or self.stderr
@@ -81,6 +87,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Draft compared with the active release {active} "
                               f"(effective {moment_text(active.effective_at)}): {active.note}")
+        for later in releases_scheduled_after(at=releases.now()):
+            self.stdout.write(f"Scheduled: {later_release_warning(later)}")
         errors, warnings = check.validation.errors, check.validation.warnings
         if errors:
             self.print_problems(errors, "Problems that block publishing", self.stdout)
