@@ -331,6 +331,24 @@ def test_import_workbook_refuses_a_file_with_a_bad_row_naming_it_and_writes_noth
     assert draft_snapshot() == before
 
 
+def test_import_workbook_lists_the_first_100_problems_and_counts_the_rest(demo, tmp_path: Path):
+    def add_bad_rows(sheets):
+        for n in range(150):
+            sheets["credit_rates"].append(model=f"model-{n}", meter="seconds", credits=8, per_units=1,
+                                          minimum_charge=0, active=True)
+
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(workbook_edited(workbook_export(), add_bad_rows))
+
+    with pytest.raises(CommandError) as refused:
+        call_command("import_workbook", str(path))
+
+    lines = str(refused.value).splitlines()
+    assert lines[0] == "Nothing was imported: 150 problem(s):"
+    assert lines[100] == "Sheet 'credit_rates', row 110, column 'model': there is no AI model 'model-99'"
+    assert lines[101:] == ["… and 50 more."]
+
+
 def test_import_workbook_refuses_a_file_that_is_no_workbook(demo, tmp_path: Path):
     path = tmp_path / "prices.xlsx"
     path.write_bytes(b"model,price\nsora-2,10\n")
