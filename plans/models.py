@@ -5,7 +5,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from billingcfg import digits
-from billingcfg.fields import decimal_field, slug_field
+from billingcfg.fields import decimal_field, name_field, notes_field, slug_field
 from plans.pricing import price_per_credit
 
 
@@ -13,12 +13,12 @@ class Offer(models.Model):
     """What packs and plans share: a price in a currency for some credits."""
 
     slug = slug_field()
-    name = models.CharField(max_length=100)
+    name = name_field()
     price = decimal_field(digits.OFFER_PRICE)
     currency = models.ForeignKey("billingcfg.Currency", on_delete=models.PROTECT, related_name="+")
     active = models.BooleanField(default=True)
     sort_order = models.PositiveIntegerField(default=0)
-    description = models.TextField(blank=True)
+    description = notes_field()
 
     class Meta:
         abstract = True

@@ -7,16 +7,16 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from billingcfg import digits
-from billingcfg.fields import decimal_field, slug_field
+from billingcfg.fields import decimal_field, name_field, notes_field, slug_field
 from rates.quantities import format_quantity_list, parse_quantity_list
 
 
 class Provider(models.Model):
     slug = slug_field()
-    name = models.CharField(max_length=100)
+    name = name_field()
     website = models.URLField(max_length=500, blank=True)
     active = models.BooleanField(default=True)
-    notes = models.TextField(blank=True)
+    notes = notes_field()
 
     history = HistoricalRecords()
 
@@ -31,13 +31,13 @@ class Meter(models.Model):
     """What is counted: input tokens, seconds of video, hours of audio, images …"""
 
     slug = slug_field(help_text="Stable key used in quotes and spreadsheets, e.g. input_tokens.")
-    name = models.CharField(max_length=100)
-    unit = models.CharField(max_length=40, help_text="One unit, singular: token, second, hour, image.")
+    name = name_field()
+    unit = name_field(max_length=40, help_text="One unit, singular: token, second, hour, image.")
     whole_units = models.BooleanField(
         default=False,
         help_text="Counted in whole units only (tokens, images, requests); seconds and hours may be fractional.",
     )
-    description = models.TextField(blank=True)
+    description = notes_field()
 
     history = HistoricalRecords()
 
@@ -60,11 +60,11 @@ class Modality(models.TextChoices):
 
 class AIModel(models.Model):
     slug = slug_field()
-    name = models.CharField(max_length=100)
+    name = name_field()
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
     modality = models.CharField(max_length=20, choices=Modality.choices)
     active = models.BooleanField(default=True)
-    description = models.TextField(blank=True)
+    description = notes_field()
 
     history = HistoricalRecords()
 
@@ -83,13 +83,13 @@ class Variant(models.Model):
 
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="variants")
     slug = slug_field(unique=False, help_text="Unique within the model, e.g. 1080p or default.")
-    name = models.CharField(max_length=100)
+    name = name_field()
     is_default = models.BooleanField(
         default=False, help_text="Used when a request names no variant. Exactly one per model."
     )
-    resolution = models.CharField(max_length=20, blank=True, help_text="e.g. 480p, 720p, 1080p, 4k.")
+    resolution = name_field(max_length=20, blank=True, help_text="e.g. 480p, 720p, 1080p, 4k.")
     audio = models.BooleanField(null=True, blank=True, help_text="With audio, without, or not applicable.")
-    mode = models.CharField(max_length=40, blank=True, help_text="e.g. standard, pro, enterprise.")
+    mode = name_field(max_length=40, blank=True, help_text="e.g. standard, pro, enterprise.")
     sort_order = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -194,7 +194,7 @@ class ProviderCost(models.Model):
     currency = models.ForeignKey("billingcfg.Currency", on_delete=models.PROTECT, related_name="+")
     source_url = models.URLField(max_length=500, blank=True)
     as_of = models.DateField(help_text="When the provider's price was read.")
-    notes = models.TextField(blank=True)
+    notes = notes_field()
 
     history = HistoricalRecords()
 
@@ -278,7 +278,7 @@ class CreditRate(models.Model):
         digits.QUANTITY, null=True, blank=True, help_text="Charged when a request names no quantity."
     )
     active = models.BooleanField(default=True)
-    notes = models.TextField(blank=True)
+    notes = notes_field()
 
     history = HistoricalRecords()
 
@@ -388,8 +388,8 @@ class Workflow(models.Model):
     of a coaching session or one PRD."""
 
     slug = slug_field()
-    name = models.CharField(max_length=100)
-    unit_label = models.CharField(max_length=60, help_text="What one unit is: 'session hour', 'prompt', 'PRD'.")
+    name = name_field()
+    unit_label = name_field(max_length=60, help_text="What one unit is: 'session hour', 'prompt', 'PRD'.")
     credits_per_unit = decimal_field(
         digits.CREDITS,
         null=True,
@@ -397,7 +397,7 @@ class Workflow(models.Model):
         help_text="Credits charged per unit. Empty: an internal workflow that is costed but not sold.",
     )
     active = models.BooleanField(default=True)
-    description = models.TextField(blank=True)
+    description = notes_field()
 
     history = HistoricalRecords()
 
@@ -421,7 +421,7 @@ class WorkflowStep(models.Model):
 
     workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(default=0)
-    label = models.CharField(max_length=100, help_text="e.g. 'Emotion calls, input'.")
+    label = name_field(help_text="e.g. 'Emotion calls, input'.")
     model = models.ForeignKey(AIModel, on_delete=models.PROTECT, related_name="workflow_steps")
     variant = models.ForeignKey(
         Variant,
@@ -439,7 +439,7 @@ class WorkflowStep(models.Model):
     multiplier = decimal_field(
         digits.MULTIPLIER, default=1, help_text="Runs per unit when it runs: calls per hour, revision factor."
     )
-    notes = models.TextField(blank=True)
+    notes = notes_field()
 
     history = HistoricalRecords()
 
@@ -475,7 +475,7 @@ class PriceListAlias(models.Model):
     whose name differs from our model's slug: the import prices `model` (and
     `variant`, when given) from the entry `name`. See rates.price_list."""
 
-    name = models.CharField(
+    name = name_field(
         max_length=200,
         unique=True,
         help_text="The price list's entry key, exactly as written there, e.g. gemini/veo-3.1-generate-preview.",
@@ -490,7 +490,7 @@ class PriceListAlias(models.Model):
         help_text="Empty: the entry's prices hold for every variant (or name their resolution, e.g. "
         "output_cost_per_second_1080p).",
     )
-    notes = models.TextField(blank=True)
+    notes = notes_field()
 
     history = HistoricalRecords()
 

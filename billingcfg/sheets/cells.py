@@ -1,11 +1,11 @@
 """What a spreadsheet cell may hold, both ways: exact decimals, yes/no, and text
 that a spreadsheet program would run as a formula. Pure: no Django.
 
-Formula safety (OWASP "CSV injection"): a text cell beginning with = + - @,
-a tab or a carriage return is written with a leading apostrophe, which
-spreadsheet programs show as text and never run. Reading a file back, that one
-apostrophe is taken off again, so export → import is exact. Numbers are never
-touched: a negative number is a number, not a formula.
+Formula safety (OWASP "CSV injection"): formula-like text (billingcfg.formula_text:
+beginning with = + - @, a tab or a carriage return) is written with a leading
+apostrophe, which spreadsheet programs show as text and never run. Reading a
+file back, that one apostrophe is taken off again, so export → import is exact.
+Numbers are never touched: a negative number is a number, not a formula.
 """
 
 import re
@@ -13,30 +13,14 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from billingcfg.document import dec
+from billingcfg.formula_text import formula_problem, looks_like_formula
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 
 
 class CellError(ValueError):
     """A cell's value breaks a rule; the message says which and what is expected."""
-
-
-def is_number_text(text: str) -> bool:
-    """A plain number such as -5 or 0.3; not with a tab, a line break or spaces around it."""
-    if text != text.strip():
-        return False
-    try:
-        return Decimal(text).is_finite()
-    except InvalidOperation:
-        return False
-
-
-def looks_like_formula(text: str) -> bool:
-    """Text a spreadsheet program would evaluate: starts with = + - @, tab or CR,
-    and is not simply a number such as -5."""
-    return text.startswith(FORMULA_STARTS) and not is_number_text(text)
 
 
 def _needs_quote(text: str) -> bool:
@@ -76,16 +60,14 @@ def text_cell(value, *, key: bool = False) -> str:
         raise CellError(f"{value.isoformat()} is a date; text is expected here")
     else:
         text = str(value)
-    if "\x00" in text:
-        # PostgreSQL cannot store it and SQLite would; the admin's forms refuse it too.
-        raise CellError(f"contains a NUL character (byte 0) at position {text.index(chr(0)) + 1}; "
-                        "text cannot hold one")
     if key:
-        bare = text[1:] if text.startswith(QUOTE) else text
-        if looks_like_formula(bare):
-            raise CellError(f"'{text}' starts with {bare[0]!r}: a spreadsheet would run it as a formula; "
-                            "names and keys cannot start with = + - @, a tab or a line break")
-        return text.strip()
+        # Read back as any text cell is (an apostrophe export added comes off), so a
+        # name the models accept, "'=x" included, is the same name after a round trip.
+        name = restore(text)
+        problem = formula_problem(name, shown=text)
+        if problem:
+            raise CellError(problem)
+        return name.strip()
     return restore(text)
 
 
@@ -164,16 +146,11 @@ def decimal_value(value: Decimal | None):
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", "off"})
-# LibreOffice Calc saves every yes/no cell as the formula =TRUE() or =FALSE() (with its
-# value cached): constants, not calculations, so they are read as the value they name.
-TRUE_FORMULAS = frozenset({"=true()"})
-FALSE_FORMULAS = frozenset({"=false()"})
 
 
 def boolean_cell(value, *, nullable: bool) -> bool | None:
-    """Yes/no from TRUE/FALSE, 1/0, yes/no or LibreOffice's =TRUE() / =FALSE(). An
-    empty cell is None where the column allows "not applicable" (`nullable`), else
-    an error. Any other formula is refused: its value is whatever it last computed."""
+    """Yes/no from TRUE/FALSE, 1/0 or yes/no. An empty cell is None where the
+    column allows "not applicable" (`nullable`), else an error."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float | Decimal) and value in (0, 1):
@@ -183,12 +160,10 @@ def boolean_cell(value, *, nullable: bool) -> bool | None:
         if nullable:
             return None
         raise CellError("is empty; write TRUE or FALSE")
-    if text in TRUE_WORDS or text.replace(" ", "") in TRUE_FORMULAS:
+    if text in TRUE_WORDS:
         return True
-    if text in FALSE_WORDS or text.replace(" ", "") in FALSE_FORMULAS:
+    if text in FALSE_WORDS:
         return False
-    if text.startswith("="):
-        raise CellError(f"'{value}' is a formula; write TRUE or FALSE itself (paste values)")
     raise CellError(f"'{value}' is not yes or no; write TRUE or FALSE")
 
 
