@@ -60,6 +60,10 @@ def text_cell(value, *, key: bool = False) -> str:
         raise CellError(f"{value.isoformat()} is a date; text is expected here")
     else:
         text = str(value)
+    if "\x00" in text:
+        # PostgreSQL cannot store it and SQLite would; the admin's forms refuse it too.
+        raise CellError(f"contains a NUL character (byte 0) at position {text.index(chr(0)) + 1}; "
+                        "text cannot hold one")
     if key:
         # Read back as any text cell is (an apostrophe export added comes off), so a
         # name the models accept, "'=x" included, is the same name after a round trip.
@@ -146,11 +150,16 @@ def decimal_value(value: Decimal | None):
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "f", "off"})
+# LibreOffice Calc saves every yes/no cell as the formula =TRUE() or =FALSE() (with its
+# value cached): constants, not calculations, so they are read as the value they name.
+TRUE_FORMULAS = frozenset({"=true()"})
+FALSE_FORMULAS = frozenset({"=false()"})
 
 
 def boolean_cell(value, *, nullable: bool) -> bool | None:
-    """Yes/no from TRUE/FALSE, 1/0 or yes/no. An empty cell is None where the
-    column allows "not applicable" (`nullable`), else an error."""
+    """Yes/no from TRUE/FALSE, 1/0, yes/no or LibreOffice's =TRUE() / =FALSE(). An
+    empty cell is None where the column allows "not applicable" (`nullable`), else
+    an error. Any other formula is refused: its value is whatever it last computed."""
     if isinstance(value, bool):
         return value
     if isinstance(value, int | float | Decimal) and value in (0, 1):
@@ -160,10 +169,12 @@ def boolean_cell(value, *, nullable: bool) -> bool | None:
         if nullable:
             return None
         raise CellError("is empty; write TRUE or FALSE")
-    if text in TRUE_WORDS:
+    if text in TRUE_WORDS or text.replace(" ", "") in TRUE_FORMULAS:
         return True
-    if text in FALSE_WORDS:
+    if text in FALSE_WORDS or text.replace(" ", "") in FALSE_FORMULAS:
         return False
+    if text.startswith("="):
+        raise CellError(f"'{value}' is a formula; write TRUE or FALSE itself (paste values)")
     raise CellError(f"'{value}' is not yes or no; write TRUE or FALSE")
 
 
