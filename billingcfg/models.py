@@ -7,9 +7,9 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from billingcfg import digits
-from billingcfg.fields import decimal_field, slug_field
+from billingcfg.fields import decimal_field, name_field, notes_field, slug_field, source_field
 from billingcfg.fx import rate_from_amounts
-from billingcfg.validators import currency_code_validator
+from billingcfg.validators import currency_code_validator, name_validator
 
 
 class Currency(models.Model):
@@ -19,8 +19,8 @@ class Currency(models.Model):
         validators=[currency_code_validator],
         help_text="ISO 4217 code such as USD, or an internal unit such as PTS.",
     )
-    name = models.CharField(max_length=100)
-    symbol = models.CharField(max_length=8, blank=True)
+    name = name_field()
+    symbol = name_field(max_length=8, blank=True)
     minor_units = models.PositiveSmallIntegerField(
         default=2, help_text="Decimal places shown for amounts: 2 for USD, 0 for JPY."
     )
@@ -55,7 +55,7 @@ class ExchangeRate(models.Model):
     from_amount = decimal_field(digits.FX_AMOUNT, default=1)
     to_amount = decimal_field(digits.FX_AMOUNT)
     as_of = models.DateField()
-    source = models.CharField(max_length=200, blank=True)
+    source = source_field()
 
     history = HistoricalRecords()
 
@@ -173,8 +173,8 @@ class AlertThreshold(models.Model):
     tier are per-user thresholds with a tier."""
 
     slug = slug_field()
-    name = models.CharField(max_length=100)
-    description = models.TextField(blank=True)
+    name = name_field()
+    description = notes_field()
     scope = models.CharField(max_length=10, choices=Scope.choices)
     provider = models.ForeignKey(
         "rates.Provider", on_delete=models.PROTECT, null=True, blank=True, related_name="alert_thresholds"
@@ -186,7 +186,8 @@ class AlertThreshold(models.Model):
         "plans.SubscriptionPlan", on_delete=models.PROTECT, null=True, blank=True, related_name="alert_thresholds"
     )
     tier = models.SlugField(
-        max_length=40, blank=True, help_text="With scope 'each user': only users of this tier, e.g. free or paid."
+        max_length=40, blank=True, validators=[name_validator],
+        help_text="With scope 'each user': only users of this tier, e.g. free or paid.",
     )
     metric = models.CharField(max_length=10, choices=Metric.choices)
     currency = models.ForeignKey(
