@@ -291,14 +291,14 @@ CONFIGURATION_APPS = ("billingcfg", "plans", "rates")
 
 def configuration_models() -> list:
     """Every model of the draft configuration: not simple_history's shadow tables,
-    not the releases published from it, not API keys."""
-    from billingcfg.release_models import ApiKey, Release
+    not the releases published from it (nor their withdrawals), not API keys."""
+    from billingcfg.release_models import ApiKey, Release, ReleaseWithdrawal
 
     return [
         model
         for label in CONFIGURATION_APPS
         for model in apps.get_app_config(label).get_models()
-        if not issubclass(model, HistoricalChanges) and model not in (Release, ApiKey)
+        if not issubclass(model, HistoricalChanges) and model not in (Release, ReleaseWithdrawal, ApiKey)
     ]
 
 

@@ -18,13 +18,13 @@ CONFIG_APPS = ("billingcfg", "plans", "rates")
 
 def _row_counts() -> dict[str, int]:
     """Rows per draft table and per history table (releases are published, not loaded)."""
-    from billingcfg.release_models import ApiKey, Release
+    from billingcfg.release_models import ApiKey, Release, ReleaseWithdrawal
 
     return {
         model._meta.label: model.objects.count()
         for app in CONFIG_APPS
         for model in apps.get_app_config(app).get_models()
-        if model not in (Release, ApiKey)
+        if model not in (Release, ReleaseWithdrawal, ApiKey)
     }
 
 

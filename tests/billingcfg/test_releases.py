@@ -240,6 +240,16 @@ def test_a_withdrawn_scheduled_release_never_takes_effect_and_its_row_stays_as_p
         withdrawal.delete()
 
 
+def test_the_database_refuses_a_withdrawal_without_a_reason(demo, clock):
+    from django.db import IntegrityError, transaction
+
+    scheduled = release_publish(note="next week", effective_at=clock["now"] + timedelta(days=7))
+
+    with pytest.raises(IntegrityError, match="release_withdrawal_has_reason"), transaction.atomic():
+        ReleaseWithdrawal.objects.create(release=scheduled, withdrawn_by_name="", withdrawn_at=clock["now"],
+                                         reason="")
+
+
 def test_a_release_in_force_cannot_be_withdrawn_and_nothing_is_written(demo, clock, publisher):
     current = release_publish(note="now")
 
