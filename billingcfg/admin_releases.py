@@ -25,9 +25,9 @@ from billingcfg.admin_margins import NO_POLICY, NOT_PRICED, flag_badges
 from billingcfg.api_keys import api_key_issue, api_key_revoke
 from billingcfg.models import PricingPolicy
 from billingcfg.money import Band, format_band, format_exact, format_percent
+from billingcfg.releases import PUBLISH_PERMISSION
 from billingcfg.release_models import ApiKey, ApiScope, Release
 
-PUBLISH_PERMISSION = "billingcfg.publish_release"
 STALE_DRAFT = "The draft changed since you opened this page; review the new diff."
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -15,6 +16,9 @@ from billingcfg.document import canonical_bytes, draft_configuration, sha256, ti
 from billingcfg.document import catalogue_from_document
 from billingcfg.models import PricingPolicy
 from billingcfg.release_models import Release, ReleaseWithdrawal
+
+
+PUBLISH_PERMISSION = "billingcfg.publish_release"
 
 
 def now() -> datetime:
@@ -141,12 +145,15 @@ def release_withdraw(*, version: int, reason: str, user=None) -> ReleaseWithdraw
     """Withdraw a scheduled release before it takes effect: it is then never in force,
     at any time. Serialised with publishing on the policy row, so the clock read
     here comes after any publish under way. Release.DoesNotExist for an unknown
-    version; WithdrawRefused when it has taken effect or was withdrawn already."""
+    version; WithdrawRefused when it has taken effect or was withdrawn already;
+    PermissionDenied for a user who may not publish."""
+    if user is not None and not user.has_perm(PUBLISH_PERMISSION):
+        raise PermissionDenied("withdrawing a release needs the permission to publish releases (the publisher role)")
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("a withdrawal needs a reason saying why")
     PricingPolicy.objects.select_for_update().first()
-    release = Release.objects.get(version=version)
+    release = release_named(version=version)
     moment = now()
     problem = withdraw_problem(release, at=moment)
     if problem is not None:
@@ -206,6 +213,21 @@ def active_release_get(*, at: datetime | None = None) -> Release | None:
 
 def release_get(*, version: int) -> Release | None:
     return Release.objects.filter(version=version).first()
+
+
+def release_named(*, version: int) -> Release:
+    """Release `version`, or Release.DoesNotExist saying which versions there are."""
+    release = release_get(version=version)
+    if release is None:
+        versions = list(Release.objects.order_by("version").values_list("version", flat=True))
+        if not versions:
+            known = "nothing is published yet"
+        elif len(versions) == 1:
+            known = f"the only release is v{versions[0]}"
+        else:
+            known = f"releases run from v{versions[0]} to v{versions[-1]}"
+        raise Release.DoesNotExist(f"there is no release v{version}: {known}")
+    return release
 
 
 def release_document(release: Release) -> dict:

@@ -19,13 +19,11 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from billingcfg.document import SCHEMA_VERSION, configuration_of
-from billingcfg.models import AlertThreshold, Currency, ExchangeRate, PricingPolicy, Release, ThresholdAction
-from billingcfg.releases import release_document, release_get
+from billingcfg.models import AlertThreshold, Currency, ExchangeRate, PricingPolicy, ThresholdAction
+from billingcfg.releases import PUBLISH_PERMISSION, release_document, release_named
 from plans.models import CreditPack, SubscriptionPlan
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
 from rates.quantities import format_quantity_list, parse_quantity_list
-
-RESTORE_PERMISSION = "billingcfg.publish_release"
 
 
 class LoadError(ValueError):
@@ -453,17 +451,8 @@ def release_restore(*, version: int, user) -> LoadResult:
     """Load release `version` back into the draft, exactly: rows it lacks are
     deleted. The release itself is never changed; publishing the draft again
     gives a new version with the same configuration."""
-    if user is not None and not user.has_perm(RESTORE_PERMISSION):
+    if user is not None and not user.has_perm(PUBLISH_PERMISSION):
         raise PermissionDenied("restoring a release needs the permission to publish releases (the publisher role)")
-    release = release_get(version=version)
-    if release is None:
-        versions = list(Release.objects.order_by("version").values_list("version", flat=True))
-        if not versions:
-            known = "nothing is published yet"
-        elif len(versions) == 1:
-            known = f"the only release is v{versions[0]}"
-        else:
-            known = f"releases run from v{versions[0]} to v{versions[-1]}"
-        raise Release.DoesNotExist(f"there is no release v{version}: {known}")
+    release = release_named(version=version)
     return draft_load(configuration_of(release_document(release)), prune=True,
                       reason=f"Restored from release v{version}", user=user)

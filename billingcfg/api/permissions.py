@@ -5,6 +5,7 @@ from rest_framework.permissions import BasePermission
 
 from billingcfg.api.authentication import KeyPrincipal
 from billingcfg.release_models import ApiScope
+from billingcfg.releases import PUBLISH_PERMISSION
 
 
 class _ScopePermission(BasePermission):
@@ -38,7 +39,6 @@ class DraftRead(_ScopePermission):
     user_perm = "rates.view_creditrate"
 
 
-PUBLISH_PERMISSION = "billingcfg.publish_release"
 KEYS_CANNOT_PUBLISH = "API keys cannot publish; a publisher publishes from the admin or with a staff session"
 
 

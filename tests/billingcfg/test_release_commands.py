@@ -253,3 +253,45 @@ def test_restore_of_an_unknown_version_exits_non_zero(demo, clock, shell, capsys
     assert code == 1
     # The rest of the message (which versions exist) is billingcfg.restore's.
     assert err.startswith("CommandError: v7 was not restored and the draft is unchanged: there is no release v7")
+
+
+# ---- withdraw_release ------------------------------------------------------------------------
+
+def test_withdraw_release_withdraws_a_scheduled_release(demo, clock, django_user_model):
+    from billingcfg.release_models import ReleaseWithdrawal
+
+    release_publish(note="Per-second video pricing")
+    release_publish(note="December prices", effective_at=datetime(2026, 12, 1, tzinfo=UTC))
+    factories.staff_in("publisher")
+
+    out, _ = run("withdraw_release", "2", "--reason", "December stays as it is", "--user", "publisher")
+
+    assert out == "Withdrew v2 (scheduled for 2026-12-01 00:00 UTC): it will not take effect; v1 stays in force.\n"
+    withdrawal = ReleaseWithdrawal.objects.get()
+    assert (withdrawal.release.version, withdrawal.withdrawn_by_name, withdrawal.reason) == (
+        2, "publisher", "December stays as it is")
+    clock["now"] = datetime(2026, 12, 2, tzinfo=UTC)
+    assert releases.active_release_get().version == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (("1", "--reason", "oops"), "v1 was not withdrawn: v1 took effect at 2026-11-23T09:30:00Z: a release that has "
+                                "been in force cannot be withdrawn. Publish a new release instead (restore an "
+                                "earlier one into the draft first to go back to it)."),
+    (("2",), "v2 was not withdrawn: a withdrawal needs a reason saying why"),
+    (("7", "--reason", "typo"), "v7 was not withdrawn: there is no release v7: releases run from v1 to v2"),
+    (("2", "--reason", "no", "--user", "editor"),
+     "v2 was not withdrawn: withdrawing a release needs the permission to publish releases (the publisher role)"),
+])
+def test_withdraw_release_refuses_and_writes_nothing(demo, clock, args, message):
+    from billingcfg.release_models import ReleaseWithdrawal
+
+    release_publish(note="Per-second video pricing")
+    release_publish(note="December prices", effective_at=datetime(2026, 12, 1, tzinfo=UTC))
+    factories.staff_in("editor")
+
+    with pytest.raises(CommandError) as refused:
+        run("withdraw_release", *args)
+
+    assert str(refused.value) == message
+    assert not ReleaseWithdrawal.objects.exists()
