@@ -102,3 +102,32 @@ def test_publisher_reviews_the_diff_publishes_and_the_api_serves_the_new_prices(
         assert (rate["variant"], rate["meter"], Decimal(rate["credits"])) == (None, "seconds", new[slug])
         (priced,) = [found for found in models[slug]["variants"] if found["slug"] == variant]
         assert priced["default_usage"]["credits"] == new[slug] * rates[slug].default_quantity
+
+
+def test_publisher_sees_a_scheduled_release_on_the_publish_page_and_withdraws_it(
+    open_session, publisher, demo_release, shot
+):
+    from datetime import timedelta
+
+    from billingcfg import releases
+
+    scheduled = releases.release_publish(note="Next quarter's prices", effective_at=releases.now() + timedelta(days=90))
+
+    page = open_session(publisher)
+    page.goto("/admin/billingcfg/release/publish/")
+    warning = page.locator("#scheduled li.warning")
+    expect(warning).to_contain_text(f"{scheduled} is scheduled to take effect at ")
+    expect(warning).to_contain_text("from then on it replaces this release")
+    warning.get_by_role("link", name=f"Withdraw {scheduled}…").click()
+    expect(page.get_by_role("heading", name=f"Withdraw {scheduled}?")).to_be_visible()
+    page.get_by_label("Reason").fill("The quarter's prices go out now instead")
+    shot(page, "withdraw")
+    page.get_by_role("button", name=f"Yes, withdraw {scheduled}").click()
+
+    expect(page.locator("ul.messagelist .success")).to_have_text(
+        f"Withdrew {scheduled}: it will not take effect; {demo_release} stays in force.")
+    expect(page.locator("#withdrawal")).to_contain_text("The quarter's prices go out now instead")
+    page.goto("/admin/billingcfg/release/")
+    expect(page.locator("#result_list td.field-status")).to_have_text(["withdrawn", "active"])
+    page.goto("/admin/billingcfg/release/publish/")
+    expect(page.locator("#scheduled")).to_have_count(0)
