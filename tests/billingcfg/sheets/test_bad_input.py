@@ -409,17 +409,22 @@ MB = 2**20
 SIZE_LIMIT = "a sheet of this table holds at most 100,000 rows × 12 columns (1,200,000 cells; IMPORT_MAX_ROWS)"
 
 
+def refused_measuring_memory(data: bytes) -> tuple[list[str], int]:
+    """The workbook import's problems with `data`, and the peak memory it allocated reading it."""
+    tracemalloc.start()
+    try:
+        problems = refused(data)
+        return problems, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def test_a_sheet_declaring_millions_of_cells_is_refused_before_a_row_is_read(db):
     """4.7 KB declaring A1:XFD3000 grew a worker by ~400 MB: read-only openpyxl pads every row to the
     declared width and the reader padded again to the headers'. Now refused from its declared size."""
     bomb = gap_bomb(workbook_export(), sheet="credit_rates")
     assert len(bomb) < 20_000
-    tracemalloc.start()
-    try:
-        problems = refused(bomb)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    problems, peak = refused_measuring_memory(bomb)
 
     assert problems == [f"Sheet 'credit_rates' is 3,000 rows × 16,384 columns (49,152,000 cells) as its file "
                         f"declares it; {SIZE_LIMIT}"]
@@ -428,12 +433,7 @@ def test_a_sheet_declaring_millions_of_cells_is_refused_before_a_row_is_read(db)
 
 def test_a_value_far_beyond_the_headers_is_refused_without_padding_up_to_it(db):
     bomb = gap_bomb(workbook_export(), sheet="credit_rates", declared=False)
-    tracemalloc.start()
-    try:
-        problems = refused(bomb)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    problems, peak = refused_measuring_memory(bomb)
 
     assert problems == ["Sheet 'credit_rates', row 2, column XFD: 'x' is outside the table: row 1 names its 12 "
                         "columns, A to L; delete the value or give its column a header"]
