@@ -1,7 +1,9 @@
 """The configuration document: exact decimals, one query per table, and the same
 catalogue whether the engine reads the draft tables or a document."""
 
+import hashlib
 import json
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -106,3 +108,12 @@ def test_reading_the_draft_costs_one_query_per_table_whatever_its_size(demo):
 
     assert len(configuration["models"]) == 27 + 100
     assert len(small) == len(large) == 15
+
+
+# The demo's draft document on a fixed day, byte for byte. A restructuring must leave it alone: change this
+# pin only in a commit that means to change what the document says (and say so in its message).
+DEMO_DRAFT_SHA256 = "43936a21831b338a28b59bf5eaf8002658e7214df69d799d4398a537d618fe22"
+
+
+def test_the_demo_draft_document_is_byte_for_byte_what_it_was(demo):
+    assert hashlib.sha256(canonical_bytes(draft_document(on=date(2026, 12, 1)))).hexdigest() == DEMO_DRAFT_SHA256
