@@ -88,7 +88,7 @@ def generate(variants: int) -> None:
 
 
 def _measure(label: str, client) -> dict:
-    from billingcfg.report import margin_report
+    from pricing.report import margin_report
     from billingcfg.snapshot import draft_snapshot
 
     read, snapshot, read_queries = _timed(draft_snapshot)

@@ -26,7 +26,7 @@ from billingcfg.models import (
     Scope,
     ThresholdAction,
 )
-from billingcfg.money import format_amount, format_exact
+from pricing.money import format_amount, format_exact
 from billingcfg.stale import StaleCheckAdmin, StaleCheckFormSet, StaleCheckInline
 
 

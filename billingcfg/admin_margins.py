@@ -11,10 +11,10 @@ from django.utils.html import format_html_join
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from billingcfg.margins import MarginBand
+from pricing.margins import MarginBand
 from billingcfg.models import PricingPolicy
-from billingcfg.money import Band, format_band, format_exact, format_percent, format_unit_price
-from billingcfg.report import (
+from pricing.money import Band, format_band, format_exact, format_percent, format_unit_price
+from pricing.report import (
     BELOW_TARGET,
     CANNOT_PRICE,
     FLAG_LABELS,

@@ -3,7 +3,7 @@ the warnings, and the diff between the active release and the draft), the
 release list and each release's page with its diff and a restore button, and
 API keys whose full key is shown once.
 
-The services in billingcfg.releases, billingcfg.restore and billingcfg.diff do
+The services in billingcfg.releases, billingcfg.restore and pricing.diff do
 the work; this module formats what they return and calls them."""
 
 from datetime import UTC, datetime
@@ -24,7 +24,7 @@ from billingcfg import charts, releases
 from billingcfg.admin_margins import NO_POLICY, NOT_PRICED, flag_badges
 from billingcfg.api_keys import api_key_issue, api_key_revoke
 from billingcfg.models import PricingPolicy
-from billingcfg.money import Band, format_band, format_exact, format_percent
+from pricing.money import Band, format_band, format_exact, format_percent
 from billingcfg.releases import PUBLISH_PERMISSION
 from billingcfg.release_models import ApiKey, ApiScope, Release
 
@@ -158,7 +158,7 @@ def diff_context(old_document: dict | None, new_document: dict) -> dict:
     """What the diff partial shows: the summary, the prices a customer sees (old and
     new credits and margins side by side), the changed price rows per meter, and
     every changed entity with its fields' old and new values."""
-    from billingcfg.diff import document_diff
+    from pricing.diff import document_diff
 
     diff = document_diff(old_document or {}, new_document)
     old_target, new_target = _target(old_document), _target(new_document)

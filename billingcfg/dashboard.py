@@ -1,7 +1,7 @@
 """The margins dashboard at /admin/margins/: the whole catalogue's margins on one
 admin page, read from the draft in a constant number of queries.
 
-The numbers come from `billingcfg.report` (one `margin_report`); this module
+The numbers come from `pricing.report` (one `margin_report`); this module
 only chooses, orders and formats them, and hands plain numbers to
 `billingcfg.charts` for the drawings.
 """
@@ -19,10 +19,10 @@ from django.utils import timezone
 
 from billingcfg import charts
 from billingcfg.admin_margins import NO_POLICY, draft_margins, problem_kind, tone
-from billingcfg.catalogue import Catalogue
-from billingcfg.margins import MarginBand
-from billingcfg.money import Band, format_band, format_exact, format_percent, format_unit_price, round_places
-from billingcfg.report import (
+from pricing.catalogue import Catalogue
+from pricing.margins import MarginBand
+from pricing.money import Band, format_band, format_exact, format_percent, format_unit_price, round_places
+from pricing.report import (
     BELOW_TARGET, FLAG_LABELS, LOSS, MISSING_COST, NO_RATE, MarginReport, PriceRow,
 )
 

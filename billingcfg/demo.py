@@ -16,7 +16,7 @@ from billingcfg.restore import LoadResult, draft_load
 from plans.models import CreditPack
 from rates.models import AIModel
 from rates.price_list_import import price_list_aliases_load
-from rates.quantities import parse_quantity_list
+from pricing.quantities import parse_quantity_list
 
 CHANGE_REASON = "Loaded demo data"
 

@@ -10,19 +10,6 @@ from decimal import Decimal
 SQLITE_SIGNIFICANT_DIGITS = 15
 
 
-def digits_and_places(value: Decimal) -> tuple[int, int]:
-    """Significant digits and decimal places of a finite Decimal, counted exactly
-    (trailing zeros are not significant): Decimal.normalize() would round to the
-    context's 28 digits and flush a tiny exponent to 0, hiding both."""
-    _sign, digits, exponent = value.as_tuple()
-    text = "".join(map(str, digits))
-    significant = text.rstrip("0")
-    if not significant:
-        return 1, 0  # zero
-    exponent += len(text) - len(significant)
-    return len(significant), max(0, -exponent)
-
-
 @dataclass(frozen=True)
 class DecimalSize:
     max_digits: int

@@ -13,14 +13,14 @@ from collections import defaultdict
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-from billingcfg import catalogue as c
-from billingcfg.errors import PricingError
-from billingcfg.fx import Converter, MissingExchangeRate
-from billingcfg.margins import MarginBand
-from billingcfg.money import Band
-from billingcfg.quote import Quote, quote_model
-from billingcfg.report import MarginReport, PriceRow, margin_report
-from rates.quantities import parse_quantity_list
+from pricing import catalogue as c
+from pricing.errors import PricingError
+from pricing.fx import Converter, MissingExchangeRate
+from pricing.margins import MarginBand
+from pricing.money import Band
+from pricing.quote import Quote, quote_model
+from pricing.report import MarginReport, PriceRow, margin_report
+from pricing.quantities import parse_quantity_list
 
 # What a document holds besides the draft's own figures: computed by the builder,
 # ignored when a document is loaded back into the draft.

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from billingcfg import digits
 from billingcfg.fields import decimal_field, name_field, notes_field, slug_field, source_field
-from billingcfg.fx import rate_from_amounts
+from pricing.fx import rate_from_amounts
 from billingcfg.validators import currency_code_validator, name_validator
 
 

@@ -62,7 +62,7 @@ class DraftCheck:
 
 def draft_check(*, at: datetime | None = None, configuration: dict | None = None) -> DraftCheck:
     """The draft (or `configuration`) as a document with margins at `at`'s exchange rates, and its validation."""
-    from billingcfg.validation import validate_catalogue
+    from pricing.validation import validate_catalogue
 
     on = (at or now()).date()
     document = with_margins(draft_configuration() if configuration is None else configuration, on=on)

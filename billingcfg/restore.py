@@ -23,7 +23,7 @@ from billingcfg.models import AlertThreshold, Currency, ExchangeRate, PricingPol
 from billingcfg.releases import PUBLISH_PERMISSION, release_document, release_named
 from plans.models import CreditPack, SubscriptionPlan
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
-from rates.quantities import format_quantity_list, parse_quantity_list
+from pricing.quantities import format_quantity_list, parse_quantity_list
 
 
 class LoadError(ValueError):

@@ -4,11 +4,11 @@ queries whatever the catalogue's size: one per table."""
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from billingcfg import catalogue as c
+from pricing import catalogue as c
 from billingcfg.models import AlertThreshold, ExchangeRate, PricingPolicy, ThresholdAction
 from plans.models import CreditPack, SubscriptionPlan
 from rates.models import AIModel, CreditRate, Meter, ProviderCost, Variant, Workflow, WorkflowStep
-from rates.quantities import parse_quantity_list
+from pricing.quantities import parse_quantity_list
 
 
 def _slug(related) -> str | None:

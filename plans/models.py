@@ -6,7 +6,7 @@ from simple_history.models import HistoricalRecords
 
 from billingcfg import digits
 from billingcfg.fields import decimal_field, name_field, notes_field, slug_field
-from plans.pricing import price_per_credit
+from pricing.revenue import price_per_credit
 
 
 class Offer(models.Model):

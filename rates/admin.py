@@ -31,7 +31,7 @@ from billingcfg.admin_margins import (
     margin_text,
     price_table,
 )
-from billingcfg.money import format_exact, format_percent
+from pricing.money import format_exact, format_percent
 from billingcfg.stale import StaleCheckForm
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
 

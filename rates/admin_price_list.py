@@ -22,8 +22,8 @@ from billingcfg.admin import ConfigAdmin
 from billingcfg.admin_margins import flag_badges
 from billingcfg.admin_releases import change_text, load_summary, margin_cell
 from billingcfg.models import PricingPolicy
-from billingcfg.money import format_exact, format_percent
-from billingcfg.report import FLAG_LABELS
+from pricing.money import format_exact, format_percent
+from pricing.report import FLAG_LABELS
 from billingcfg.uploads import size_problem, upload_forget, upload_keep, upload_kept
 from rates.models import PriceListAlias, Provider
 from rates.price_list_import import reason_for

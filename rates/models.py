@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from billingcfg import digits
 from billingcfg.fields import decimal_field, name_field, notes_field, slug_field
-from rates.quantities import format_quantity_list, parse_quantity_list
+from pricing.quantities import format_quantity_list, parse_quantity_list
 
 
 class Provider(models.Model):

@@ -23,10 +23,10 @@ from django.utils import timezone
 
 from billingcfg.document import (catalogue_from_document, configuration_sha256, dec, draft_configuration, sha256,
                                  with_margins)
-from billingcfg.fx import Converter, MissingExchangeRate
+from pricing.fx import Converter, MissingExchangeRate
 from billingcfg.history import change_reason
 from billingcfg.releases import DraftChanged
-from billingcfg.report import BELOW_TARGET, LOSS
+from pricing.report import BELOW_TARGET, LOSS
 from billingcfg.restore import LoadResult, draft_load
 from rates import price_list as pl
 
@@ -304,7 +304,7 @@ def _check(data: bytes, *, providers: list[str] | None, filename: str,
                                 on_progress=on_progress)
     priced = _priced(configuration, mapping.costs, today=today)
     if priced.touched:
-        from billingcfg.diff import document_diff
+        from pricing.diff import document_diff
 
         diff = document_diff(with_margins(configuration, on=today), with_margins(priced.configuration, on=today))
     else:

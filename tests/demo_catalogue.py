@@ -6,9 +6,9 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 
-from billingcfg import catalogue as c
+from pricing import catalogue as c
 from billingcfg import demo_data as data
-from rates.quantities import parse_quantity_list
+from pricing.quantities import parse_quantity_list
 
 
 def _d(value) -> Decimal | None:

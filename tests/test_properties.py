@@ -7,11 +7,11 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from billingcfg.catalogue import Cost, FxRate, Meter, Model, Rate, Variant
-from billingcfg.fx import Converter
-from billingcfg.margins import Margin
-from rates.charging import usage_credits
-from rates.costing import usage_cost
+from pricing.catalogue import Cost, FxRate, Meter, Model, Rate, Variant
+from pricing.fx import Converter
+from pricing.margins import Margin
+from pricing.charging import usage_credits
+from pricing.costing import usage_cost
 
 EXAMPLES = settings(max_examples=200, deadline=None)
 

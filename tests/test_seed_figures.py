@@ -8,14 +8,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from billingcfg.catalogue import Rate
-from billingcfg.fx import Converter
-from billingcfg.margins import Margin, MarginBand
-from billingcfg.money import round_places
-from billingcfg.report import BELOW_TARGET, LOSS, margin_report
-from rates.charging import usage_credits
-from rates.costing import usage_cost
-from rates.workflow_cost import workflow_cost
+from pricing.catalogue import Rate
+from pricing.fx import Converter
+from pricing.margins import Margin, MarginBand
+from pricing.money import round_places
+from pricing.report import BELOW_TARGET, LOSS, margin_report
+from pricing.charging import usage_credits
+from pricing.costing import usage_cost
+from pricing.workflow_cost import workflow_cost
 from tests.demo_catalogue import demo_catalogue
 
 

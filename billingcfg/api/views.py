@@ -343,7 +343,7 @@ class ReleaseDiffView(ApiView):
         return [DraftRead()] if DRAFT in sides else [ConfigRead()]
 
     def get(self, request, a, b):
-        from billingcfg.diff import document_diff
+        from pricing.diff import document_diff
 
         return Response(document_diff(self._document(a), self._document(b)))
 

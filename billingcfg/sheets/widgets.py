@@ -5,7 +5,7 @@ one query per table and import (never one per row)."""
 from import_export import widgets
 
 from billingcfg.sheets import cells
-from rates.quantities import format_quantity_list, parse_quantity_list
+from pricing.quantities import format_quantity_list, parse_quantity_list
 
 
 class TextWidget(widgets.Widget):

@@ -59,19 +59,3 @@ def test_sizes_are_values():
     with pytest.raises(AttributeError):
         digits.OFFER_PRICE.max_digits = 20
     assert digits.UNIT_PRICE.largest == Decimal("9999999.99999999")
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("0", (1, 0)),
-    ("0.000", (1, 0)),
-    ("12", (2, 0)),
-    ("1200", (2, 0)),
-    ("1.50", (2, 1)),
-    ("0.0000003", (1, 7)),  # seed 001's price per token
-    ("2400000", (2, 0)),
-    ("-99999999999.9999", (15, 4)),
-    ("1e-999999999", (1, 999999999)),  # normalize() would flush it to 0
-    ("1234567890123456789012345678901234567891", (40, 0)),  # normalize() would round it to 28 digits
-])
-def test_digits_and_places_count_exactly(text, expected):
-    assert digits.digits_and_places(Decimal(text)) == expected

@@ -54,7 +54,7 @@ def test_every_text_column_of_the_workbook_has_its_rule():
         elif isinstance(field, models.URLField):
             ok = True  # a URL has no blanks, control characters or formula starts
         elif (model.__name__, field.name) == ("CreditRate", "allowed_quantities"):
-            ok = True  # numbers, parsed and written back normalised (rates.quantities)
+            ok = True  # numbers, parsed and written back normalised (pricing.quantities)
         else:
             ok = any(rule in _validators(field) for rule in (name_validator, one_line_validator, slug_validator,
                                                              currency_code_validator))

@@ -5,12 +5,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from billingcfg.margins import Margin
+from pricing.margins import Margin
 
 
 def draft_report():
     """The draft's margin report, as the admin computes it for today."""
-    from billingcfg.report import margin_report
+    from pricing.report import margin_report
     from billingcfg.snapshot import draft_snapshot
 
     return margin_report(draft_snapshot().catalogue, on=timezone.localdate())

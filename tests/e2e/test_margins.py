@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from billingcfg.money import format_percent
+from pricing.money import format_percent
 from tests.e2e.figures import basis_margin, draft_report
 
 MODEL, MODEL_NAME = "veo-3", "Veo 3"

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from billingcfg.money import format_exact, format_percent
+from pricing.money import format_exact, format_percent
 from tests.api.conftest import make_key
 from tests.e2e.figures import basis_margins, draft_report
 

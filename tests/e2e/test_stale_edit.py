@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from billingcfg.money import format_exact
+from pricing.money import format_exact
 
 
 def test_an_edit_from_a_stale_page_is_refused_until_the_page_is_reopened(

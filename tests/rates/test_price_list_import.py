@@ -308,7 +308,7 @@ def test_a_missing_file_is_refused(demo, tmp_path):
 def test_long_context_prices_become_cliff_tiers_that_price_a_long_request(demo):
     from billingcfg.document import catalogue_from_document, draft_configuration
     from billingcfg.releases import draft_check
-    from rates.costing import usage_cost
+    from pricing.costing import usage_cost
 
     errors_before = [str(problem) for problem in draft_check().validation.errors]
     entries = {"gemini/gemini-2.5-flash": {

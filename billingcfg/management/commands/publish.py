@@ -78,7 +78,7 @@ class Command(BaseCommand):
             out.write(f"  {problem.place} [{problem.rule}]: {problem.message}")
 
     def dry_run(self) -> None:
-        from billingcfg.diff import document_diff
+        from pricing.diff import document_diff
 
         check = draft_check()
         active = active_release_get()

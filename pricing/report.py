@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from billingcfg.catalogue import Catalogue, Model
-from billingcfg.errors import MissingCost, PricingError
-from billingcfg.fx import Converter, MissingExchangeRate
-from billingcfg.margins import MarginBand, credits_for_target
-from billingcfg.money import Band, whole_up
-from plans.economics import PlanEconomics, plan_economics
-from plans.pricing import RevenuePerCredit, revenue_per_credit
-from rates.charging import credits_at_rate
-from rates.costing import convert_band, row_cost, split_tiers, tier_label
-from rates.workflow_cost import WorkflowCost, workflow_cost
+from pricing.catalogue import Catalogue, Model
+from pricing.errors import MissingCost, PricingError
+from pricing.fx import Converter, MissingExchangeRate
+from pricing.margins import MarginBand, credits_for_target
+from pricing.money import Band, whole_up
+from pricing.economics import PlanEconomics, plan_economics
+from pricing.revenue import RevenuePerCredit, revenue_per_credit
+from pricing.charging import credits_at_rate
+from pricing.costing import convert_band, row_cost, split_tiers, tier_label
+from pricing.workflow_cost import WorkflowCost, workflow_cost
 
 LOSS = "loss"
 BELOW_TARGET = "below_target"

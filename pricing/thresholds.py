@@ -4,8 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from billingcfg.catalogue import Threshold
-from billingcfg.fx import Converter
+from pricing.catalogue import Threshold
+from pricing.fx import Converter
 
 SCOPES = ("system", "provider", "model", "plan", "user")
 METRICS = ("money", "meter", "credits")

@@ -5,11 +5,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from billingcfg.catalogue import Model, Step, Workflow
-from billingcfg.errors import PricingError
-from billingcfg.fx import Converter
-from billingcfg.money import ZERO_BAND, Band
-from rates.costing import convert_band, usage_cost
+from pricing.catalogue import Model, Step, Workflow
+from pricing.errors import PricingError
+from pricing.fx import Converter
+from pricing.money import ZERO_BAND, Band
+from pricing.costing import convert_band, usage_cost
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from billingcfg.catalogue import Plan
-from billingcfg.margins import Margin
-from plans.economics import SCENARIOS, plan_economics
+from pricing.catalogue import Plan
+from pricing.margins import Margin
+from pricing.economics import SCENARIOS, plan_economics
 
 
 def plan(price, credits, overage=None, currency="USD", slug="starter"):

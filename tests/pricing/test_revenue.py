@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from billingcfg.catalogue import FxRate, Offer, Policy
-from billingcfg.fx import Converter
-from billingcfg.money import round_places
-from plans.pricing import price_per_credit, revenue_per_credit
+from pricing.catalogue import FxRate, Offer, Policy
+from pricing.fx import Converter
+from pricing.money import round_places
+from pricing.revenue import price_per_credit, revenue_per_credit
 from tests.demo_catalogue import demo_catalogue
 
 

@@ -4,8 +4,9 @@ from decimal import ROUND_CEILING, Decimal
 
 import pytest
 
-from billingcfg.money import (
+from pricing.money import (
     Band,
+    digits_and_places,
     format_amount,
     format_band,
     format_exact,
@@ -88,3 +89,19 @@ def test_a_band_shows_as_a_range_and_an_exact_amount_as_one():
     assert format_band(Band(Decimal("0.05"), Decimal("0.20")), "USD") == "0.05–0.20 USD"
     assert format_band(Band.exact(Decimal("0.10")), "USD") == "0.10 USD"
     assert format_band(Band.exact(Decimal("0.10"))) == "0.10"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("0", (1, 0)),
+    ("0.000", (1, 0)),
+    ("12", (2, 0)),
+    ("1200", (2, 0)),
+    ("1.50", (2, 1)),
+    ("0.0000003", (1, 7)),  # seed 001's price per token
+    ("2400000", (2, 0)),
+    ("-99999999999.9999", (15, 4)),
+    ("1e-999999999", (1, 999999999)),  # normalize() would flush it to 0
+    ("1234567890123456789012345678901234567891", (40, 0)),  # normalize() would round it to 28 digits
+])
+def test_digits_and_places_count_exactly(text, expected):
+    assert digits_and_places(Decimal(text)) == expected

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from billingcfg.catalogue import Cost, FxRate, Model, Variant
-from billingcfg.errors import MissingCost, PricingError
-from billingcfg.fx import Converter
-from billingcfg.money import Band
-from rates.costing import meter_cost, split_tiers, usage_cost
+from pricing.catalogue import Cost, FxRate, Model, Variant
+from pricing.errors import MissingCost, PricingError
+from pricing.fx import Converter
+from pricing.money import Band
+from pricing.costing import meter_cost, split_tiers, usage_cost
 from tests.demo_catalogue import demo_catalogue
 
 M = 1_000_000

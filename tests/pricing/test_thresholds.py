@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from billingcfg.catalogue import FxRate, Threshold
-from billingcfg.fx import Converter, MissingExchangeRate
-from billingcfg.thresholds import Observation, thresholds_crossed
+from pricing.catalogue import FxRate, Threshold
+from pricing.fx import Converter, MissingExchangeRate
+from pricing.thresholds import Observation, thresholds_crossed
 from tests.demo_catalogue import demo_catalogue
 
 USD_TWD = Converter([FxRate("USD", "TWD", Decimal("1"), Decimal("32"), date(2026, 2, 7))])

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from rates.quantities import format_quantity_list, parse_quantity_list
+from pricing.quantities import format_quantity_list, parse_quantity_list
 
 D = Decimal
 

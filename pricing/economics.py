@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from billingcfg.catalogue import Plan
-from billingcfg.margins import Margin
+from pricing.catalogue import Plan
+from pricing.margins import Margin
 
 # Usage as a share of the plan's included credits. Seed 002's 100 TWD plan
 # includes 3 hours: light 1 h, normal 2 h, active 4 h, heavy 8 h.

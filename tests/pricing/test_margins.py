@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from billingcfg.margins import Margin, MarginBand, credits_for_target
-from billingcfg.money import Band
+from pricing.margins import Margin, MarginBand, credits_for_target
+from pricing.money import Band
 
 
 @pytest.mark.parametrize(

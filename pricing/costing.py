@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from billingcfg.catalogue import Cost, Model
-from billingcfg.errors import MissingCost, PricingError
-from billingcfg.fx import Converter
-from billingcfg.money import ZERO_BAND, Band, format_exact
+from pricing.catalogue import Cost, Model
+from pricing.errors import MissingCost, PricingError
+from pricing.fx import Converter
+from pricing.money import ZERO_BAND, Band, format_exact
 
 CLIFF = "cliff"
 GRADUATED = "graduated"

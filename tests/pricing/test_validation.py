@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from billingcfg.catalogue import Cost, Offer, Rate, Step, Variant
-from billingcfg.report import margin_report
-from billingcfg.validation import default_variant_problem, validate_catalogue
+from pricing.catalogue import Cost, Offer, Rate, Step, Variant
+from pricing.report import margin_report
+from pricing.validation import default_variant_problem, validate_catalogue
 from tests.demo_catalogue import demo_catalogue
 
 D = Decimal

@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from billingcfg.diff import document_diff
+from pricing.diff import document_diff
 from billingcfg.document import configuration_of, with_margins
 from tests.billingcfg.test_demo_history import NEW_VS_OLD
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from billingcfg.catalogue import FxRate
-from billingcfg.fx import Converter, MissingExchangeRate, rate_from_amounts
+from pricing.catalogue import FxRate
+from pricing.fx import Converter, MissingExchangeRate, rate_from_amounts
 
 
 def test_seed_000_points_per_rmb():

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from billingcfg.catalogue import Catalogue, Cost, FxRate, Model, Offer, Plan, Policy, Rate, Step, Variant, Workflow
-from billingcfg.errors import MissingCost
-from billingcfg.report import (
+from pricing.catalogue import Catalogue, Cost, FxRate, Model, Offer, Plan, Policy, Rate, Step, Variant, Workflow
+from pricing.errors import MissingCost
+from pricing.report import (
     BELOW_TARGET,
     CANNOT_PRICE,
     LOSS,
@@ -19,7 +19,7 @@ from billingcfg.report import (
     NO_RATE,
     margin_report,
 )
-from rates.costing import usage_cost
+from pricing.costing import usage_cost
 from tests.demo_catalogue import demo_catalogue
 
 D = Decimal

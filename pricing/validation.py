@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from billingcfg.catalogue import Catalogue, Cost, Meter, Model, Rate
-from billingcfg.errors import PricingError, QuantityError
-from billingcfg.fx import Converter
-from billingcfg.money import format_exact, format_percent, format_unit_price
-from billingcfg.report import (
+from pricing.catalogue import Catalogue, Cost, Meter, Model, Rate
+from pricing.errors import PricingError, QuantityError
+from pricing.fx import Converter
+from pricing.money import format_exact, format_percent, format_unit_price
+from pricing.report import (
     BELOW_TARGET,
     CANNOT_PRICE,
     LOSS,
@@ -22,8 +22,8 @@ from billingcfg.report import (
     PriceRow,
     margin_report,
 )
-from rates.charging import resolve_quantity
-from rates.costing import CLIFF, GRADUATED, meter_cost, tier_label
+from pricing.charging import resolve_quantity
+from pricing.costing import CLIFF, GRADUATED, meter_cost, tier_label
 
 # Blocking rules; NO_EXCHANGE_RATE, and the warnings LOSS and BELOW_TARGET, are the report's flags.
 RATE_WITHOUT_COST = "rate_without_cost"

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from billingcfg.catalogue import Meter, Model, Rate
-from billingcfg.errors import PricingError, QuantityError
-from billingcfg.money import format_exact, whole_up
-from rates.quantities import format_quantity_list
+from pricing.catalogue import Meter, Model, Rate
+from pricing.errors import PricingError, QuantityError
+from pricing.money import format_exact, whole_up
+from pricing.quantities import format_quantity_list
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ the product shows both, labelled."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from billingcfg.money import Band
+from pricing.money import Band
 
 
 @dataclass(frozen=True, slots=True)

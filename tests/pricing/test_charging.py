@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from billingcfg.catalogue import Meter, Model, Rate, Variant
-from billingcfg.errors import PricingError, QuantityError
-from rates.charging import rate_credits, resolve_quantity, usage_credits
+from pricing.catalogue import Meter, Model, Rate, Variant
+from pricing.errors import PricingError, QuantityError
+from pricing.charging import rate_credits, resolve_quantity, usage_credits
 from tests.demo_catalogue import demo_catalogue
 
 METERS = {

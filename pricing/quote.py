@@ -8,15 +8,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from billingcfg.catalogue import Catalogue, Rate
-from billingcfg.errors import PricingError, QuantityError
-from billingcfg.fx import Converter
-from billingcfg.margins import MarginBand
-from billingcfg.money import ZERO_BAND, Band, format_exact, whole_up
-from plans.pricing import RevenuePerCredit
-from rates.charging import resolve_quantity, usage_credits
-from rates.costing import convert_band, usage_cost
-from rates.workflow_cost import workflow_cost
+from pricing.catalogue import Catalogue, Rate
+from pricing.errors import PricingError, QuantityError
+from pricing.fx import Converter
+from pricing.margins import MarginBand
+from pricing.money import ZERO_BAND, Band, format_exact, whole_up
+from pricing.revenue import RevenuePerCredit
+from pricing.charging import resolve_quantity, usage_credits
+from pricing.costing import convert_band, usage_cost
+from pricing.workflow_cost import workflow_cost
 
 
 class UnknownName(PricingError):

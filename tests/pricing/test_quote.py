@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from billingcfg.errors import QuantityError
-from billingcfg.fx import Converter
-from billingcfg.quote import UnknownName, quantity_meter, quote_model, quote_workflow
-from plans.pricing import revenue_per_credit
+from pricing.errors import QuantityError
+from pricing.fx import Converter
+from pricing.quote import UnknownName, quantity_meter, quote_model, quote_workflow
+from pricing.revenue import revenue_per_credit
 from tests.demo_catalogue import demo_catalogue
 
 

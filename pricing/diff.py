@@ -8,7 +8,7 @@ from collections import Counter
 from decimal import Decimal
 
 from billingcfg.document import COMPUTED_KEYS, dec
-from billingcfg.report import BELOW_TARGET, FLAG_ORDER, LOSS
+from pricing.report import BELOW_TARGET, FLAG_ORDER, LOSS
 
 KINDS = ("policy", "currency", "exchange_rate", "meter", "provider", "credit_pack", "subscription_plan", "model",
          "variant", "provider_cost", "credit_rate", "workflow", "workflow_step", "alert_threshold")

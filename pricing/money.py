@@ -24,6 +24,19 @@ def format_exact(value: Decimal, *, grouped: bool = True) -> str:
     return format(value.normalize(), ",f" if grouped else "f")
 
 
+def digits_and_places(value: Decimal) -> tuple[int, int]:
+    """Significant digits and decimal places of a finite Decimal, counted exactly
+    (trailing zeros are not significant): Decimal.normalize() would round to the
+    context's 28 digits and flush a tiny exponent to 0, hiding both."""
+    _sign, digits, exponent = value.as_tuple()
+    text = "".join(map(str, digits))
+    significant = text.rstrip("0")
+    if not significant:
+        return 1, 0  # zero
+    exponent += len(text) - len(significant)
+    return len(significant), max(0, -exponent)
+
+
 MINUS = "\u2212"
 
 

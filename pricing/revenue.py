@@ -5,8 +5,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from billingcfg.catalogue import Offer, Policy
-from billingcfg.fx import Converter, MissingExchangeRate
+from pricing.catalogue import Offer, Policy
+from pricing.fx import Converter, MissingExchangeRate
 
 
 def price_per_credit(*, price: Decimal, credits: int, bonus_credits: int = 0) -> Decimal:

@@ -6,11 +6,11 @@ from decimal import Decimal
 
 import pytest
 
-from billingcfg.catalogue import Cost, FxRate, Model, Step, Variant, Workflow
-from billingcfg.errors import MissingCost, PricingError
-from billingcfg.fx import Converter, MissingExchangeRate
-from billingcfg.money import Band
-from rates.workflow_cost import workflow_cost
+from pricing.catalogue import Cost, FxRate, Model, Step, Variant, Workflow
+from pricing.errors import MissingCost, PricingError
+from pricing.fx import Converter, MissingExchangeRate
+from pricing.money import Band
+from pricing.workflow_cost import workflow_cost
 from tests.demo_catalogue import demo_catalogue
 
 M = 1_000_000

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 
-from billingcfg.catalogue import FxRate
+from pricing.catalogue import FxRate
 
 
 class MissingExchangeRate(LookupError):
