@@ -1,5 +1,5 @@
 """Per-caller throttling in the shared cache: one budget per API key (or user)
-across every app server.
+across every app server, counted by billingcfg.ratelimit.
 
 A fixed-window counter: one atomic increment per request (Redis INCR), however
 many requests the window allows. DRF's SimpleRateThrottle stores every request's
@@ -9,13 +9,11 @@ import hashlib
 import re
 import time
 
-from django.conf import settings
-from django.core.cache import caches
-from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
+from billingcfg.ratelimit import client_address, window_count
 from billingcfg.release_models import ApiKey
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -67,40 +65,3 @@ class PerClientThrottle(BaseThrottle):
             # database cache cannot store (over 255 characters, or a NUL) and the request a 500.
             address = hashlib.sha256(address.encode(errors="replace")).hexdigest()[:32]
         return f"ip:{address}"
-
-
-def client_address(request) -> str:
-    """The caller's address: REMOTE_ADDR, or behind TRUSTED_PROXIES proxies the
-    address the outermost trusted proxy saw in X-Forwarded-For (which anyone
-    can write, so it is read only behind proxies that append to it). One rule
-    for the API throttle and the admin login's."""
-    proxies = settings.TRUSTED_PROXIES
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",")]
-        return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR", "")
-
-
-_redis_clients = {}  # one client per cache per process; it draws connections from the cache's pool
-
-
-def window_count(key: str, *, timeout: int) -> int:
-    """This window's requests so far, this one included, counted atomically in the shared cache."""
-    cache = caches["default"]
-    if isinstance(cache, RedisCache):
-        # One round trip: Redis INCR creates the counter at 1. Django's cache.incr
-        # would first ask whether the key exists (two round trips per request),
-        # and builds a new client object for every call.
-        client = _redis_clients.get(id(cache))
-        if client is None:
-            client = _redis_clients[id(cache)] = cache._cache.get_client(write=True)
-        full_key = cache.make_and_validate_key(key)
-        count = client.incr(full_key)
-        if count == 1:  # the window's first request: its counter goes when the window does
-            client.expire(full_key, timeout)
-        return count
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window's first request
-        return 1 if cache.add(key, 1, timeout=timeout) else cache.incr(key)

@@ -9,7 +9,7 @@ from django.views.debug import ExceptionReporter
 
 from billingcfg import security
 from billingcfg.api import views
-from billingcfg.api.throttling import client_address
+from billingcfg.ratelimit import client_address
 from tests.api.conftest import make_key
 
 PASSWORD = "correct horse battery staple"
