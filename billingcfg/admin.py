@@ -16,7 +16,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from billingcfg import digits
 from billingcfg.conditions import condition_holds
-from billingcfg.sheets.admin import SheetAdminMixin
 from billingcfg.models import (
     AlertThreshold,
     Currency,
@@ -26,8 +25,9 @@ from billingcfg.models import (
     Scope,
     ThresholdAction,
 )
-from pricing.money import format_amount, format_exact
+from billingcfg.sheets.admin import SheetAdminMixin
 from billingcfg.stale import StaleCheckAdmin, StaleCheckFormSet, StaleCheckInline
+from pricing.money import dec, format_amount, format_exact
 
 
 class ExactDecimalInput(forms.NumberInput):
@@ -35,7 +35,7 @@ class ExactDecimalInput(forms.NumberInput):
 
     def format_value(self, value):
         if isinstance(value, Decimal):
-            return format_exact(value, grouped=False)
+            return dec(value)
         return super().format_value(value)
 
 
@@ -155,7 +155,7 @@ class SharedChoicesInline(ConfigInline):
 
 
 def _shown(value: object) -> object:
-    return format_exact(value, grouped=False) if isinstance(value, Decimal) else value
+    return dec(value) if isinstance(value, Decimal) else value
 
 
 def amount_or_empty(model_admin: admin.ModelAdmin, obj: Model, *, figure: str, currency: str, places: int) -> str:

@@ -10,13 +10,14 @@ demo are left alone.
 from django.db import transaction
 
 from billingcfg import demo_data as data
-from billingcfg.document import SCHEMA_VERSION, dec
+from billingcfg.document import SCHEMA_VERSION
 from billingcfg.models import Currency
 from billingcfg.restore import LoadResult, draft_load
 from plans.models import CreditPack
+from pricing.money import dec
+from pricing.quantities import parse_quantity_list
 from rates.models import AIModel
 from rates.price_list_import import price_list_aliases_load
-from pricing.quantities import parse_quantity_list
 
 CHANGE_REASON = "Loaded demo data"
 

@@ -14,29 +14,16 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from pricing import catalogue as c
-from pricing.errors import PricingError
-from pricing.fx import Converter, MissingExchangeRate
+from pricing.diff import COMPUTED_KEYS
+from pricing.errors import MissingExchangeRate, PricingError
+from pricing.fx import Converter
 from pricing.margins import MarginBand
-from pricing.money import Band
+from pricing.money import Band, dec
+from pricing.quantities import parse_quantity_list
 from pricing.quote import Quote, quote_model
 from pricing.report import MarginReport, PriceRow, margin_report
-from pricing.quantities import parse_quantity_list
 
-# What a document holds besides the draft's own figures: computed by the builder,
-# ignored when a document is loaded back into the draft.
-COMPUTED_KEYS = frozenset({"release", "revenue_per_credit", "margins", "flags", "default_usage", "cost",
-                           "revenue", "margin", "price_per_credit", "problems"})
 SCHEMA_VERSION = 1
-
-
-def dec(value: Decimal | None) -> str | None:
-    """A decimal as exact text: '0.1', not '0.10000000' nor '1E-1'."""
-    if value is None:
-        return None
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
 
 
 def timestamp(value: datetime) -> str:

@@ -25,8 +25,10 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.models import to_historic
 from simple_history.utils import get_history_manager_for_model
 
-from billingcfg.document import canonical_bytes, dec, timestamp
+from billingcfg.document import canonical_bytes, timestamp
 from billingcfg.formsets import BoundedInlineFormSet
+from billingcfg.text import moment_text
+from pricing.money import dec
 
 OPENED_AS = "opened_as"
 
@@ -100,8 +102,6 @@ def _name(row: Model) -> str:
 
 
 def _who_and_when(record: Model | None) -> str:
-    from billingcfg.admin_releases import moment_text
-
     if record is None:
         return ""
     who = f" by {record.history_user.get_username()}" if record.history_user_id else ""

@@ -7,8 +7,14 @@ not the database; figures stay the documents' own exact strings."""
 from collections import Counter
 from decimal import Decimal
 
-from billingcfg.document import COMPUTED_KEYS, dec
+from pricing.money import dec
 from pricing.report import BELOW_TARGET, FLAG_ORDER, LOSS
+
+# What a document holds besides the draft's own figures: computed from them by the
+# builder (billingcfg.document), so a diff compares the figures only and a load
+# back into the draft ignores them.
+COMPUTED_KEYS = frozenset({"release", "revenue_per_credit", "margins", "flags", "default_usage", "cost",
+                           "revenue", "margin", "price_per_credit", "problems"})
 
 KINDS = ("policy", "currency", "exchange_rate", "meter", "provider", "credit_pack", "subscription_plan", "model",
          "variant", "provider_cost", "credit_rate", "workflow", "workflow_step", "alert_threshold")

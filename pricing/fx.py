@@ -12,17 +12,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 from pricing.catalogue import FxRate
-
-
-class MissingExchangeRate(LookupError):
-    def __init__(self, from_currency: str, to_currency: str):
-        self.from_currency = from_currency
-        self.to_currency = to_currency
-        super().__init__(f"no exchange rate from {from_currency} to {to_currency}")
-
-    @property
-    def pair(self) -> str:
-        return f"{self.from_currency} → {self.to_currency}"
+from pricing.errors import MissingExchangeRate
 
 
 def rate_from_amounts(*, from_amount: Decimal, to_amount: Decimal) -> Decimal:

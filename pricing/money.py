@@ -18,10 +18,24 @@ def format_amount(amount: Decimal, currency_code: str, places: int) -> str:
     return f"{round_places(amount, places):,f} {currency_code}"
 
 
-def format_exact(value: Decimal, *, grouped: bool = True) -> str:
-    """A stored decimal as exactly as it is, without its column's padding zeros:
-    Decimal("2400000.0000") -> "2,400,000", Decimal("0.30000000") -> "0.3"."""
-    return format(value.normalize(), ",f" if grouped else "f")
+def dec(value: Decimal | None) -> str | None:
+    """The one exact text of a decimal: every digit it has, without its column's
+    padding zeros, an exponent or a sign on zero: Decimal("0.10000000") -> "0.1",
+    Decimal("1E+2") -> "100", Decimal("-0.00") -> "0". What documents, hashes,
+    spreadsheet cells and form fields hold. Decimal.normalize() would round to the
+    context's 28 digits, so it is not used."""
+    if value is None:
+        return None
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def format_exact(value: Decimal) -> str:
+    """`dec` for reading, its whole part grouped: Decimal("2400000.0000") -> "2,400,000"."""
+    whole, point, fraction = dec(value).partition(".")
+    return f"{Decimal(whole):,}{point}{fraction}"
 
 
 def digits_and_places(value: Decimal) -> tuple[int, int]:

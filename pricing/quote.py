@@ -9,22 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pricing.catalogue import Catalogue, Rate
-from pricing.errors import PricingError, QuantityError
+from pricing.charging import resolve_quantity, usage_credits
+from pricing.costing import convert_band, usage_cost
+from pricing.errors import PricingError, QuantityError, UnknownName
 from pricing.fx import Converter
 from pricing.margins import MarginBand
 from pricing.money import ZERO_BAND, Band, format_exact, whole_up
 from pricing.revenue import RevenuePerCredit
-from pricing.charging import resolve_quantity, usage_credits
-from pricing.costing import convert_band, usage_cost
 from pricing.workflow_cost import workflow_cost
-
-
-class UnknownName(PricingError):
-    """A model, variant or workflow the catalogue does not have (or does not sell)."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
 
 
 @dataclass(frozen=True, slots=True)

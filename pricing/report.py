@@ -8,14 +8,14 @@ from datetime import date
 from decimal import Decimal
 
 from pricing.catalogue import Catalogue, Model
-from pricing.errors import MissingCost, PricingError
-from pricing.fx import Converter, MissingExchangeRate
-from pricing.margins import MarginBand, credits_for_target
-from pricing.money import Band, whole_up
-from pricing.economics import PlanEconomics, plan_economics
-from pricing.revenue import RevenuePerCredit, revenue_per_credit
 from pricing.charging import credits_at_rate
 from pricing.costing import convert_band, row_cost, split_tiers, tier_label
+from pricing.economics import PlanEconomics, plan_economics
+from pricing.errors import MissingCost, MissingExchangeRate, PricingError
+from pricing.fx import Converter
+from pricing.margins import MarginBand, credits_for_target
+from pricing.money import Band, whole_up
+from pricing.revenue import RevenuePerCredit, revenue_per_credit
 from pricing.workflow_cost import WorkflowCost, workflow_cost
 
 LOSS = "loss"

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pricing.catalogue import Offer, Policy
-from pricing.fx import Converter, MissingExchangeRate
+from pricing.errors import MissingExchangeRate
+from pricing.fx import Converter
 
 
 def price_per_credit(*, price: Decimal, credits: int, bonus_credits: int = 0) -> Decimal:

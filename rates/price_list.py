@@ -56,9 +56,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from billingcfg.digits import UNIT_PRICE
-from billingcfg.document import dec
 from billingcfg.jsonlimits import JSONTooDeep, load_json, refuse_constant
 from billingcfg.uploads import size_problem
+from pricing.money import dec
 
 SOURCE_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"
 CURRENCY = "USD"

@@ -21,13 +21,20 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from billingcfg.document import (catalogue_from_document, configuration_sha256, dec, draft_configuration, sha256,
-                                 with_margins)
-from pricing.fx import Converter, MissingExchangeRate
+from billingcfg.document import (
+    catalogue_from_document,
+    configuration_sha256,
+    draft_configuration,
+    sha256,
+    with_margins,
+)
 from billingcfg.history import change_reason
 from billingcfg.releases import DraftChanged
-from pricing.report import BELOW_TARGET, LOSS
 from billingcfg.restore import LoadResult, draft_load
+from pricing.errors import MissingExchangeRate
+from pricing.fx import Converter
+from pricing.money import dec
+from pricing.report import BELOW_TARGET, LOSS
 from rates import price_list as pl
 
 

@@ -13,8 +13,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billingcfg.api.errors import BODY
+from billingcfg.document import timestamp
 from pricing.money import digits_and_places
-from billingcfg.document import dec, timestamp
+from pricing.money import dec
 from pricing.thresholds import METRICS, SCOPES, WINDOWS
 
 MAX_DIGITS = 15

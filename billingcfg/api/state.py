@@ -13,13 +13,13 @@ from decimal import Decimal
 
 from billingcfg.api.errors import RequestError
 from billingcfg.api.selectors import ReleaseHead, release_text_get
-from pricing.catalogue import Catalogue
 from billingcfg.document import catalogue_from_document
-from pricing.errors import PricingError, QuantityError
-from pricing.fx import Converter, MissingExchangeRate
-from pricing.quote import Quote, UnknownName, quantity_meter, quote_model, quote_workflow
-from pricing.thresholds import Crossing, Observation, thresholds_crossed
+from pricing.catalogue import Catalogue
+from pricing.errors import MissingExchangeRate, PricingError, QuantityError, UnknownName
+from pricing.fx import Converter
+from pricing.quote import Quote, quantity_meter, quote_model, quote_workflow
 from pricing.revenue import RevenuePerCredit, revenue_per_credit
+from pricing.thresholds import Crossing, Observation, thresholds_crossed
 
 # Releases held per process: the active one, the next scheduled one, a few old
 # ones clients still ask for. Oldest entry out first.

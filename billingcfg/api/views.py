@@ -26,10 +26,9 @@ from billingcfg.api.serializers import (
     ObservationSerializer, PublishedSerializer, PublishSerializer, QuoteResultSerializer, QuoteSerializer,
     ReleaseSerializer, ThresholdsCrossedSerializer, WithdrawSerializer, read_instant,
 )
-from billingcfg.document import (
-    canonical_bytes, dec, draft_document, quote_document, sha256, timestamp,
-)
+from billingcfg.document import canonical_bytes, draft_document, quote_document, sha256, timestamp
 from billingcfg.models import PricingPolicy
+from pricing.money import dec
 
 CACHE_CONTROL = "private, no-cache"  # clients keep it and revalidate: it changes on publish or when a release falls due
 DRAFT = "draft"

@@ -12,8 +12,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from billingcfg.document import dec
 from billingcfg.formula_text import formula_problem, looks_like_formula
+from pricing.money import dec
 
 QUOTE = "'"
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")

@@ -15,27 +15,12 @@ from billingcfg.document import (
     canonical_bytes,
     catalogue_from_document,
     configuration_of,
-    dec,
     draft_configuration,
     draft_document,
 )
 from billingcfg.snapshot import catalogue_from_draft
+from pricing.money import dec
 from rates.models import ProviderCost
-
-
-@pytest.mark.parametrize(("value", "text"), [
-    (Decimal("0.10000000"), "0.1"),
-    (Decimal("1E-7"), "0.0000001"),
-    (Decimal("1E+1"), "10"),
-    (Decimal("480"), "480"),
-    (Decimal("-0.000"), "0"),
-    (Decimal("0.6508379888268156424581005587"), "0.6508379888268156424581005587"),
-    (digits.UNIT_PRICE.largest, "9999999.99999999"),
-    (digits.UNIT_PRICE.step, "0.00000001"),
-    (None, None),
-])
-def test_decimals_are_exact_text_without_padding_or_exponent(value, text):
-    assert dec(value) == text
 
 
 def test_canonical_bytes_do_not_depend_on_key_order():

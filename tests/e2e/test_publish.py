@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from pricing.money import format_exact, format_percent
+from pricing.money import dec, format_exact, format_percent
 from tests.api.conftest import make_key
 from tests.e2e.figures import basis_margins, draft_report
 
@@ -30,8 +30,8 @@ def test_publisher_reviews_the_diff_publishes_and_the_api_serves_the_new_prices(
     for slug, _, _ in CHANGES:
         page.goto(f"/admin/rates/creditrate/{rates[slug].pk}/change/")
         credits = page.get_by_label("Credits:", exact=True)
-        expect(credits).to_have_value(format_exact(old[slug], grouped=False))
-        credits.fill(format_exact(new[slug], grouped=False))
+        expect(credits).to_have_value(dec(old[slug]))
+        credits.fill(dec(new[slug]))
         page.get_by_role("button", name="Save", exact=True).click()
         expect(page.locator("ul.messagelist .success")).to_contain_text("was changed successfully")
     margins_after = basis_margins(draft_report())

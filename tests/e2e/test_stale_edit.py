@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from playwright.sync_api import expect
 
-from pricing.money import format_exact
+from pricing.money import dec, format_exact
 
 
 def test_an_edit_from_a_stale_page_is_refused_until_the_page_is_reopened(
@@ -23,7 +23,7 @@ def test_an_edit_from_a_stale_page_is_refused_until_the_page_is_reopened(
     alice, bob = open_session(publisher), open_session(editor)
     for page in (alice, bob):
         page.goto(url)
-        expect(page.get_by_label("Credits:", exact=True)).to_have_value(format_exact(rate.credits, grouped=False))
+        expect(page.get_by_label("Credits:", exact=True)).to_have_value(dec(rate.credits))
 
     alice.get_by_label("Credits:", exact=True).fill(format_exact(first))
     alice.get_by_role("button", name="Save and continue editing").click()

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from pricing.catalogue import FxRate
-from pricing.fx import Converter, MissingExchangeRate, rate_from_amounts
+from pricing.errors import MissingExchangeRate
+from pricing.fx import Converter, rate_from_amounts
 
 
 def test_seed_000_points_per_rmb():

@@ -6,6 +6,7 @@ import pytest
 
 from pricing.money import (
     Band,
+    dec,
     digits_and_places,
     format_amount,
     format_band,
@@ -54,10 +55,35 @@ def test_credits_charged_round_up():
         ("16161.61616162", "16,161.61616162"),
         ("0E-8", "0"),
         ("100.0000", "100"),
+        ("-1234567.50", "-1,234,567.5"),
+        ("-0.000", "0"),
+        ("1E+2", "100"),
+        # 31 digits: every one kept, where Decimal.normalize() rounds to the context's 28
+        ("1234567890123456789012345678901.5", "1,234,567,890,123,456,789,012,345,678,901.5"),
     ],
 )
 def test_format_exact_drops_only_padding_zeros(stored, shown):
     assert format_exact(Decimal(stored)) == shown
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (Decimal("0.10000000"), "0.1"),
+    (Decimal("1E-7"), "0.0000001"),
+    (Decimal("1E+1"), "10"),
+    (Decimal("480"), "480"),
+    (Decimal("-0.000"), "0"),
+    (Decimal("0.6508379888268156424581005587"), "0.6508379888268156424581005587"),
+    (Decimal("9999999.99999999"), "9999999.99999999"),
+    (Decimal("0.00000001"), "0.00000001"),
+    (None, None),
+])
+def test_decimals_are_exact_text_without_padding_or_exponent(value, text):
+    assert dec(value) == text
+
+
+@pytest.mark.parametrize("stored", ["2400000.0000", "0.30000000", "-0.000", "1234567890123456789012345678901.5"])
+def test_format_exact_is_the_exact_text_grouped(stored):
+    assert format_exact(Decimal(stored)).replace(",", "") == dec(Decimal(stored))
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from pricing.errors import QuantityError
+from pricing.errors import QuantityError, UnknownName
 from pricing.fx import Converter
-from pricing.quote import UnknownName, quantity_meter, quote_model, quote_workflow
+from pricing.quote import quantity_meter, quote_model, quote_workflow
 from pricing.revenue import revenue_per_credit
 from tests.demo_catalogue import demo_catalogue
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from pricing.catalogue import FxRate, Threshold
-from pricing.fx import Converter, MissingExchangeRate
+from pricing.errors import MissingExchangeRate
+from pricing.fx import Converter
 from pricing.thresholds import Observation, thresholds_crossed
 from tests.demo_catalogue import demo_catalogue
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from pricing.catalogue import Cost, FxRate, Model, Step, Variant, Workflow
-from pricing.errors import MissingCost, PricingError
-from pricing.fx import Converter, MissingExchangeRate
+from pricing.errors import MissingCost, MissingExchangeRate, PricingError
+from pricing.fx import Converter
 from pricing.money import Band
 from pricing.workflow_cost import workflow_cost
 from tests.demo_catalogue import demo_catalogue
