@@ -7,9 +7,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.utils.html import format_html_join
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 
 from pricing.margins import MarginBand
 from billingcfg.models import PricingPolicy
@@ -17,7 +15,6 @@ from pricing.money import Band, format_band, format_exact, format_percent, forma
 from pricing.report import (
     BELOW_TARGET,
     CANNOT_PRICE,
-    FLAG_LABELS,
     LOSS,
     MISSING_COST,
     NO_EXCHANGE_RATE,
@@ -27,8 +24,7 @@ from pricing.report import (
     margin_report,
 )
 from billingcfg.snapshot import DraftSnapshot, draft_snapshot
-
-NOT_PRICED = "—"
+from billingcfg.text import NOT_PRICED, flag_badges
 
 
 class DraftMargins:
@@ -66,14 +62,6 @@ def draft_margins(request: HttpRequest) -> DraftMargins | None:
         else:
             request._draft_margins = DraftMargins(snapshot, margin_report(snapshot.catalogue, on=timezone.localdate()))
     return request._draft_margins
-
-
-def flag_badges(flags) -> SafeString:
-    if not flags:
-        return mark_safe('<span class="margin-flag margin-ok">OK</span>')
-    return format_html_join(
-        " ", '<span class="margin-flag margin-{}">{}</span>', ((flag, FLAG_LABELS[flag]) for flag in flags)
-    )
 
 
 def band_text(band: Band | None, currency: str | None) -> str:

@@ -6,7 +6,7 @@ API keys whose full key is shown once.
 The services in billingcfg.releases, billingcfg.restore and pricing.diff do
 the work; this module formats what they return and calls them."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from django import forms
@@ -20,13 +20,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from billingcfg import charts, releases
-from billingcfg.admin_margins import NO_POLICY, NOT_PRICED, flag_badges
+from billingcfg import releases
+from billingcfg.admin_margins import NO_POLICY
 from billingcfg.api_keys import api_key_issue, api_key_revoke
 from billingcfg.models import PricingPolicy
-from pricing.money import Band, format_band, format_exact, format_percent
+from pricing.money import Band, format_band, format_exact
 from billingcfg.releases import PUBLISH_PERMISSION
 from billingcfg.release_models import ApiKey, ApiScope, Release
+from billingcfg.text import NOT_PRICED, change_text, flag_badges, load_summary, margin_cell, moment_text, usage_text
 
 STALE_DRAFT = "The draft changed since you opened this page; review the new diff."
 
@@ -45,34 +46,6 @@ def _cost_text(cost: dict | None) -> str:
     if cost is None:
         return NOT_PRICED
     return format_band(Band(Decimal(cost["low"]), Decimal(cost["high"])), cost.get("currency"))
-
-
-def change_text(fraction) -> str:
-    """'+25.0%', '−20.0%'; empty when there is nothing to compare with."""
-    if fraction is None:
-        return ""
-    value = Decimal(fraction)
-    return ("+" if value > 0 else "") + format_percent(value)
-
-
-def _usage_text(usage: dict | None) -> str:
-    """'8 seconds', '300 input_tokens, 700 output_tokens': a variant's default request."""
-    if not usage:
-        return ""
-    return ", ".join(f"{format_exact(Decimal(quantity))} {meter}" for meter, quantity in usage.items())
-
-
-def margin_cell(text, target: Decimal | None, *, at: str) -> dict:
-    """A gross margin as a percent, toned as the flags judge it: a loss at the
-    lowest credit price, below target at the basis."""
-    value = _decimal(text)
-    if value is None:
-        return {"text": NOT_PRICED, "tone": "none"}
-    if at == "lowest":
-        shown_tone = "loss" if value < 0 else "fine"
-    else:
-        shown_tone = charts.margin_tone(value, target if target is not None else Decimal(0))
-    return {"text": format_percent(value), "tone": shown_tone}
 
 
 def _target(document: dict | None) -> Decimal | None:
@@ -106,8 +79,8 @@ def _price_line(price: dict, variants: dict, old_target, new_target) -> dict:
         "model": price["model"],
         "variant": price["variant"],
         "change": variants.get((price["model"], price["variant"]), "changed"),
-        "usage_old": _usage_text(price["usage_old"]),
-        "usage_new": _usage_text(price["usage_new"]),
+        "usage_old": usage_text(price["usage_old"]),
+        "usage_new": usage_text(price["usage_new"]),
         "credits_old": _credits_text(price["credits"]["old"]),
         "credits_new": _credits_text(price["credits"]["new"]),
         "credits_change": change_text(price["change"]),
@@ -184,24 +157,6 @@ def diff_context(old_document: dict | None, new_document: dict) -> dict:
         "unchanged": not diff["changes"] and not diff["prices"] and not diff["rows"],
         "first_release": not old_document,
     }
-
-
-def load_summary(result) -> str:
-    """What a restore changed, per table: 'credit rates: 1 updated; meters: 1 deleted'."""
-    if not result.changed:
-        return "nothing changed: the draft already held it"
-    tables = sorted(set(result.created) | set(result.updated) | set(result.deleted))
-    parts = []
-    for table in tables:
-        counts = [f"{result.created[table]} created" if result.created[table] else "",
-                  f"{result.updated[table]} updated" if result.updated[table] else "",
-                  f"{result.deleted[table]} deleted" if result.deleted[table] else ""]
-        parts.append(f"{table}: {', '.join(count for count in counts if count)}")
-    return "; ".join(parts)
-
-
-def moment_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # ---- the Publish form ------------------------------------------------------------------------

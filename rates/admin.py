@@ -21,18 +21,17 @@ from billingcfg.admin import (
 )
 from billingcfg.admin_margins import (
     NO_POLICY,
-    NOT_PRICED,
     DraftMargins,
     MarginFlagFilter,
     MarginsAdmin,
     band_text,
-    flag_badges,
     judged_cells,
     margin_text,
     price_table,
 )
 from pricing.money import format_exact, format_percent
 from billingcfg.stale import StaleCheckForm
+from billingcfg.text import NOT_PRICED, flag_badges
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
 
 

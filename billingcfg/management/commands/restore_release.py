@@ -3,9 +3,9 @@ draft, as the release page's Restore button does. No release is changed."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from billingcfg.admin_releases import load_summary
 from billingcfg.management.commands.publish import user_named
 from billingcfg.release_models import Release
+from billingcfg.text import load_summary
 
 
 class Command(BaseCommand):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from billingcfg.admin_releases import load_summary
 from billingcfg.management.commands.publish import user_named
+from billingcfg.text import load_summary
 from billingcfg.uploads import size_problem
-from rates.admin_price_list import report_lines
+from rates.price_list_text import report_lines
 
 UNMATCHED_SHOWN = 20
 
