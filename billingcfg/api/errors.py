@@ -3,7 +3,8 @@ the field is a request field ("model", "quantity"), a dotted path into one
 ("usage.input_tokens"), a query parameter ("at") or "body" for the request as a
 whole; at most ERRORS_SHOWN messages, then a count of the rest. A body over
 DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 in the same shape. Other errors (401, 403,
-404, 429) keep DRF's `{"detail": "message"}`."""
+404, 429, and the 409 for a draft changed since it was read) keep DRF's
+`{"detail": "message"}`."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -11,6 +12,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
+
+from billingcfg.releases import DraftChanged
 
 BODY = "body"
 ERRORS_SHOWN = 100
@@ -73,6 +77,9 @@ def _body_too_large(request) -> Response:
 def exception_handler(exc, context):
     if isinstance(exc, RequestDataTooBig):
         return _body_too_large(context["request"])
+    if isinstance(exc, DraftChanged):  # the service's refusal: the caller read a draft that moved since
+        set_rollback()
+        return Response({"detail": f"{exc}; read /api/v1/draft/ again"}, status=status.HTTP_409_CONFLICT)
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == 400:
         if isinstance(exc, exceptions.ValidationError):

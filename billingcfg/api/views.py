@@ -155,14 +155,6 @@ def _draft() -> tuple[dict, bytes]:
     return document, canonical_bytes(document)
 
 
-class DraftChanged(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "draft_changed"
-
-    def __init__(self, changed: "releases.DraftChanged"):
-        super().__init__(f"{changed}; read /api/v1/draft/ again")
-
-
 @extend_schema(
     summary="The configuration in force",
     description="The active release's document, as stored (decimals as strings). Cache it by its ETag and send "
@@ -240,8 +232,6 @@ class ReleaseListView(ApiView):
             release = releases.release_publish(note=data["note"], user=request.user,
                                                effective_at=data.get("effective_at"),
                                                reviewed_sha256=data.get("draft_sha256"))
-        except releases.DraftChanged as changed:
-            raise DraftChanged(changed) from None
         except PricingPolicy.DoesNotExist as missing:
             raise exceptions.ValidationError({"draft": [str(missing)]}) from None
         except releases.PublishRefused as refused:
