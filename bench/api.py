@@ -54,7 +54,7 @@ def _environment(database_url: str) -> dict:
     return env
 
 
-def _recreate_database(database_url: str) -> None:
+def recreate_database(database_url: str) -> None:
     import psycopg
 
     name = database_url.rsplit("/", 1)[1]
@@ -64,7 +64,7 @@ def _recreate_database(database_url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def _setup_django(env: dict) -> None:
+def setup_django(env: dict) -> None:
     os.environ.update(env)
     import django
 
@@ -150,9 +150,9 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     database_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
-    _recreate_database(database_url)
+    recreate_database(database_url)
     env = _environment(database_url)
-    _setup_django(env)
+    setup_django(env)
 
     from billingcfg.demo import demo_load
     from billingcfg.release_models import ApiKey, ApiScope, Release

@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.api import _recreate_database, _setup_django  # noqa: E402
+from bench.api import recreate_database, setup_django  # noqa: E402
 from tests.load import harness  # noqa: E402
 
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/billingcfg_bench_load"
@@ -45,8 +45,8 @@ def main() -> None:
                         gap=arguments.gap, check_seconds=arguments.check_seconds)
 
     database = os.environ.get("BENCH_LOAD_DATABASE_URL", DEFAULT_DB)
-    _recreate_database(database)
-    _setup_django({"DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "billingcfg.settings",
+    recreate_database(database)
+    setup_django({"DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "billingcfg.settings",
                    "DJANGO_SECRET_KEY": "bench-only", "DJANGO_LOG_LEVEL": "WARNING"})
     key, first = harness.catalogue_prepare()
     figures = harness.measure(database, plan, key=key, first=first)

@@ -95,7 +95,7 @@ def _evaluate(instance, condition: Q):
     return result
 
 
-def _field_values(instance: Model) -> dict[str, Value]:
+def field_values(instance: Model) -> dict[str, Value]:
     """What a condition is checked against in the database: each concrete field's value, typed as the field."""
     values = {}
     for field in instance._meta.concrete_fields:
@@ -109,7 +109,7 @@ def condition_holds(condition: Q, instance: Model) -> bool:
     try:
         return _evaluate(instance, condition) is not False
     except Unreadable:
-        return condition.check(_field_values(instance))
+        return condition.check(field_values(instance))
 
 
 def check_holds(constraint: CheckConstraint, instance: Model) -> bool:

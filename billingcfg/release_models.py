@@ -130,7 +130,8 @@ class ApiScope(models.TextChoices):
 KEY_PREFIX = "bck"
 
 
-def _hash(secret: str) -> str:
+def secret_hash(secret: str) -> str:
+    """What is stored of a key: its sha256, in hex."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -178,12 +179,12 @@ class ApiKey(models.Model):
         """A new key as (full key, prefix, sha256 of the full key)."""
         prefix = f"{KEY_PREFIX}_{secrets.token_hex(4)}"
         key = f"{prefix}.{secrets.token_urlsafe(32)}"
-        return key, prefix, _hash(key)
+        return key, prefix, secret_hash(key)
 
     def matches(self, key: str) -> bool:
-        return hmac.compare_digest(self.hashed_key, _hash(key))
+        return hmac.compare_digest(self.hashed_key, secret_hash(key))
 
     @staticmethod
     def matches_no_key(key: str) -> bool:
         """False, after the work matches() does: a key whose prefix is no key's costs what a wrong secret does."""
-        return hmac.compare_digest(_NO_HASH, _hash(key))
+        return hmac.compare_digest(_NO_HASH, secret_hash(key))

@@ -7,7 +7,7 @@ from django.db import connection
 from django.db.models import Q, UniqueConstraint
 from django.test.utils import CaptureQueriesContext
 
-from billingcfg.conditions import _field_values, condition_holds
+from billingcfg.conditions import condition_holds, field_values
 from tests import factories as f
 
 ROWS = {
@@ -36,7 +36,7 @@ def test_python_and_the_database_agree_on_every_conditional_constraint(row):
     with CaptureQueriesContext(connection) as queries:
         in_python = {c.name: condition_holds(c.condition, instance) for c in conditional}
 
-    assert in_python == {c.name: c.condition.check(_field_values(instance)) for c in conditional}
+    assert in_python == {c.name: c.condition.check(field_values(instance)) for c in conditional}
     assert len(queries) == 0
 
 

@@ -166,8 +166,8 @@ def test_failed_key_checks_from_one_address_are_throttled_then_no_key_from_it_is
 def test_an_unknown_prefix_costs_what_a_known_one_with_a_wrong_secret_does(db, settings, monkeypatch):
     settings.RELEASE_CHECK_SECONDS = 60
     hashed = []
-    real_hash = release_models._hash
-    monkeypatch.setattr(release_models, "_hash", lambda secret: hashed.append(secret) or real_hash(secret))
+    real_hash = release_models.secret_hash
+    monkeypatch.setattr(release_models, "secret_hash", lambda secret: hashed.append(secret) or real_hash(secret))
     key, _ = make_key("config:read")
     prefix = key.partition(".")[0]
 
