@@ -1,6 +1,6 @@
 """One django-import-export resource per configuration table.
 
-Columns are the configuration document's own keys (`billingcfg.restore.TABLES`
+Columns are the configuration document's own keys (`billingcfg.tables`
 says which model field or foreign key each is): slugs and codes, never database
 ids. A row is matched to a stored one by its natural key.
 
@@ -31,8 +31,8 @@ from import_export.instance_loaders import BaseInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from billingcfg.history import change_reason
-from billingcfg.restore import TABLES, _Ref, _refused_by, _Table
 from billingcfg.sheets import cells
+from billingcfg.tables import ALIASES, QUANTITIES, TABLE, TABLES, refused_by
 from billingcfg.conditions import check_holds, condition_fields
 from billingcfg.sheets.xlsx import most_cells
 from billingcfg.sheets.widgets import (BooleanWidget, DateWidget, DecimalWidget, IntegerWidget, QuantityListWidget,
@@ -41,18 +41,6 @@ from billingcfg.sheets.widgets import (BooleanWidget, DateWidget, DecimalWidget,
 BATCH = 500
 PROGRESS_EVERY = 1000
 
-# Each table's natural key, as columns (the same key `restore.TABLES` matches by).
-KEY_COLUMNS = {
-    "currencies": ("code",),
-    "exchange_rates": ("from", "to", "as_of"),
-    "variants": ("model", "slug"),
-    "provider_costs": ("model", "variant", "meter", "tier_threshold"),
-    "credit_rates": ("model", "variant", "meter"),
-    "workflow_steps": ("workflow", "position"),
-    "policy": (),
-    "threshold_actions": ("threshold", "action"),
-    "price_list_aliases": ("name",),
-}
 # Text columns that name or key a row: formula-like text is refused there.
 NAME_COLUMNS = frozenset({"slug", "code", "name", "label", "unit_label", "tier", "symbol"})
 
@@ -110,7 +98,7 @@ class NaturalKeyLoader(BaseInstanceLoader):
 class SheetResource(resources.ModelResource):
     """What every table's resource shares; `sheet_resource()` makes one per table."""
 
-    table = None  # the `restore.TABLES` entry
+    table = None  # the `billingcfg.tables` entry
     key_columns: tuple[str, ...] = ()
     # No unique key (workflow steps): the n-th row at a key is the n-th stored one, as in `restore`.
     repeatable = False
@@ -301,7 +289,7 @@ class SheetResource(resources.ModelResource):
         except IntegrityError as error:
             self.handle_import_error(result, SheetError(
                 f"Sheet '{self.sheet_name()}': the database refused the rows: "
-                f"{_refused_by(self._meta.model, error)}"), raise_errors)
+                f"{refused_by(self._meta.model, error)}"), raise_errors)
         finally:
             self.create_instances, self.update_instances = [], []
 
@@ -369,13 +357,14 @@ class VariantResource(SheetResource):
         self.write_updates([variant for variant in updated if variant.is_default])
 
 
-def _widget(model, name: str, refs: dict):
-    if name in refs:
-        ref = refs[name]
-        target = dict((table.name, table.model) for table in TABLES)[ref.table]
+def _widget(table, name: str):
+    if name in table.ref_of:
+        ref = table.ref_of[name]
+        target = TABLE[ref.table]
         if len(ref.keys) > 1:
-            return VariantWidget(target, model_column=ref.keys[0])
-        return RefWidget(target, field="code" if ref.table == "currencies" else "slug")
+            return VariantWidget(target.model, model_column=ref.keys[0])
+        return RefWidget(target.model, field=target.ident)
+    model = table.model
     field = model._meta.get_field(name)
     if isinstance(field, models.DecimalField):
         return DecimalWidget()
@@ -385,22 +374,22 @@ def _widget(model, name: str, refs: dict):
         return DateWidget()
     if isinstance(field, models.IntegerField):
         return IntegerWidget()
-    if name == "allowed_quantities":
+    if table.fields[name].kind is QUANTITIES:
         return QuantityListWidget()
     return TextWidget(key=name in NAME_COLUMNS)
 
 
 def sheet_resource(table, base=SheetResource) -> type[SheetResource]:
-    """The resource of one `restore.TABLES` entry: a column per configuration key, in the model's field order."""
+    """The resource of one `billingcfg.tables` entry: a column per configuration key, in the model's field order."""
     model = table.model
     refs = {ref.field: ref for ref in table.refs}
     names = [field.name for field in model._meta.fields if field.name in table.fields or field.name in refs]
     declared = {}
     for name in names:
-        column = refs[name].keys[-1] if name in refs else name
-        declared[column] = Field(attribute=name, column_name=column, widget=_widget(model, name, refs),
+        column = refs[name].name if name in refs else name
+        declared[column] = Field(attribute=name, column_name=column, widget=_widget(table, column),
                                  saves_null_values=True)
-    key_columns = KEY_COLUMNS.get(table.name, ("slug",))
+    key_columns = table.key
     ordered = [*key_columns, *(column for column in declared if column not in key_columns)]
     meta = type("Meta", (base.Meta,), {"model": model, "fields": ordered, "import_id_fields": list(key_columns),
                                         "import_order": ordered, "export_order": ordered})
@@ -409,19 +398,10 @@ def sheet_resource(table, base=SheetResource) -> type[SheetResource]:
                                 "repeatable": table.repeatable, **declared, "__module__": __name__})
 
 
-def _aliases_table() -> _Table:
-    """Price-list aliases are not part of a release; they have their own sheet, not a workbook sheet."""
-    from rates.models import PriceListAlias
-
-    return _Table("price_list_aliases", PriceListAlias, key=lambda row: (row["name"],),
-                  stored_key=lambda o: (o.name,), related=(), fields=dict.fromkeys(("name", "notes")),
-                  refs=(_Ref("model", "models", ("model",)), _Ref("variant", "variants", ("model", "variant"))))
-
-
 _BASES = {"variants": VariantResource}
 # The workbook's sheets, in the order they import (every table after those it points to).
 RESOURCES: dict[str, type[SheetResource]] = {
     table.name: sheet_resource(table, _BASES.get(table.name, SheetResource)) for table in TABLES
 }
 RESOURCE_OF_MODEL = {resource._meta.model: resource
-                     for resource in [*RESOURCES.values(), sheet_resource(_aliases_table())]}
+                     for resource in [*RESOURCES.values(), sheet_resource(ALIASES)]}
