@@ -89,7 +89,7 @@ def generate(variants: int) -> None:
 
 def _measure(label: str, client) -> dict:
     from pricing.report import margin_report
-    from billingcfg.snapshot import draft_snapshot
+    from billingcfg.document import draft_snapshot
 
     read, snapshot, read_queries = _timed(draft_snapshot)
     computed, report, _ = _timed(lambda: margin_report(snapshot.catalogue))

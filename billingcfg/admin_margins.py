@@ -23,7 +23,7 @@ from pricing.report import (
     PriceRow,
     margin_report,
 )
-from billingcfg.snapshot import DraftSnapshot, draft_snapshot
+from billingcfg.document import DraftSnapshot, draft_snapshot
 from billingcfg.text import NOT_PRICED, flag_badges
 
 

@@ -13,9 +13,8 @@ from billingcfg import demo_data as data
 from billingcfg.document import SCHEMA_VERSION
 from billingcfg.models import Currency
 from billingcfg.restore import LoadResult, draft_load
+from billingcfg.tables import QUANTITIES, with_defaults
 from plans.models import CreditPack
-from pricing.money import dec
-from pricing.quantities import parse_quantity_list
 from rates.models import AIModel
 from rates.price_list_import import price_list_aliases_load
 
@@ -28,19 +27,10 @@ def demo_configuration() -> dict:
         {"slug": row["slug"], "name": row["name"], "provider": row["provider"], "modality": row["modality"],
          "active": True, "description": row.get("description", ""),
          "variants": row["variants"],
-         "provider_costs": [
-             {"variant": cost["variant"], "meter": cost["meter"], "currency": cost["currency"], "tier_meter": None,
-              "price": cost["price"], "price_high": cost.get("price_high"), "per_units": cost["per_units"],
-              "tier_threshold": cost.get("tier_threshold"), "tier_mode": "", "source_url": cost.get("source_url", ""),
-              "as_of": cost["as_of"], "notes": cost.get("notes", "")}
-             for cost in row["costs"]
-         ],
+         "provider_costs": [with_defaults("provider_costs", cost) for cost in row["costs"]],
          "credit_rates": [
-             {"variant": rate["variant"], "meter": rate["meter"], "credits": rate["credits"],
-              "per_units": rate.get("per_units", 1), "minimum_charge": rate.get("minimum_charge", 0),
-              "allowed_quantities": [dec(q) for q in parse_quantity_list(rate.get("allowed_quantities", ""))],
-              "min_quantity": rate.get("min_quantity"), "max_quantity": rate.get("max_quantity"),
-              "default_quantity": rate.get("default_quantity"), "active": True, "notes": ""}
+             with_defaults("credit_rates", {**rate, "allowed_quantities": QUANTITIES.to_document(
+                 rate.get("allowed_quantities", ""))})
              for rate in row["rates"]
          ]}
         for row in data.MODELS

@@ -5,13 +5,19 @@ canonical bytes; the draft is served and diffed as the same document.
 
 Every entity carries its natural key (slug, code), never a database id, so a
 document can be diffed against another and loaded back into the draft
-(`billingcfg.restore`). Decimals are strings, exact, without padding zeros."""
+(`billingcfg.restore`). Decimals are strings, exact, without padding zeros.
+
+Which tables, columns and conversions: `billingcfg.tables`. The same reader gives
+the engine its catalogue, from a document or straight from the draft tables for
+the admin's screens (`draft_snapshot`, one query per table the engine reads)."""
 
 import hashlib
 import json
 from collections import defaultdict
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from operator import itemgetter
 
 from pricing import catalogue as c
 from pricing.diff import COMPUTED_KEYS
@@ -19,9 +25,10 @@ from pricing.errors import MissingExchangeRate, PricingError
 from pricing.fx import Converter
 from pricing.margins import MarginBand
 from pricing.money import Band, dec
-from pricing.quantities import parse_quantity_list
 from pricing.quote import Quote, quote_model
 from pricing.report import MarginReport, PriceRow, margin_report
+
+from billingcfg.tables import TABLE, TABLES, as_is, configuration_rows
 
 SCHEMA_VERSION = 1
 
@@ -46,99 +53,54 @@ def configuration_sha256(configuration: dict) -> str:
 
 # ---- the draft tables → the configuration (the draft's own figures) ---------------------------
 
-def _rows(queryset, **names) -> list[dict]:
-    """Rows as dicts, one query; `names` renames ORM paths (FK slugs) to document keys."""
-    paths = list(names.values())
-    return [dict(zip(names, row, strict=True)) for row in queryset.values_list(*paths)]
+def _paths(table, names: tuple[str, ...]) -> list[str]:
+    """The ORM paths of a table's columns: references as their targets' slugs or codes."""
+    return [table.ref_of[name].path if name in table.ref_of else name for name in names]
 
 
-def _same(*fields) -> dict:
-    return {field: field for field in fields}
+def _no_policy():
+    from billingcfg.models import PricingPolicy
+
+    return PricingPolicy.DoesNotExist("there is no pricing policy yet: add one in the admin")
+
+
+def _document_names(table) -> tuple[str, ...]:
+    return table.document_keys if table.nested is None else (table.nested.ref, *table.document_keys)
 
 
 def draft_configuration() -> dict:
-    """The draft's figures as a document without the computed parts. One query per table."""
-    from billingcfg.models import AlertThreshold, Currency, ExchangeRate, PricingPolicy, ThresholdAction
-    from plans.models import CreditPack, SubscriptionPlan
-    from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
-
-    policy = _rows(PricingPolicy.objects.all(), reporting_currency="reporting_currency__code",
-                   **_same("target_gross_margin", "revenue_basis", "fixed_revenue_per_credit"))
-    if not policy:
-        raise PricingPolicy.DoesNotExist("there is no pricing policy yet: add one in the admin")
-    variants, costs, rates, steps, actions = (defaultdict(list) for _ in range(5))
-    for row in _rows(Variant.objects.order_by("model__slug", "sort_order", "slug"), model="model__slug",
-                     **_same("slug", "name", "is_default", "resolution", "audio", "mode", "sort_order")):
-        variants[row.pop("model")].append(row)
-    for row in _rows(ProviderCost.objects.order_by("model__slug", "variant__slug", "meter__slug", "tier_threshold"),
-                     model="model__slug", variant="variant__slug", meter="meter__slug", currency="currency__code",
-                     tier_meter="tier_meter__slug",
-                     **_same("price", "price_high", "per_units", "tier_threshold", "tier_mode", "source_url", "as_of",
-                             "notes")):
-        costs[row.pop("model")].append(_decimals(row, "price", "price_high", "tier_threshold"))
-    for row in _rows(CreditRate.objects.order_by("model__slug", "variant__slug", "meter__slug"),
-                     model="model__slug", variant="variant__slug", meter="meter__slug",
-                     **_same("credits", "per_units", "minimum_charge", "allowed_quantities", "min_quantity",
-                             "max_quantity", "default_quantity", "active", "notes")):
-        row["allowed_quantities"] = [dec(value) for value in parse_quantity_list(row["allowed_quantities"])]
-        rates[row.pop("model")].append(_decimals(row, "credits", "min_quantity", "max_quantity", "default_quantity"))
-    for row in _rows(WorkflowStep.objects.order_by("workflow__slug", "position", "pk"), workflow="workflow__slug",
-                     model="model__slug", variant="variant__slug", meter="meter__slug",
-                     **_same("position", "label", "quantity", "probability", "multiplier", "notes")):
-        steps[row.pop("workflow")].append(_decimals(row, "quantity", "probability", "multiplier"))
-    for row in _rows(ThresholdAction.objects.order_by("threshold__slug", "position", "action"),
-                     threshold="threshold__slug", switch_to_model="switch_to_model__slug",
-                     **_same("position", "action")):
-        actions[row.pop("threshold")].append(row)
-
-    models = _rows(AIModel.objects.order_by("slug"), provider="provider__slug",
-                   **_same("slug", "name", "modality", "active", "description"))
-    for row in models:
-        row.update(variants=variants[row["slug"]], provider_costs=costs[row["slug"]],
-                   credit_rates=rates[row["slug"]])
-    workflows = [
-        {**_decimals(row, "credits_per_unit"), "steps": steps[row["slug"]]}
-        for row in _rows(Workflow.objects.order_by("slug"),
-                         **_same("slug", "name", "unit_label", "credits_per_unit", "active", "description"))
-    ]
-    thresholds = [
-        {**_decimals(row, "limit"), "actions": actions[row["slug"]]}
-        for row in _rows(AlertThreshold.objects.order_by("sort_order", "slug"), provider="provider__slug",
-                         model="model__slug", plan="plan__slug", currency="currency__code", meter="meter__slug",
-                         **_same("slug", "name", "description", "scope", "tier", "metric", "window", "limit",
-                                 "active", "sort_order"))
-    ]
-    return _jsonable({
+    """The draft's figures as a document without the computed parts. One query per table,
+    the policy's first (without it, PricingPolicy.DoesNotExist before any other)."""
+    rows = {}
+    for table in (TABLE["policy"], *(table for table in TABLES if table.name != "policy")):
+        names = _document_names(table)
+        converters = [(name, column.kind.to_document) for name, column in table.fields.items()
+                      if column.kind.to_document is not as_is]
+        found = rows[table.name] = []
+        for values in table.model.objects.order_by(*table.order).values_list(*_paths(table, names)):
+            row = dict(zip(names, values))
+            for name, convert in converters:
+                if row[name] is not None:
+                    row[name] = convert(row[name])
+            found.append(row)
+        if not rows["policy"]:
+            raise _no_policy()
+    for table in TABLES:
+        nested = table.nested
+        if nested is not None:
+            children = defaultdict(list)
+            for row in rows[table.name]:
+                children[row.pop(nested.ref)].append(row)
+            ident = TABLE[nested.parent].ident
+            for parent in rows[nested.parent]:
+                parent[nested.name] = children[parent[ident]]
+    policy = rows["policy"][0]
+    return {
         "schema_version": SCHEMA_VERSION,
-        "reporting_currency": policy[0]["reporting_currency"],
-        "policy": _decimals(policy[0], "target_gross_margin", "fixed_revenue_per_credit"),
-        "currencies": _rows(Currency.objects.order_by("code"),
-                            **_same("code", "name", "symbol", "minor_units", "is_internal")),
-        "exchange_rates": [
-            _decimals(row, "from_amount", "to_amount")
-            for row in _rows(ExchangeRate.objects.order_by("from_currency__code", "to_currency__code", "as_of"),
-                             **{"from": "from_currency__code", "to": "to_currency__code"},
-                             **_same("from_amount", "to_amount", "as_of", "source"))
-        ],
-        "meters": _rows(Meter.objects.order_by("slug"), **_same("slug", "name", "unit", "whole_units", "description")),
-        "providers": _rows(Provider.objects.order_by("slug"), **_same("slug", "name", "website", "active", "notes")),
-        "credit_packs": [
-            _decimals(row, "price")
-            for row in _rows(CreditPack.objects.order_by("sort_order", "slug"), currency="currency__code",
-                             **_same("slug", "name", "description", "price", "credits", "bonus_credits", "active",
-                                     "sort_order"))
-        ],
-        "subscription_plans": [
-            _decimals(row, "price", "overage_price_per_credit")
-            for row in _rows(SubscriptionPlan.objects.order_by("sort_order", "slug"), currency="currency__code",
-                             usage_workflow="usage_workflow__slug",
-                             **_same("slug", "name", "description", "price", "interval", "credits_per_interval",
-                                     "overage_price_per_credit", "active", "sort_order"))
-        ],
-        "models": models,
-        "workflows": workflows,
-        "alert_thresholds": thresholds,
-    })
+        "reporting_currency": policy["reporting_currency"],
+        "policy": policy,
+        **{table.name: rows[table.name] for table in TABLES if table.nested is None and table.key},
+    }
 
 
 def draft_configuration_sha256() -> str:
@@ -152,97 +114,149 @@ def draft_configuration_sha256() -> str:
         return "no-policy"
 
 
-def _decimals(row: dict, *names) -> dict:
-    for name in names:
-        row[name] = dec(row[name])
-    return row
+# ---- the configuration → the catalogue the pure engine reads -----------------------------------
+
+# The engine's value of a table's row (`pricing.catalogue`): its fields are the row's columns of
+# the same name, besides those `_catalogue` gives (children, offers' credits, a rate's currencies).
+ENGINE = {"policy": c.Policy, "exchange_rates": c.FxRate, "meters": c.Meter, "models": c.Model,
+          "variants": c.Variant, "provider_costs": c.Cost, "credit_rates": c.Rate, "workflows": c.Workflow,
+          "workflow_steps": c.Step, "credit_packs": c.Offer, "subscription_plans": c.Plan,
+          "alert_thresholds": c.Threshold}
+_ENGINE_ALSO = {"exchange_rates": ("from", "to"), "credit_packs": ("bonus_credits",),
+                "threshold_actions": ("action", "switch_to_model")}
+_FIELDS = {cls: tuple(field.name for field in dataclass_fields(cls)) for cls in ENGINE.values()}
 
 
-def _jsonable(value):
-    """Dates as ISO text; everything else is already JSON."""
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return dec(value)
-    return value
+def _engine_names(table) -> tuple[str, ...]:
+    """The columns the engine reads, the parent's key first."""
+    wanted = {*_FIELDS.get(ENGINE.get(table.name), ()), *_ENGINE_ALSO.get(table.name, ())}
+    parent = (table.nested.ref,) if table.nested else ()
+    return (*parent, *(name for name in table.document_keys if name in wanted))
 
 
-# ---- a configuration → the catalogue the pure engine reads -----------------------------------
+# The tables the engine reads, and the columns it reads of each: rows travel as tuples of them.
+ENGINE_COLUMNS = {table.name: _engine_names(table) for table in TABLES
+                  if table.name in ENGINE or table.name in _ENGINE_ALSO}
 
-def _d(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
+
+def _values(table: str, names: tuple[str, ...]) -> itemgetter:
+    """A row's values at `names`, as a tuple."""
+    at = {name: index for index, name in enumerate(ENGINE_COLUMNS[table])}
+    return itemgetter(*(at[name] for name in names))
+
+
+# A nested row's engine value, built straight from its tuple: most rows are nested ones.
+_NESTED = {table.name: (ENGINE.get(table.name), _values(table.name, _FIELDS[ENGINE[table.name]]
+                                                          if table.name in ENGINE else _ENGINE_ALSO[table.name]))
+           for table in TABLES if table.nested is not None}
+
+
+def _engine(cls, row: dict, **given):
+    return cls(**{name: row[name] for name in _FIELDS[cls] if name not in given}, **given)
+
+
+def _catalogue(rows: dict[str, list[tuple]]) -> c.Catalogue:
+    """The catalogue of a configuration's rows: per table, tuples of its ENGINE_COLUMNS, the engine's values."""
+    children = {}
+    for name, (cls, values) in _NESTED.items():
+        grouped = children[name] = defaultdict(list)
+        for row in rows[name]:
+            grouped[row[0]].append(values(row) if cls is None else cls(*values(row)))
+    parents = {name: [dict(zip(ENGINE_COLUMNS[name], row)) for row in rows[name]]
+               for name in ENGINE_COLUMNS if name not in _NESTED}
+
+    def each(name: str, parent: str) -> tuple:
+        return tuple(children[name].get(parent, ()))
+
+    packs, plans = parents["credit_packs"], parents["subscription_plans"]
+    return c.Catalogue(
+        policy=_engine(c.Policy, parents["policy"][0]),
+        fx_rates=tuple(_engine(c.FxRate, row, from_currency=row["from"], to_currency=row["to"])
+                       for row in parents["exchange_rates"]),
+        offers=tuple(
+            [_engine(c.Offer, p, kind="pack", credits=p["credits"] + p["bonus_credits"]) for p in packs]
+            + [_engine(c.Offer, p, kind="plan", credits=p["credits_per_interval"]) for p in plans]
+        ),
+        plans=tuple(_engine(c.Plan, p) for p in plans),
+        meters={m["slug"]: _engine(c.Meter, m) for m in parents["meters"]},
+        models={m["slug"]: _engine(c.Model, m, variants=each("variants", m["slug"]),
+                                   costs=each("provider_costs", m["slug"]), rates=each("credit_rates", m["slug"]))
+                for m in parents["models"]},
+        workflows={w["slug"]: _engine(c.Workflow, w, steps=each("workflow_steps", w["slug"]))
+                   for w in parents["workflows"]},
+        thresholds=tuple(_engine(c.Threshold, t, actions=each("threshold_actions", t["slug"]))
+                         for t in parents["alert_thresholds"]),
+    )
+
+
+def _converters(table, names: tuple[str, ...], convert: str) -> list[tuple[int, object]]:
+    """(position, conversion) of the columns at `names` whose kind's `convert` changes them."""
+    found = []
+    for index, name in enumerate(names):
+        column = table.fields.get(name)
+        if column is not None and getattr(column.kind, convert) is not as_is:
+            found.append((index, getattr(column.kind, convert)))
+    return found
 
 
 def catalogue_from_document(document: dict) -> c.Catalogue:
     """The plain values of a document (a release's or the draft's)."""
-    policy = document["policy"]
-    offers = tuple(
-        [c.Offer("pack", p["slug"], p["name"], Decimal(p["price"]), p["currency"], p["credits"] + p["bonus_credits"],
-                 p["active"]) for p in document["credit_packs"]]
-        + [c.Offer("plan", p["slug"], p["name"], Decimal(p["price"]), p["currency"], p["credits_per_interval"],
-                   p["active"]) for p in document["subscription_plans"]]
-    )
-    models = {}
-    for m in document["models"]:
-        models[m["slug"]] = c.Model(
-            slug=m["slug"], name=m["name"], provider=m["provider"], modality=m["modality"], active=m["active"],
-            variants=tuple(c.Variant(v["slug"], v["name"], v["is_default"]) for v in m["variants"]),
-            costs=tuple(
-                c.Cost(meter=k["meter"], price=Decimal(k["price"]), currency=k["currency"], per_units=k["per_units"],
-                       variant=k["variant"], price_high=_d(k["price_high"]), tier_threshold=_d(k["tier_threshold"]),
-                       tier_mode=k["tier_mode"], tier_meter=k["tier_meter"])
-                for k in m["provider_costs"]
-            ),
-            rates=tuple(
-                c.Rate(meter=r["meter"], credits=Decimal(r["credits"]), per_units=r["per_units"], variant=r["variant"],
-                       minimum_charge=r["minimum_charge"],
-                       allowed_quantities=tuple(Decimal(q) for q in r["allowed_quantities"]),
-                       min_quantity=_d(r["min_quantity"]), max_quantity=_d(r["max_quantity"]),
-                       default_quantity=_d(r["default_quantity"]), active=r["active"])
-                for r in m["credit_rates"]
-            ),
-        )
-    workflows = {
-        w["slug"]: c.Workflow(
-            slug=w["slug"], name=w["name"], unit_label=w["unit_label"], credits_per_unit=_d(w["credits_per_unit"]),
-            active=w["active"],
-            steps=tuple(c.Step(label=s["label"], model=s["model"], meter=s["meter"], quantity=Decimal(s["quantity"]),
-                               variant=s["variant"], probability=Decimal(s["probability"]),
-                               multiplier=Decimal(s["multiplier"])) for s in w["steps"]),
-        )
-        for w in document["workflows"]
-    }
-    return c.Catalogue(
-        policy=c.Policy(reporting_currency=policy["reporting_currency"],
-                        target_gross_margin=Decimal(policy["target_gross_margin"]),
-                        revenue_basis=policy["revenue_basis"],
-                        fixed_revenue_per_credit=_d(policy["fixed_revenue_per_credit"])),
-        fx_rates=tuple(c.FxRate(r["from"], r["to"], Decimal(r["from_amount"]), Decimal(r["to_amount"]),
-                                date.fromisoformat(r["as_of"])) for r in document["exchange_rates"]),
-        offers=offers,
-        plans=tuple(
-            c.Plan(slug=p["slug"], name=p["name"], price=Decimal(p["price"]), currency=p["currency"],
-                   interval=p["interval"], credits_per_interval=p["credits_per_interval"],
-                   overage_price_per_credit=_d(p["overage_price_per_credit"]), usage_workflow=p["usage_workflow"],
-                   active=p["active"])
-            for p in document["subscription_plans"]
-        ),
-        meters={m["slug"]: c.Meter(m["slug"], m["name"], m["unit"], m["whole_units"]) for m in document["meters"]},
-        models=models,
-        workflows=workflows,
-        thresholds=tuple(
-            c.Threshold(slug=t["slug"], name=t["name"], scope=t["scope"], metric=t["metric"], window=t["window"],
-                        limit=Decimal(t["limit"]),
-                        actions=tuple((a["action"], a["switch_to_model"]) for a in t["actions"]),
-                        provider=t["provider"], model=t["model"], plan=t["plan"], tier=t["tier"],
-                        currency=t["currency"], meter=t["meter"], active=t["active"], sort_order=t["sort_order"])
-            for t in document["alert_thresholds"]
-        ),
-    )
+    flat = configuration_rows(document)
+    rows = {}
+    for name, names in ENGINE_COLUMNS.items():
+        converters = _converters(TABLE[name], names, "document_to_engine")
+        found = rows[name] = []
+        for row in flat[name]:
+            values = [row[key] for key in names]
+            for index, convert in converters:
+                if values[index] is not None:
+                    values[index] = convert(values[index])
+            found.append(tuple(values))
+    return _catalogue(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSnapshot:
+    """The catalogue, and the database id behind each slug, for screens that link or filter rows."""
+
+    catalogue: c.Catalogue
+    model_ids: dict[str, int] = field(default_factory=dict)
+    variant_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (model, variant)
+    rate_ids: dict[tuple[str, str | None, str], int] = field(default_factory=dict)  # (model, variant, meter)
+    workflow_ids: dict[str, int] = field(default_factory=dict)
+
+
+_LINKED = ("models", "variants", "credit_rates", "workflows")  # the tables whose ids a snapshot keeps
+
+
+def draft_snapshot() -> DraftSnapshot:
+    """The draft tables as the engine's catalogue, one query per table it reads, each table
+    in its model's own order (the admin lists' order), with the ids of the rows screens link."""
+    rows, ids = {}, {}
+    for table in (TABLE["policy"], *(table for table in TABLES if table.name != "policy")):
+        names = ENGINE_COLUMNS.get(table.name)
+        if names is None:
+            continue
+        converters = _converters(table, names, "to_engine")
+        found = rows[table.name] = []
+        key = itemgetter(*(names.index(part) for part in table.key)) if table.name in _LINKED else None
+        keyed = ids[table.name] = {}
+        for pk, *values in table.model.objects.values_list("pk", *_paths(table, names)):
+            for index, convert in converters:
+                if values[index] is not None:
+                    values[index] = convert(values[index])
+            values = tuple(values)
+            found.append(values)
+            if key is not None:
+                keyed[key(values)] = pk
+        if not rows["policy"]:
+            raise _no_policy()
+    return DraftSnapshot(catalogue=_catalogue(rows), model_ids=ids["models"], variant_ids=ids["variants"],
+                         rate_ids=ids["credit_rates"], workflow_ids=ids["workflows"])
+
+
+def catalogue_from_draft() -> c.Catalogue:
+    return draft_snapshot().catalogue
 
 
 # ---- the computed parts: margins beside the figures ----------------------------------------

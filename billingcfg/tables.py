@@ -302,6 +302,24 @@ def configuration_rows(configuration: dict) -> dict[str, list[dict]]:
             rows[table.name] = list(configuration[table.name])
     return rows
 
+def with_defaults(name: str, row: dict) -> dict:
+    """A document row of table `name` with each column it lacks that has a default (or may be
+    blank or null) at that default, as the document writes it; other missing columns stay missing."""
+    table = TABLE[name]
+    filled = dict(row)
+    for key in table.document_keys:
+        if key in filled:
+            continue
+        ref = table.ref_of.get(key)
+        field = table.model._meta.get_field(ref.field if ref else key)
+        if ref is not None:
+            if field.null:
+                filled[key] = None
+        elif field.has_default() or field.null or field.blank:
+            default = field.get_default()
+            filled[key] = None if default is None else table.fields[key].kind.to_document(default)
+    return filled
+
 def refused_by(model: type[models.Model], error: IntegrityError) -> str:
     """The rule the database refused a row by, in the model's own words."""
     text = str(error)

@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from billingcfg.api.errors import BODY
 from billingcfg.document import timestamp
+from billingcfg.tables import TABLE, TABLES
 from pricing.money import digits_and_places
 from pricing.money import dec
 from pricing.thresholds import METRICS, SCOPES, WINDOWS
@@ -356,23 +357,30 @@ def _json(help_text: str):
     return serializers.JSONField(help_text=help_text)
 
 
+def _table(name: str, *, computed: str = ""):
+    """A table's rows, described by their keys as `billingcfg.tables` declares them (nested lists last)."""
+    keys = [*TABLE[name].document_keys,
+            *(table.nested.name for table in TABLES if table.nested and table.nested.parent == name)]
+    return _json(", ".join(keys) + (f"; computed: {computed}" if computed else "") + ".")
+
+
 class DocumentSerializer(serializers.Serializer):
     """A configuration document: decimals are strings, every entity carries its slug."""
 
     release = _json("version, note, published_by, published_at, effective_at (absent from the draft).")
     schema_version = serializers.IntegerField()
     reporting_currency = serializers.CharField()
-    policy = _json("reporting_currency, target_gross_margin, revenue_basis, fixed_revenue_per_credit.")
+    policy = _table("policy")
     revenue_per_credit = _json("currency, lowest, mean, highest, basis, basis_name.")
-    currencies = _json("code, name, symbol, minor_units, is_internal.")
-    exchange_rates = _json("from, to, from_amount, to_amount, as_of, source.")
-    meters = _json("slug, name, unit, whole_units.")
-    providers = _json("slug, name, website, active.")
-    credit_packs = _json("slug, price, currency, credits, bonus_credits, price_per_credit …")
-    subscription_plans = _json("slug, price, currency, interval, credits_per_interval, price_per_credit …")
-    models = _json("Each with variants (and their default_usage), provider_costs, credit_rates, margins, flags.")
-    workflows = _json("Each with steps, cost, revenue, margin, flags.")
-    alert_thresholds = _json("Each with scope, metric, window, limit and actions.")
+    currencies = _table("currencies")
+    exchange_rates = _table("exchange_rates")
+    meters = _table("meters")
+    providers = _table("providers")
+    credit_packs = _table("credit_packs", computed="price_per_credit")
+    subscription_plans = _table("subscription_plans", computed="price_per_credit")
+    models = _table("models", computed="margins, flags, and each variant's default_usage")
+    workflows = _table("workflows", computed="cost, revenue, margin, flags, problems")
+    alert_thresholds = _table("alert_thresholds")
 
 
 class DraftDocumentSerializer(DocumentSerializer):

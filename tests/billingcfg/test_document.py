@@ -14,11 +14,11 @@ from billingcfg import digits
 from billingcfg.document import (
     canonical_bytes,
     catalogue_from_document,
+    catalogue_from_draft,
     configuration_of,
     draft_configuration,
     draft_document,
 )
-from billingcfg.snapshot import catalogue_from_draft
 from pricing.money import dec
 from rates.models import ProviderCost
 

@@ -1,11 +1,11 @@
-"""Reading the draft tables back as a catalogue: the demo loaded and read back
-is the demo data itself, in a constant number of queries."""
+"""Reading the draft tables back as a catalogue for the admin (`document.draft_snapshot`):
+the demo loaded and read back is the demo data itself, in a constant number of queries."""
 
 from dataclasses import replace
 
 import pytest
 
-from billingcfg.snapshot import catalogue_from_draft, draft_snapshot
+from billingcfg.document import catalogue_from_draft, draft_snapshot
 from rates.models import AIModel, CreditRate, Variant, Workflow
 from tests import factories as f
 from tests.demo_catalogue import demo_catalogue

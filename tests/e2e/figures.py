@@ -11,7 +11,7 @@ from pricing.margins import Margin
 def draft_report():
     """The draft's margin report, as the admin computes it for today."""
     from pricing.report import margin_report
-    from billingcfg.snapshot import draft_snapshot
+    from billingcfg.document import draft_snapshot
 
     return margin_report(draft_snapshot().catalogue, on=timezone.localdate())
 
