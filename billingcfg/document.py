@@ -28,7 +28,7 @@ from pricing.money import Band, dec
 from pricing.quote import Quote, quote_model
 from pricing.report import MarginReport, PriceRow, margin_report
 
-from billingcfg.tables import TABLE, TABLES, as_is, configuration_rows
+from billingcfg.tables import TABLE, TABLES, as_is
 
 SCHEMA_VERSION = 1
 
@@ -201,17 +201,26 @@ def _converters(table, names: tuple[str, ...], convert: str) -> list[tuple[int, 
 
 def catalogue_from_document(document: dict) -> c.Catalogue:
     """The plain values of a document (a release's or the draft's)."""
-    flat = configuration_rows(document)
     rows = {}
     for name, names in ENGINE_COLUMNS.items():
-        converters = _converters(TABLE[name], names, "document_to_engine")
-        found = rows[name] = []
-        for row in flat[name]:
-            values = [row[key] for key in names]
-            for index, convert in converters:
-                if values[index] is not None:
-                    values[index] = convert(values[index])
-            found.append(tuple(values))
+        table, nested = TABLE[name], TABLE[name].nested
+        own = names[1:] if nested else names
+        values_of = itemgetter(*own) if len(own) > 1 else lambda row: (row[own[0]],)
+        converters = _converters(table, names, "document_to_engine")
+        if nested is not None:
+            ident = TABLE[nested.parent].ident
+            parts = [(parent[ident], *values_of(child))
+                     for parent in document[nested.parent] for child in parent[nested.name]]
+        else:
+            parts = [values_of(row) for row in ([document[name]] if not table.key else document[name])]
+        if converters:
+            for number, values in enumerate(parts):
+                values = list(values)
+                for index, convert in converters:
+                    if values[index] is not None:
+                        values[index] = convert(values[index])
+                parts[number] = tuple(values)
+        rows[name] = parts
     return _catalogue(rows)
 
 
