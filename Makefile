@@ -46,6 +46,7 @@ run: $(RUNTIME_STAMP)
 	exec $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(TEST_STAMP)
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 check: $(RUNTIME_STAMP)

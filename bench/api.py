@@ -110,7 +110,7 @@ def _stop(server: subprocess.Popen) -> None:
 def _measure(env: dict, key: str, seconds: int, folder: str) -> dict:
     """Requests per second of each path; the bare view is measured before and after
     each endpoint and averaged, so drift on a shared machine hits both sides alike."""
-    from billingcfg.releases import active_release_get
+    from billingcfg.releases.services import active_release_get
 
     etag = active_release_get().etag
     auth = {"Authorization": f"Api-Key {key}"}
@@ -154,9 +154,9 @@ def main() -> None:
     env = _environment(database_url)
     setup_django(env)
 
-    from billingcfg.demo import demo_load
+    from billingcfg.demo.load import demo_load
     from billingcfg.release_models import ApiKey, ApiScope, Release
-    from billingcfg.releases import release_publish
+    from billingcfg.releases.services import release_publish
     from margins import generate
 
     demo_load()

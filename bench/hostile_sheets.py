@@ -67,7 +67,7 @@ def _gap_bomb(*, last_row: int, declared: bool) -> bytes:
 
 
 def _refuse(data: bytes) -> tuple[str, float, float]:
-    from billingcfg.sheets.admin import formula_xlsx
+    from billingcfg.admin.sheets import formula_xlsx
     from billingcfg.sheets.resources import RESOURCES
     from billingcfg.sheets.workbook import WorkbookError
 

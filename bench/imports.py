@@ -50,7 +50,7 @@ def _setup() -> None:
 
 def generate(rows: int) -> None:
     """The demo, plus rows / 5 models of 5 variants each (no costs yet)."""
-    from billingcfg.demo import demo_load
+    from billingcfg.demo.load import demo_load
     from rates.models import AIModel, Provider, Variant
 
     demo_load()

@@ -88,8 +88,8 @@ def generate(variants: int) -> None:
 
 
 def _measure(label: str, client) -> dict:
+    from billingcfg.releases.document import draft_snapshot
     from pricing.report import margin_report
-    from billingcfg.document import draft_snapshot
 
     read, snapshot, read_queries = _timed(draft_snapshot)
     computed, report, _ = _timed(lambda: margin_report(snapshot.catalogue))
@@ -130,7 +130,7 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from billingcfg.demo import demo_load
+    from billingcfg.demo.load import demo_load
 
     demo_load()
     admin = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench")

@@ -5,7 +5,7 @@ config endpoint is measured against."""
 from django.http import HttpResponse
 from django.urls import include, path
 
-from billingcfg.releases import active_release_get
+from billingcfg.releases.services import active_release_get
 
 _bytes = {}
 

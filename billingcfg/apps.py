@@ -10,7 +10,7 @@ class BillingcfgConfig(AppConfig):
 
         from billingcfg.api.authentication import forget_api_key
         from billingcfg.api.selectors import release_saved
-        from billingcfg.cache_table import cache_tables_create
+        from billingcfg.core.cache_table import cache_tables_create
         from billingcfg.release_models import ApiKey, Release, ReleaseWithdrawal
 
         # What an app server remembers between requests, forgotten at once when

@@ -166,7 +166,7 @@ API_KEY_WINDOW_SECONDS = int(os.environ.get("DJANGO_API_KEY_WINDOW_SECONDS", "30
 # The cache is shared by every app server: API throttling counts per key across
 # all of them. Redis when DJANGO_CACHE_URL names one (redis://host:6379/0),
 # otherwise a table in the database every server already shares (`migrate` makes it:
-# billingcfg.cache_table).
+# billingcfg.core.cache_table).
 CACHE_URL = os.environ.get("DJANGO_CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}

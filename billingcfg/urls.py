@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from billingcfg.dashboard import margins_dashboard
-from billingcfg.security import ThrottledAdminLoginForm
-from billingcfg.sheets.pages import workbook, workbook_export_view
+from billingcfg.admin.dashboard import margins_dashboard
+from billingcfg.admin.security import ThrottledAdminLoginForm
+from billingcfg.admin.workbook_page import workbook, workbook_export_view
 
 admin.site.site_header = "Billing configuration"
 admin.site.site_title = "Billing configuration"

@@ -3,7 +3,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 
-from billingcfg.formula_text import formula_problem
+from billingcfg.core.formula_text import formula_problem
 
 slug_validator = RegexValidator(
     r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$",
@@ -44,7 +44,7 @@ def one_line_validator(value: str) -> None:
 
 def name_validator(value: str) -> None:
     """A name, label or key: one line, and not text a spreadsheet would run as a
-    formula (billingcfg.formula_text), so that it exports and imports back as it is."""
+    formula (billingcfg.core.formula_text), so that it exports and imports back as it is."""
     problem = formula_problem(value)
     if problem:
         raise ValidationError(problem, code="formula_like")

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from billingcfg.admin import ConfigAdmin, amount_or_empty
+from billingcfg.admin.config import ConfigAdmin, amount_or_empty
 from plans.models import CreditPack, SubscriptionPlan
 
 # A credit usually costs a fraction of a cent: four places show it ("0.0393 USD").

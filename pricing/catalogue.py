@@ -1,6 +1,6 @@
 """The configuration as plain, frozen values keyed by slug: what the pure
 pricing modules read. Built from the draft tables or from a release's document
-by `billingcfg.document`; no ORM here."""
+by `billingcfg.releases.document`; no ORM here."""
 
 from dataclasses import dataclass, field
 from datetime import date

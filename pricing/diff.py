@@ -11,7 +11,7 @@ from pricing.money import dec
 from pricing.report import BELOW_TARGET, FLAG_ORDER, LOSS
 
 # What a document holds besides the draft's own figures: computed from them by the
-# builder (billingcfg.document), so a diff compares the figures only and a load
+# builder (billingcfg.releases.document), so a diff compares the figures only and a load
 # back into the draft ignores them.
 COMPUTED_KEYS = frozenset({"release", "revenue_per_credit", "margins", "flags", "default_usage", "cost",
                            "revenue", "margin", "price_per_credit", "problems"})

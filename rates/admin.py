@@ -12,14 +12,14 @@ from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from billingcfg.admin import (
+from billingcfg.admin.config import (
     ConfigAdmin,
     ConfigInline,
     ConstraintCheckedInlineFormSet,
     InlineHistoryAdmin,
     SharedChoicesInline,
 )
-from billingcfg.admin_margins import (
+from billingcfg.admin.margins import (
     NO_POLICY,
     DraftMargins,
     MarginFlagFilter,
@@ -29,9 +29,9 @@ from billingcfg.admin_margins import (
     margin_text,
     price_table,
 )
+from billingcfg.admin.stale import StaleCheckForm
+from billingcfg.core.text import NOT_PRICED, flag_badges
 from pricing.money import format_exact, format_percent
-from billingcfg.stale import StaleCheckForm
-from billingcfg.text import NOT_PRICED, flag_badges
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
 
 

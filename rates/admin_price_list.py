@@ -16,10 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from billingcfg.admin import ConfigAdmin
+from billingcfg.admin.config import ConfigAdmin
+from billingcfg.core.text import load_summary
+from billingcfg.core.uploads import size_problem, upload_forget, upload_keep, upload_kept
 from billingcfg.models import PricingPolicy
-from billingcfg.text import load_summary
-from billingcfg.uploads import size_problem, upload_forget, upload_keep, upload_kept
 from rates.models import PriceListAlias, Provider
 from rates.price_list_text import report_context
 
@@ -110,7 +110,7 @@ class PriceListAliasAdmin(ConfigAdmin):
         return self._page(request, form=PriceListForm(initial={"providers": providers}), report=report)
 
     def _apply(self, request: HttpRequest) -> HttpResponse:
-        from billingcfg.releases import DraftChanged
+        from billingcfg.releases.services import DraftChanged
         from rates.price_list_import import price_list_apply, price_list_check
 
         digest = request.POST.get("sha256", "")

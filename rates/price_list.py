@@ -43,7 +43,7 @@ entries give differently for one row (an alias chooses the entry).
 
 Rejected, naming the entry, the key and the rule, before anything is mapped:
 an empty or oversized file, text that is not JSON or nests deeper than
-billingcfg.jsonlimits.MAX_DEPTH, an entry that is not an object, a price that
+billingcfg.core.jsonlimits.MAX_DEPTH, an entry that is not an object, a price that
 is not a number ("cheap", true, a list), is negative, or is a number beyond
 what a price list's figures can be (1e99999999999999999999, 400 digits).
 """
@@ -55,9 +55,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
+from billingcfg.core.jsonlimits import JSONTooDeep, load_json, refuse_constant
+from billingcfg.core.uploads import size_problem
 from billingcfg.digits import UNIT_PRICE
-from billingcfg.jsonlimits import JSONTooDeep, load_json, refuse_constant
-from billingcfg.uploads import size_problem
 from pricing.money import dec
 
 SOURCE_URL = "https://raw.githubusercontent.com/BerriAI/litellm/main/model_prices_and_context_window.json"

@@ -3,7 +3,7 @@ draft — which of our provider costs differ and by how much, which credit rates
 margins that moves, worst first — and, applied, written into the draft.
 
 `price_list_check` reads only. `price_list_apply` checks again in the same
-transaction and writes through the one loader, `billingcfg.restore.draft_load`,
+transaction and writes through the one loader, `billingcfg.releases.restore.draft_load`,
 so the history says who imported which file, and a failure writes nothing. It
 writes only the provider-cost rows the list changes or adds: a row is matched by
 (model, variant, meter, tier threshold); a matched row gets the list's price (at
@@ -21,22 +21,21 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from billingcfg.document import (
+from billingcfg.releases.document import (
     catalogue_from_document,
     configuration_sha256,
     draft_configuration,
     sha256,
     with_margins,
 )
-from billingcfg.history import change_reason
-from billingcfg.releases import DraftChanged
-from billingcfg.restore import LoadResult, draft_load
+from billingcfg.releases.history import change_reason
+from billingcfg.releases.restore import LoadResult, draft_load
+from billingcfg.releases.services import DraftChanged
 from pricing.errors import MissingExchangeRate
 from pricing.fx import Converter
 from pricing.money import dec
 from pricing.report import BELOW_TARGET, LOSS
 from rates import price_list as pl
-
 
 
 class ImportRefused(ValueError):

@@ -5,7 +5,7 @@ the report; this module only words it."""
 
 from decimal import Decimal
 
-from billingcfg.text import change_text, flag_badges, margin_cell, usage_text
+from billingcfg.core.text import change_text, flag_badges, margin_cell, usage_text
 from pricing.money import format_exact, format_percent
 from pricing.report import FLAG_LABELS
 from rates.price_list_import import reason_for

@@ -30,7 +30,7 @@ class HeldDemo:
     def open(self) -> None:
         from django.db import connection, transaction
 
-        from billingcfg.demo import demo_load
+        from billingcfg.demo.load import demo_load
 
         if self.is_open or self.blocker is None:
             return
@@ -104,7 +104,7 @@ def demo(_held_demo, db):
     """The demo configuration of the four seeds, loaded as `make run` loads it:
     loaded once for consecutive tests that ask for it, each test's changes
     rolled back (see HeldDemo); a transactional test loads its own."""
-    from billingcfg.demo import demo_load
+    from billingcfg.demo.load import demo_load
 
     return _held_demo.loaded if _held_demo.is_open else demo_load()
 

@@ -1,4 +1,4 @@
-"""The demo data (billingcfg.demo_data) as a Catalogue, without a database, so
+"""The demo data (billingcfg.demo.data) as a Catalogue, without a database, so
 the seeds' figures are tested on the pure modules. tests/billingcfg/test_snapshot.py
 checks that loading the demo and reading it back gives this same catalogue."""
 
@@ -6,8 +6,8 @@ from datetime import date
 from decimal import Decimal
 from functools import cache
 
+from billingcfg.demo import data
 from pricing import catalogue as c
-from billingcfg import demo_data as data
 from pricing.quantities import parse_quantity_list
 
 

@@ -303,7 +303,7 @@ def configuration_models() -> list:
 
 
 def staff_in(role: str):
-    """A staff user in one of the roles (billingcfg.roles): viewer, editor or publisher."""
+    """A staff user in one of the roles (billingcfg.core.roles): viewer, editor or publisher."""
     from django.contrib.auth.models import Group, User
 
     user = User.objects.create_user(role, password="pw", is_staff=True)

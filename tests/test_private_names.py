@@ -65,7 +65,7 @@ def test_no_module_uses_another_modules_private_names():
 
 def test_the_check_finds_an_import_and_a_reach(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("from billingcfg.restore import _Table, TABLES\n"
+    sample.write_text("from billingcfg.releases.restore import _Table, TABLES\n"
                       "from billingcfg import release_models\n"
                       "import billingcfg.conditions\n"
                       "release_models._NO_HASH\n"
@@ -73,7 +73,7 @@ def test_the_check_finds_an_import_and_a_reach(tmp_path):
                       "release_models.ApiKey._meta\n")
 
     assert private_names_used(sample) == [
-        "1: from billingcfg.restore import _Table",
+        "1: from billingcfg.releases.restore import _Table",
         "4: release_models._NO_HASH",
         "5: billingcfg.conditions._evaluate",
     ]

@@ -22,7 +22,7 @@ from django.core.cache import caches
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from billingcfg.ratelimit import client_address, window_count
+from billingcfg.core.ratelimit import client_address, window_count
 from billingcfg.release_models import ApiKey
 
 KEYWORD = "Api-Key"

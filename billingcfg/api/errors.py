@@ -14,7 +14,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from billingcfg.releases import DraftChanged
+from billingcfg.releases.services import DraftChanged
 
 BODY = "body"
 ERRORS_SHOWN = 100

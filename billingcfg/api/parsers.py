@@ -1,6 +1,6 @@
 """JSON bodies read exactly: a JSON number becomes a Decimal from its own text,
 never a float (0.1 stays 0.1), NaN or Infinity is refused, and so is nesting
-deeper than billingcfg.jsonlimits.MAX_DEPTH."""
+deeper than billingcfg.core.jsonlimits.MAX_DEPTH."""
 
 import codecs
 from decimal import Decimal, InvalidOperation
@@ -9,7 +9,7 @@ from django.conf import settings
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
-from billingcfg.jsonlimits import load_json, refuse_constant
+from billingcfg.core.jsonlimits import load_json, refuse_constant
 
 
 def _decimal(text: str) -> Decimal:

@@ -5,7 +5,7 @@ from rest_framework.permissions import BasePermission
 
 from billingcfg.api.authentication import KeyPrincipal
 from billingcfg.release_models import ApiScope
-from billingcfg.releases import PUBLISH_PERMISSION
+from billingcfg.releases.services import PUBLISH_PERMISSION
 
 
 class _ScopePermission(BasePermission):

@@ -10,8 +10,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
-from billingcfg import releases
 from billingcfg.release_models import Release
+from billingcfg.releases import services as releases
 
 _HEAD = ("version", "sha256", "effective_at")
 

@@ -13,10 +13,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billingcfg.api.errors import BODY
-from billingcfg.document import timestamp
-from billingcfg.tables import TABLE, TABLES
-from pricing.money import digits_and_places
-from pricing.money import dec
+from billingcfg.releases.document import timestamp
+from billingcfg.releases.tables import TABLE, TABLES
+from pricing.money import dec, digits_and_places
 from pricing.thresholds import METRICS, SCOPES, WINDOWS
 
 MAX_DIGITS = 15
@@ -358,7 +357,7 @@ def _json(help_text: str):
 
 
 def _table(name: str, *, computed: str = ""):
-    """A table's rows, described by their keys as `billingcfg.tables` declares them (nested lists last)."""
+    """A table's rows, described by their keys as `billingcfg.releases.tables` declares them (nested lists last)."""
     keys = [*TABLE[name].document_keys,
             *(table.nested.name for table in TABLES if table.nested and table.nested.parent == name)]
     return _json(", ".join(keys) + (f"; computed: {computed}" if computed else "") + ".")

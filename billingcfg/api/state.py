@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from billingcfg.api.errors import RequestError
 from billingcfg.api.selectors import ReleaseHead, release_text_get
-from billingcfg.document import catalogue_from_document
+from billingcfg.releases.document import catalogue_from_document
 from pricing.catalogue import Catalogue
 from pricing.errors import MissingExchangeRate, PricingError, QuantityError, UnknownName
 from pricing.fx import Converter

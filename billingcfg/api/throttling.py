@@ -1,5 +1,5 @@
 """Per-caller throttling in the shared cache: one budget per API key (or user)
-across every app server, counted by billingcfg.ratelimit.
+across every app server, counted by billingcfg.core.ratelimit.
 
 A fixed-window counter: one atomic increment per request (Redis INCR), however
 many requests the window allows. DRF's SimpleRateThrottle stores every request's
@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from billingcfg.ratelimit import client_address, window_count
+from billingcfg.core.ratelimit import client_address, window_count
 from billingcfg.release_models import ApiKey
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

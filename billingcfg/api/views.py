@@ -1,6 +1,6 @@
 """The REST API (DESIGN §6). Views are thin: they read releases through the
 selectors, price through the process's parsed release (billingcfg.api.state)
-and format with billingcfg.document. Authentication, permission and
+and format with billingcfg.releases.document. Authentication, permission and
 throttling run before any view method, so a 304 never reaches a caller who
 may not read the document."""
 
@@ -17,7 +17,6 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billingcfg import releases
 from billingcfg.api import selectors, state
 from billingcfg.api.errors import RequestError
 from billingcfg.api.permissions import ConfigRead, DraftRead, Publish
@@ -26,8 +25,9 @@ from billingcfg.api.serializers import (
     ObservationSerializer, PublishedSerializer, PublishSerializer, QuoteResultSerializer, QuoteSerializer,
     ReleaseSerializer, ThresholdsCrossedSerializer, WithdrawSerializer, read_instant,
 )
-from billingcfg.document import canonical_bytes, draft_document, quote_document, sha256, timestamp
 from billingcfg.models import PricingPolicy
+from billingcfg.releases import services as releases
+from billingcfg.releases.document import canonical_bytes, draft_document, quote_document, sha256, timestamp
 from pricing.money import dec
 
 CACHE_CONTROL = "private, no-cache"  # clients keep it and revalidate: it changes on publish or when a release falls due

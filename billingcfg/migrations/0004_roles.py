@@ -1,9 +1,9 @@
-"""Groups viewer, editor and publisher (billingcfg.roles), with their permissions."""
+"""Groups viewer, editor and publisher (billingcfg.core.roles), with their permissions."""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-# Frozen here as they were when the groups were made; billingcfg.roles is the
+# Frozen here as they were when the groups were made; billingcfg.core.roles is the
 # live definition, and later migrations add what later models need.
 CONFIG_MODELS = {
     "billingcfg": ("currency", "exchangerate", "pricingpolicy", "alertthreshold", "thresholdaction"),

@@ -4,7 +4,7 @@ editors and publishers add, change and delete them."""
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-# Frozen here as they were when aliases were added; billingcfg.roles is the live definition.
+# Frozen here as they were when aliases were added; billingcfg.core.roles is the live definition.
 ROLE_PERMISSIONS = {
     "viewer": [("rates", "view_pricelistalias")],
     "editor": [("rates", f"{action}_pricelistalias") for action in ("view", "add", "change", "delete")],

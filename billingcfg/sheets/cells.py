@@ -1,7 +1,7 @@
 """What a spreadsheet cell may hold, both ways: exact decimals, yes/no, and text
 that a spreadsheet program would run as a formula. Pure: no Django.
 
-Formula safety (OWASP "CSV injection"): formula-like text (billingcfg.formula_text:
+Formula safety (OWASP "CSV injection"): formula-like text (billingcfg.core.formula_text:
 beginning with = + - @, a tab or a carriage return) is written with a leading
 apostrophe, which spreadsheet programs show as text and never run. Reading a
 file back, that one apostrophe is taken off again, so export → import is exact.
@@ -12,7 +12,7 @@ import re
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from billingcfg.formula_text import formula_problem, looks_like_formula
+from billingcfg.core.formula_text import formula_problem, looks_like_formula
 from pricing.money import dec
 
 QUOTE = "'"

@@ -1,6 +1,6 @@
 """One django-import-export resource per configuration table.
 
-Columns are the configuration document's own keys (`billingcfg.tables`
+Columns are the configuration document's own keys (`billingcfg.releases.tables`
 says which model field or foreign key each is): slugs and codes, never database
 ids. A row is matched to a stored one by its natural key.
 
@@ -30,13 +30,13 @@ from import_export.fields import Field
 from import_export.instance_loaders import BaseInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from billingcfg.history import change_reason
-from billingcfg.sheets import cells
-from billingcfg.tables import ALIASES, QUANTITIES, TABLE, TABLES, refused_by
 from billingcfg.conditions import check_holds, condition_fields
-from billingcfg.sheets.xlsx import most_cells
+from billingcfg.releases.history import change_reason
+from billingcfg.releases.tables import ALIASES, QUANTITIES, TABLE, TABLES, refused_by
+from billingcfg.sheets import cells
 from billingcfg.sheets.widgets import (BooleanWidget, DateWidget, DecimalWidget, IntegerWidget, QuantityListWidget,
                                        RefWidget, TextWidget, VariantWidget)
+from billingcfg.sheets.xlsx import most_cells
 
 BATCH = 500
 PROGRESS_EVERY = 1000
@@ -98,7 +98,7 @@ class NaturalKeyLoader(BaseInstanceLoader):
 class SheetResource(resources.ModelResource):
     """What every table's resource shares; `sheet_resource()` makes one per table."""
 
-    table = None  # the `billingcfg.tables` entry
+    table = None  # the `billingcfg.releases.tables` entry
     key_columns: tuple[str, ...] = ()
     # No unique key (workflow steps): the n-th row at a key is the n-th stored one, as in `restore`.
     repeatable = False
@@ -380,7 +380,7 @@ def _widget(table, name: str):
 
 
 def sheet_resource(table, base=SheetResource) -> type[SheetResource]:
-    """The resource of one `billingcfg.tables` entry: a column per configuration key, in the model's field order."""
+    """The resource of one `billingcfg.releases.tables` entry: a column per configuration key, in the model's field order."""
     model = table.model
     refs = {ref.field: ref for ref in table.refs}
     names = [field.name for field in model._meta.fields if field.name in table.fields or field.name in refs]

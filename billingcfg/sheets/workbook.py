@@ -15,13 +15,13 @@ import tablib
 from django.db import transaction
 from import_export.results import Result
 
-from billingcfg.document import draft_configuration_sha256
-from billingcfg.jsonlimits import load_json
-from billingcfg.releases import DraftChanged
+from billingcfg.core.jsonlimits import load_json
+from billingcfg.core.uploads import size_problem
+from billingcfg.releases.document import draft_configuration_sha256
+from billingcfg.releases.services import DraftChanged
 from billingcfg.sheets.preview import SheetPreview, sheet_preview
 from billingcfg.sheets.resources import RESOURCES
 from billingcfg.sheets.xlsx import ZIP_MAGIC, WorkbookError, open_workbook, sheet_dataset, xlsx_problem
-from billingcfg.uploads import size_problem
 
 SHEETS = tuple(RESOURCES)  # dependency order
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

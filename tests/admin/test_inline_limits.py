@@ -7,7 +7,7 @@ import pytest
 from django import forms
 from django.test import Client
 
-from billingcfg.formsets import INLINE_MAX_ROWS
+from billingcfg.admin.formsets import INLINE_MAX_ROWS
 from rates.models import AIModel, Workflow
 from tests import factories as f
 from tests.admin.pages import change_url, page_data, shown_errors

@@ -382,7 +382,7 @@ def test_the_query_count_for_staff_with_the_permission(client: Client, demo: obj
 def test_a_big_catalogue_pages_the_table_and_charts_the_lowest_margins(
     admin_client: Client, demo: object, monkeypatch
 ) -> None:
-    from billingcfg import dashboard
+    from billingcfg.admin import dashboard
 
     monkeypatch.setattr(dashboard, "PAGE_SIZE", 10)
     monkeypatch.setattr(dashboard, "MARGIN_CHART_LIMIT", 5)

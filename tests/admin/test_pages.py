@@ -7,7 +7,7 @@ from django.db.models import Model
 from django.test import Client, RequestFactory
 
 from billingcfg.models import ApiKey, PricingPolicy, Release
-from billingcfg.releases import release_publish
+from billingcfg.releases.services import release_publish
 from tests.admin.pages import admin_url, page_data, shown_errors
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)

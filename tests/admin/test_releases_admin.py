@@ -16,10 +16,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from billingcfg import releases
 from billingcfg.api.authentication import ApiKeyAuthentication
 from billingcfg.release_models import ApiKey, Release
-from billingcfg.releases import release_document, release_publish
+from billingcfg.releases import services as releases
+from billingcfg.releases.services import release_document, release_publish
 from rates.models import AIModel, CreditRate
 from tests import factories
 from tests.admin.pages import table_rows
@@ -216,7 +216,7 @@ def test_a_draft_changed_since_the_page_was_opened_is_not_published(as_publisher
 
 
 def test_a_draft_saved_while_publishing_is_not_published(as_publisher, demo, clock, monkeypatch):
-    from billingcfg import releases
+    from billingcfg.releases import services as releases
 
     page = as_publisher.get(PUBLISH)
     read_draft = releases.draft_configuration
@@ -531,7 +531,7 @@ def test_adding_an_api_key_shows_it_once_and_stores_only_its_hash(admin_client, 
 
 def test_the_key_list_shows_name_prefix_scopes_and_use(admin_client, demo):
     api_key = ApiKey(name="reports", scopes=["config:read", "draft:read"])
-    from billingcfg.api_keys import api_key_issue
+    from billingcfg.releases.api_keys import api_key_issue
 
     key = api_key_issue(api_key)
 
@@ -545,7 +545,7 @@ def test_the_key_list_shows_name_prefix_scopes_and_use(admin_client, demo):
 
 
 def test_the_revoke_action_revokes_and_records_it(admin_client, admin_user, demo):
-    from billingcfg.api_keys import api_key_issue
+    from billingcfg.releases.api_keys import api_key_issue
 
     api_key = ApiKey(name="old batch job", scopes=["config:read"])
     key = api_key_issue(api_key)
@@ -568,7 +568,7 @@ def test_the_revoke_action_revokes_and_records_it(admin_client, admin_user, demo
 
 
 def test_api_keys_are_revoked_not_deleted(admin_client, demo):
-    from billingcfg.api_keys import api_key_issue
+    from billingcfg.releases.api_keys import api_key_issue
 
     api_key = ApiKey(name="kept", scopes=["config:read"])
     api_key_issue(api_key)
@@ -579,7 +579,7 @@ def test_api_keys_are_revoked_not_deleted(admin_client, demo):
 
 
 def test_a_key_can_be_renamed_and_rescoped_but_its_secret_stays(admin_client, demo):
-    from billingcfg.api_keys import api_key_issue
+    from billingcfg.releases.api_keys import api_key_issue
 
     api_key = ApiKey(name="reports", scopes=["config:read"])
     key = api_key_issue(api_key)

@@ -12,9 +12,9 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from billingcfg.core.uploads import upload_forget
 from billingcfg.sheets.resources import RESOURCES
 from billingcfg.sheets.workbook import workbook_export
-from billingcfg.uploads import upload_forget
 from rates.models import CreditRate, Meter, Provider, ProviderCost
 from tests.admin.pages import admin_url
 from tests.billingcfg.sheets.files import (

@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
 
-from billingcfg.admin import ConfigAdmin
-from billingcfg.stale import OPENED_AS, StaleCheckForm, StaleCheckFormSet
-from billingcfg.text import moment_text
+from billingcfg.admin.config import ConfigAdmin
+from billingcfg.admin.stale import OPENED_AS, StaleCheckForm, StaleCheckFormSet
+from billingcfg.core.text import moment_text
 from rates.models import AIModel, CreditRate
 from tests import factories as f
 from tests.admin.pages import add_row, admin_url, change_url, page_data, shown_errors, table_rows

@@ -1,7 +1,7 @@
 """Fixtures for the API tests. Publishing the demo takes about a second, so a
 module publishes it once (`demo_release`) inside a transaction of its own; each
 test runs in a savepoint on top of it and leaves it as it found it. The clock
-that release decisions read (`billingcfg.releases.now`) stands still at
+that release decisions read (`billingcfg.releases.services.now`) stands still at
 PUBLISHED_AT for the module, so timestamps in expected bodies are literal."""
 
 import json
@@ -11,9 +11,9 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
-from billingcfg import releases
 from billingcfg.api import state
 from billingcfg.release_models import ApiKey
+from billingcfg.releases import services as releases
 
 PUBLISHED_AT = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 DEMO_NOTE = "Demo pricing"
@@ -22,7 +22,7 @@ DEMO_NOTE = "Demo pricing"
 @pytest.fixture(scope="module")
 def demo_release(django_db_setup, django_db_blocker):
     """The demo configuration, published as v1 at PUBLISHED_AT; rolled back after the module."""
-    from billingcfg.demo import demo_load
+    from billingcfg.demo.load import demo_load
 
     with pytest.MonkeyPatch.context() as patch, django_db_blocker.unblock():
         patch.setattr(releases, "now", lambda: PUBLISHED_AT)

@@ -6,10 +6,10 @@ import pytest
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from billingcfg import releases
 from billingcfg.api import selectors
 from billingcfg.api.authentication import forget_api_key
 from billingcfg.release_models import ApiKey, Release
+from billingcfg.releases import services as releases
 from tests.api.conftest import Api, make_key
 
 CONFIG = "/api/v1/config/"

@@ -22,7 +22,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from billingcfg.releases import release_publish
+from billingcfg.releases.services import release_publish
 from rates.models import CreditRate
 from tests import servers
 from tests.api.conftest import make_key
@@ -50,11 +50,12 @@ def sqlite_demo(tmp_path_factory) -> tuple[Path, str]:
     """A file SQLite database as `make run` leaves it (migrated, the demo loaded, nothing
     published) with a publisher signed in: the database file and the session key."""
     database = tmp_path_factory.mktemp("sqlite") / "db.sqlite3"
-    for args in (("migrate", "--noinput"), ("createcachetable",), ("load_demo",)):
-        done = _manage(database, *args)
-        assert done.returncode == 0, done.stdout + done.stderr
+    migrated = _manage(database, "migrate", "--noinput")  # which makes the cache table too
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    # One process for the demo and the sign-in: each `manage.py` start costs about a second.
     signed_in = _manage(database, "shell", "-c", (
-        "from django.test import Client; from tests.factories import staff_in; client = Client(); "
+        "from django.core.management import call_command; from django.test import Client; "
+        "from tests.factories import staff_in; call_command('load_demo'); client = Client(); "
         "client.force_login(staff_in('publisher')); print(client.cookies['sessionid'].value)"))
     assert signed_in.returncode == 0, signed_in.stderr
     return database, signed_in.stdout.split()[-1]
@@ -143,7 +144,7 @@ postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql",
 @postgresql_only
 @pytest.mark.django_db(transaction=True)
 def test_readers_during_publishes_always_get_a_body_whose_sha256_is_its_etag(settings):
-    from billingcfg.demo import demo_load
+    from billingcfg.demo.load import demo_load
 
     settings.RELEASE_CHECK_SECONDS = 0  # every request asks the database which release is in force
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"client": None}}

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from billingcfg import releases
 from billingcfg.api import state
 from billingcfg.models import Currency
+from billingcfg.releases import services as releases
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant
 from tests import factories as f
 from tests.api.conftest import Api, make_key

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation.meta import TestPhase
 
-from billingcfg import releases
 from billingcfg.release_models import ApiScope
+from billingcfg.releases import services as releases
 from rates.models import CreditRate
 from tests.api.conftest import make_key
 
@@ -97,7 +97,7 @@ def tally(pytestconfig):
 def two_releases(django_db_setup, django_db_blocker):
     """The demo catalogue published as v1, then v2 with one price changed, and v3 scheduled a month
     ahead (the withdrawal's documented example); rolled back after the module."""
-    from billingcfg.demo import demo_load
+    from billingcfg.demo.load import demo_load
 
     with django_db_blocker.unblock(), transaction.atomic():
         demo_load()

@@ -1,5 +1,5 @@
 """Hostile input to the API answers in its own error shape, never a 500: JSON
-nested deeper than billingcfg.jsonlimits.MAX_DEPTH, instants outside what a
+nested deeper than billingcfg.core.jsonlimits.MAX_DEPTH, instants outside what a
 datetime and the database hold, bodies over the size limit, and bodies with
 more unknown fields than an error list should name."""
 

@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from billingcfg import releases
 from billingcfg.api import selectors
+from billingcfg.releases import services as releases
 from rates.models import AIModel, CreditRate
 from tests.api.conftest import Api
 

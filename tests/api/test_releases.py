@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from billingcfg import releases
-from billingcfg.document import canonical_bytes, draft_document, sha256
+from billingcfg.releases import services as releases
+from billingcfg.releases.document import canonical_bytes, draft_document, sha256
 from rates.models import CreditRate
 from tests.api.conftest import DEMO_NOTE, PUBLISHED_AT, Api, make_key
 

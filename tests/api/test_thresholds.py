@@ -3,8 +3,8 @@ observed value crosses (the demo's seed 001/002 thresholds), and what follows.""
 
 import pytest
 
-from billingcfg import releases
 from billingcfg.models import AlertThreshold
+from billingcfg.releases import services as releases
 
 EVALUATE = "/api/v1/thresholds/evaluate/"
 

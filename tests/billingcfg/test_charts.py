@@ -2,8 +2,8 @@
 
 import pytest
 
-from billingcfg import charts
-from billingcfg.charts import MarginItem, OfferItem, Scale
+from billingcfg.core import charts
+from billingcfg.core.charts import MarginItem, OfferItem, Scale
 
 
 def _points(series: charts.Series) -> list[tuple[float, float]]:

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.db.models import Count, Q
 
-from billingcfg.demo import demo_load
+from billingcfg.demo.load import demo_load
 from billingcfg.models import AlertThreshold, ExchangeRate, PricingPolicy
 from plans.models import CreditPack, SubscriptionPlan
 from rates.models import AIModel, CreditRate, ProviderCost, Workflow

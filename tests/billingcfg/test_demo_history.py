@@ -3,9 +3,9 @@ per-second credits (v2). Their diff is seed 003's "New Pricing vs Old" table."""
 
 import pytest
 
-from billingcfg.demo_history import V1_NOTE, V2_NOTE, demo_releases_publish
-from billingcfg.document import draft_configuration
+from billingcfg.demo.history import V1_NOTE, V2_NOTE, demo_releases_publish
 from billingcfg.release_models import Release
+from billingcfg.releases.document import draft_configuration
 from tests.api.conftest import Api, make_key
 
 # Seed 003, "New Pricing vs Old": old flat credits → new credits for 8 seconds, and the change.

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from billingcfg import digits
-from billingcfg.document import (
+from billingcfg.releases.document import (
     canonical_bytes,
     catalogue_from_document,
     catalogue_from_draft,

@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from billingcfg.core.formula_text import FORMULA_RULE, formula_problem, looks_like_formula
 from billingcfg.fields import LineFeedFormField
-from billingcfg.formula_text import FORMULA_RULE, formula_problem, looks_like_formula
 from billingcfg.sheets.cells import CellError, neutralise, text_cell
 from billingcfg.validators import name_validator, sheet_text_validator
 

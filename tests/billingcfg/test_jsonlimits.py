@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from billingcfg.jsonlimits import MAX_DEPTH, JSONTooDeep, json_depth, load_json
+from billingcfg.core.jsonlimits import MAX_DEPTH, JSONTooDeep, json_depth, load_json
 
 
 @pytest.mark.parametrize(("text", "depth"), [

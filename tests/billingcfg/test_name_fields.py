@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import models
 
-from billingcfg.document import draft_configuration
+from billingcfg.core.formula_text import FORMULA_RULE
 from billingcfg.fields import SheetTextField
-from billingcfg.formula_text import FORMULA_RULE
-from billingcfg.restore import TABLES, LoadError, draft_load
+from billingcfg.releases.document import draft_configuration
+from billingcfg.releases.restore import TABLES, LoadError, draft_load
 from billingcfg.validators import currency_code_validator, name_validator, one_line_validator, \
     sheet_text_validator, slug_validator
 from rates.models import AIModel, Meter, Provider, Workflow

@@ -8,14 +8,13 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.core.management import CommandError, call_command
-from django.core.management import base
+from django.core.management import CommandError, base, call_command
 from django.core.management.base import BaseCommand
 
-from billingcfg import releases
 from billingcfg.management.commands import create_api_key, publish, restore_release
 from billingcfg.release_models import ApiKey, Release
-from billingcfg.releases import release_publish
+from billingcfg.releases import services as releases
+from billingcfg.releases.services import release_publish
 from rates.models import AIModel, CreditRate
 from tests import factories
 
@@ -251,7 +250,7 @@ def test_restore_of_an_unknown_version_exits_non_zero(demo, clock, shell, capsys
     code, _, err = exit_code(restore_release.Command(), "7", capsys=capsys)
 
     assert code == 1
-    # The rest of the message (which versions exist) is billingcfg.restore's.
+    # The rest of the message (which versions exist) is billingcfg.releases.restore's.
     assert err.startswith("CommandError: v7 was not restored and the draft is unchanged: there is no release v7")
 
 

@@ -10,10 +10,10 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from billingcfg import releases
-from billingcfg.document import canonical_bytes, configuration_of, draft_configuration, sha256
 from billingcfg.release_models import ImmutableError, Release, ReleaseWithdrawal
-from billingcfg.releases import PublishRefused, active_release_get, release_publish
+from billingcfg.releases import services as releases
+from billingcfg.releases.document import canonical_bytes, configuration_of, draft_configuration, sha256
+from billingcfg.releases.services import PublishRefused, active_release_get, release_publish
 from rates.models import CreditRate, Meter
 
 NOTE = "Per-second video pricing"
@@ -166,7 +166,7 @@ def test_each_release_keeps_its_own_document_when_the_draft_moves_on(demo):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; CI runs this there")
 @pytest.mark.django_db(transaction=True)
 def test_two_publishes_at_once_get_two_distinct_versions(monkeypatch):
-    from billingcfg.demo import demo_load
+    from billingcfg.demo.load import demo_load
 
     demo_load()
     # Widen the window between choosing a version and storing it, so that

@@ -10,11 +10,11 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
-from billingcfg import releases
-from billingcfg.document import canonical_bytes, configuration_of, draft_configuration, sha256
 from billingcfg.models import AlertThreshold, Currency, ExchangeRate, PricingPolicy, Release
-from billingcfg.releases import release_document, release_publish
-from billingcfg.restore import LoadError, draft_load, release_restore
+from billingcfg.releases import services as releases
+from billingcfg.releases.document import canonical_bytes, configuration_of, draft_configuration, sha256
+from billingcfg.releases.restore import LoadError, draft_load, release_restore
+from billingcfg.releases.services import release_document, release_publish
 from plans.models import CreditPack
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow
 from tests.factories import staff_in

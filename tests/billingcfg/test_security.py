@@ -7,9 +7,9 @@ from django.core.cache import cache
 from django.test import Client, RequestFactory
 from django.views.debug import ExceptionReporter
 
-from billingcfg import security
+from billingcfg.admin import security
 from billingcfg.api import views
-from billingcfg.ratelimit import client_address
+from billingcfg.core.ratelimit import client_address
 from tests.api.conftest import make_key
 
 PASSWORD = "correct horse battery staple"
@@ -108,8 +108,8 @@ class Recorder(logging.Handler):
 
 @pytest.mark.django_db
 def test_api_keys_never_reach_a_log(settings, monkeypatch):
-    from billingcfg.demo import demo_load
-    from billingcfg.releases import release_publish
+    from billingcfg.demo.load import demo_load
+    from billingcfg.releases.services import release_publish
 
     demo_load()
     release_publish(note="logged")

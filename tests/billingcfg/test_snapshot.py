@@ -5,7 +5,7 @@ from dataclasses import replace
 
 import pytest
 
-from billingcfg.document import catalogue_from_draft, draft_snapshot
+from billingcfg.releases.document import catalogue_from_draft, draft_snapshot
 from rates.models import AIModel, CreditRate, Variant, Workflow
 from tests import factories as f
 from tests.demo_catalogue import demo_catalogue

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from billingcfg import digits
-from billingcfg.stale import ABSENT, fingerprint
+from billingcfg.admin.stale import ABSENT, fingerprint
 from rates.models import CreditRate, ProviderCost
 from tests import factories as f
 

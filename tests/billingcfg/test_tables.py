@@ -1,11 +1,11 @@
-"""The table registry (`billingcfg.tables`) is complete: every field of every
+"""The table registry (`billingcfg.releases.tables`) is complete: every field of every
 configuration model is declared there, or excluded here with the reason. A new
 column that nobody maps fails here, not in a release that silently lacks it."""
 
 from django.apps import apps
 
 from billingcfg.models import ApiKey, Release, ReleaseWithdrawal
-from billingcfg.tables import ALIASES, TABLES
+from billingcfg.releases.tables import ALIASES, TABLES
 
 REGISTERED = {table.model: table for table in (*TABLES, ALIASES)}
 
@@ -35,7 +35,7 @@ def test_every_model_of_the_configuration_apps_is_a_table_or_says_why_not():
         if model not in REGISTERED and model not in NOT_TABLES and model not in history
     ]
 
-    assert unaccounted == [], "declare them in billingcfg/tables.py, or in NOT_TABLES with the reason"
+    assert unaccounted == [], "declare them in billingcfg/releases/tables.py, or in NOT_TABLES with the reason"
 
 
 def test_every_field_of_a_configuration_table_is_in_the_registry_or_excluded():
@@ -47,7 +47,7 @@ def test_every_field_of_a_configuration_table_is_in_the_registry_or_excluded():
                     and f"{model.__name__}.{field.name}" not in EXCLUDED_FIELDS:
                 unmapped.append(f"{model.__name__}.{field.name}")
 
-    assert unmapped == [], "add a Column or Ref in billingcfg/tables.py, or an EXCLUDED_FIELDS entry saying why"
+    assert unmapped == [], "add a Column or Ref in billingcfg/releases/tables.py, or an EXCLUDED_FIELDS entry saying why"
 
 
 def test_the_registry_names_only_fields_its_models_have():
@@ -61,7 +61,7 @@ def test_an_unmapped_field_is_found(monkeypatch):
     """The check itself: a table that forgets a column fails it."""
     from dataclasses import replace
 
-    from billingcfg import tables
+    from billingcfg.releases import tables
 
     costs = tables.TABLE["provider_costs"]
     forgetful = replace(costs, columns=tuple(column for column in costs.columns if column.name != "tier_mode"))

@@ -136,12 +136,12 @@ def shot(request) -> Callable:
 
 @pytest.fixture
 def roles(transactional_db) -> None:
-    """The role groups (billingcfg.roles) as the migrations made them: the flush
+    """The role groups (billingcfg.core.roles) as the migrations made them: the flush
     after every transactional test empties the groups table, and the live
     server's database is one of those."""
     from django.contrib.auth.models import Group, Permission
 
-    from billingcfg.roles import ROLE_PERMISSIONS
+    from billingcfg.core.roles import ROLE_PERMISSIONS
 
     permissions = {
         (permission.content_type.app_label, permission.codename): permission
@@ -155,8 +155,8 @@ def roles(transactional_db) -> None:
 @pytest.fixture
 def demo_release(transactional_db):
     """The demo catalogue, published as the active release."""
-    from billingcfg.demo import demo_load
-    from billingcfg.releases import release_publish
+    from billingcfg.demo.load import demo_load
+    from billingcfg.releases.services import release_publish
 
     demo_load()
     return release_publish(note=DEMO_NOTE)

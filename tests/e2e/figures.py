@@ -10,8 +10,8 @@ from pricing.margins import Margin
 
 def draft_report():
     """The draft's margin report, as the admin computes it for today."""
+    from billingcfg.releases.document import draft_snapshot
     from pricing.report import margin_report
-    from billingcfg.document import draft_snapshot
 
     return margin_report(draft_snapshot().catalogue, on=timezone.localdate())
 

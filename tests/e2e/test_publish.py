@@ -109,7 +109,7 @@ def test_publisher_sees_a_scheduled_release_on_the_publish_page_and_withdraws_it
 ):
     from datetime import timedelta
 
-    from billingcfg import releases
+    from billingcfg.releases import services as releases
 
     scheduled = releases.release_publish(note="Next quarter's prices", effective_at=releases.now() + timedelta(days=90))
 

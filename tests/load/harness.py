@@ -173,7 +173,7 @@ def redis_answers() -> bool:
 
 def catalogue_prepare() -> tuple[str, Published]:
     """The demo configuration published as the first release, and an API key reading it."""
-    from billingcfg.demo import demo_load
+    from billingcfg.demo.load import demo_load
     from billingcfg.release_models import ApiKey, ApiScope
 
     demo_load()
@@ -185,7 +185,7 @@ def catalogue_prepare() -> tuple[str, Published]:
 
 def release_publish_next(credits: int) -> Published:
     """What ops staff do: change a credit rate, publish. Timed around the commit."""
-    from billingcfg.releases import release_publish
+    from billingcfg.releases.services import release_publish
     from rates.models import CreditRate
 
     started = time.monotonic()

@@ -7,8 +7,8 @@ import copy
 
 import pytest
 
+from billingcfg.releases.document import configuration_of, with_margins
 from pricing.diff import document_diff
-from billingcfg.document import configuration_of, with_margins
 from tests.billingcfg.test_demo_history import NEW_VS_OLD
 
 
@@ -282,7 +282,7 @@ def _flat_rates(document: dict) -> dict:
 
 @pytest.mark.django_db
 def test_seed_003_new_pricing_vs_old(demo):
-    from billingcfg.document import draft_document
+    from billingcfg.releases.document import draft_document
 
     new = draft_document()
     result = document_diff(_flat_rates(new), new)

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from billingcfg.releases import DraftChanged
+from billingcfg.releases.services import DraftChanged
 from rates.models import AIModel, PriceListAlias, ProviderCost, Variant
 from rates.price_list import SOURCE_URL, PriceListInvalid
 from rates.price_list_import import ImportRefused, price_list_apply, price_list_check, reason_for
@@ -306,8 +306,8 @@ def test_a_missing_file_is_refused(demo, tmp_path):
 
 
 def test_long_context_prices_become_cliff_tiers_that_price_a_long_request(demo):
-    from billingcfg.document import catalogue_from_document, draft_configuration
-    from billingcfg.releases import draft_check
+    from billingcfg.releases.document import catalogue_from_document, draft_configuration
+    from billingcfg.releases.services import draft_check
     from pricing.costing import usage_cost
 
     errors_before = [str(problem) for problem in draft_check().validation.errors]

@@ -4,9 +4,9 @@ make an API key for a backend service and print it, once."""
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from billingcfg.api_keys import api_key_issue
 from billingcfg.management.commands.publish import user_named
 from billingcfg.release_models import ApiKey, ApiScope
+from billingcfg.releases.api_keys import api_key_issue
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from billingcfg.demo_history import demo_releases_publish
+from billingcfg.demo.history import demo_releases_publish
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from billingcfg.demo import demo_is_loadable, demo_load
+from billingcfg.demo.load import demo_is_loadable, demo_load
 
 
 class Command(BaseCommand):

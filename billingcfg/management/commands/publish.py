@@ -8,12 +8,12 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from billingcfg import releases
-from billingcfg.releases import (
+from billingcfg.core.text import change_text, margin_cell, moment_text
+from billingcfg.releases import services as releases
+from billingcfg.releases.services import (
     PublishRefused, active_release_get, draft_check, later_release_warning, release_document, release_publish,
     releases_scheduled_after,
 )
-from billingcfg.text import change_text, margin_cell, moment_text
 
 
 def moment(text: str) -> datetime:

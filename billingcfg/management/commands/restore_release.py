@@ -3,9 +3,9 @@ draft, as the release page's Restore button does. No release is changed."""
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from billingcfg.core.text import load_summary
 from billingcfg.management.commands.publish import user_named
 from billingcfg.release_models import Release
-from billingcfg.text import load_summary
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, version: int, user: str | None, **options) -> None:
         from django.core.exceptions import PermissionDenied
 
-        from billingcfg.restore import LoadError, release_restore
+        from billingcfg.releases.restore import LoadError, release_restore
 
         try:
             result = release_restore(version=version, user=user_named(user))

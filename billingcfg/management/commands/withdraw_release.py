@@ -4,10 +4,10 @@ before it takes effect, as the release page's Withdraw button does."""
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from billingcfg.core.text import moment_text
 from billingcfg.management.commands.publish import user_named
 from billingcfg.release_models import Release
-from billingcfg.releases import active_release_get, release_withdraw
-from billingcfg.text import moment_text
+from billingcfg.releases.services import active_release_get, release_withdraw
 
 
 class Command(BaseCommand):

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from billingcfg.core.text import load_summary
+from billingcfg.core.uploads import size_problem
 from billingcfg.management.commands.publish import user_named
-from billingcfg.text import load_summary
-from billingcfg.uploads import size_problem
 from rates.price_list_text import report_lines
 
 UNMATCHED_SHOWN = 20
@@ -32,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path, providers: list[str] | None, dry_run: bool, user: str | None,
                **options) -> None:
         from billingcfg.models import PricingPolicy
-        from billingcfg.restore import LoadError
+        from billingcfg.releases.restore import LoadError
         from rates.price_list import PriceListInvalid
         from rates.price_list_import import ImportRefused, price_list_apply, price_list_check
 

@@ -11,11 +11,10 @@ from collections.abc import Callable
 import openpyxl
 import tablib
 
-from billingcfg.document import draft_configuration
 from billingcfg.models import PricingPolicy
+from billingcfg.releases.document import draft_configuration
 from billingcfg.sheets.workbook import workbook_read
 from tests.factories import configuration_models
-
 
 # ---- reading and editing workbooks -----------------------------------------------------------
 

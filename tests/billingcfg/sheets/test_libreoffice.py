@@ -13,7 +13,7 @@ from django.urls import reverse
 from import_export.formats.base_formats import CSV as CSVFormat
 from import_export.formats.base_formats import XLSX as XLSXFormat
 
-from billingcfg.sheets.admin import formula_xlsx
+from billingcfg.admin.sheets import formula_xlsx
 from billingcfg.sheets.preview import sheet_preview
 from billingcfg.sheets.resources import RESOURCE_OF_MODEL
 from rates.models import Provider

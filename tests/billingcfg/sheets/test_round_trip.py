@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from billingcfg import digits
-from billingcfg.releases import DraftChanged
-from billingcfg.restore import TABLE
-from billingcfg.sheets.admin import formula_xlsx
+from billingcfg.admin.sheets import formula_xlsx
+from billingcfg.releases.restore import TABLE
+from billingcfg.releases.services import DraftChanged
 from billingcfg.sheets.resources import RESOURCES
 from billingcfg.sheets.workbook import SHEETS, workbook_export, workbook_import
 from rates.models import AIModel, CreditRate, Provider, ProviderCost, Variant, Workflow, WorkflowStep

@@ -44,9 +44,9 @@ def flat_rate_configuration(configuration: dict) -> dict:
 def demo_releases_publish(*, user=None) -> list[Release]:
     """Publish v1 (flat) and v2 (per second) from the demo draft, once: nothing
     happens when a release exists. The draft ends as it began."""
-    from billingcfg.document import draft_configuration
-    from billingcfg.releases import release_publish
-    from billingcfg.restore import draft_load
+    from billingcfg.releases.document import draft_configuration
+    from billingcfg.releases.restore import draft_load
+    from billingcfg.releases.services import release_publish
 
     if Release.objects.exists():
         return []

@@ -4,7 +4,7 @@ written only when a value differs, each through its model: validated, then
 saved, so the history records who loaded it and why. One transaction: a
 failure writes nothing.
 
-The configuration is the shape `billingcfg.document.draft_configuration()`
+The configuration is the shape `billingcfg.releases.document.draft_configuration()`
 returns; after `draft_load(configuration, prune=True, …)` that function returns
 `configuration` again."""
 
@@ -15,9 +15,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from billingcfg.document import SCHEMA_VERSION, configuration_of
-from billingcfg.releases import PUBLISH_PERMISSION, release_document, release_named
-from billingcfg.tables import TABLE, TABLES, Table, configuration_rows, refused_by
+from billingcfg.releases.document import SCHEMA_VERSION, configuration_of
+from billingcfg.releases.services import PUBLISH_PERMISSION, release_document, release_named
+from billingcfg.releases.tables import TABLE, TABLES, Table, configuration_rows, refused_by
 from rates.models import Variant
 
 

@@ -15,6 +15,8 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from billingcfg import digits
+from billingcfg.admin.sheets import SheetAdminMixin
+from billingcfg.admin.stale import StaleCheckAdmin, StaleCheckFormSet, StaleCheckInline
 from billingcfg.conditions import condition_holds
 from billingcfg.models import (
     AlertThreshold,
@@ -25,8 +27,6 @@ from billingcfg.models import (
     Scope,
     ThresholdAction,
 )
-from billingcfg.sheets.admin import SheetAdminMixin
-from billingcfg.stale import StaleCheckAdmin, StaleCheckFormSet, StaleCheckInline
 from pricing.money import dec, format_amount, format_exact
 
 
@@ -57,7 +57,7 @@ def exact_decimal_column(field: DecimalField):
 class ConfigAdmin(StaleCheckAdmin, SheetAdminMixin, SimpleHistoryAdmin):
     """What every configuration admin shares: history pages, import and export
     (CSV, XLSX, JSON), decimals shown as they were entered, in forms and in lists,
-    and edits from a stale page refused (billingcfg.stale)."""
+    and edits from a stale page refused (billingcfg.admin.stale)."""
 
     formfield_overrides = EXACT_DECIMAL_INPUTS
 
@@ -136,7 +136,7 @@ class ConstraintCheckedInlineFormSet(StaleCheckFormSet):
 
 class ConfigInline(StaleCheckInline, admin.TabularInline):
     """What every configuration inline shares: decimals shown as they were entered,
-    and edits from a stale page refused, row by row (billingcfg.stale)."""
+    and edits from a stale page refused, row by row (billingcfg.admin.stale)."""
 
     formfield_overrides = EXACT_DECIMAL_INPUTS
 
@@ -330,4 +330,3 @@ class AlertThresholdAdmin(InlineHistoryAdmin):
     @admin.display(description="actions")
     def action_list(self, obj: AlertThreshold) -> str:
         return ", ".join(str(action) for action in obj.actions.all()) or self.get_empty_value_display()
-from billingcfg import admin_releases  # noqa: F401

@@ -9,8 +9,10 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from pricing.margins import MarginBand
+from billingcfg.core.text import NOT_PRICED, flag_badges
 from billingcfg.models import PricingPolicy
+from billingcfg.releases.document import DraftSnapshot, draft_snapshot
+from pricing.margins import MarginBand
 from pricing.money import Band, format_band, format_exact, format_percent, format_unit_price
 from pricing.report import (
     BELOW_TARGET,
@@ -23,8 +25,6 @@ from pricing.report import (
     PriceRow,
     margin_report,
 )
-from billingcfg.document import DraftSnapshot, draft_snapshot
-from billingcfg.text import NOT_PRICED, flag_badges
 
 
 class DraftMargins:

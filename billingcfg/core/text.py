@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from billingcfg import charts
+from billingcfg.core import charts
 from pricing.money import format_exact, format_percent
 from pricing.report import FLAG_LABELS
 

@@ -16,7 +16,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from billingcfg.ratelimit import client_address, window_count
+from billingcfg.core.ratelimit import client_address, window_count
 
 ADDRESS_FACTOR = 4  # one office behind one address has several people
 

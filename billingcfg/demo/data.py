@@ -5,7 +5,7 @@ Seed 001: PRD/UX/deploy generation on Claude and GPT, with alerts and rate limit
 Seed 002: a coaching product (TWD plans, one credit = one minute) and its GCP alerts.
 Seed 003: a video product's packs, subscriptions and per-second credit rates.
 
-Plain data only (no ORM): `billingcfg.demo.demo_load` writes it. Amounts are
+Plain data only (no ORM): `billingcfg.demo.load.demo_load` writes it. Amounts are
 strings so they become exact Decimals. Where a seed is ambiguous the choice is
 written next to the figure.
 """

@@ -5,9 +5,9 @@ canonical bytes; the draft is served and diffed as the same document.
 
 Every entity carries its natural key (slug, code), never a database id, so a
 document can be diffed against another and loaded back into the draft
-(`billingcfg.restore`). Decimals are strings, exact, without padding zeros.
+(`billingcfg.releases.restore`). Decimals are strings, exact, without padding zeros.
 
-Which tables, columns and conversions: `billingcfg.tables`. The same reader gives
+Which tables, columns and conversions: `billingcfg.releases.tables`. The same reader gives
 the engine its catalogue, from a document or straight from the draft tables for
 the admin's screens (`draft_snapshot`, one query per table the engine reads)."""
 
@@ -19,6 +19,7 @@ from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime
 from operator import itemgetter
 
+from billingcfg.releases.tables import TABLE, TABLES, as_is
 from pricing import catalogue as c
 from pricing.diff import COMPUTED_KEYS
 from pricing.errors import MissingExchangeRate, PricingError
@@ -27,8 +28,6 @@ from pricing.margins import MarginBand
 from pricing.money import Band, dec
 from pricing.quote import Quote, quote_model
 from pricing.report import MarginReport, PriceRow, margin_report
-
-from billingcfg.tables import TABLE, TABLES, as_is
 
 SCHEMA_VERSION = 1
 

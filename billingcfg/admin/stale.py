@@ -25,9 +25,9 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.models import to_historic
 from simple_history.utils import get_history_manager_for_model
 
-from billingcfg.document import canonical_bytes, timestamp
-from billingcfg.formsets import BoundedInlineFormSet
-from billingcfg.text import moment_text
+from billingcfg.admin.formsets import BoundedInlineFormSet
+from billingcfg.core.text import moment_text
+from billingcfg.releases.document import canonical_bytes, timestamp
 from pricing.money import dec
 
 OPENED_AS = "opened_as"

@@ -12,11 +12,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from billingcfg.document import canonical_bytes, draft_configuration, sha256, timestamp, with_margins
-from billingcfg.document import catalogue_from_document
 from billingcfg.models import PricingPolicy
 from billingcfg.release_models import Release, ReleaseWithdrawal
-
+from billingcfg.releases.document import (canonical_bytes, catalogue_from_document, draft_configuration, sha256,
+                                         timestamp, with_margins)
 
 PUBLISH_PERMISSION = "billingcfg.publish_release"
 

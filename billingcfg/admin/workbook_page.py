@@ -2,7 +2,7 @@
 as one XLSX workbook; upload one, read the preview of every sheet, confirm.
 
 Between preview and confirm the file waits in the cache all app servers share
-(`billingcfg.uploads`), keyed by its sha256; confirming checks that neither the file nor the draft has
+(`billingcfg.core.uploads`), keyed by its sha256; confirming checks that neither the file nor the draft has
 changed since the preview, so what is written is what was reviewed."""
 
 from django import forms
@@ -13,12 +13,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from billingcfg.releases import DraftChanged
-from billingcfg.sheets.admin import file_kind_problem
+from billingcfg.admin.sheets import file_kind_problem
+from billingcfg.core.uploads import upload_forget, upload_keep, upload_kept
+from billingcfg.releases.services import DraftChanged
 from billingcfg.sheets.resources import RESOURCES
-from billingcfg.sheets.workbook import XLSX_CONTENT_TYPE, WorkbookError, size_check, workbook_export, \
-    workbook_import
-from billingcfg.uploads import upload_forget, upload_keep, upload_kept
+from billingcfg.sheets.workbook import XLSX_CONTENT_TYPE, WorkbookError, size_check, workbook_export, workbook_import
 
 UPLOAD_KIND = "workbook"
 

@@ -3,7 +3,7 @@ the warnings, and the diff between the active release and the draft), the
 release list and each release's page with its diff and a restore button, and
 API keys whose full key is shown once.
 
-The services in billingcfg.releases, billingcfg.restore and pricing.diff do
+The services in billingcfg.releases.services, billingcfg.releases.restore and pricing.diff do
 the work; this module formats what they return and calls them."""
 
 from datetime import datetime
@@ -20,14 +20,15 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 
-from billingcfg import releases
-from billingcfg.admin_margins import NO_POLICY
-from billingcfg.api_keys import api_key_issue, api_key_revoke
+from billingcfg.admin.margins import NO_POLICY
+from billingcfg.core.text import (NOT_PRICED, change_text, flag_badges, load_summary, margin_cell, moment_text,
+                                  usage_text)
 from billingcfg.models import PricingPolicy
-from pricing.money import Band, format_band, format_exact
-from billingcfg.releases import PUBLISH_PERMISSION
 from billingcfg.release_models import ApiKey, ApiScope, Release
-from billingcfg.text import NOT_PRICED, change_text, flag_badges, load_summary, margin_cell, moment_text, usage_text
+from billingcfg.releases import services as releases
+from billingcfg.releases.api_keys import api_key_issue, api_key_revoke
+from billingcfg.releases.services import PUBLISH_PERMISSION
+from pricing.money import Band, format_band, format_exact
 
 STALE_DRAFT = "The draft changed since you opened this page; review the new diff."
 
@@ -315,7 +316,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         if release is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if request.method == "POST":
-            from billingcfg.restore import LoadError, release_restore
+            from billingcfg.releases.restore import LoadError, release_restore
 
             try:
                 result = release_restore(version=release.version, user=request.user)

@@ -3,7 +3,7 @@ admin page, read from the draft in a constant number of queries.
 
 The numbers come from `pricing.report` (one `margin_report`); this module
 only chooses, orders and formats them, and hands plain numbers to
-`billingcfg.charts` for the drawings.
+`billingcfg.core.charts` for the drawings.
 """
 
 from dataclasses import dataclass
@@ -17,8 +17,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from billingcfg import charts
-from billingcfg.admin_margins import NO_POLICY, draft_margins, problem_kind, tone
+from billingcfg.admin.margins import NO_POLICY, draft_margins, problem_kind, tone
+from billingcfg.core import charts
 from pricing.catalogue import Catalogue
 from pricing.margins import MarginBand
 from pricing.money import Band, format_band, format_exact, format_percent, format_unit_price, round_places

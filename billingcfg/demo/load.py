@@ -1,7 +1,7 @@
-"""Loading the demo configuration (billingcfg.demo_data) into the draft tables.
+"""Loading the demo configuration (billingcfg.demo.data) into the draft tables.
 
 The demo data becomes a configuration document and goes through the one loader,
-`billingcfg.restore.draft_load`, without pruning. Idempotent: rows are found by
+`billingcfg.releases.restore.draft_load`, without pruning. Idempotent: rows are found by
 their natural keys and written only when a value differs, so a second run
 changes nothing and records no history. Rows that ops staff added beside the
 demo are left alone.
@@ -9,11 +9,11 @@ demo are left alone.
 
 from django.db import transaction
 
-from billingcfg import demo_data as data
-from billingcfg.document import SCHEMA_VERSION
+from billingcfg.demo import data
 from billingcfg.models import Currency
-from billingcfg.restore import LoadResult, draft_load
-from billingcfg.tables import QUANTITIES, with_defaults
+from billingcfg.releases.document import SCHEMA_VERSION
+from billingcfg.releases.restore import LoadResult, draft_load
+from billingcfg.releases.tables import QUANTITIES, with_defaults
 from plans.models import CreditPack
 from rates.models import AIModel
 from rates.price_list_import import price_list_aliases_load

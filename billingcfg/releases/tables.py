@@ -2,8 +2,8 @@
 take in a configuration document, its natural key, its columns in the
 document's order and how each converts, and the foreign keys it names by slug
 or code. Everything that maps a table's fields derives from here: the draft
-reader and the catalogue it gives the engine (`billingcfg.document`), the loader
-(`billingcfg.restore`, which the demo loads through), the spreadsheet resources
+reader and the catalogue it gives the engine (`billingcfg.releases.document`), the loader
+(`billingcfg.releases.restore`, which the demo loads through), the spreadsheet resources
 (`billingcfg.sheets.resources`) and the API's description of a document.
 
 A new column: add the model field and its line here; a meta-test
