@@ -4,6 +4,10 @@
 
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist), one per core of the 2-core machines; 0: this process alone.
+# Each takes the tests in pytest-django's order (a transactional test empties the tables the
+# migrations filled, so it runs after every other database test of its process): --dist load.
+PYTEST_WORKERS ?= 2
 
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -28,7 +32,7 @@ CHECK_VENV := $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 
 help:
 	@echo "make run     serve the admin on http://127.0.0.1:$(PORT)/ with demo data and a dev login (PORT=...)"
-	@echo "make test    the test suite on DATABASE_URL (default: SQLite in memory); PYTEST_ARGS=... goes to pytest"
+	@echo "make test    the test suite on DATABASE_URL (default: SQLite in memory), in 2 processes (PYTEST_WORKERS=0: one); PYTEST_ARGS=... goes to pytest"
 	@echo "make check   migrations in step with the models, and Django's system checks"
 	@echo "make bench   margins of a generated 5,000-variant catalogue and the admin screens, against the demo"
 	@echo "make bench-api  the API under gunicorn on PostgreSQL with wrk, against a bare view (needs wrk)"
@@ -47,7 +51,7 @@ run: $(RUNTIME_STAMP)
 
 test: $(TEST_STAMP)
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 check: $(RUNTIME_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run --noinput
