@@ -28,10 +28,10 @@ def is_number_text(text: str) -> bool:
 
 def formula_start(text: str) -> str | None:
     """The character that makes `text` formula-like, or None when it is not."""
-    if text.startswith(("\t", "\r")):
-        return text[0]
-    bare = text.lstrip()
-    if bare.startswith(FORMULA_STARTS) and not is_number_text(bare.rstrip()):
+    if text.startswith(FORMULA_STARTS):  # "-5" is a number, "-5 " and "+0 " are not: a program may read them so
+        return None if is_number_text(text) else text[0]
+    bare = text.lstrip()  # "  =1+1": programs and their import dialogues may trim the blanks
+    if bare.startswith(FORMULA_STARTS) and not is_number_text(bare.rstrip()):  # "  -5  " is a number in blanks
         return bare[0]
     return None
 
