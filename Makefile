@@ -28,11 +28,12 @@ CHECK_VENV := $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' || { \
 	exit 1; }
 
 .DEFAULT_GOAL := help
-.PHONY: help run test check bench bench-api bench-import bench-load clean
+.PHONY: help run test lint check bench bench-api bench-import bench-load clean
 
 help:
 	@echo "make run     serve the admin on http://127.0.0.1:$(PORT)/ with demo data and a dev login (PORT=...)"
 	@echo "make test    the test suite on DATABASE_URL (default: SQLite in memory), in 2 processes (PYTEST_WORKERS=0: one); PYTEST_ARGS=... goes to pytest"
+	@echo "make lint    ruff (lint and format) and import-linter's layer contracts"
 	@echo "make check   migrations in step with the models, and Django's system checks"
 	@echo "make bench   margins of a generated 5,000-variant catalogue and the admin screens, against the demo"
 	@echo "make bench-api  the API under gunicorn on PostgreSQL with wrk, against a bare view (needs wrk)"
@@ -52,6 +53,11 @@ run: $(RUNTIME_STAMP)
 test: $(TEST_STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
+
+lint: $(TEST_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 check: $(RUNTIME_STAMP)
 	$(PY) manage.py makemigrations --check --dry-run --noinput

@@ -38,17 +38,19 @@ from tests.load.harness import redis_answers  # noqa: E402  (after ROOT is on th
 
 def _environment(database_url: str) -> dict:
     env = dict(os.environ)
-    env.update({
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DJANGO_SECRET_KEY": "bench-only",
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DJANGO_DEBUG": "0",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        # Throttling stays on (every request counts in the shared cache); the budget is above what wrk sends.
-        "API_THROTTLE_RATE": "100000000/minute",
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{env.get('PYTHONPATH', '')}",
-    })
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "DJANGO_SECRET_KEY": "bench-only",
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_DEBUG": "0",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            # Throttling stays on (every request counts in the shared cache); the budget is above what wrk sends.
+            "API_THROTTLE_RATE": "100000000/minute",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{env.get('PYTHONPATH', '')}",
+        }
+    )
     if redis_answers():
         env["DJANGO_CACHE_URL"] = "redis://127.0.0.1:6379/3"
     return env
@@ -89,9 +91,19 @@ def _wrk(url: str, seconds: int, headers: dict, script: str | None = None) -> fl
 
 def _serve(env: dict) -> subprocess.Popen:
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-w", "2", "-b", f"127.0.0.1:{PORT}", "--log-level", "warning",
-         "billingcfg.wsgi:application"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+            "billingcfg.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     for _ in range(100):
         try:
@@ -154,10 +166,11 @@ def main() -> None:
     env = _environment(database_url)
     setup_django(env)
 
+    from margins import generate
+
     from billingcfg.demo.load import demo_load
     from billingcfg.release_models import ApiKey, ApiScope, Release
     from billingcfg.releases.services import release_publish
-    from margins import generate
 
     demo_load()
     release_publish(note="bench: demo")
@@ -171,11 +184,14 @@ def main() -> None:
         started = time.perf_counter()
         release = release_publish(note=f"bench: {arguments.variants} variants")
         publish_seconds = time.perf_counter() - started
-        rows.append((f"{arguments.variants:,} variants", len(release.document),
-                     _measure(env, key, arguments.seconds, folder)))
+        rows.append(
+            (f"{arguments.variants:,} variants", len(release.document), _measure(env, key, arguments.seconds, folder))
+        )
 
-    print(f"\nAPI under gunicorn -w 2 on PostgreSQL, wrk -t2 -c16, {arguments.seconds} s per run; "
-          f"cache: {'Redis' if 'DJANGO_CACHE_URL' in env else 'database'}")
+    print(
+        f"\nAPI under gunicorn -w 2 on PostgreSQL, wrk -t2 -c16, {arguments.seconds} s per run; "
+        f"cache: {'Redis' if 'DJANGO_CACHE_URL' in env else 'database'}"
+    )
     print(f"{'catalogue':<18}{'document':>12}  {'path':<12}{'req/s':>10}{'bare req/s':>12}{'ratio':>8}  goal")
     for label, size, figures in rows:
         for path, (measured, bare, ratio) in figures.items():

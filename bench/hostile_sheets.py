@@ -34,8 +34,9 @@ def _wrong_headers(rows: int) -> bytes:
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("credit_rates")
-    sheet.append(["Model", "Variant", "Meter", "Credits", "Per", "Min", "Allowed", "MinQ", "MaxQ", "DefQ", "Active",
-                  "Notes"])
+    sheet.append(
+        ["Model", "Variant", "Meter", "Credits", "Per", "Min", "Allowed", "MinQ", "MaxQ", "DefQ", "Active", "Notes"]
+    )
     for n in range(rows):
         sheet.append([f"model-{n}", None, "seconds", n % 97 + 0.5, 1, 0, None, 1, 10, 8, True, f"note {n}"])
     out = io.BytesIO()

@@ -61,12 +61,26 @@ def generate(rows: int) -> None:
     )
     Variant.objects.bulk_create(
         Variant(model=model, slug=f"v{k}", name=f"V{k}", is_default=k == 0, sort_order=k)
-        for model in models for k in range(PER_MODEL)
+        for model in models
+        for k in range(PER_MODEL)
     )
 
 
-HEADERS = ["model", "variant", "meter", "tier_threshold", "price", "price_high", "per_units", "tier_mode",
-           "tier_meter", "currency", "source_url", "as_of", "notes"]
+HEADERS = [
+    "model",
+    "variant",
+    "meter",
+    "tier_threshold",
+    "price",
+    "price_high",
+    "per_units",
+    "tier_mode",
+    "tier_meter",
+    "currency",
+    "source_url",
+    "as_of",
+    "notes",
+]
 
 
 def sheet(rows: int, *, changed_every: int = 0) -> bytes:
@@ -79,9 +93,23 @@ def sheet(rows: int, *, changed_every: int = 0) -> bytes:
         price = Decimal(index % 97 + 1) / 100
         if changed_every and index % changed_every == 0:
             price += Decimal("0.01")
-        writer.writerow([f"bench-{index // PER_MODEL}", f"v{index % PER_MODEL}", "seconds", "", format(price, "f"),
-                         format(price * 2, "f") if index % 7 == 0 else "", 1, "", "", "USD",
-                         "https://example.com/prices", "2026-01-01", ""])
+        writer.writerow(
+            [
+                f"bench-{index // PER_MODEL}",
+                f"v{index % PER_MODEL}",
+                "seconds",
+                "",
+                format(price, "f"),
+                format(price * 2, "f") if index % 7 == 0 else "",
+                1,
+                "",
+                "",
+                "USD",
+                "https://example.com/prices",
+                "2026-01-01",
+                "",
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -144,8 +172,9 @@ def _import(path: str, dataset, user) -> dict:
         before = ProviderCost.history.count()
         with connection.execute_wrapper(count):
             started = time.perf_counter()
-            result = make_resource().import_data(dataset, dry_run=False, use_transactions=True, user=user,
-                                                 file_name="bench.csv")
+            result = make_resource().import_data(
+                dataset, dry_run=False, use_transactions=True, user=user, file_name="bench.csv"
+            )
             seconds = time.perf_counter() - started
         written = ProviderCost.history.count() - before
         transaction.set_rollback(True)
@@ -182,8 +211,13 @@ def _resident_kb() -> int:
 
 
 def run_child(path: str, sheet_file: Path) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--child", path, "--sheet", str(sheet_file)],
-                          check=True, capture_output=True, text=True, env=os.environ)
+    done = subprocess.run(
+        [sys.executable, __file__, "--child", path, "--sheet", str(sheet_file)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -207,8 +241,9 @@ def main() -> None:
     new_sheet, changed_sheet = folder / "new.csv", folder / "changed.csv"
     new_sheet.write_bytes(sheet(args.rows))
     changed_sheet.write_bytes(sheet(args.rows, changed_every=10))
-    print(f"{args.rows:,} provider-cost rows, {connection.vendor}; each path once, in a fresh process, "
-          "rolled back after")
+    print(
+        f"{args.rows:,} provider-cost rows, {connection.vendor}; each path once, in a fresh process, rolled back after"
+    )
     print()
     print("| case | path | seconds | rows/s | queries | peak MB | speed-up |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
@@ -221,8 +256,11 @@ def main() -> None:
             raise SystemExit(f"the two paths disagree: {default} vs {project}")
         for name, figures in (("django-import-export default", default), ("project", project)):
             speed_up = default["seconds"] / figures["seconds"]
-            print(f"| {label} | {name} | {figures['seconds']:.2f} | {args.rows / figures['seconds']:,.0f} | "
-                  f"{figures['queries']:,} | {figures['peak_mb']:.0f} | {speed_up:.1f}× |", flush=True)
+            print(
+                f"| {label} | {name} | {figures['seconds']:.2f} | {args.rows / figures['seconds']:,.0f} | "
+                f"{figures['queries']:,} | {figures['peak_mb']:.0f} | {speed_up:.1f}× |",
+                flush=True,
+            )
         print(f"|  |  | rows: {project['totals']} | history rows written: {project['history']:,} |  |  |  |")
     print()
     print(f"Provider costs stored after the runs: {ProviderCost.objects.count():,}.")
@@ -231,8 +269,9 @@ def main() -> None:
 def _commit(data: bytes, user) -> None:
     import tablib
 
-    project_resource().import_data(tablib.Dataset().load(data.decode(), format="csv"), dry_run=False, user=user,
-                                   file_name="bench.csv")
+    project_resource().import_data(
+        tablib.Dataset().load(data.decode(), format="csv"), dry_run=False, user=user, file_name="bench.csv"
+    )
 
 
 if __name__ == "__main__":

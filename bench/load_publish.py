@@ -38,16 +38,28 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--publishes", type=int, default=20)
     parser.add_argument("--gap", type=float, default=defaults.gap, help="seconds between publishes")
-    parser.add_argument("--check-seconds", type=float, default=defaults.check_seconds,
-                        help="the workers' RELEASE_CHECK_SECONDS")
+    parser.add_argument(
+        "--check-seconds", type=float, default=defaults.check_seconds, help="the workers' RELEASE_CHECK_SECONDS"
+    )
     arguments = parser.parse_args()
-    plan = harness.Plan(workers=arguments.workers, clients=arguments.clients, publishes=arguments.publishes,
-                        gap=arguments.gap, check_seconds=arguments.check_seconds)
+    plan = harness.Plan(
+        workers=arguments.workers,
+        clients=arguments.clients,
+        publishes=arguments.publishes,
+        gap=arguments.gap,
+        check_seconds=arguments.check_seconds,
+    )
 
     database = os.environ.get("BENCH_LOAD_DATABASE_URL", DEFAULT_DB)
     recreate_database(database)
-    setup_django({"DATABASE_URL": database, "DJANGO_SETTINGS_MODULE": "billingcfg.settings",
-                   "DJANGO_SECRET_KEY": "bench-only", "DJANGO_LOG_LEVEL": "WARNING"})
+    setup_django(
+        {
+            "DATABASE_URL": database,
+            "DJANGO_SETTINGS_MODULE": "billingcfg.settings",
+            "DJANGO_SECRET_KEY": "bench-only",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+    )
     key, first = harness.catalogue_prepare()
     figures = harness.measure(database, plan, key=key, first=first)
 
@@ -57,8 +69,10 @@ def main() -> None:
     print(figures.summary())
     problems = [*figures.errors, *figures.missed, *figures.backwards]
     if figures.longest_stale > plan.bound:
-        problems.append(f"a worker served a superseded release {figures.longest_stale:.3f} s after a publish, "
-                        f"more than {plan.bound:.1f} s")
+        problems.append(
+            f"a worker served a superseded release {figures.longest_stale:.3f} s after a publish, "
+            f"more than {plan.bound:.1f} s"
+        )
     if problems:
         print(f"\n{len(problems)} problems:", *problems[:20], *figures.server_messages, sep="\n")
         raise SystemExit(1)

@@ -70,19 +70,31 @@ def generate(variants: int) -> None:
     )
     rows = Variant.objects.bulk_create(
         Variant(model=model, slug=f"v{k}", name=f"V{k}", is_default=k == 0, sort_order=k)
-        for model in models for k in range(per_model)
+        for model in models
+        for k in range(per_model)
     )
     costs, rates = [], []
     for index, variant in enumerate(rows):
         price = Decimal(index % 97 + 1) / 100
-        costs.append(ProviderCost(model_id=variant.model_id, variant=variant, meter=seconds, price=price,
-                                  price_high=price * 2 if index % 7 == 0 else None, currency=usd,
-                                  as_of="2026-01-01"))
+        costs.append(
+            ProviderCost(
+                model_id=variant.model_id,
+                variant=variant,
+                meter=seconds,
+                price=price,
+                price_high=price * 2 if index % 7 == 0 else None,
+                currency=usd,
+                as_of="2026-01-01",
+            )
+        )
         if index % 5 == 0:  # one rate per model, for all its variants; images cost in CNY
             rates.append(CreditRate(model_id=variant.model_id, meter=seconds, credits=Decimal(index % 23 + 1)))
             rates.append(CreditRate(model_id=variant.model_id, meter=images, credits=Decimal(3)))
-            costs.append(ProviderCost(model_id=variant.model_id, meter=images, price=Decimal("0.25"),
-                                      currency=cny, as_of="2026-01-01"))
+            costs.append(
+                ProviderCost(
+                    model_id=variant.model_id, meter=images, price=Decimal("0.25"), currency=cny, as_of="2026-01-01"
+                )
+            )
     ProviderCost.objects.bulk_create(costs)
     CreditRate.objects.bulk_create(rates)
 
@@ -110,7 +122,7 @@ def _measure(label: str, client) -> dict:
         "model list": "/admin/rates/aimodel/",
     }
     for name, url in pages.items():
-        seconds, response, queries = _timed(lambda: client.get(url), repeat=2)
+        seconds, response, queries = _timed(lambda url=url: client.get(url), repeat=2)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
         figures[f"{name} s"] = seconds

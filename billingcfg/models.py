@@ -8,8 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from billingcfg import digits
 from billingcfg.fields import decimal_field, name_field, notes_field, slug_field, source_field
-from pricing.fx import rate_from_amounts
 from billingcfg.validators import currency_code_validator, name_validator
+from pricing.fx import rate_from_amounts
 
 
 class Currency(models.Model):
@@ -80,7 +80,9 @@ class ExchangeRate(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.from_amount.normalize():f} {self.from_currency} = {self.to_amount.normalize():f} {self.to_currency}"
+        return (
+            f"{self.from_amount.normalize():f} {self.from_currency} = {self.to_amount.normalize():f} {self.to_currency}"
+        )
 
     @property
     def rate(self):
@@ -138,8 +140,7 @@ class PricingPolicy(models.Model):
                 )
                 | (~Q(revenue_basis=RevenueBasis.FIXED) & Q(fixed_revenue_per_credit__isnull=True)),
                 name="pricing_policy_fixed_basis_has_figure",
-                violation_error_message="A fixed basis needs a revenue per credit above 0; "
-                "the other bases take none.",
+                violation_error_message="A fixed basis needs a revenue per credit above 0; the other bases take none.",
             ),
         ]
 
@@ -186,7 +187,9 @@ class AlertThreshold(models.Model):
         "plans.SubscriptionPlan", on_delete=models.PROTECT, null=True, blank=True, related_name="alert_thresholds"
     )
     tier = models.SlugField(
-        max_length=40, blank=True, validators=[name_validator],
+        max_length=40,
+        blank=True,
+        validators=[name_validator],
         help_text="With scope 'each user': only users of this tier, e.g. free or paid.",
     )
     metric = models.CharField(max_length=10, choices=Metric.choices)
@@ -194,7 +197,12 @@ class AlertThreshold(models.Model):
         Currency, on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="For a money metric."
     )
     meter = models.ForeignKey(
-        "rates.Meter", on_delete=models.PROTECT, null=True, blank=True, related_name="+", help_text="For a meter metric."
+        "rates.Meter",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a meter metric.",
     )
     window = models.CharField(max_length=10, choices=Window.choices)
     limit = decimal_field(digits.LIMIT, help_text="Crossed when the observed value exceeds it.")

@@ -57,11 +57,13 @@ class Release(models.Model):
         permissions = [("publish_release", "Can publish, schedule and restore releases")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(version__gte=1), name="release_version_positive",
+                condition=Q(version__gte=1),
+                name="release_version_positive",
                 violation_error_message="Release versions start at 1.",
             ),
             models.CheckConstraint(
-                condition=Q(effective_at__gte=models.F("published_at")), name="release_effective_not_before_publish",
+                condition=Q(effective_at__gte=models.F("published_at")),
+                name="release_effective_not_before_publish",
                 violation_error_message="A release cannot take effect before it is published.",
             ),
         ]
@@ -105,7 +107,8 @@ class ReleaseWithdrawal(models.Model):
         default_permissions = ("view",)
         constraints = [
             models.CheckConstraint(
-                condition=~Q(reason=""), name="release_withdrawal_has_reason",
+                condition=~Q(reason=""),
+                name="release_withdrawal_has_reason",
                 violation_error_message="A withdrawal needs a reason.",
             ),
         ]
@@ -163,7 +166,9 @@ class ApiKey(models.Model):
     def clean(self):
         unknown = sorted(set(self.scopes or ()) - set(ApiScope.values))
         if unknown:
-            raise ValidationError({"scopes": f"unknown scope {', '.join(unknown)}; scopes are {', '.join(ApiScope.values)}"})
+            raise ValidationError(
+                {"scopes": f"unknown scope {', '.join(unknown)}; scopes are {', '.join(ApiScope.values)}"}
+            )
         if not self.scopes:
             raise ValidationError({"scopes": "choose at least one scope"})
 

@@ -43,8 +43,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # taking the database's write lock when a transaction begins, and a writer
     # waits up to `timeout` seconds for it. Deferred transactions that read first
     # and write later fail at once with "database is locked" when two meet.
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 30,
-                                       **DATABASES["default"].get("OPTIONS", {})}
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -117,8 +120,11 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     # Outside development: hashed, compressed names from `collectstatic`, cached for ever by browsers.
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage" if DEBUG
-                    else "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

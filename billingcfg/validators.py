@@ -18,7 +18,6 @@ currency_code_validator = RegexValidator(
 )
 
 
-
 # Characters an XLSX file cannot hold (XML 1.0): every control character but tab, line feed and carriage return.
 _UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -27,8 +26,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def _refuse(value: str, pattern: re.Pattern, why: str) -> None:
     found = pattern.search(value)
     if found:
-        raise ValidationError(f"contains the control character {found.group()!r} at position {found.start() + 1}; "
-                              f"{why}", code="control_character")
+        raise ValidationError(
+            f"contains the control character {found.group()!r} at position {found.start() + 1}; {why}",
+            code="control_character",
+        )
 
 
 def sheet_text_validator(value: str) -> None:

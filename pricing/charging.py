@@ -54,9 +54,13 @@ def resolve_quantity(rate: Rate, meter: Meter, quantity: Decimal | None, place: 
             f"{format_quantity_list(rate.allowed_quantities)}",
         )
     if rate.min_quantity is not None and quantity < rate.min_quantity:
-        raise QuantityError(meter.slug, f"{place}: {format_exact(quantity)} is below the minimum of {format_exact(rate.min_quantity)}")
+        raise QuantityError(
+            meter.slug, f"{place}: {format_exact(quantity)} is below the minimum of {format_exact(rate.min_quantity)}"
+        )
     if rate.max_quantity is not None and quantity > rate.max_quantity:
-        raise QuantityError(meter.slug, f"{place}: {format_exact(quantity)} is above the maximum of {format_exact(rate.max_quantity)}")
+        raise QuantityError(
+            meter.slug, f"{place}: {format_exact(quantity)} is above the maximum of {format_exact(rate.max_quantity)}"
+        )
     return quantity, defaulted
 
 
@@ -88,5 +92,7 @@ def usage_credits(
     for meter in charged:
         rate = model.rate_for(chosen, meter)
         quantity, defaulted = resolve_quantity(rate, meters[meter], usage.get(meter), f"{place} / {meter}")
-        lines.append(CreditLine(meter=meter, quantity=quantity, credits=rate_credits(rate, quantity), defaulted=defaulted))
+        lines.append(
+            CreditLine(meter=meter, quantity=quantity, credits=rate_credits(rate, quantity), defaulted=defaulted)
+        )
     return UsageCredits(model=model.slug, variant=chosen, lines=tuple(lines))

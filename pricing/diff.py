@@ -13,15 +13,46 @@ from pricing.report import BELOW_TARGET, FLAG_ORDER, LOSS
 # What a document holds besides the draft's own figures: computed from them by the
 # builder (billingcfg.releases.document), so a diff compares the figures only and a load
 # back into the draft ignores them.
-COMPUTED_KEYS = frozenset({"release", "revenue_per_credit", "margins", "flags", "default_usage", "cost",
-                           "revenue", "margin", "price_per_credit", "problems"})
+COMPUTED_KEYS = frozenset(
+    {
+        "release",
+        "revenue_per_credit",
+        "margins",
+        "flags",
+        "default_usage",
+        "cost",
+        "revenue",
+        "margin",
+        "price_per_credit",
+        "problems",
+    }
+)
 
-KINDS = ("policy", "currency", "exchange_rate", "meter", "provider", "credit_pack", "subscription_plan", "model",
-         "variant", "provider_cost", "credit_rate", "workflow", "workflow_step", "alert_threshold")
+KINDS = (
+    "policy",
+    "currency",
+    "exchange_rate",
+    "meter",
+    "provider",
+    "credit_pack",
+    "subscription_plan",
+    "model",
+    "variant",
+    "provider_cost",
+    "credit_rate",
+    "workflow",
+    "workflow_step",
+    "alert_threshold",
+)
 # Lists nested in an entity are entities of their own, compared one by one.
 NESTED = frozenset({"variants", "provider_costs", "credit_rates", "steps"})
-_SIMPLE = (("currency", "currencies", "code"), ("meter", "meters", "slug"), ("provider", "providers", "slug"),
-           ("credit_pack", "credit_packs", "slug"), ("subscription_plan", "subscription_plans", "slug"))
+_SIMPLE = (
+    ("currency", "currencies", "code"),
+    ("meter", "meters", "slug"),
+    ("provider", "providers", "slug"),
+    ("credit_pack", "credit_packs", "slug"),
+    ("subscription_plan", "subscription_plans", "slug"),
+)
 
 
 def document_diff(old: dict, new: dict) -> dict:
@@ -32,8 +63,9 @@ def document_diff(old: dict, new: dict) -> dict:
     return {
         "old": _identity(old),
         "new": _identity(new),
-        "summary": {change: sum(1 for item in changes if item["change"] == change)
-                    for change in ("added", "removed", "changed")},
+        "summary": {
+            change: sum(1 for item in changes if item["change"] == change) for change in ("added", "removed", "changed")
+        },
         "changes": changes,
         "prices": _price_changes(old, new, {(row["model"], row["variant"]) for row in rows}),
         "rows": rows,
@@ -48,6 +80,7 @@ def _identity(document: dict) -> dict:
 
 # ---- entities -------------------------------------------------------------------------------
 
+
 def _own(entity: dict) -> dict:
     return {name: value for name, value in entity.items() if name not in COMPUTED_KEYS and name not in NESTED}
 
@@ -56,26 +89,45 @@ def _entities(document: dict):
     """(kind, ids, own fields) for every entity of a document, children after their parent."""
     if document.get("policy"):
         yield "policy", {}, document["policy"]
-    yield from (("exchange_rate", {"from": rate["from"], "to": rate["to"], "as_of": rate["as_of"]}, rate)
-                for rate in document.get("exchange_rates", []))
+    yield from (
+        ("exchange_rate", {"from": rate["from"], "to": rate["to"], "as_of": rate["as_of"]}, rate)
+        for rate in document.get("exchange_rates", [])
+    )
     for kind, plural, key in _SIMPLE:
         yield from ((kind, {key: item[key]}, item) for item in document.get(plural, []))
     for model in document.get("models", []):
         slug = model["slug"]
         yield "model", {"slug": slug}, model
-        yield from (("variant", {"model": slug, "variant": variant["slug"]}, variant)
-                    for variant in model.get("variants", []))
-        yield from (("provider_cost", {"model": slug, "variant": cost["variant"], "meter": cost["meter"],
-                                       "tier_threshold": cost["tier_threshold"]}, cost)
-                    for cost in model.get("provider_costs", []))
-        yield from (("credit_rate", {"model": slug, "variant": rate["variant"], "meter": rate["meter"]}, rate)
-                    for rate in model.get("credit_rates", []))
+        yield from (
+            ("variant", {"model": slug, "variant": variant["slug"]}, variant) for variant in model.get("variants", [])
+        )
+        yield from (
+            (
+                "provider_cost",
+                {
+                    "model": slug,
+                    "variant": cost["variant"],
+                    "meter": cost["meter"],
+                    "tier_threshold": cost["tier_threshold"],
+                },
+                cost,
+            )
+            for cost in model.get("provider_costs", [])
+        )
+        yield from (
+            ("credit_rate", {"model": slug, "variant": rate["variant"], "meter": rate["meter"]}, rate)
+            for rate in model.get("credit_rates", [])
+        )
     for workflow in document.get("workflows", []):
         yield "workflow", {"slug": workflow["slug"]}, workflow
-        yield from (("workflow_step", {"workflow": workflow["slug"], "position": step["position"]}, step)
-                    for step in workflow.get("steps", []))
-    yield from (("alert_threshold", {"slug": threshold["slug"]}, threshold)
-                for threshold in document.get("alert_thresholds", []))
+        yield from (
+            ("workflow_step", {"workflow": workflow["slug"], "position": step["position"]}, step)
+            for step in workflow.get("steps", [])
+        )
+    yield from (
+        ("alert_threshold", {"slug": threshold["slug"]}, threshold)
+        for threshold in document.get("alert_thresholds", [])
+    )
 
 
 def _index(document: dict) -> dict:
@@ -104,8 +156,11 @@ def _order(key: tuple) -> tuple:
 
 
 def _key_text(kind: str, ids: dict, occurrence: int) -> str:
-    parts = ["*" if value is None else str(value) for name, value in ids.items()
-             if not (name == "tier_threshold" and value is None)]
+    parts = [
+        "*" if value is None else str(value)
+        for name, value in ids.items()
+        if not (name == "tier_threshold" and value is None)
+    ]
     text = " / ".join(parts) or kind
     return f"{text} #{occurrence + 1}" if occurrence else text
 
@@ -130,17 +185,28 @@ def _changes(old: dict, new: dict) -> list[dict]:
             continue
         change = "added" if old_fields is None else "removed" if new_fields is None else "changed"
         ids = new_ids if new_ids is not None else old_ids
-        changes.append({"kind": key[0], "key": _key_text(key[0], ids, key[2]), "ids": ids, "change": change,
-                        "fields": _field_changes(old_fields, new_fields)})
+        changes.append(
+            {
+                "kind": key[0],
+                "key": _key_text(key[0], ids, key[2]),
+                "ids": ids,
+                "change": change,
+                "fields": _field_changes(old_fields, new_fields),
+            }
+        )
     return changes
 
 
 # ---- prices: what a customer pays and what it earns us ---------------------------------------
 
+
 def _price_rows(document: dict) -> dict:
     """Each model's computed price rows by (model, variant, meter, tier)."""
-    return {(model["slug"], row["variant"], row["meter"], row["tier"]): row
-            for model in document.get("models", []) for row in model.get("margins", [])}
+    return {
+        (model["slug"], row["variant"], row["meter"], row["tier"]): row
+        for model in document.get("models", [])
+        for row in model.get("margins", [])
+    }
 
 
 def _worst(margin: dict | None) -> str | None:
@@ -151,9 +217,14 @@ def _worst(margin: dict | None) -> str | None:
 def _row_view(row: dict | None) -> dict:
     if row is None:
         return dict.fromkeys(("per_units", "credits", "cost", "lowest", "basis", "flags"))
-    return {"per_units": row["per_units"], "credits": row["credits"], "cost": row["cost"],
-            "lowest": _worst(row["margin"]["lowest"]), "basis": _worst(row["margin"]["basis"]),
-            "flags": row["flags"]}
+    return {
+        "per_units": row["per_units"],
+        "credits": row["credits"],
+        "cost": row["cost"],
+        "lowest": _worst(row["margin"]["lowest"]),
+        "basis": _worst(row["margin"]["basis"]),
+        "flags": row["flags"],
+    }
 
 
 def _pair(old: dict, new: dict, name: str) -> dict:
@@ -167,12 +238,14 @@ def _row_changes(old: dict, new: dict) -> list[dict]:
         was, now = _row_view(before.get(key)), _row_view(after.get(key))
         if was == now:
             continue
-        rows.append({
-            **dict(zip(("model", "variant", "meter", "tier"), key, strict=True)),
-            **{name: _pair(was, now, name) for name in ("per_units", "credits", "cost")},
-            "margin": {"lowest": _pair(was, now, "lowest"), "basis": _pair(was, now, "basis")},
-            "flags": _pair(was, now, "flags"),
-        })
+        rows.append(
+            {
+                **dict(zip(("model", "variant", "meter", "tier"), key, strict=True)),
+                **{name: _pair(was, now, name) for name in ("per_units", "credits", "cost")},
+                "margin": {"lowest": _pair(was, now, "lowest"), "basis": _pair(was, now, "basis")},
+                "flags": _pair(was, now, "flags"),
+            }
+        )
     return rows
 
 
@@ -182,15 +255,24 @@ def _variant_flags(rows: dict, model: str, variant: str) -> list[str]:
 
 
 def _usages(document: dict) -> dict:
-    return {(model["slug"], variant["slug"]): variant.get("default_usage")
-            for model in document.get("models", []) for variant in model.get("variants", [])}
+    return {
+        (model["slug"], variant["slug"]): variant.get("default_usage")
+        for model in document.get("models", [])
+        for variant in model.get("variants", [])
+    }
 
 
 def _usage_view(usage: dict | None, flags: list[str]) -> dict:
     if usage is None:
         return {"usage": None, "credits": None, "cost": None, "lowest": None, "basis": None, "flags": flags}
-    return {"usage": usage["usage"], "credits": usage["credits"], "cost": usage["cost"]["reporting"],
-            "lowest": _worst(usage["margin"]["lowest"]), "basis": _worst(usage["margin"]["basis"]), "flags": flags}
+    return {
+        "usage": usage["usage"],
+        "credits": usage["credits"],
+        "cost": usage["cost"]["reporting"],
+        "lowest": _worst(usage["margin"]["lowest"]),
+        "basis": _worst(usage["margin"]["basis"]),
+        "flags": flags,
+    }
 
 
 def _fraction(old, new) -> str | None:
@@ -212,21 +294,33 @@ def _price_changes(old: dict, new: dict, rows_changed: set) -> list[dict]:
             continue
         was = _usage_view(before.get(key), _variant_flags(old_rows, model, variant))
         now = _usage_view(after.get(key), _variant_flags(new_rows, model, variant))
-        prices.append({
-            "model": model, "variant": variant, "usage_old": was["usage"], "usage_new": now["usage"],
-            "credits": _pair(was, now, "credits"), "change": _fraction(was["credits"], now["credits"]),
-            "cost": _pair(was, now, "cost"),
-            "margin": {"lowest": _pair(was, now, "lowest"), "basis": _pair(was, now, "basis")},
-            "flags": _pair(was, now, "flags"),
-        })
+        prices.append(
+            {
+                "model": model,
+                "variant": variant,
+                "usage_old": was["usage"],
+                "usage_new": now["usage"],
+                "credits": _pair(was, now, "credits"),
+                "change": _fraction(was["credits"], now["credits"]),
+                "cost": _pair(was, now, "cost"),
+                "margin": {"lowest": _pair(was, now, "lowest"), "basis": _pair(was, now, "basis")},
+                "flags": _pair(was, now, "flags"),
+            }
+        )
     return prices
 
 
 def _warnings(new: dict) -> list[dict]:
     """Every price row of `new` that loses money or misses the target margin, changed or not."""
     return [
-        {"model": model, "variant": variant, "meter": meter, "tier": tier, "flags": row["flags"],
-         "margin_basis": _worst(row["margin"]["basis"])}
+        {
+            "model": model,
+            "variant": variant,
+            "meter": meter,
+            "tier": tier,
+            "flags": row["flags"],
+            "margin_basis": _worst(row["margin"]["basis"]),
+        }
         for (model, variant, meter, tier), row in sorted(_price_rows(new).items())
         if LOSS in row["flags"] or BELOW_TARGET in row["flags"]
     ]

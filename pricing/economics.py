@@ -100,9 +100,14 @@ class PlanEconomics:
         overage = max(credits - self.included_credits, Decimal(0))
         overage_revenue = overage * (self.overage_price_per_credit or Decimal(0))
         return Scenario(
-            name=name, share=share if share is not None else Fraction(0), credits=credits,
-            units=credits / self.credits_per_unit, cost=self.cost_of(credits), overage_credits=overage,
-            revenue_without_overage=self.price, revenue_with_overage=self.price + overage_revenue,
+            name=name,
+            share=share if share is not None else Fraction(0),
+            credits=credits,
+            units=credits / self.credits_per_unit,
+            cost=self.cost_of(credits),
+            overage_credits=overage,
+            revenue_without_overage=self.price,
+            revenue_with_overage=self.price + overage_revenue,
         )
 
     def scenarios(self, shares: tuple[tuple[str, Fraction], ...] = SCENARIOS) -> tuple[Scenario, ...]:
@@ -119,7 +124,13 @@ def plan_economics(
     if credits_per_unit <= 0:
         raise ValueError(f"plan '{plan.slug}': workflow '{workflow}' sells no credits; choose a workflow with credits")
     return PlanEconomics(
-        plan=plan.slug, currency=plan.currency, price=plan.price, included_credits=plan.credits_per_interval,
-        overage_price_per_credit=plan.overage_price_per_credit, workflow=workflow, unit_label=unit_label,
-        credits_per_unit=credits_per_unit, cost_per_unit=cost_per_unit,
+        plan=plan.slug,
+        currency=plan.currency,
+        price=plan.price,
+        included_credits=plan.credits_per_interval,
+        overage_price_per_credit=plan.overage_price_per_credit,
+        workflow=workflow,
+        unit_label=unit_label,
+        credits_per_unit=credits_per_unit,
+        cost_per_unit=cost_per_unit,
     )

@@ -39,7 +39,8 @@ class Converter:
         # A newer quote in the opposite direction supersedes a pair's older one:
         # else a round trip USD → CNY → USD would not return the amount.
         current = {
-            (source, target): rate for (source, target), rate in newest.items()
+            (source, target): rate
+            for (source, target), rate in newest.items()
             if (target, source) not in newest or newest[target, source].as_of <= rate.as_of
         }
         # Per currency: where one unit goes, as (to, numerator, denominator).

@@ -78,7 +78,7 @@ def format_percent(fraction: Decimal, places: int = 1) -> str:
 
 
 def format_band(band: "Band", currency: str | None = None, significant: int = 5) -> str:
-    """"0.05–0.20 USD" for a range, "0.10 USD" for an exact amount; no code when a heading names it."""
+    """ "0.05–0.20 USD" for a range, "0.10 USD" for an exact amount; no code when a heading names it."""
     text = format_unit_price(band.low, significant)
     if not band.is_exact:
         text += "–" + format_unit_price(band.high, significant)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pricing.catalogue import Catalogue, Rate
 from pricing.charging import resolve_quantity, usage_credits
 from pricing.costing import convert_band, usage_cost
-from pricing.errors import PricingError, QuantityError, UnknownName
+from pricing.errors import QuantityError, UnknownName
 from pricing.fx import Converter
 from pricing.margins import MarginBand
 from pricing.money import ZERO_BAND, Band, format_exact, whole_up
@@ -71,8 +71,13 @@ def _judged(credits: int | None, cost_reporting: Band, revenue: RevenuePerCredit
 
 
 def quote_model(
-    catalogue: Catalogue, model: str, variant: str | None, usage: Mapping[str, Decimal | None], *,
-    revenue: RevenuePerCredit, converter: Converter,
+    catalogue: Catalogue,
+    model: str,
+    variant: str | None,
+    usage: Mapping[str, Decimal | None],
+    *,
+    revenue: RevenuePerCredit,
+    converter: Converter,
 ) -> Quote:
     """Price one request. Meters the model charges take the request's quantity (or the
     rate's default); meters it only costs are priced when the request names them."""
@@ -92,8 +97,15 @@ def quote_model(
             raise QuantityError(meter, f"{model} / {chosen}: no meter '{meter}'; its meters are: {known}")
     credit_lines = {}
     if charged:
-        credit_lines = {line.meter: line for line in usage_credits(found, chosen, {
-            meter: quantity for meter, quantity in usage.items() if meter in charged}, catalogue.meters).lines}
+        credit_lines = {
+            line.meter: line
+            for line in usage_credits(
+                found,
+                chosen,
+                {meter: quantity for meter, quantity in usage.items() if meter in charged},
+                catalogue.meters,
+            ).lines
+        }
     quantities = {meter: line.quantity for meter, line in credit_lines.items()}
     for meter, quantity in usage.items():
         if meter not in quantities:
@@ -108,9 +120,15 @@ def quote_model(
         raise QuantityError("usage", f"{model} / {chosen}: name a quantity for one of its meters: {', '.join(costed)}")
     cost = usage_cost(found, chosen, quantities)
     lines = tuple(
-        QuoteLine(name=line.meter, quantity=line.quantity, cost=line.amount, cost_currency=line.currency,
-                  tier=line.tier, credits=credit_lines[line.meter].credits if line.meter in credit_lines else None,
-                  defaulted=credit_lines[line.meter].defaulted if line.meter in credit_lines else False)
+        QuoteLine(
+            name=line.meter,
+            quantity=line.quantity,
+            cost=line.amount,
+            cost_currency=line.currency,
+            tier=line.tier,
+            credits=credit_lines[line.meter].credits if line.meter in credit_lines else None,
+            defaulted=credit_lines[line.meter].defaulted if line.meter in credit_lines else False,
+        )
         for line in cost.lines
     )
     credits = whole_up(sum((line.credits for line in credit_lines.values()), Decimal(0))) if charged else None
@@ -145,7 +163,12 @@ def _checked_quantity(meter, quantity: Decimal, place: str) -> Decimal:
 
 
 def quote_workflow(
-    catalogue: Catalogue, workflow: str, quantity: Decimal | None, *, revenue: RevenuePerCredit, converter: Converter,
+    catalogue: Catalogue,
+    workflow: str,
+    quantity: Decimal | None,
+    *,
+    revenue: RevenuePerCredit,
+    converter: Converter,
 ) -> Quote:
     """Price `quantity` units of a workflow (1 by default): credits at its credits per unit, rounded up once."""
     found = catalogue.workflows.get(workflow)
@@ -154,13 +177,21 @@ def quote_workflow(
         raise UnknownName("workflow", f"no active workflow '{workflow}'; workflows are: {active}")
     quantity = Decimal(1) if quantity is None else quantity
     if not quantity.is_finite() or quantity <= 0:
-        raise QuantityError("quantity", f"workflow '{workflow}': the quantity must be above 0, got {format_exact(quantity)}")
+        raise QuantityError(
+            "quantity", f"workflow '{workflow}': the quantity must be above 0, got {format_exact(quantity)}"
+        )
     currency = catalogue.policy.reporting_currency
     cost = workflow_cost(found, catalogue.models, converter, currency)
     lines = tuple(
-        QuoteLine(name=step.step.label, quantity=step.step.quantity * step.runs * quantity, credits=None,
-                  cost=step.expected.scale(quantity), cost_currency=currency, model=step.step.model,
-                  variant=step.variant)
+        QuoteLine(
+            name=step.step.label,
+            quantity=step.step.quantity * step.runs * quantity,
+            credits=None,
+            cost=step.expected.scale(quantity),
+            cost_currency=currency,
+            model=step.step.model,
+            variant=step.variant,
+        )
         for step in cost.steps
     )
     credits = None if found.credits_per_unit is None else whole_up(found.credits_per_unit * quantity)
@@ -170,8 +201,19 @@ def quote_workflow(
 def _quote(kind, name, variant, quantity, credits, lines, catalogue, revenue, converter) -> Quote:
     currency = catalogue.policy.reporting_currency
     total, total_currency = _total(lines, lambda line: line.cost_currency, lambda line: line.cost)
-    cost_reporting = sum((convert_band(line.cost, converter, line.cost_currency, currency) for line in lines),
-                         ZERO_BAND)
-    return Quote(kind=kind, name=name, variant=variant, quantity=quantity, credits=credits, cost=total,
-                 cost_currency=total_currency, cost_reporting=cost_reporting, reporting_currency=currency,
-                 lines=lines, **_judged(credits, cost_reporting, revenue))
+    cost_reporting = sum(
+        (convert_band(line.cost, converter, line.cost_currency, currency) for line in lines), ZERO_BAND
+    )
+    return Quote(
+        kind=kind,
+        name=name,
+        variant=variant,
+        quantity=quantity,
+        credits=credits,
+        cost=total,
+        cost_currency=total_currency,
+        cost_reporting=cost_reporting,
+        reporting_currency=currency,
+        lines=lines,
+        **_judged(credits, cost_reporting, revenue),
+    )

@@ -161,8 +161,8 @@ class _Judge:
                     flags.append(BELOW_TARGET)
         if basis:
             judged["suggested_credits"] = max(
-                1, whole_up(credits_for_target(cost=cost.high, revenue_per_credit=basis,
-                                               target_gross_margin=self.target))
+                1,
+                whole_up(credits_for_target(cost=cost.high, revenue_per_credit=basis, target_gross_margin=self.target)),
             )
         judged["flags"] = flags
         return judged
@@ -178,11 +178,21 @@ def _model_rows(model: Model, converter: Converter, currency: str, judge: _Judge
             place = f"{model.slug} / {variant.slug} / {meter}"
             per_units = rate.per_units if rate else min(cost.per_units for cost in costs)
             credits = credits_at_rate(rate, Decimal(per_units)) if rate else None
-            base = {"model": model.slug, "variant": variant.slug, "meter": meter, "per_units": per_units,
-                    "credits": credits}
+            base = {
+                "model": model.slug,
+                "variant": variant.slug,
+                "meter": meter,
+                "per_units": per_units,
+                "credits": credits,
+            }
             if not costs:
-                rows.append(PriceRow(**base, flags=(MISSING_COST,),
-                                     problems=(f"{place}: charged in credits but no provider cost is known",)))
+                rows.append(
+                    PriceRow(
+                        **base,
+                        flags=(MISSING_COST,),
+                        problems=(f"{place}: charged in credits but no provider cost is known",),
+                    )
+                )
                 continue
             try:
                 base_cost, tiers = split_tiers(costs, place)
@@ -202,14 +212,19 @@ def _model_rows(model: Model, converter: Converter, currency: str, judge: _Judge
                     continue
                 judged = judge.judge(credits, reporting)
                 flags.extend(judged.pop("flags"))
-                rows.append(PriceRow(**row, cost_reporting=reporting, **judged, flags=_flags(flags),
-                                     problems=tuple(problems)))
+                rows.append(
+                    PriceRow(**row, cost_reporting=reporting, **judged, flags=_flags(flags), problems=tuple(problems))
+                )
     return tuple(rows)
 
 
 def _workflow_report(workflow, catalogue: Catalogue, converter: Converter, currency: str, judge: _Judge):
-    common = {"slug": workflow.slug, "name": workflow.name, "unit_label": workflow.unit_label,
-              "credits_per_unit": workflow.credits_per_unit}
+    common = {
+        "slug": workflow.slug,
+        "name": workflow.name,
+        "unit_label": workflow.unit_label,
+        "credits_per_unit": workflow.credits_per_unit,
+    }
     try:
         cost = workflow_cost(workflow, catalogue.models, converter, currency)
     except PricingError as problem:
@@ -236,14 +251,22 @@ def _plan_report(plan, catalogue: Catalogue, workflows: dict[str, WorkflowReport
         reason = workflow.problems[0] if workflow else f"no workflow '{plan.usage_workflow}'"
         return PlanReport(**common, economics=None, problems=(f"plan '{plan.slug}': {reason}",))
     if workflow.credits_per_unit is None:
-        return PlanReport(**common, economics=None, problems=(
-            f"plan '{plan.slug}': workflow '{workflow.slug}' is internal (no credits per unit)",))
+        return PlanReport(
+            **common,
+            economics=None,
+            problems=(f"plan '{plan.slug}': workflow '{workflow.slug}' is internal (no credits per unit)",),
+        )
     try:
         cost_per_unit = converter.convert(workflow.cost.expected.high, workflow.cost.currency, plan.currency)
     except MissingExchangeRate as missing:
         return PlanReport(**common, economics=None, problems=(f"plan '{plan.slug}': {missing}",))
-    economics = plan_economics(plan, workflow=workflow.slug, unit_label=workflow.unit_label,
-                               credits_per_unit=workflow.credits_per_unit, cost_per_unit=cost_per_unit)
+    economics = plan_economics(
+        plan,
+        workflow=workflow.slug,
+        unit_label=workflow.unit_label,
+        credits_per_unit=workflow.credits_per_unit,
+        cost_per_unit=cost_per_unit,
+    )
     return PlanReport(**common, economics=economics)
 
 
@@ -263,6 +286,12 @@ def margin_report(catalogue: Catalogue, *, on: date | None = None) -> MarginRepo
         for slug, workflow in catalogue.workflows.items()
     }
     plans = tuple(_plan_report(plan, catalogue, workflows, converter) for plan in catalogue.plans)
-    return MarginReport(reporting_currency=currency, target_gross_margin=policy.target_gross_margin,
-                        revenue=revenue, models=models, workflows=workflows, plans=plans,
-                        problems=revenue.problems)
+    return MarginReport(
+        reporting_currency=currency,
+        target_gross_margin=policy.target_gross_margin,
+        revenue=revenue,
+        models=models,
+        workflows=workflows,
+        plans=plans,
+        problems=revenue.problems,
+    )

@@ -57,8 +57,11 @@ def revenue_per_credit(offers: Iterable[Offer], policy: Policy, converter: Conve
             if offer.active:
                 problems.append(f"{offer.kind} '{offer.slug}': {missing}")
         priced.append(OfferRevenue(offer=offer, per_credit=per_credit, per_credit_reporting=reporting))
-    sold = [item.per_credit_reporting for item in priced
-            if item.offer.active and item.offer.price > 0 and item.per_credit_reporting is not None]
+    sold = [
+        item.per_credit_reporting
+        for item in priced
+        if item.offer.active and item.offer.price > 0 and item.per_credit_reporting is not None
+    ]
     figures = {
         "lowest": min(sold) if sold else None,
         "mean": sum(sold, Decimal(0)) / len(sold) if sold else None,
@@ -69,6 +72,10 @@ def revenue_per_credit(offers: Iterable[Offer], policy: Policy, converter: Conve
     else:
         basis = figures[policy.revenue_basis]
     return RevenuePerCredit(
-        currency=currency, offers=tuple(priced), basis_name=policy.revenue_basis, basis=basis,
-        problems=tuple(problems), **figures,
+        currency=currency,
+        offers=tuple(priced),
+        basis_name=policy.revenue_basis,
+        basis=basis,
+        problems=tuple(problems),
+        **figures,
     )

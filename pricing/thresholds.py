@@ -29,8 +29,11 @@ class Observation:
     tier: str = ""  # a user's tier, with scope "user"
 
     def __post_init__(self):
-        for name, value, allowed in (("scope", self.scope, SCOPES), ("metric", self.metric, METRICS),
-                                     ("window", self.window, WINDOWS)):
+        for name, value, allowed in (
+            ("scope", self.scope, SCOPES),
+            ("metric", self.metric, METRICS),
+            ("window", self.window, WINDOWS),
+        ):
             if value not in allowed:
                 raise ValueError(f"{name}: '{value}' is not one of {', '.join(allowed)}")
         if not self.value.is_finite() or self.value < 0:
@@ -66,9 +69,7 @@ def _applies(threshold: Threshold, seen: Observation) -> bool:
     if threshold.tier and threshold.tier != seen.tier:
         return False
     # A threshold's target (or, for users, its narrowing) must be what was observed.
-    return all(
-        getattr(threshold, target) in (None, getattr(seen, target)) for target in ("provider", "model", "plan")
-    )
+    return all(getattr(threshold, target) in (None, getattr(seen, target)) for target in ("provider", "model", "plan"))
 
 
 def thresholds_crossed(

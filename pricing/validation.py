@@ -9,6 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from pricing.catalogue import Catalogue, Cost, Meter, Model, Rate
+from pricing.charging import resolve_quantity
+from pricing.costing import CLIFF, GRADUATED, meter_cost, tier_label
 from pricing.errors import PricingError, QuantityError
 from pricing.fx import Converter
 from pricing.money import format_exact, format_percent, format_unit_price
@@ -22,8 +24,6 @@ from pricing.report import (
     PriceRow,
     margin_report,
 )
-from pricing.charging import resolve_quantity
-from pricing.costing import CLIFF, GRADUATED, meter_cost, tier_label
 
 # Blocking rules; NO_EXCHANGE_RATE, and the warnings LOSS and BELOW_TARGET, are the report's flags.
 RATE_WITHOUT_COST = "rate_without_cost"
@@ -76,8 +76,9 @@ def default_variant_problem(model_slug: str, variants: Sequence[tuple[str, bool]
     return f"model '{model_slug}' has {len(defaults)} default variants ({', '.join(defaults)}); mark exactly one"
 
 
-def validate_catalogue(catalogue: Catalogue, report: MarginReport | None = None, *,
-                       on: date | None = None) -> Validation:
+def validate_catalogue(
+    catalogue: Catalogue, report: MarginReport | None = None, *, on: date | None = None
+) -> Validation:
     """Every problem of the catalogue, with exchange rates in force `on`; `report`,
     when given, must be the margin report of this catalogue on that day."""
     if report is None:
@@ -85,8 +86,11 @@ def validate_catalogue(catalogue: Catalogue, report: MarginReport | None = None,
     converter = Converter(catalogue.fx_rates, on=on)
     currency = catalogue.policy.reporting_currency
     problems = [
-        *(problem for model in catalogue.models.values()
-          for problem in _model_problems(model, catalogue.meters, converter, currency)),
+        *(
+            problem
+            for model in catalogue.models.values()
+            for problem in _model_problems(model, catalogue.meters, converter, currency)
+        ),
         *_offer_problems(catalogue, converter, currency),
         *_workflow_problems(catalogue, report),
         *_revenue_problems(report),
@@ -116,19 +120,28 @@ def _model_problems(model: Model, meters: dict[str, Meter], converter: Converter
     message = default_variant_problem(model.slug, [(variant.slug, variant.is_default) for variant in model.variants])
     if message:
         yield _error(f"model '{model.slug}'", DEFAULT_VARIANT, message)
-    for place, row in [*((_cost_place(model, cost), cost) for cost in model.costs),
-                       *((_rate_place(model, rate), rate) for rate in model.rates)]:
+    for place, row in [
+        *((_cost_place(model, cost), cost) for cost in model.costs),
+        *((_rate_place(model, rate), rate) for rate in model.rates),
+    ]:
         if row.variant is not None and row.variant not in variants:
-            yield _error(place, UNKNOWN_VARIANT, f"{place}: model '{model.slug}' has no variant '{row.variant}'; "
-                                                 f"its variants are: {', '.join(variants) or 'none'}")
+            yield _error(
+                place,
+                UNKNOWN_VARIANT,
+                f"{place}: model '{model.slug}' has no variant '{row.variant}'; "
+                f"its variants are: {', '.join(variants) or 'none'}",
+            )
         if row.meter not in meters:
             yield _error(place, UNKNOWN_METER, f"{place}: there is no meter '{row.meter}'")
     for cost in model.costs:
         if not converter.can_convert(cost.currency, currency):
             place = _cost_place(model, cost)
-            yield _error(place, NO_EXCHANGE_RATE,
-                         f"{place}: priced in {cost.currency}, but there is no exchange rate "
-                         f"{cost.currency} → {currency} (the reporting currency); add one")
+            yield _error(
+                place,
+                NO_EXCHANGE_RATE,
+                f"{place}: priced in {cost.currency}, but there is no exchange rate "
+                f"{cost.currency} → {currency} (the reporting currency); add one",
+            )
     groups: dict[tuple[str | None, str], list[Cost]] = {}
     for cost in model.costs:
         groups.setdefault((cost.variant, cost.meter), []).append(cost)
@@ -154,10 +167,15 @@ def _tiers_problem(rows: tuple[Cost, ...], place: str) -> str | None:
         if row.tier_threshold is None and (row.tier_mode or row.tier_meter):
             return f"{place}: the base price has a tier mode or tier meter but no threshold; clear them or set one"
         if row.tier_threshold is not None and (row.tier_threshold <= 0 or row.tier_mode not in (CLIFF, GRADUATED)):
-            return (f"{place}: the tier above {format_exact(row.tier_threshold)} needs a threshold above 0 "
-                    f"and a mode (cliff or graduated)")
-    repeated = sorted(threshold for threshold, count in Counter(
-        row.tier_threshold for row in rows if row.tier_threshold is not None).items() if count > 1)
+            return (
+                f"{place}: the tier above {format_exact(row.tier_threshold)} needs a threshold above 0 "
+                f"and a mode (cliff or graduated)"
+            )
+    repeated = sorted(
+        threshold
+        for threshold, count in Counter(row.tier_threshold for row in rows if row.tier_threshold is not None).items()
+        if count > 1
+    )
     if repeated:
         return f"{place}: two tiers start above {format_exact(repeated[0])}; keep one price per threshold"
     return None
@@ -166,12 +184,18 @@ def _tiers_problem(rows: tuple[Cost, ...], place: str) -> str | None:
 def _rate_problems(model: Model, rate: Rate, meter: Meter | None):
     place = _rate_place(model, rate)
     # The variants this rate charges (a variant's own rate overrides an all-variants one) that have no cost.
-    bare = [variant.slug for variant in model.variants
-            if model.rate_for(variant.slug, rate.meter) is rate and not model.costs_for(variant.slug, rate.meter)]
+    bare = [
+        variant.slug
+        for variant in model.variants
+        if model.rate_for(variant.slug, rate.meter) is rate and not model.costs_for(variant.slug, rate.meter)
+    ]
     if bare:
-        yield _error(place, RATE_WITHOUT_COST,
-                     f"{place}: charges credits for {rate.meter} on {', '.join(bare)}, but no provider cost for "
-                     f"{rate.meter} is known there, so that usage would cost 0; add the cost or deactivate the rate")
+        yield _error(
+            place,
+            RATE_WITHOUT_COST,
+            f"{place}: charges credits for {rate.meter} on {', '.join(bare)}, but no provider cost for "
+            f"{rate.meter} is known there, so that usage would cost 0; add the cost or deactivate the rate",
+        )
     if meter is not None and rate.default_quantity is not None:
         try:
             resolve_quantity(rate, meter, rate.default_quantity, f"{place}, default quantity")
@@ -183,9 +207,12 @@ def _offer_problems(catalogue: Catalogue, converter: Converter, currency: str):
     for offer in catalogue.offers:
         if offer.active and not converter.can_convert(offer.currency, currency):
             place = f"{'credit pack' if offer.kind == 'pack' else 'subscription plan'} '{offer.slug}'"
-            yield _error(place, NO_EXCHANGE_RATE,
-                         f"{place}: priced in {offer.currency}, but there is no exchange rate "
-                         f"{offer.currency} → {currency} (the reporting currency); add one")
+            yield _error(
+                place,
+                NO_EXCHANGE_RATE,
+                f"{place}: priced in {offer.currency}, but there is no exchange rate "
+                f"{offer.currency} → {currency} (the reporting currency); add one",
+            )
 
 
 def _workflow_problems(catalogue: Catalogue, report: MarginReport):
@@ -207,15 +234,21 @@ def _revenue_problems(report: MarginReport):
     if revenue.basis_name == "fixed":
         reason = "the revenue basis is fixed, but no fixed revenue per credit above 0 is set"
     else:
-        reason = (f"the revenue basis is the {revenue.basis_name} price per credit, "
-                  f"but no active offer with a price above 0 and an exchange rate sets one")
+        reason = (
+            f"the revenue basis is the {revenue.basis_name} price per credit, "
+            f"but no active offer with a price above 0 and an exchange rate sets one"
+        )
     yield _error("pricing policy", REVENUE, f"pricing policy: {reason}; no margin can be judged")
 
 
 def _margin_warnings(report: MarginReport):
     """Loss at the lowest revenue per credit; below target at the basis, when there is one."""
-    basis = (f"the {report.revenue.basis_name} revenue per credit "
-             f"({format_unit_price(report.revenue.basis)} {report.reporting_currency})" if _has_basis(report) else "")
+    basis = (
+        f"the {report.revenue.basis_name} revenue per credit "
+        f"({format_unit_price(report.revenue.basis)} {report.reporting_currency})"
+        if _has_basis(report)
+        else ""
+    )
     target = format_percent(report.target_gross_margin)
     for model_report in report.models.values():
         if not model_report.model.active:
@@ -228,10 +261,12 @@ def _margin_warnings(report: MarginReport):
                 yield Problem(place, LOSS, loss + (f"; {at_basis}" if basis else ""), False)
             elif BELOW_TARGET in row.flags and basis:
                 units = "unit" if row.per_units == 1 else f"{row.per_units:,} units"
-                suggested = (f"; {row.suggested_credits} credits per {units} of {row.meter} would reach it"
-                             if row.suggested_credits else "")
-                yield Problem(place, BELOW_TARGET, f"{place}: {at_basis}, below the {target} target{suggested}",
-                              False)
+                suggested = (
+                    f"; {row.suggested_credits} credits per {units} of {row.meter} would reach it"
+                    if row.suggested_credits
+                    else ""
+                )
+                yield Problem(place, BELOW_TARGET, f"{place}: {at_basis}, below the {target} target{suggested}", False)
 
 
 def _margin(row: PriceRow, at: str) -> str:

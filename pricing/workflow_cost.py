@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pricing.catalogue import Model, Step, Workflow
+from pricing.costing import convert_band, usage_cost
 from pricing.errors import PricingError
 from pricing.fx import Converter
 from pricing.money import ZERO_BAND, Band
-from pricing.costing import convert_band, usage_cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +33,7 @@ class WorkflowCost:
         return sum((step.expected for step in self.steps), ZERO_BAND)
 
 
-def workflow_cost(
-    workflow: Workflow, models: Mapping[str, Model], converter: Converter, currency: str
-) -> WorkflowCost:
+def workflow_cost(workflow: Workflow, models: Mapping[str, Model], converter: Converter, currency: str) -> WorkflowCost:
     """Expected cost of one unit in `currency`; PricingError naming the step when one cannot be priced."""
     steps = []
     for number, step in enumerate(workflow.steps, start=1):
@@ -50,6 +48,14 @@ def workflow_cost(
             expected = convert_band(per_run.scale(runs), converter, cost.currency, currency)
         except (PricingError, KeyError, LookupError) as problem:
             raise PricingError(f"{place}: {problem.args[0] if problem.args else problem}") from problem
-        steps.append(StepCost(step=step, variant=cost.variant, runs=runs, per_run=per_run,
-                              provider_currency=cost.currency, expected=expected))
+        steps.append(
+            StepCost(
+                step=step,
+                variant=cost.variant,
+                runs=runs,
+                per_run=per_run,
+                provider_currency=cost.currency,
+                expected=expected,
+            )
+        )
     return WorkflowCost(workflow=workflow.slug, currency=currency, steps=tuple(steps))

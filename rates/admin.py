@@ -84,8 +84,7 @@ class VariantInlineFormSet(ConstraintCheckedInlineFormSet):
             releasing = [
                 form.instance.pk
                 for form in self.initial_forms
-                if form.initial.get("is_default")
-                and (self._should_delete_form(form) or not form.instance.is_default)
+                if form.initial.get("is_default") and (self._should_delete_form(form) or not form.instance.is_default)
             ]
             if releasing:
                 self.model.objects.filter(pk__in=releasing).update(is_default=False)
@@ -202,7 +201,14 @@ class WorkflowMarginFilter(MarginFlagFilter):
 @admin.register(AIModel)
 class AIModelAdmin(MarginsAdmin, InlineHistoryAdmin):
     list_display = [
-        "name", "slug", "provider", "modality", "variant_count", "margin_at_lowest", "margin_at_basis", "flags",
+        "name",
+        "slug",
+        "provider",
+        "modality",
+        "variant_count",
+        "margin_at_lowest",
+        "margin_at_basis",
+        "flags",
         "active",
     ]
     list_filter = [ModelMarginFilter, "provider", "modality", "active"]
@@ -273,8 +279,17 @@ class VariantForm(StaleCheckForm):
 class VariantAdmin(MarginsAdmin, ConfigAdmin):
     form = VariantForm
     list_display = [
-        "model", "slug", "name", "is_default", "resolution", "audio", "mode", "margin_at_lowest",
-        "margin_at_basis", "flags", "sort_order",
+        "model",
+        "slug",
+        "name",
+        "is_default",
+        "resolution",
+        "audio",
+        "mode",
+        "margin_at_lowest",
+        "margin_at_basis",
+        "flags",
+        "sort_order",
     ]
     list_filter = [VariantMarginFilter, "is_default", "model__provider", "model__modality"]
     search_fields = ["slug", "name", "model__slug", "model__name"]
@@ -356,8 +371,17 @@ class ProviderCostAdmin(RowOfModelAdmin):
 @admin.register(CreditRate)
 class CreditRateAdmin(MarginsAdmin, RowOfModelAdmin):
     list_display = [
-        "model", "variant_shown", "meter", *CREDIT_RATE_TERMS, "cost_per_units", "margin_at_lowest",
-        "markup_at_lowest", "margin_at_basis", "markup_at_basis", "credits_for_target", "flags",
+        "model",
+        "variant_shown",
+        "meter",
+        *CREDIT_RATE_TERMS,
+        "cost_per_units",
+        "margin_at_lowest",
+        "markup_at_lowest",
+        "margin_at_basis",
+        "markup_at_basis",
+        "credits_for_target",
+        "flags",
     ]
     list_filter = [CreditRateMarginFilter, "active", "model__provider", "model__modality", "meter"]
     fieldsets = [
@@ -390,6 +414,7 @@ class CreditRateAdmin(MarginsAdmin, RowOfModelAdmin):
             if row.cost_reporting is None:
                 return "; ".join(row.problems) or NOT_PRICED
             return band_text(row.cost_reporting, self.margins_of(obj).report.reporting_currency)
+
         return self._per_variant(obj, text)
 
     @admin.display(description="gross margin at lowest")
@@ -433,15 +458,17 @@ def workflow_context(found) -> dict:
     steps = []
     if found.cost is not None:
         for line in found.cost.steps:
-            steps.append({
-                "label": line.step.label,
-                "model": f"{line.step.model} / {line.variant}",
-                "meter": line.step.meter,
-                "quantity": format_exact(line.step.quantity),
-                "runs": format_exact(line.runs),
-                "per_run": band_text(line.per_run, line.provider_currency),
-                "expected": band_text(line.expected, found.cost.currency),
-            })
+            steps.append(
+                {
+                    "label": line.step.label,
+                    "model": f"{line.step.model} / {line.variant}",
+                    "meter": line.step.meter,
+                    "quantity": format_exact(line.step.quantity),
+                    "runs": format_exact(line.runs),
+                    "per_run": band_text(line.per_run, line.provider_currency),
+                    "expected": band_text(line.expected, found.cost.currency),
+                }
+            )
     return {
         "report": found,
         "steps": steps,
@@ -464,14 +491,24 @@ class WorkflowStepInline(SharedChoicesInline):
 @admin.register(Workflow)
 class WorkflowAdmin(MarginsAdmin, InlineHistoryAdmin):
     list_display = [
-        "name", "slug", "unit_label", "credits_per_unit", "step_count", "expected_cost", "margin_at_lowest",
-        "margin_at_basis", "flags", "active",
+        "name",
+        "slug",
+        "unit_label",
+        "credits_per_unit",
+        "step_count",
+        "expected_cost",
+        "margin_at_lowest",
+        "margin_at_basis",
+        "flags",
+        "active",
     ]
     list_filter = [WorkflowMarginFilter, "active"]
     fieldsets = [
         (None, {"fields": ["slug", "name", "unit_label", "credits_per_unit", "active", "description"]}),
-        ("Cost and margin", {"fields": ["cost_and_margin"],
-                             "description": "Per unit of the workflow, from the saved steps below."}),
+        (
+            "Cost and margin",
+            {"fields": ["cost_and_margin"], "description": "Per unit of the workflow, from the saved steps below."},
+        ),
     ]
     readonly_fields = ["cost_and_margin"]
     search_fields = ["slug", "name", "unit_label"]

@@ -25,13 +25,18 @@ from rates.price_list_text import report_context
 
 IMPORT_PERMISSION = "rates.change_providercost"
 UPLOAD_KIND = "price-list"
-UPLOAD_GONE = ("The uploaded file is no longer here, or differs from the one the report was made from: upload it "
-               "again and read the new report. Nothing was written.")
-DRAFT_MOVED = ("The draft changed since this report was made (someone saved a row): this is the report against "
-               "the draft as it is now. Nothing was written; apply again if it is right.")
+UPLOAD_GONE = (
+    "The uploaded file is no longer here, or differs from the one the report was made from: upload it "
+    "again and read the new report. Nothing was written."
+)
+DRAFT_MOVED = (
+    "The draft changed since this report was made (someone saved a row): this is the report against "
+    "the draft as it is now. Nothing was written; apply again if it is right."
+)
 
 
 # ---- the upload ----------------------------------------------------------------------------
+
 
 class PriceListForm(forms.Form):
     file = forms.FileField(
@@ -39,7 +44,8 @@ class PriceListForm(forms.Form):
         help_text="LiteLLM's model_prices_and_context_window.json, or a file in its format.",
     )
     providers = forms.MultipleChoiceField(
-        required=False, widget=forms.CheckboxSelectMultiple,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="Only our models of these providers; none ticked: every provider.",
     )
 
@@ -56,6 +62,7 @@ class PriceListForm(forms.Form):
 
 
 # ---- the alias table and its import page ---------------------------------------------------------
+
 
 @admin.register(PriceListAlias)
 class PriceListAliasAdmin(ConfigAdmin):
@@ -74,10 +81,12 @@ class PriceListAliasAdmin(ConfigAdmin):
         return request.user.has_perm(IMPORT_PERMISSION)
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
         return [
-            path("import-price-list/", self.admin_site.admin_view(self.import_view),
-                 name="%s_%s_import_price_list" % info),
+            path(
+                "import-price-list/",
+                self.admin_site.admin_view(self.import_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_import_price_list",
+            ),
             *super().get_urls(),
         ]
 
@@ -118,13 +127,18 @@ class PriceListAliasAdmin(ConfigAdmin):
         if kept is None:
             return self._page(request, form=PriceListForm(), error=UPLOAD_GONE)
         try:
-            report, result = price_list_apply(kept["data"], providers=kept["providers"], user=request.user,
-                                              filename=kept["name"],
-                                              reviewed_draft_sha256=request.POST.get("draft_sha256", ""))
+            report, result = price_list_apply(
+                kept["data"],
+                providers=kept["providers"],
+                user=request.user,
+                filename=kept["name"],
+                reviewed_draft_sha256=request.POST.get("draft_sha256", ""),
+            )
         except DraftChanged:
             report = price_list_check(kept["data"], providers=kept["providers"], filename=kept["name"])
-            return self._page(request, form=PriceListForm(initial={"providers": kept["providers"]}), report=report,
-                              error=DRAFT_MOVED)
+            return self._page(
+                request, form=PriceListForm(initial={"providers": kept["providers"]}), report=report, error=DRAFT_MOVED
+            )
         except ValueError as problem:  # LoadError and the check's own refusals
             return self._page(request, form=PriceListForm(), error=f"{kept['name']}: {problem}. Nothing was written.")
         upload_forget(digest, kind=UPLOAD_KIND)

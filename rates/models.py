@@ -245,8 +245,12 @@ class ProviderCost(models.Model):
     def clean(self):
         _variant_must_belong_to_model(self)
         if self.tier_mode == TierMode.GRADUATED and self.tier_meter_id and self.tier_meter_id != self.meter_id:
-            raise ValidationError({"tier_meter": "A graduated tier prices the units of its own meter above the "
-                                                 "threshold: leave the tier meter empty, or make the tier a cliff."})
+            raise ValidationError(
+                {
+                    "tier_meter": "A graduated tier prices the units of its own meter above the "
+                    "threshold: leave the tier meter empty, or make the tier a cliff."
+                }
+            )
 
 
 class CreditRate(models.Model):
@@ -433,9 +437,7 @@ class WorkflowStep(models.Model):
     )
     meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="workflow_steps")
     quantity = decimal_field(digits.QUANTITY, help_text="Units of the meter per run of the step.")
-    probability = decimal_field(
-        digits.FRACTION, default=1, help_text="Share of units in which the step runs, 0 to 1."
-    )
+    probability = decimal_field(digits.FRACTION, default=1, help_text="Share of units in which the step runs, 0 to 1.")
     multiplier = decimal_field(
         digits.MULTIPLIER, default=1, help_text="Runs per unit when it runs: calls per hour, revision factor."
     )

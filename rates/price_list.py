@@ -91,6 +91,7 @@ SERVICE_TIERS = ("flex", "priority", "auto", "fast", "ultrafast")
 
 # ---- errors: the file itself is bad --------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class EntryProblem:
     """One reason the file is refused: the entry and key it is at, and the rule."""
@@ -115,6 +116,7 @@ class PriceListInvalid(ValueError):
 
 
 # ---- what the catalogue offers to map onto ---------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class CatalogueVariant:
@@ -155,6 +157,7 @@ class Catalogue:
 
 
 # ---- what the list proposes ------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class ProposedCost:
@@ -215,6 +218,7 @@ class PriceListMapping:
 
 # ---- reading ---------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class Unreadable:
     """A JSON number beyond what the list's figures can be, kept as its text: refused where it is a price,
@@ -251,17 +255,27 @@ def parse_price_list(data: bytes, *, max_bytes: int | None = None) -> dict:
     try:
         document = load_json(text, parse_float=_number, parse_int=_number, parse_constant=refuse_constant)
     except JSONTooDeep as error:
-        raise PriceListInvalid([EntryProblem("", "", f"{error.msg} at line {error.lineno:,} column "
-                                                     f"{error.colno:,}")]) from None
+        raise PriceListInvalid(
+            [EntryProblem("", "", f"{error.msg} at line {error.lineno:,} column {error.colno:,}")]
+        ) from None
     except json.JSONDecodeError as error:
-        raise PriceListInvalid([EntryProblem("", "", f"not JSON: {error.msg} at line {error.lineno:,} column "
-                                                     f"{error.colno:,}")]) from None
+        raise PriceListInvalid(
+            [EntryProblem("", "", f"not JSON: {error.msg} at line {error.lineno:,} column {error.colno:,}")]
+        ) from None
     except ValueError as error:
         raise PriceListInvalid([EntryProblem("", "", f"not JSON: {error}")]) from None
     if not isinstance(document, dict):
-        raise PriceListInvalid([EntryProblem("", "", "not a LiteLLM price list: the file must hold one JSON object "
-                                                     "of entries keyed by model name, not "
-                                                     f"{_json_kind(document)}")])
+        raise PriceListInvalid(
+            [
+                EntryProblem(
+                    "",
+                    "",
+                    "not a LiteLLM price list: the file must hold one JSON object "
+                    "of entries keyed by model name, not "
+                    f"{_json_kind(document)}",
+                )
+            ]
+        )
     return document
 
 
@@ -288,12 +302,23 @@ def entry_problems(name: str, entry) -> list[EntryProblem]:
         if not is_cost_key(key) or value is None or isinstance(value, dict | list):
             continue  # not a price; null and tables of prices are skipped later, with a reason
         if isinstance(value, Unreadable):
-            problems.append(EntryProblem(name, key, f"{value} is not a number a price can be; a price has at most "
-                                                    f"{NUMBER_DIGITS} significant digits and lies between "
-                                                    f"1e-{NUMBER_EXPONENT} and 1e+{NUMBER_EXPONENT}"))
+            problems.append(
+                EntryProblem(
+                    name,
+                    key,
+                    f"{value} is not a number a price can be; a price has at most "
+                    f"{NUMBER_DIGITS} significant digits and lies between "
+                    f"1e-{NUMBER_EXPONENT} and 1e+{NUMBER_EXPONENT}",
+                )
+            )
         elif isinstance(value, bool) or not isinstance(value, Decimal):
-            problems.append(EntryProblem(name, key, f"{json.dumps(value, default=str)} is not a number; a price is "
-                                                    "a JSON number such as 0.0000025"))
+            problems.append(
+                EntryProblem(
+                    name,
+                    key,
+                    f"{json.dumps(value, default=str)} is not a number; a price is a JSON number such as 0.0000025",
+                )
+            )
         elif value < 0:
             problems.append(EntryProblem(name, key, f"{dec(value)} is negative; a price is 0 or more"))
     return problems
@@ -306,6 +331,7 @@ def name_slug(name: str) -> str:
 
 
 # ---- mapping one price ---------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class _Target:
@@ -342,8 +368,10 @@ def _target(key: str) -> _Target | str:
         return _Target("seconds", Decimal(1), 1, resolution=by_resolution["resolution"])
     if key.startswith("cache_creation"):
         return "a cache-write price; the catalogue has no meter for cache writes"
-    return ("not a price the import maps (it maps token, cached-token, long-context, per-second, per-image "
-            "and per-pixel prices)")
+    return (
+        "not a price the import maps (it maps token, cached-token, long-context, per-second, per-image "
+        "and per-pixel prices)"
+    )
 
 
 def fit_price(value: Decimal) -> tuple[Decimal, bool] | str:
@@ -369,8 +397,10 @@ def _variant_for(model: CatalogueModel, target: _Target, alias_variant: str | No
         if not found:
             return (f"{model.slug} has no variant whose slug or resolution is {target.resolution}",)
         if len(found) > 1:
-            return (f"{model.slug} has several variants at {target.resolution} ({', '.join(found)}); "
-                    "an alias with a variant says which",)
+            return (
+                f"{model.slug} has several variants at {target.resolution} ({', '.join(found)}); "
+                "an alias with a variant says which",
+            )
         return found[0]
     if alias_variant is not None:
         return alias_variant
@@ -381,12 +411,15 @@ def _variant_for(model: CatalogueModel, target: _Target, alias_variant: str | No
         return None
     if len(model.variants) == 1:
         return model.variants[0].slug
-    return (f"{model.slug} prices {target.meter} per variant ({', '.join(per_variant)}) and this entry names "
-            "none; an alias with a variant says which",)
+    return (
+        f"{model.slug} prices {target.meter} per variant ({', '.join(per_variant)}) and this entry names "
+        "none; an alias with a variant says which",
+    )
 
 
-def _entry_costs(name: str, entry: dict, model: CatalogueModel, alias_variant: str | None,
-                 meters: frozenset[str]) -> tuple[list[ProposedCost], list[Skipped]]:
+def _entry_costs(
+    name: str, entry: dict, model: CatalogueModel, alias_variant: str | None, meters: frozenset[str]
+) -> tuple[list[ProposedCost], list[Skipped]]:
     costs, skipped = [], []
 
     def skip(key: str, reason: str) -> None:
@@ -422,11 +455,21 @@ def _entry_costs(name: str, entry: dict, model: CatalogueModel, alias_variant: s
             skip(key, fitted)
             continue
         price, rounded = fitted
-        costs.append(ProposedCost(
-            model=model.slug, variant=variant, meter=target.meter, price=price, per_units=target.per_units,
-            tier_threshold=target.tier_threshold, tier_mode=CLIFF if target.tier_threshold is not None else "",
-            tier_meter=tier_meter, entry=name, key=key, unrounded=value * target.factor if rounded else None,
-        ))
+        costs.append(
+            ProposedCost(
+                model=model.slug,
+                variant=variant,
+                meter=target.meter,
+                price=price,
+                per_units=target.per_units,
+                tier_threshold=target.tier_threshold,
+                tier_mode=CLIFF if target.tier_threshold is not None else "",
+                tier_meter=tier_meter,
+                entry=name,
+                key=key,
+                unrounded=value * target.factor if rounded else None,
+            )
+        )
     return costs, skipped
 
 
@@ -436,6 +479,7 @@ def _has_base(entry: dict, key: str, model: CatalogueModel, variant: str | None,
 
 
 # ---- mapping the whole list ------------------------------------------------------------------
+
 
 def _match(name: str, catalogue: Catalogue) -> tuple[str, str | None, str] | None:
     """(model, variant, via) for an entry, or None when it is not in our catalogue."""
@@ -462,9 +506,14 @@ def _one_per_row(costs: list[ProposedCost]) -> tuple[list[ProposedCost], list[Sk
             continue
         sources = ", ".join(f"{p.entry} {p.key} = {dec(p.price)}" for p in proposals)
         for proposal in proposals:
-            skipped.append(Skipped(proposal.entry, proposal.key,
-                                   f"entries disagree on {_row_text(proposal)} ({sources}); an alias naming "
-                                   "the entry to use decides", proposal.model))
+            skipped.append(
+                Skipped(
+                    proposal.entry,
+                    proposal.key,
+                    f"entries disagree on {_row_text(proposal)} ({sources}); an alias naming the entry to use decides",
+                    proposal.model,
+                )
+            )
     return kept, skipped
 
 
@@ -473,8 +522,9 @@ def _row_text(cost: ProposedCost) -> str:
     return f"{cost.model} / {cost.variant or 'all variants'} / {cost.meter}{tier}"
 
 
-def price_list_map(entries: Mapping[str, object], catalogue: Catalogue, *,
-                   on_progress: Callable[[int, int], None] | None = None) -> PriceListMapping:
+def price_list_map(
+    entries: Mapping[str, object], catalogue: Catalogue, *, on_progress: Callable[[int, int], None] | None = None
+) -> PriceListMapping:
     """Every entry checked, then matched and mapped. PriceListInvalid listing every
     bad entry and key when any is bad. `on_progress(done, total)` is called every
     PROGRESS_EVERY entries and at the end."""
@@ -494,9 +544,14 @@ def price_list_map(entries: Mapping[str, object], catalogue: Catalogue, *,
     if problems:
         raise PriceListInvalid(problems)
     kept, disagreeing = _one_per_row(costs)
-    return PriceListMapping(entries=total, matched=tuple(matched), costs=tuple(kept),
-                            skipped=tuple(skipped + disagreeing), unmatched=tuple(unmatched),
-                            excluded=tuple(excluded))
+    return PriceListMapping(
+        entries=total,
+        matched=tuple(matched),
+        costs=tuple(kept),
+        skipped=tuple(skipped + disagreeing),
+        unmatched=tuple(unmatched),
+        excluded=tuple(excluded),
+    )
 
 
 def _map_entry(name, entry, catalogue, aliased_models, matched, costs, skipped, unmatched, excluded) -> None:
@@ -511,11 +566,13 @@ def _map_entry(name, entry, catalogue, aliased_models, matched, costs, skipped, 
         return
     if via == "name" and slug in aliased_models:
         aliases = sorted(alias.name for alias in catalogue.aliases.values() if alias.model == slug)
-        skipped.append(Skipped(name, "", f"{slug} is priced from its alias {', '.join(aliases)}; this entry is "
-                                         "ignored", slug))
+        skipped.append(
+            Skipped(name, "", f"{slug} is priced from its alias {', '.join(aliases)}; this entry is ignored", slug)
+        )
         return
-    matched.append(MatchedEntry(name, slug, variant, via, str(entry.get("litellm_provider") or ""),
-                                str(entry.get("mode") or "")))
+    matched.append(
+        MatchedEntry(name, slug, variant, via, str(entry.get("litellm_provider") or ""), str(entry.get("mode") or ""))
+    )
     entry_costs, entry_skipped = _entry_costs(name, entry, model, variant, catalogue.meters)
     costs.extend(entry_costs)
     skipped.extend(entry_skipped)

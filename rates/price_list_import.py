@@ -137,19 +137,24 @@ class PriceListReport:
 
 # ---- the catalogue the list is mapped onto ---------------------------------------------------
 
+
 def _aliases() -> dict[str, pl.Alias]:
     from rates.models import PriceListAlias
 
-    return {name: pl.Alias(name, model, variant) for name, model, variant
-            in PriceListAlias.objects.values_list("name", "model__slug", "variant__slug")}
+    return {
+        name: pl.Alias(name, model, variant)
+        for name, model, variant in PriceListAlias.objects.values_list("name", "model__slug", "variant__slug")
+    }
 
 
-def catalogue_of(configuration: dict, *, aliases: dict[str, pl.Alias],
-                 providers: frozenset[str] | None) -> pl.Catalogue:
+def catalogue_of(
+    configuration: dict, *, aliases: dict[str, pl.Alias], providers: frozenset[str] | None
+) -> pl.Catalogue:
     return pl.Catalogue(
         models={
             model["slug"]: pl.CatalogueModel(
-                slug=model["slug"], provider=model["provider"],
+                slug=model["slug"],
+                provider=model["provider"],
                 variants=tuple(pl.CatalogueVariant(v["slug"], v["resolution"] or "") for v in model["variants"]),
                 priced=frozenset((cost["variant"], cost["meter"]) for cost in model["provider_costs"]),
             )
@@ -167,12 +172,14 @@ def _providers(configuration: dict, providers: list[str] | None) -> frozenset[st
     known = sorted(provider["slug"] for provider in configuration["providers"])
     unknown = [slug for slug in providers if slug not in known]
     if unknown:
-        raise ImportRefused(f"there is no provider {', '.join(repr(slug) for slug in unknown)}; the providers are: "
-                            f"{', '.join(known)}")
+        raise ImportRefused(
+            f"there is no provider {', '.join(repr(slug) for slug in unknown)}; the providers are: {', '.join(known)}"
+        )
     return frozenset(providers)
 
 
 # ---- the list's prices put into a copy of the draft -----------------------------------------
+
 
 def _threshold(text) -> Decimal | None:
     return None if text is None else Decimal(text)
@@ -210,16 +217,42 @@ def _priced(configuration: dict, costs: tuple[pl.ProposedCost, ...], *, today: d
     stamp = {"currency": pl.CURRENCY, "price_high": None, "source_url": pl.SOURCE_URL, "as_of": today.isoformat()}
     for cost in costs:
         rows = models[cost.model]["provider_costs"]
-        row = next((row for row in rows if (row["variant"], row["meter"], _threshold(row["tier_threshold"]))
-                    == (cost.variant, cost.meter, cost.tier_threshold)), None)
+        row = next(
+            (
+                row
+                for row in rows
+                if (row["variant"], row["meter"], _threshold(row["tier_threshold"]))
+                == (cost.variant, cost.meter, cost.tier_threshold)
+            ),
+            None,
+        )
         if row is None:
-            row = {"variant": cost.variant, "meter": cost.meter, "price": dec(cost.price), "per_units": cost.per_units,
-                   "tier_threshold": dec(cost.tier_threshold), "tier_mode": cost.tier_mode,
-                   "tier_meter": cost.tier_meter, "notes": f"From LiteLLM's price list: {cost.entry} ({cost.key}).",
-                   **stamp}
+            row = {
+                "variant": cost.variant,
+                "meter": cost.meter,
+                "price": dec(cost.price),
+                "per_units": cost.per_units,
+                "tier_threshold": dec(cost.tier_threshold),
+                "tier_mode": cost.tier_mode,
+                "tier_meter": cost.tier_meter,
+                "notes": f"From LiteLLM's price list: {cost.entry} ({cost.key}).",
+                **stamp,
+            }
             rows.append(row)
-            result.added.append(NewCost(cost.model, cost.variant, cost.meter, cost.tier_threshold, cost.tier_meter,
-                                        cost.price, cost.per_units, cost.entry, cost.key, cost.unrounded))
+            result.added.append(
+                NewCost(
+                    cost.model,
+                    cost.variant,
+                    cost.meter,
+                    cost.tier_threshold,
+                    cost.tier_meter,
+                    cost.price,
+                    cost.per_units,
+                    cost.entry,
+                    cost.key,
+                    cost.unrounded,
+                )
+            )
             result.touched.setdefault(cost.model, []).append(row)
             continue
         price, per_units = _at_row_units(cost, row["per_units"])
@@ -227,13 +260,24 @@ def _priced(configuration: dict, costs: tuple[pl.ProposedCost, ...], *, today: d
         if (row["currency"], old_price, old_high, row["per_units"]) == (pl.CURRENCY, price, None, per_units):
             result.unchanged += 1
             continue
-        result.changes.append(CostChange(
-            model=cost.model, variant=cost.variant, meter=cost.meter, tier_threshold=cost.tier_threshold,
-            old_price=old_price, old_price_high=old_high, old_currency=row["currency"],
-            old_per_units=row["per_units"], new_price=price, per_units=per_units,
-            change=_change(old_price / row["per_units"], row["currency"], cost.unit_price, converter),
-            entry=cost.entry, key=cost.key, unrounded=cost.unrounded,
-        ))
+        result.changes.append(
+            CostChange(
+                model=cost.model,
+                variant=cost.variant,
+                meter=cost.meter,
+                tier_threshold=cost.tier_threshold,
+                old_price=old_price,
+                old_price_high=old_high,
+                old_currency=row["currency"],
+                old_per_units=row["per_units"],
+                new_price=price,
+                per_units=per_units,
+                change=_change(old_price / row["per_units"], row["currency"], cost.unit_price, converter),
+                entry=cost.entry,
+                key=cost.key,
+                unrounded=cost.unrounded,
+            )
+        )
         row.update(price=dec(price), per_units=per_units, **stamp)
         result.touched.setdefault(cost.model, []).append(row)
     return result
@@ -243,18 +287,40 @@ def _writes(configuration: dict, touched: dict[str, list[dict]]) -> dict:
     """What draft_load writes (without pruning): the touched models' cost rows; every
     other table empty, so rows edited meanwhile elsewhere in the draft are left alone."""
     models = [
-        {**{name: value for name, value in model.items() if name not in ("variants", "provider_costs", "credit_rates")},
-         "variants": [], "provider_costs": touched[model["slug"]], "credit_rates": []}
-        for model in configuration["models"] if model["slug"] in touched
+        {
+            **{
+                name: value
+                for name, value in model.items()
+                if name not in ("variants", "provider_costs", "credit_rates")
+            },
+            "variants": [],
+            "provider_costs": touched[model["slug"]],
+            "credit_rates": [],
+        }
+        for model in configuration["models"]
+        if model["slug"] in touched
     ]
-    empty = ("currencies", "exchange_rates", "meters", "providers", "credit_packs", "subscription_plans",
-             "workflows", "alert_thresholds")
-    return {"schema_version": configuration["schema_version"],
-            "reporting_currency": configuration["reporting_currency"], "policy": configuration["policy"],
-            **{name: [] for name in empty}, "models": models}
+    empty = (
+        "currencies",
+        "exchange_rates",
+        "meters",
+        "providers",
+        "credit_packs",
+        "subscription_plans",
+        "workflows",
+        "alert_thresholds",
+    )
+    return {
+        "schema_version": configuration["schema_version"],
+        "reporting_currency": configuration["reporting_currency"],
+        "policy": configuration["policy"],
+        **{name: [] for name in empty},
+        "models": models,
+    }
 
 
 # ---- what moves ----------------------------------------------------------------------------
+
 
 def _decimal_or_none(text) -> Decimal | None:
     return None if text is None else Decimal(text)
@@ -268,46 +334,75 @@ def _worst_first(lowest, basis, *names) -> tuple:
 def _margin_moves(diff: dict) -> list[MarginMove]:
     moves = [
         MarginMove(
-            model=row["model"], variant=row["variant"], meter=row["meter"], tier=row["tier"],
+            model=row["model"],
+            variant=row["variant"],
+            meter=row["meter"],
+            tier=row["tier"],
             credits=row["credits"]["new"] if row["credits"]["new"] is not None else row["credits"]["old"],
             per_units=row["per_units"]["new"] if row["per_units"]["new"] is not None else row["per_units"]["old"],
-            cost_old=row["cost"]["old"], cost_new=row["cost"]["new"],
-            lowest_old=row["margin"]["lowest"]["old"], lowest_new=row["margin"]["lowest"]["new"],
-            basis_old=row["margin"]["basis"]["old"], basis_new=row["margin"]["basis"]["new"],
-            flags_old=tuple(row["flags"]["old"] or ()), flags_new=tuple(row["flags"]["new"] or ()),
+            cost_old=row["cost"]["old"],
+            cost_new=row["cost"]["new"],
+            lowest_old=row["margin"]["lowest"]["old"],
+            lowest_new=row["margin"]["lowest"]["new"],
+            basis_old=row["margin"]["basis"]["old"],
+            basis_new=row["margin"]["basis"]["new"],
+            flags_old=tuple(row["flags"]["old"] or ()),
+            flags_new=tuple(row["flags"]["new"] or ()),
         )
         for row in diff["rows"]
         if row["credits"]["old"] is not None or row["credits"]["new"] is not None
     ]
-    return sorted(moves, key=lambda move: _worst_first(move.lowest_new, move.basis_new, move.model, move.variant,
-                                                        move.meter, move.tier))
+    return sorted(
+        moves,
+        key=lambda move: _worst_first(move.lowest_new, move.basis_new, move.model, move.variant, move.meter, move.tier),
+    )
 
 
 def _request_prices(diff: dict) -> list[dict]:
-    prices = [price for price in diff["prices"] if price["credits"]["old"] is not None
-              or price["credits"]["new"] is not None]
-    return sorted(prices, key=lambda price: _worst_first(price["margin"]["lowest"]["new"],
-                                                          price["margin"]["basis"]["new"], price["model"],
-                                                          price["variant"]))
+    prices = [
+        price for price in diff["prices"] if price["credits"]["old"] is not None or price["credits"]["new"] is not None
+    ]
+    return sorted(
+        prices,
+        key=lambda price: _worst_first(
+            price["margin"]["lowest"]["new"], price["margin"]["basis"]["new"], price["model"], price["variant"]
+        ),
+    )
 
 
 def _largest_rise_first(change: CostChange) -> tuple:
-    return (change.change is None, -(change.change or 0), change.model, change.variant or "", change.meter,
-            change.tier_threshold or 0)
+    return (
+        change.change is None,
+        -(change.change or 0),
+        change.model,
+        change.variant or "",
+        change.meter,
+        change.tier_threshold or 0,
+    )
 
 
 # ---- the services --------------------------------------------------------------------------
 
-def _check(data: bytes, *, providers: list[str] | None, filename: str,
-           on_progress: Callable[[int, int], None] | None, today: date) -> PriceListReport:
+
+def _check(
+    data: bytes,
+    *,
+    providers: list[str] | None,
+    filename: str,
+    on_progress: Callable[[int, int], None] | None,
+    today: date,
+) -> PriceListReport:
     entries = pl.parse_price_list(data, max_bytes=settings.IMPORT_MAX_BYTES)
     configuration = draft_configuration()
     wanted = _providers(configuration, providers)
     if pl.CURRENCY not in {currency["code"] for currency in configuration["currencies"]}:
-        raise ImportRefused(f"the draft has no currency {pl.CURRENCY}, which LiteLLM's prices are in: add it, with "
-                            f"an exchange rate to {configuration['reporting_currency']}")
-    mapping = pl.price_list_map(entries, catalogue_of(configuration, aliases=_aliases(), providers=wanted),
-                                on_progress=on_progress)
+        raise ImportRefused(
+            f"the draft has no currency {pl.CURRENCY}, which LiteLLM's prices are in: add it, with "
+            f"an exchange rate to {configuration['reporting_currency']}"
+        )
+    mapping = pl.price_list_map(
+        entries, catalogue_of(configuration, aliases=_aliases(), providers=wanted), on_progress=on_progress
+    )
     priced = _priced(configuration, mapping.costs, today=today)
     if priced.touched:
         from pricing.diff import document_diff
@@ -316,22 +411,37 @@ def _check(data: bytes, *, providers: list[str] | None, filename: str,
     else:
         diff = {"rows": [], "prices": []}
     return PriceListReport(
-        filename=filename, sha256=sha256(data), draft_sha256=configuration_sha256(configuration),
-        providers=tuple(providers or ()), as_of=today, reporting_currency=configuration["reporting_currency"],
-        target_gross_margin=Decimal(configuration["policy"]["target_gross_margin"]), entries=mapping.entries,
-        matched=mapping.matched, changes=tuple(sorted(priced.changes, key=_largest_rise_first)),
-        added=tuple(priced.added), unchanged=priced.unchanged, margin_moves=tuple(_margin_moves(diff)),
-        request_prices=tuple(_request_prices(diff)), skipped=mapping.skipped, unmatched=mapping.unmatched,
-        excluded=mapping.excluded, writes=_writes(configuration, priced.touched),
+        filename=filename,
+        sha256=sha256(data),
+        draft_sha256=configuration_sha256(configuration),
+        providers=tuple(providers or ()),
+        as_of=today,
+        reporting_currency=configuration["reporting_currency"],
+        target_gross_margin=Decimal(configuration["policy"]["target_gross_margin"]),
+        entries=mapping.entries,
+        matched=mapping.matched,
+        changes=tuple(sorted(priced.changes, key=_largest_rise_first)),
+        added=tuple(priced.added),
+        unchanged=priced.unchanged,
+        margin_moves=tuple(_margin_moves(diff)),
+        request_prices=tuple(_request_prices(diff)),
+        skipped=mapping.skipped,
+        unmatched=mapping.unmatched,
+        excluded=mapping.excluded,
+        writes=_writes(configuration, priced.touched),
     )
 
 
-def price_list_check(data: bytes, *, providers: list[str] | None = None, filename: str = "",
-                     on_progress: Callable[[int, int], None] | None = None) -> PriceListReport:
+def price_list_check(
+    data: bytes,
+    *,
+    providers: list[str] | None = None,
+    filename: str = "",
+    on_progress: Callable[[int, int], None] | None = None,
+) -> PriceListReport:
     """What the price list would change in the draft, and the margins it moves. Writes nothing.
     Raises PriceListInvalid (the file) or ImportRefused (the draft), each saying where and why."""
-    return _check(data, providers=providers, filename=filename, on_progress=on_progress,
-                  today=timezone.localdate())
+    return _check(data, providers=providers, filename=filename, on_progress=on_progress, today=timezone.localdate())
 
 
 def reason_for(filename: str) -> str:
@@ -339,15 +449,21 @@ def reason_for(filename: str) -> str:
 
 
 @transaction.atomic
-def price_list_apply(data: bytes, *, providers: list[str] | None = None, user=None, reason: str | None = None,
-                     filename: str = "", reviewed_draft_sha256: str | None = None,
-                     on_progress: Callable[[int, int], None] | None = None) -> tuple[PriceListReport, LoadResult]:
+def price_list_apply(
+    data: bytes,
+    *,
+    providers: list[str] | None = None,
+    user=None,
+    reason: str | None = None,
+    filename: str = "",
+    reviewed_draft_sha256: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[PriceListReport, LoadResult]:
     """Check the list against the draft and write its changed and new provider costs,
     each row's history recording `user` and `reason` (default "Price list <filename>").
     `reviewed_draft_sha256`: the report the user read; DraftChanged when the draft
     moved since. One transaction: on any error nothing is written."""
-    report = _check(data, providers=providers, filename=filename, on_progress=on_progress,
-                    today=timezone.localdate())
+    report = _check(data, providers=providers, filename=filename, on_progress=on_progress, today=timezone.localdate())
     if reviewed_draft_sha256 is not None and reviewed_draft_sha256 != report.draft_sha256:
         raise DraftChanged(reviewed=reviewed_draft_sha256, current=report.draft_sha256)
     if not report.changes_draft:

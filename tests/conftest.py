@@ -4,8 +4,12 @@ import pytest
 from pytest_django.fixtures import validate_django_db
 
 # pytest-django makes these tests commit for real and empties the tables after each.
-TRANSACTIONAL_FIXTURES = {"transactional_db", "live_server", "django_db_reset_sequences",
-                          "django_db_serialized_rollback"}
+TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
 
 
 class HeldDemo:

@@ -17,21 +17,37 @@ def _d(value) -> Decimal | None:
 
 def _model(row) -> c.Model:
     return c.Model(
-        slug=row["slug"], name=row["name"], provider=row["provider"], modality=row["modality"],
+        slug=row["slug"],
+        name=row["name"],
+        provider=row["provider"],
+        modality=row["modality"],
         variants=tuple(c.Variant(v["slug"], v["name"], v["is_default"]) for v in row["variants"]),
         costs=tuple(
-            c.Cost(meter=cost["meter"], price=Decimal(cost["price"]), currency=cost["currency"],
-                   per_units=cost["per_units"], variant=cost["variant"], price_high=_d(cost.get("price_high")),
-                   tier_threshold=_d(cost.get("tier_threshold")), tier_mode=cost.get("tier_mode", ""),
-                   tier_meter=cost.get("tier_meter"))
+            c.Cost(
+                meter=cost["meter"],
+                price=Decimal(cost["price"]),
+                currency=cost["currency"],
+                per_units=cost["per_units"],
+                variant=cost["variant"],
+                price_high=_d(cost.get("price_high")),
+                tier_threshold=_d(cost.get("tier_threshold")),
+                tier_mode=cost.get("tier_mode", ""),
+                tier_meter=cost.get("tier_meter"),
+            )
             for cost in row["costs"]
         ),
         rates=tuple(
-            c.Rate(meter=rate["meter"], credits=Decimal(rate["credits"]), per_units=rate.get("per_units", 1),
-                   variant=rate["variant"], minimum_charge=rate.get("minimum_charge", 0),
-                   allowed_quantities=parse_quantity_list(rate.get("allowed_quantities", "")),
-                   min_quantity=_d(rate.get("min_quantity")), max_quantity=_d(rate.get("max_quantity")),
-                   default_quantity=_d(rate.get("default_quantity")))
+            c.Rate(
+                meter=rate["meter"],
+                credits=Decimal(rate["credits"]),
+                per_units=rate.get("per_units", 1),
+                variant=rate["variant"],
+                minimum_charge=rate.get("minimum_charge", 0),
+                allowed_quantities=parse_quantity_list(rate.get("allowed_quantities", "")),
+                min_quantity=_d(rate.get("min_quantity")),
+                max_quantity=_d(rate.get("max_quantity")),
+                default_quantity=_d(rate.get("default_quantity")),
+            )
             for rate in row["rates"]
         ),
     )
@@ -41,35 +57,76 @@ def _model(row) -> c.Model:
 def demo_catalogue() -> c.Catalogue:
     policy = data.PRICING_POLICY
     return c.Catalogue(
-        policy=c.Policy(policy["reporting_currency"], Decimal(policy["target_gross_margin"]),
-                        policy["revenue_basis"], _d(policy["fixed_revenue_per_credit"])),
+        policy=c.Policy(
+            policy["reporting_currency"],
+            Decimal(policy["target_gross_margin"]),
+            policy["revenue_basis"],
+            _d(policy["fixed_revenue_per_credit"]),
+        ),
         fx_rates=tuple(
-            c.FxRate(r["from"], r["to"], Decimal(r["from_amount"]), Decimal(r["to_amount"]),
-                     date.fromisoformat(r["as_of"]))
+            c.FxRate(
+                r["from"], r["to"], Decimal(r["from_amount"]), Decimal(r["to_amount"]), date.fromisoformat(r["as_of"])
+            )
             for r in data.EXCHANGE_RATES
         ),
         offers=tuple(
-            [c.Offer("pack", p["slug"], p["name"], Decimal(p["price"]), p["currency"],
-                     p["credits"] + p.get("bonus_credits", 0), p.get("active", True)) for p in data.CREDIT_PACKS]
-            + [c.Offer("plan", p["slug"], p["name"], Decimal(p["price"]), p["currency"],
-                       p["credits_per_interval"], p.get("active", True)) for p in data.SUBSCRIPTION_PLANS]
+            [
+                c.Offer(
+                    "pack",
+                    p["slug"],
+                    p["name"],
+                    Decimal(p["price"]),
+                    p["currency"],
+                    p["credits"] + p.get("bonus_credits", 0),
+                    p.get("active", True),
+                )
+                for p in data.CREDIT_PACKS
+            ]
+            + [
+                c.Offer(
+                    "plan",
+                    p["slug"],
+                    p["name"],
+                    Decimal(p["price"]),
+                    p["currency"],
+                    p["credits_per_interval"],
+                    p.get("active", True),
+                )
+                for p in data.SUBSCRIPTION_PLANS
+            ]
         ),
         plans=tuple(
-            c.Plan(slug=p["slug"], name=p["name"], price=Decimal(p["price"]), currency=p["currency"],
-                   interval=p["interval"], credits_per_interval=p["credits_per_interval"],
-                   overage_price_per_credit=_d(p.get("overage_price_per_credit")),
-                   usage_workflow=p.get("usage_workflow"), active=p.get("active", True))
+            c.Plan(
+                slug=p["slug"],
+                name=p["name"],
+                price=Decimal(p["price"]),
+                currency=p["currency"],
+                interval=p["interval"],
+                credits_per_interval=p["credits_per_interval"],
+                overage_price_per_credit=_d(p.get("overage_price_per_credit")),
+                usage_workflow=p.get("usage_workflow"),
+                active=p.get("active", True),
+            )
             for p in data.SUBSCRIPTION_PLANS
         ),
         meters={m["slug"]: c.Meter(m["slug"], m["name"], m["unit"], m["whole_units"]) for m in data.METERS},
         models={row["slug"]: _model(row) for row in data.MODELS},
         workflows={
             w["slug"]: c.Workflow(
-                slug=w["slug"], name=w["name"], unit_label=w["unit_label"], credits_per_unit=_d(w["credits_per_unit"]),
+                slug=w["slug"],
+                name=w["name"],
+                unit_label=w["unit_label"],
+                credits_per_unit=_d(w["credits_per_unit"]),
                 steps=tuple(
-                    c.Step(label=s["label"], model=s["model"], meter=s["meter"], quantity=Decimal(s["quantity"]),
-                           variant=s["variant"], probability=Decimal(s["probability"]),
-                           multiplier=Decimal(s["multiplier"]))
+                    c.Step(
+                        label=s["label"],
+                        model=s["model"],
+                        meter=s["meter"],
+                        quantity=Decimal(s["quantity"]),
+                        variant=s["variant"],
+                        probability=Decimal(s["probability"]),
+                        multiplier=Decimal(s["multiplier"]),
+                    )
                     for s in w["steps"]
                 ),
             )
@@ -77,9 +134,18 @@ def demo_catalogue() -> c.Catalogue:
         },
         thresholds=tuple(
             c.Threshold(
-                slug=t["slug"], name=t["name"], scope=t["scope"], metric=t["metric"], window=t["window"],
-                limit=Decimal(t["limit"]), provider=t["provider"], model=t["model"], tier=t["tier"],
-                currency=t["currency"], meter=t["meter"], sort_order=order,
+                slug=t["slug"],
+                name=t["name"],
+                scope=t["scope"],
+                metric=t["metric"],
+                window=t["window"],
+                limit=Decimal(t["limit"]),
+                provider=t["provider"],
+                model=t["model"],
+                tier=t["tier"],
+                currency=t["currency"],
+                meter=t["meter"],
+                sort_order=order,
                 actions=tuple(a if isinstance(a, tuple) else (a, None) for a in t["actions"]),
             )
             for order, t in enumerate(data.ALERT_THRESHOLDS, start=1)

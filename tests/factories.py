@@ -34,7 +34,6 @@ from rates.models import (
 _serial = itertools.count(1)
 
 
-
 def _saved(build: Callable[..., Model]) -> Callable[..., Model]:
     """The saving twin of a `*_unsaved` builder: same arguments, row stored."""
 
@@ -44,6 +43,7 @@ def _saved(build: Callable[..., Model]) -> Callable[..., Model]:
         return row
 
     return make
+
 
 def _slug(prefix: str) -> str:
     return f"{prefix}-{next(_serial)}"

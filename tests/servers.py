@@ -41,9 +41,18 @@ def gunicorn(env: dict[str, str], *arguments: str, output=subprocess.DEVNULL) ->
     process group (GUNICORN_BIND in `env` says where); SIGTERM to the group at the
     end, SIGKILL if it has not stopped within 15 s."""
     process = subprocess.Popen(
-        [str(GUNICORN), "--config", str(ROOT / "deploy" / "gunicorn.conf.py"), *arguments,
-         "billingcfg.wsgi:application"],
-        cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(GUNICORN),
+            "--config",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            *arguments,
+            "billingcfg.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         yield process

@@ -31,8 +31,9 @@ def documented_settings() -> dict[str, str]:
 
 def production_environment(**overrides: str) -> dict[str, str]:
     """The documented settings, a secret key as a secret store would give, and nothing from this shell's Django env."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("DJANGO_", "DATABASE_", "GUNICORN_"))}
+    env = {
+        name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "DATABASE_", "GUNICORN_"))
+    }
     env.update(documented_settings())
     env["DJANGO_SECRET_KEY"] = secrets.token_urlsafe(50)
     env["DJANGO_SETTINGS_MODULE"] = "billingcfg.settings"
@@ -41,8 +42,9 @@ def production_environment(**overrides: str) -> dict[str, str]:
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_the_readme_shows_every_documented_production_setting():
@@ -57,12 +59,15 @@ def test_check_deploy_is_clean_under_the_documented_production_settings():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-@pytest.mark.parametrize("override, warning", [
-    ({"DJANGO_DEBUG": "1"}, "security.W018"),
-    ({"DJANGO_SSL_REDIRECT": "0"}, "security.W008"),
-    ({"DJANGO_HSTS_SECONDS": "0"}, "security.W004"),
-    ({"DJANGO_SECURE_COOKIES": "0"}, "security.W012"),
-])
+@pytest.mark.parametrize(
+    "override, warning",
+    [
+        ({"DJANGO_DEBUG": "1"}, "security.W018"),
+        ({"DJANGO_SSL_REDIRECT": "0"}, "security.W008"),
+        ({"DJANGO_HSTS_SECONDS": "0"}, "security.W004"),
+        ({"DJANGO_SECURE_COOKIES": "0"}, "security.W012"),
+    ],
+)
 def test_check_deploy_notices_a_setting_left_out(override, warning):
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_environment(**override))
     assert result.returncode != 0

@@ -57,20 +57,26 @@ def _dotted(node: ast.expr, modules: dict[str, str]) -> str | None:
 
 
 def test_no_module_uses_another_modules_private_names():
-    used = {str(path.relative_to(ROOT)): found for package in PACKAGES
-            for path in sorted((ROOT / package).rglob("*.py")) if (found := private_names_used(path))}
+    used = {
+        str(path.relative_to(ROOT)): found
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if (found := private_names_used(path))
+    }
 
     assert used == {}
 
 
 def test_the_check_finds_an_import_and_a_reach(tmp_path):
     sample = tmp_path / "sample.py"
-    sample.write_text("from billingcfg.releases.restore import _Table, TABLES\n"
-                      "from billingcfg import release_models\n"
-                      "import billingcfg.conditions\n"
-                      "release_models._NO_HASH\n"
-                      "billingcfg.conditions._evaluate\n"
-                      "release_models.ApiKey._meta\n")
+    sample.write_text(
+        "from billingcfg.releases.restore import _Table, TABLES\n"
+        "from billingcfg import release_models\n"
+        "import billingcfg.conditions\n"
+        "release_models._NO_HASH\n"
+        "billingcfg.conditions._evaluate\n"
+        "release_models.ApiKey._meta\n"
+    )
 
     assert private_names_used(sample) == [
         "1: from billingcfg.releases.restore import _Table",

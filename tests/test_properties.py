@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pricing.catalogue import Cost, FxRate, Meter, Model, Rate, Variant
-from pricing.fx import Converter
-from pricing.margins import Margin
 from pricing.charging import usage_credits
 from pricing.costing import usage_cost
+from pricing.fx import Converter
+from pricing.margins import Margin
 
 EXAMPLES = settings(max_examples=200, deadline=None)
 
@@ -20,8 +20,9 @@ PER_UNITS = st.sampled_from([1, 2, 4, 5, 8, 10, 1000, 1_000_000])
 
 
 def decimals(low, high, places):
-    return st.decimals(min_value=Decimal(low), max_value=Decimal(high), places=places,
-                       allow_nan=False, allow_infinity=False)
+    return st.decimals(
+        min_value=Decimal(low), max_value=Decimal(high), places=places, allow_nan=False, allow_infinity=False
+    )
 
 
 PRICES = decimals("0", "1000", 4)
@@ -35,12 +36,21 @@ SECONDS = {"seconds": Meter("seconds", "Seconds", "second")}
 
 @EXAMPLES
 @given(
-    credits=decimals("0.01", "1000", 2), per_units=PER_UNITS, minimum_charge=st.integers(0, 50),
-    first=decimals("0.001", "100000", 3), second=decimals("0.001", "100000", 3),
+    credits=decimals("0.01", "1000", 2),
+    per_units=PER_UNITS,
+    minimum_charge=st.integers(0, 50),
+    first=decimals("0.001", "100000", 3),
+    second=decimals("0.001", "100000", 3),
 )
 def test_credits_never_decrease_as_the_quantity_grows(credits, per_units, minimum_charge, first, second):
-    model = Model(slug="m", name="M", provider="p", modality="video", variants=VARIANTS,
-                  rates=(Rate(meter="seconds", credits=credits, per_units=per_units, minimum_charge=minimum_charge),))
+    model = Model(
+        slug="m",
+        name="M",
+        provider="p",
+        modality="video",
+        variants=VARIANTS,
+        rates=(Rate(meter="seconds", credits=credits, per_units=per_units, minimum_charge=minimum_charge),),
+    )
     less, more = sorted((first, second))
 
     fewer = usage_credits(model, None, {"seconds": less}, SECONDS)
@@ -130,8 +140,13 @@ def rate_sets(draw):
 
 
 @EXAMPLES
-@given(rates=rate_sets(), source=st.sampled_from(CURRENCIES), target=st.sampled_from(CURRENCIES),
-       amount=decimals("0.0001", "1000000000", 4), on=st.none() | st.integers(0, 60))
+@given(
+    rates=rate_sets(),
+    source=st.sampled_from(CURRENCIES),
+    target=st.sampled_from(CURRENCIES),
+    amount=decimals("0.0001", "1000000000", 4),
+    on=st.none() | st.integers(0, 60),
+)
 def test_converting_there_and_back_returns_the_amount(rates, source, target, amount, on):
     converter = Converter(rates, on=None if on is None else date(2026, 1, 1) + timedelta(days=on))
     if not converter.can_convert(source, target):

@@ -9,12 +9,12 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from pricing.catalogue import Rate
+from pricing.charging import usage_credits
+from pricing.costing import usage_cost
 from pricing.fx import Converter
 from pricing.margins import Margin, MarginBand
 from pricing.money import round_places
 from pricing.report import BELOW_TARGET, LOSS, margin_report
-from pricing.charging import usage_credits
-from pricing.costing import usage_cost
 from pricing.workflow_cost import workflow_cost
 from tests.demo_catalogue import demo_catalogue
 
@@ -71,8 +71,15 @@ def test_seed_003_price_per_credit_of_every_offer(report, offer, per_credit, sho
 
 def test_seed_003_agency_is_the_lowest_revenue_per_credit(report):
     """The coaching plans (seed 002, ~$0.017 a credit) are inactive: they do not set the video credit's floor."""
-    seven = [Decimal("0.06"), Decimal("0.056"), Decimal("0.052"), Decimal("0.048"), Decimal("0.0475"),
-             Decimal(59) / Decimal(1500), Decimal("0.0358")]
+    seven = [
+        Decimal("0.06"),
+        Decimal("0.056"),
+        Decimal("0.052"),
+        Decimal("0.048"),
+        Decimal("0.0475"),
+        Decimal(59) / Decimal(1500),
+        Decimal("0.0358"),
+    ]
 
     assert report.revenue.currency == "USD"
     assert report.revenue.lowest == Decimal("0.0358")
@@ -150,8 +157,9 @@ def test_seed_003_sora_2_at_5_cents_is_80_percent_margin_and_400_percent_markup(
 
 def _old_veo_catalogue(catalogue):
     """Seed 003's "Previous Model Costs": Veo 3 at 30 credits flat for an 8-second video."""
-    flat = Rate(meter="seconds", credits=Decimal(30), per_units=8, allowed_quantities=(Decimal(8),),
-                default_quantity=Decimal(8))
+    flat = Rate(
+        meter="seconds", credits=Decimal(30), per_units=8, allowed_quantities=(Decimal(8),), default_quantity=Decimal(8)
+    )
     veo = replace(catalogue.models["veo-3"], rates=(flat,))
     return replace(catalogue, models={**catalogue.models, "veo-3": veo})
 
@@ -232,8 +240,7 @@ def test_seed_002_coaching_hour_line_per_step(coaching, label, usd):
     ],
 )
 def test_seed_002_coaching_hour_groups(coaching, prefixes, exact, seed):
-    total = sum((step.expected.low for step in coaching.cost.steps if step.step.label.startswith(prefixes)),
-                Decimal(0))
+    total = sum((step.expected.low for step in coaching.cost.steps if step.step.label.startswith(prefixes)), Decimal(0))
 
     assert total == Decimal(exact)
     assert round_places(total, 3) == Decimal(seed)
@@ -342,18 +349,47 @@ def test_seed_002_plans_at_their_included_hours(report, plan, price, hours, cost
     ("model", "tokens_in", "tokens_out", "band", "mid_cny", "points", "seed_points", "places"),
     [
         # ¥0.3–0.6 / ¥0.6–1.2 per 1M; "input ¥0.45 /M, output ¥0.9 /M" is the band's middle.
-        pytest.param("gemini-2-5-flash", 300, 700, ("0.00051", "0.00102"), "0.000765", Decimal(1224) / 99,
-                     "12.4", "0.1", id="2.5 Flash 300/700"),
-        pytest.param("gemini-3-flash", 400, 800, ("0.0013", "0.0026"), "0.00195", Decimal(3120) / 99,
-                     "31.5", "0.1", id="3 Flash 400/800"),
-        pytest.param("gemini-3-pro", 600, 1200, ("0.0078", "0.0156"), "0.0117", Decimal(18720) / 99,
-                     "189", "1", id="3 Pro 600/1200"),
+        pytest.param(
+            "gemini-2-5-flash",
+            300,
+            700,
+            ("0.00051", "0.00102"),
+            "0.000765",
+            Decimal(1224) / 99,
+            "12.4",
+            "0.1",
+            id="2.5 Flash 300/700",
+        ),
+        pytest.param(
+            "gemini-3-flash",
+            400,
+            800,
+            ("0.0013", "0.0026"),
+            "0.00195",
+            Decimal(3120) / 99,
+            "31.5",
+            "0.1",
+            id="3 Flash 400/800",
+        ),
+        pytest.param(
+            "gemini-3-pro",
+            600,
+            1200,
+            ("0.0078", "0.0156"),
+            "0.0117",
+            Decimal(18720) / 99,
+            "189",
+            "1",
+            id="3 Pro 600/1200",
+        ),
     ],
 )
-def test_seed_000_cost_of_a_call(catalogue, converter, model, tokens_in, tokens_out, band, mid_cny, points,
-                                 seed_points, places):
-    cost = usage_cost(catalogue.models[model], None,
-                      {"input_tokens": Decimal(tokens_in), "output_tokens": Decimal(tokens_out)})
+def test_seed_000_cost_of_a_call(
+    catalogue, converter, model, tokens_in, tokens_out, band, mid_cny, points, seed_points, places
+):
+    cost = usage_cost(
+        catalogue.models[model], None, {"input_tokens": Decimal(tokens_in), "output_tokens": Decimal(tokens_out)}
+    )
 
     assert cost.currency == "CNY"
     assert (cost.total.low, cost.total.high) == (Decimal(band[0]), Decimal(band[1]))
@@ -364,9 +400,10 @@ def test_seed_000_cost_of_a_call(catalogue, converter, model, tokens_in, tokens_
 
 
 def test_seed_000_one_pack_of_2_5_flash_calls(catalogue, converter):
-    """"If you only ran 2.5 Flash at ~12.4 points/call → ~129,000 prompts" from 1,600,000 points."""
-    call = usage_cost(catalogue.models["gemini-2-5-flash"], None,
-                      {"input_tokens": Decimal(300), "output_tokens": Decimal(700)})
+    """ "If you only ran 2.5 Flash at ~12.4 points/call → ~129,000 prompts" from 1,600,000 points."""
+    call = usage_cost(
+        catalogue.models["gemini-2-5-flash"], None, {"input_tokens": Decimal(300), "output_tokens": Decimal(700)}
+    )
 
     calls = Decimal(1600000) / converter.convert(call.total.mid, "CNY", "PTS")
 
@@ -390,8 +427,10 @@ def test_seed_000_sop_mix_fits_in_one_pack(catalogue, converter):
     """§2.3's "SOP mix": 1,200 Step A, 300 Step B, 50 Step C calls ≈ 15k + 9.5k + 9.5k ≈ 34k points."""
     workflow = catalogue.workflows["prompt-production"]
     runs = {"Step A": Decimal(1200), "Step B": Decimal(300), "Step C": Decimal(50)}
-    mix = replace(workflow, steps=tuple(
-        replace(step, probability=Decimal(1), multiplier=runs[step.label[:6]]) for step in workflow.steps))
+    mix = replace(
+        workflow,
+        steps=tuple(replace(step, probability=Decimal(1), multiplier=runs[step.label[:6]]) for step in workflow.steps),
+    )
 
     cost = workflow_cost(mix, catalogue.models, converter, "PTS")
     by_step = {}
@@ -450,7 +489,7 @@ def test_seed_001_prd_breakdown(catalogue, converter):
 
 
 def test_seed_001_complete_flow(report):
-    """"Complete Flow: $0.175-$0.231". Without revision factors the flow costs $0.17505 (the seed's $0.175).
+    """ "Complete Flow: $0.175-$0.231". Without revision factors the flow costs $0.17505 (the seed's $0.175).
     With them it costs $0.235455: the seed's $0.231 is its rounded 0.095 + 0.116 + 0.020, which leaves
     out the deploy step's own 1.1 revision factor and rounds before summing."""
     project = report.workflows["project"]
@@ -461,5 +500,6 @@ def test_seed_001_complete_flow(report):
     assert round_places(_per_run(project.cost), 3) == Decimal("0.175")
     assert project.cost.expected.low == Decimal("0.235455")
     assert project.cost.expected.low == sum(
-        (report.workflows[slug].cost.expected.low for slug in ("prd", "ux", "deploy")), Decimal(0))
+        (report.workflows[slug].cost.expected.low for slug in ("prd", "ux", "deploy")), Decimal(0)
+    )
     assert Decimal("0.095") + Decimal("0.116") + Decimal("0.020") == Decimal("0.231")

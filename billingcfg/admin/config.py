@@ -247,9 +247,7 @@ class ExchangeRateAdmin(ConfigAdmin):
 
     @admin.display(description="rate (per 1 unit of the source)")
     def derived_rate(self, obj: ExchangeRate) -> str:
-        return amount_or_empty(
-            self, obj, figure="rate", currency="to_currency", places=digits.FX_AMOUNT.decimal_places
-        )
+        return amount_or_empty(self, obj, figure="rate", currency="to_currency", places=digits.FX_AMOUNT.decimal_places)
 
 
 @admin.register(PricingPolicy)

@@ -23,7 +23,13 @@ from pricing.catalogue import Catalogue
 from pricing.margins import MarginBand
 from pricing.money import Band, format_band, format_exact, format_percent, format_unit_price, round_places
 from pricing.report import (
-    BELOW_TARGET, FLAG_LABELS, LOSS, MISSING_COST, NO_RATE, MarginReport, PriceRow,
+    BELOW_TARGET,
+    FLAG_LABELS,
+    LOSS,
+    MISSING_COST,
+    NO_RATE,
+    MarginReport,
+    PriceRow,
 )
 
 PERMISSION = "rates.view_creditrate"
@@ -40,6 +46,7 @@ SIGNIFICANT = 3
 
 
 # ---- formatting: Decimal in, text out; rounded here, at the edge ---------------------
+
 
 def amount_text(amount: Decimal | None) -> str:
     """An amount to three significant figures, never fewer than two decimals:
@@ -80,6 +87,7 @@ def _fraction_float(value: Decimal | None) -> float | None:
 
 
 # ---- what the page shows -------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class MarginCells:
@@ -182,8 +190,9 @@ def sort_link(field: str, order: str, flag: str) -> SortLink:
 
 def _names(catalogue: Catalogue) -> tuple[dict[str, str], dict[tuple[str, str], str], dict[str, str]]:
     models = {slug: model.name for slug, model in catalogue.models.items()}
-    variants = {(model.slug, variant.slug): variant.name
-                for model in catalogue.models.values() for variant in model.variants}
+    variants = {
+        (model.slug, variant.slug): variant.name for model in catalogue.models.values() for variant in model.variants
+    }
     meters = {slug: meter.name for slug, meter in catalogue.meters.items()}
     return models, variants, meters
 
@@ -214,22 +223,24 @@ def table_rows(
     target = report.target_gross_margin
     shown = []
     for row in rows:
-        shown.append(TableRow(
-            model=model_names[row.model],
-            model_url=_model_url(row.model, model_ids),
-            variant=_variant_label(catalogue, row.model, row.variant, variant_names),
-            meter=meter_names.get(row.meter, row.meter),
-            tier=row.tier,
-            per="" if row.per_units == 1 else f"per {count_text(row.per_units)}",
-            cost=band_text(row.cost, row.cost_currency),
-            cost_reporting=band_text(row.cost_reporting, None),
-            credits="—" if row.credits is None else format_exact(row.credits),
-            lowest=margin_cells(row.revenue_lowest, row.at_lowest, target),
-            basis=margin_cells(row.revenue_basis, row.at_basis, target),
-            suggested="—" if row.suggested_credits is None else f"{row.suggested_credits:,}",
-            flags=_flags(row.flags),
-            tone=tone(row.flags),
-        ))
+        shown.append(
+            TableRow(
+                model=model_names[row.model],
+                model_url=_model_url(row.model, model_ids),
+                variant=_variant_label(catalogue, row.model, row.variant, variant_names),
+                meter=meter_names.get(row.meter, row.meter),
+                tier=row.tier,
+                per="" if row.per_units == 1 else f"per {count_text(row.per_units)}",
+                cost=band_text(row.cost, row.cost_currency),
+                cost_reporting=band_text(row.cost_reporting, None),
+                credits="—" if row.credits is None else format_exact(row.credits),
+                lowest=margin_cells(row.revenue_lowest, row.at_lowest, target),
+                basis=margin_cells(row.revenue_basis, row.at_basis, target),
+                suggested="—" if row.suggested_credits is None else f"{row.suggested_credits:,}",
+                flags=_flags(row.flags),
+                tone=tone(row.flags),
+            )
+        )
     return shown
 
 
@@ -264,14 +275,22 @@ def unsold_models(
         for row in model_report.rows:
             variant = _variant_label(catalogue, slug, row.variant, variant_names)
             where = f"{variant} · " if variant else ""
-            suggested = "" if row.suggested_credits is None else (
-                f" → {row.suggested_credits:,} credit{'' if row.suggested_credits == 1 else 's'} at target")
-            lines.append(f"{where}{meter_names.get(row.meter, row.meter)}: "
-                         f"{band_text(row.cost, row.cost_currency)} "
-                         f"{per_text(row.per_units, _unit(catalogue, row.meter))}{suggested}")
+            suggested = (
+                ""
+                if row.suggested_credits is None
+                else (f" → {row.suggested_credits:,} credit{'' if row.suggested_credits == 1 else 's'} at target")
+            )
+            lines.append(
+                f"{where}{meter_names.get(row.meter, row.meter)}: "
+                f"{band_text(row.cost, row.cost_currency)} "
+                f"{per_text(row.per_units, _unit(catalogue, row.meter))}{suggested}"
+            )
         model = model_report.model
-        found.append(UnsoldModel(model.name, _model_url(slug, model_ids), model.provider, model.modality.replace("_", " "),
-                                 tuple(lines)))
+        found.append(
+            UnsoldModel(
+                model.name, _model_url(slug, model_ids), model.provider, model.modality.replace("_", " "), tuple(lines)
+            )
+        )
     return found
 
 
@@ -294,18 +313,20 @@ def workflow_lines(report: MarginReport, catalogue: Catalogue) -> list[WorkflowL
     target = report.target_gross_margin
     lines = []
     for slug, workflow in report.workflows.items():
-        lines.append(WorkflowLine(
-            name=workflow.name,
-            unit_label=workflow.unit_label,
-            steps=len(catalogue.workflows[slug].steps),
-            credits="—" if workflow.credits_per_unit is None else format_exact(workflow.credits_per_unit),
-            cost="—" if workflow.cost is None else band_text(workflow.cost.expected, None),
-            lowest=margin_cells(workflow.revenue_lowest, workflow.at_lowest, target),
-            basis=margin_cells(workflow.revenue_basis, workflow.at_basis, target),
-            flags=_flags(workflow.flags),
-            problems=workflow.problems,
-            internal=workflow.credits_per_unit is None,
-        ))
+        lines.append(
+            WorkflowLine(
+                name=workflow.name,
+                unit_label=workflow.unit_label,
+                steps=len(catalogue.workflows[slug].steps),
+                credits="—" if workflow.credits_per_unit is None else format_exact(workflow.credits_per_unit),
+                cost="—" if workflow.cost is None else band_text(workflow.cost.expected, None),
+                lowest=margin_cells(workflow.revenue_lowest, workflow.at_lowest, target),
+                basis=margin_cells(workflow.revenue_basis, workflow.at_basis, target),
+                flags=_flags(workflow.flags),
+                problems=workflow.problems,
+                internal=workflow.credits_per_unit is None,
+            )
+        )
     return lines
 
 
@@ -331,10 +352,12 @@ def problems(report: MarginReport) -> list[Problem]:
 
 # ---- charts --------------------------------------------------------------------------
 
+
 def margin_chart_size(report: MarginReport) -> int:
     """How many sold model/variants the margin chart could show."""
     return sum(
-        1 for model_report in report.models.values()
+        1
+        for model_report in report.models.values()
         for variant in dict.fromkeys(row.variant for row in model_report.rows if row.at_basis or row.at_lowest)
     )
 
@@ -353,9 +376,15 @@ def margin_chart(report: MarginReport, catalogue: Catalogue) -> charts.BarChart 
                 continue
             variant_name = _variant_label(catalogue, slug, variant, variant_names)
             label = model_report.model.name + (f" · {variant_name}" if variant_name else "")
-            items.append(charts.MarginItem(label, _fraction_float(lowest), _fraction_float(basis),
-                                           percent_text(lowest) if lowest is not None else "",
-                                           percent_text(basis) if basis is not None else ""))
+            items.append(
+                charts.MarginItem(
+                    label,
+                    _fraction_float(lowest),
+                    _fraction_float(basis),
+                    percent_text(lowest) if lowest is not None else "",
+                    percent_text(basis) if basis is not None else "",
+                )
+            )
     if not items:
         return None
     items.sort(key=lambda item: (item.basis is None, item.basis if item.basis is not None else 0.0))
@@ -386,8 +415,7 @@ def revenue_chart(report: MarginReport) -> charts.BarChart | None:
                 text += f" ({money_text(offered.per_credit, offer.currency)})"
         if notes:
             text += f" · {', '.join(notes)}"
-        items.append(charts.OfferItem(label, _fraction_float(offered.per_credit_reporting), text,
-                                      muted=bool(notes)))
+        items.append(charts.OfferItem(label, _fraction_float(offered.per_credit_reporting), text, muted=bool(notes)))
     if not items:
         return None
     references = [
@@ -457,10 +485,12 @@ def plan_panels(report: MarginReport) -> tuple[list[PlanPanel], list[str]]:
             break_even_units = f"{amount_text(economics.break_even_units)} {unit}s"
         chart = charts.plan_chart(
             title=f"{plan.name}: gross margin against monthly usage",
-            without_overage=[(float(month.credits), float(month.margin_without_overage.gross_margin))
-                             for month in samples],
-            with_overage=[(float(month.credits), float(month.margin_with_overage.gross_margin))
-                          for month in samples] if has_overage else (),
+            without_overage=[
+                (float(month.credits), float(month.margin_without_overage.gross_margin)) for month in samples
+            ],
+            with_overage=[(float(month.credits), float(month.margin_with_overage.gross_margin)) for month in samples]
+            if has_overage
+            else (),
             included=float(economics.included_credits),
             included_text=f"{economics.included_credits:,} credits included",
             break_even=None if break_even is None else float(break_even),
@@ -468,8 +498,11 @@ def plan_panels(report: MarginReport) -> tuple[list[PlanPanel], list[str]]:
             break_even_note=f"= {break_even_units} a month" if break_even_units else "",
             target=float(target),
             x_label=f"credits used in a month ({format_exact(economics.credits_per_unit)} credits = 1 {unit})",
-            with_overage_legend=(f"with overage ({money_text(economics.overage_price_per_credit, currency)}/credit)"
-                                 if has_overage else "with overage"),
+            with_overage_legend=(
+                f"with overage ({money_text(economics.overage_price_per_credit, currency)}/credit)"
+                if has_overage
+                else "with overage"
+            ),
         )
         scenarios = tuple(
             ScenarioLine(
@@ -484,24 +517,31 @@ def plan_panels(report: MarginReport) -> tuple[list[PlanPanel], list[str]]:
             )
             for month in economics.scenarios()
         )
-        panels.append(PlanPanel(
-            slug=plan.slug, name=plan.name, active=plan.active,
-            price=money_text(economics.price, currency),
-            included=f"{economics.included_credits:,} credits ({amount_text(economics.included_units)} {unit}s)",
-            cost_per_credit=money_text(economics.cost_per_credit, currency),
-            margin=percent_text(economics.margin.gross_margin),
-            margin_tone=charts.margin_tone(economics.margin.gross_margin, target),
-            break_even=f"{break_even_credits} ({break_even_units})" if break_even_units else break_even_credits,
-            overage="none" if not has_overage else f"{money_text(economics.overage_price_per_credit, currency)}/credit",
-            overage_below_cost=economics.overage_below_cost,
-            workflow=economics.workflow,
-            scenarios=scenarios,
-            chart=chart,
-        ))
+        panels.append(
+            PlanPanel(
+                slug=plan.slug,
+                name=plan.name,
+                active=plan.active,
+                price=money_text(economics.price, currency),
+                included=f"{economics.included_credits:,} credits ({amount_text(economics.included_units)} {unit}s)",
+                cost_per_credit=money_text(economics.cost_per_credit, currency),
+                margin=percent_text(economics.margin.gross_margin),
+                margin_tone=charts.margin_tone(economics.margin.gross_margin, target),
+                break_even=f"{break_even_credits} ({break_even_units})" if break_even_units else break_even_credits,
+                overage="none"
+                if not has_overage
+                else f"{money_text(economics.overage_price_per_credit, currency)}/credit",
+                overage_below_cost=economics.overage_below_cost,
+                workflow=economics.workflow,
+                scenarios=scenarios,
+                chart=chart,
+            )
+        )
     return panels, without
 
 
 # ---- the page ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class Page:
@@ -520,7 +560,10 @@ def _page(total: int, requested: str, order: str, flag: str) -> Page:
     number = min(max(number, 1), count)
     first = (number - 1) * PAGE_SIZE
     return Page(
-        number=number, count=count, first=first + 1 if total else 0, last=min(first + PAGE_SIZE, total),
+        number=number,
+        count=count,
+        first=first + 1 if total else 0,
+        last=min(first + PAGE_SIZE, total),
         total=total,
         previous_url=_query(o=order, flag=flag, page=str(number - 1)) if number > 1 else "",
         next_url=_query(o=order, flag=flag, page=str(number + 1)) if number < count else "",
@@ -528,7 +571,12 @@ def _page(total: int, requested: str, order: str, flag: str) -> Page:
 
 
 def dashboard_context(
-    report: MarginReport, catalogue: Catalogue, *, order: str = "", flag: str = "", page: str = "",
+    report: MarginReport,
+    catalogue: Catalogue,
+    *,
+    order: str = "",
+    flag: str = "",
+    page: str = "",
     model_ids: dict[str, int] | None = None,
 ) -> dict:
     """Everything the template shows, from one report; no queries."""
@@ -539,8 +587,9 @@ def dashboard_context(
     chosen = [row for row in charged if not flag or flag in row.flags]
     revenue, currency = report.revenue, report.reporting_currency
     filters = [FilterLink("", "All", len(charged), _query(o=order), not flag)] + [
-        FilterLink(slug, FLAG_LABELS[slug], sum(slug in row.flags for row in charged), _query(o=order, flag=slug),
-                   flag == slug)
+        FilterLink(
+            slug, FLAG_LABELS[slug], sum(slug in row.flags for row in charged), _query(o=order, flag=slug), flag == slug
+        )
         for slug in FILTER_FLAGS
     ]
     shown_page = _page(len(chosen), page, order, flag)
@@ -570,8 +619,12 @@ def dashboard_context(
         "flag_label": FLAG_LABELS.get(flag, ""),
         "filters": filters,
         "sort": {field: sort_link(field, order, flag) for field in SORTS},
-        "rows": table_rows(report, catalogue, sort_rows(chosen, order, model_names)[
-            (shown_page.number - 1) * PAGE_SIZE:shown_page.number * PAGE_SIZE], model_ids),
+        "rows": table_rows(
+            report,
+            catalogue,
+            sort_rows(chosen, order, model_names)[(shown_page.number - 1) * PAGE_SIZE : shown_page.number * PAGE_SIZE],
+            model_ids,
+        ),
         "page": shown_page,
         "margin_chart_size": margin_chart_size(report),
         "margin_chart_limit": MARGIN_CHART_LIMIT,
@@ -594,9 +647,16 @@ def margins_page(request: HttpRequest) -> HttpResponse:
     if margins is None:
         context.update(no_policy=NO_POLICY, policy_add_url=reverse("admin:billingcfg_pricingpolicy_add"))
         return TemplateResponse(request, "admin/margins.html", context)
-    context.update(dashboard_context(margins.report, margins.snapshot.catalogue, order=request.GET.get("o", ""),
-                                     flag=request.GET.get("flag", ""), page=request.GET.get("page", ""),
-                                     model_ids=margins.snapshot.model_ids))
+    context.update(
+        dashboard_context(
+            margins.report,
+            margins.snapshot.catalogue,
+            order=request.GET.get("o", ""),
+            flag=request.GET.get("flag", ""),
+            page=request.GET.get("page", ""),
+            model_ids=margins.snapshot.model_ids,
+        )
+    )
     return TemplateResponse(request, "admin/margins.html", context)
 
 

@@ -36,11 +36,13 @@ class BoundedInlineFormSet(BaseInlineFormSet):
             return
         self._errors = []
         self._non_form_errors = self.error_class(
-            [ValidationError(
-                f"{self.model._meta.verbose_name_plural.capitalize()}: this page sent {posted:,} rows; at most "
-                f"{INLINE_MAX_ROWS:,} can be saved at once. Nothing was saved; reopen the page and try again.",
-                code="too_many_forms",
-            )],
+            [
+                ValidationError(
+                    f"{self.model._meta.verbose_name_plural.capitalize()}: this page sent {posted:,} rows; at most "
+                    f"{INLINE_MAX_ROWS:,} can be saved at once. Nothing was saved; reopen the page and try again.",
+                    code="too_many_forms",
+                )
+            ],
             error_class="nonform",
             renderer=self.renderer,
         )

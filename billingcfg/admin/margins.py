@@ -42,9 +42,12 @@ class DraftMargins:
         if found is None:
             return ()
         return tuple(
-            row for row in found.rows
-            if row.meter == meter and row.charged
-            and (rate := found.model.rate_for(row.variant, meter)) is not None and rate.variant == variant
+            row
+            for row in found.rows
+            if row.meter == meter
+            and row.charged
+            and (rate := found.model.rate_for(row.variant, meter)) is not None
+            and rate.variant == variant
         )
 
 
@@ -101,15 +104,18 @@ def problem_kind(flags) -> str:
 
 def price_table(rows: tuple[PriceRow, ...], margins: DraftMargins, *, show_model: bool = False) -> str:
     report = margins.report
-    return render_to_string("admin/rates/price_rows.html", {
-        "rows": [_row_context(row) for row in rows],
-        "show_model": show_model,
-        "currency": report.reporting_currency,
-        "target": format_percent(report.target_gross_margin),
-        "lowest": _per_credit(report.revenue.lowest, report.reporting_currency),
-        "basis": _per_credit(report.revenue.basis, report.reporting_currency),
-        "basis_name": report.revenue.basis_name,
-    })
+    return render_to_string(
+        "admin/rates/price_rows.html",
+        {
+            "rows": [_row_context(row) for row in rows],
+            "show_model": show_model,
+            "currency": report.reporting_currency,
+            "target": format_percent(report.target_gross_margin),
+            "lowest": _per_credit(report.revenue.lowest, report.reporting_currency),
+            "basis": _per_credit(report.revenue.basis, report.reporting_currency),
+            "basis_name": report.revenue.basis_name,
+        },
+    )
 
 
 def _per_credit(amount, currency) -> str:

@@ -21,8 +21,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from billingcfg.admin.margins import NO_POLICY
-from billingcfg.core.text import (NOT_PRICED, change_text, flag_badges, load_summary, margin_cell, moment_text,
-                                  usage_text)
+from billingcfg.core.text import (
+    NOT_PRICED,
+    change_text,
+    flag_badges,
+    load_summary,
+    margin_cell,
+    moment_text,
+    usage_text,
+)
 from billingcfg.models import PricingPolicy
 from billingcfg.release_models import ApiKey, ApiScope, Release
 from billingcfg.releases import services as releases
@@ -34,6 +41,7 @@ STALE_DRAFT = "The draft changed since you opened this page; review the new diff
 
 
 # ---- the diff, as shown ----------------------------------------------------------------------
+
 
 def _decimal(text) -> Decimal | None:
     return None if text is None else Decimal(str(text))
@@ -67,10 +75,20 @@ def _field_value(value) -> str:
 
 
 KIND_LABELS = {
-    "policy": "Pricing policy", "currency": "Currencies", "exchange_rate": "Exchange rates", "meter": "Meters",
-    "provider": "Providers", "credit_pack": "Credit packs", "subscription_plan": "Subscription plans",
-    "model": "Models", "variant": "Variants", "provider_cost": "Provider costs", "credit_rate": "Credit rates",
-    "workflow": "Workflows", "workflow_step": "Workflow steps", "alert_threshold": "Alert thresholds",
+    "policy": "Pricing policy",
+    "currency": "Currencies",
+    "exchange_rate": "Exchange rates",
+    "meter": "Meters",
+    "provider": "Providers",
+    "credit_pack": "Credit packs",
+    "subscription_plan": "Subscription plans",
+    "model": "Models",
+    "variant": "Variants",
+    "provider_cost": "Provider costs",
+    "credit_rate": "Credit rates",
+    "workflow": "Workflows",
+    "workflow_step": "Workflow steps",
+    "alert_threshold": "Alert thresholds",
 }
 
 
@@ -98,6 +116,7 @@ def _price_line(price: dict, variants: dict, old_target, new_target) -> dict:
 
 def _per_text(old: int | None, new: int | None) -> str:
     """How many units the credits and the cost are for: '' for one, '1,000,000', or '8 → 1' when it changed."""
+
     def shown(per):
         return "1" if per == 1 else f"{per:,}"
 
@@ -112,7 +131,10 @@ def _row_line(row: dict, old_target, new_target) -> dict:
     # A row missing from one side has no unit there.
     was, now = row["per_units"]["old"] is not None, row["per_units"]["new"] is not None
     return {
-        "model": row["model"], "variant": row["variant"], "meter": row["meter"], "tier": row["tier"],
+        "model": row["model"],
+        "variant": row["variant"],
+        "meter": row["meter"],
+        "tier": row["tier"],
         "per": _per_text(row["per_units"]["old"], row["per_units"]["new"]),
         "change": "added" if not was else "removed" if not now else "changed",
         "credits_old": _credits_text(row["credits"]["old"]),
@@ -136,24 +158,30 @@ def diff_context(old_document: dict | None, new_document: dict) -> dict:
 
     diff = document_diff(old_document or {}, new_document)
     old_target, new_target = _target(old_document), _target(new_document)
-    variants = {(change["ids"]["model"], change["ids"]["variant"]): change["change"]
-                for change in diff["changes"] if change["kind"] == "variant"}
+    variants = {
+        (change["ids"]["model"], change["ids"]["variant"]): change["change"]
+        for change in diff["changes"]
+        if change["kind"] == "variant"
+    }
     groups: dict[str, list] = {}
     for change in diff["changes"]:
-        groups.setdefault(change["kind"], []).append({
-            "key": change["key"],
-            "change": change["change"],
-            "fields": [
-                {"name": name, "old": _field_value(values["old"]), "new": _field_value(values["new"])}
-                for name, values in change["fields"].items()
-            ],
-        })
+        groups.setdefault(change["kind"], []).append(
+            {
+                "key": change["key"],
+                "change": change["change"],
+                "fields": [
+                    {"name": name, "old": _field_value(values["old"]), "new": _field_value(values["new"])}
+                    for name, values in change["fields"].items()
+                ],
+            }
+        )
     return {
         "summary": diff["summary"],
         "prices": [_price_line(price, variants, old_target, new_target) for price in diff["prices"]],
         "price_rows": [_row_line(row, old_target, new_target) for row in diff["rows"]],
-        "change_groups": [{"kind": kind, "label": KIND_LABELS.get(kind, kind), "changes": changes}
-                          for kind, changes in groups.items()],
+        "change_groups": [
+            {"kind": kind, "label": KIND_LABELS.get(kind, kind), "changes": changes} for kind, changes in groups.items()
+        ],
         "reporting_currency": new_document.get("reporting_currency") or "",
         "unchanged": not diff["changes"] and not diff["prices"] and not diff["rows"],
         "first_release": not old_document,
@@ -162,17 +190,21 @@ def diff_context(old_document: dict | None, new_document: dict) -> dict:
 
 # ---- the Publish form ------------------------------------------------------------------------
 
+
 class PublishForm(forms.Form):
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text="What changed and why: the backend teams read it in the release list.",
     )
     when = forms.ChoiceField(
-        choices=[("now", "Now"), ("later", "At a later time (scheduled)")], initial="now",
-        widget=AdminRadioSelect(attrs={"class": "radiolist inline"}), label="Takes effect",
+        choices=[("now", "Now"), ("later", "At a later time (scheduled)")],
+        initial="now",
+        widget=AdminRadioSelect(attrs={"class": "radiolist inline"}),
+        label="Takes effect",
     )
     effective_at = forms.DateTimeField(
-        required=False, label="Effective at (UTC)",
+        required=False,
+        label="Effective at (UTC)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="For a scheduled release: the active release stays in force until then.",
     )
@@ -190,8 +222,7 @@ class PublishForm(forms.Form):
                 self.add_error("effective_at", "Choose the date and time the release takes effect, or choose now.")
             return cleaned
         if effective_at <= releases.now():
-            self.add_error("effective_at", f"{moment_text(effective_at)} is in the past: "
-                                           "choose now or a later time.")
+            self.add_error("effective_at", f"{moment_text(effective_at)} is in the past: choose now or a later time.")
         return cleaned
 
 
@@ -201,10 +232,15 @@ def _draft_hash(document: dict) -> str:
 
 # ---- releases --------------------------------------------------------------------------------
 
+
 def _status(release: Release, active: Release | None, at: datetime) -> str:
-    return releases.release_status(version=release.version, effective_at=release.effective_at,
-                                   active_version=active.version if active else None, at=at,
-                                   withdrawn=hasattr(release, "withdrawal"))
+    return releases.release_status(
+        version=release.version,
+        effective_at=release.effective_at,
+        active_version=active.version if active else None,
+        at=at,
+        withdrawn=hasattr(release, "withdrawal"),
+    )
 
 
 class WithdrawForm(forms.Form):
@@ -240,12 +276,12 @@ class ReleaseAdmin(admin.ModelAdmin):
         return request.user.has_perm(PUBLISH_PERMISSION)
 
     def get_urls(self):
-        info = self.opts.app_label, self.opts.model_name
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         view = self.admin_site.admin_view
         return [
-            path("publish/", view(self.publish_view), name="%s_%s_publish" % info),
-            path("<path:object_id>/restore/", view(self.restore_view), name="%s_%s_restore" % info),
-            path("<path:object_id>/withdraw/", view(self.withdraw_view), name="%s_%s_withdraw" % info),
+            path("publish/", view(self.publish_view), name=f"{prefix}_publish"),
+            path("<path:object_id>/restore/", view(self.restore_view), name=f"{prefix}_restore"),
+            path("<path:object_id>/withdraw/", view(self.withdraw_view), name=f"{prefix}_withdraw"),
             *super().get_urls(),
         ]
 
@@ -295,8 +331,11 @@ class ReleaseAdmin(admin.ModelAdmin):
             "release": release,
             "status": shown_status,
             "withdrawal": getattr(release, "withdrawal", None),
-            "withdraw_url": (reverse("admin:billingcfg_release_withdraw", args=[release.pk])
-                             if shown_status == releases.SCHEDULED and self.can_publish(request) else ""),
+            "withdraw_url": (
+                reverse("admin:billingcfg_release_withdraw", args=[release.pk])
+                if shown_status == releases.SCHEDULED and self.can_publish(request)
+                else ""
+            ),
             "previous": previous,
             "api_url": f"/api/v1/releases/{release.version}/",
             "can_restore": self.can_publish(request),
@@ -310,8 +349,10 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def restore_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if not self.can_publish(request):
-            raise PermissionDenied("Restoring a release into the draft needs the publisher role. "
-                                   "Ask a publisher, or an administrator to give you the role.")
+            raise PermissionDenied(
+                "Restoring a release into the draft needs the publisher role. "
+                "Ask a publisher, or an administrator to give you the role."
+            )
         release = self.get_object(request, unquote(object_id))
         if release is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
@@ -323,8 +364,11 @@ class ReleaseAdmin(admin.ModelAdmin):
             except LoadError as problem:
                 messages.error(request, f"{release} could not be restored, and the draft was not changed: {problem}")
                 return HttpResponseRedirect(reverse("admin:billingcfg_release_change", args=[release.pk]))
-            messages.success(request, f"Restored {release} into the draft ({load_summary(result)}). Review the "
-                                      "diff below and publish when it is right; no release was changed.")
+            messages.success(
+                request,
+                f"Restored {release} into the draft ({load_summary(result)}). Review the "
+                "diff below and publish when it is right; no release was changed.",
+            )
             return HttpResponseRedirect(reverse("admin:billingcfg_release_publish"))
         context = {
             **self.admin_site.each_context(request),
@@ -339,8 +383,10 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def withdraw_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         if not self.can_publish(request):
-            raise PermissionDenied("Withdrawing a scheduled release needs the publisher role. "
-                                   "Ask a publisher, or an administrator to give you the role.")
+            raise PermissionDenied(
+                "Withdrawing a scheduled release needs the publisher role. "
+                "Ask a publisher, or an administrator to give you the role."
+            )
         release = self.get_object(request, unquote(object_id))
         if release is None:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
@@ -349,8 +395,9 @@ class ReleaseAdmin(admin.ModelAdmin):
         refused = ""
         if request.method == "POST" and form.is_valid():
             try:
-                releases.release_withdraw(version=release.version, reason=form.cleaned_data["reason"],
-                                          user=request.user)
+                releases.release_withdraw(
+                    version=release.version, reason=form.cleaned_data["reason"], user=request.user
+                )
             except releases.WithdrawRefused as problem:
                 refused = str(problem)
             except ValueError as problem:
@@ -358,8 +405,10 @@ class ReleaseAdmin(admin.ModelAdmin):
             else:
                 self.log_change(request, release, f"Withdrew {release}: {form.cleaned_data['reason'].strip()}")
                 active = releases.active_release_get()
-                messages.success(request, f"Withdrew {release}: it will not take effect"
-                                          f"{f'; {active} stays in force' if active else ''}.")
+                messages.success(
+                    request,
+                    f"Withdrew {release}: it will not take effect{f'; {active} stays in force' if active else ''}.",
+                )
                 return HttpResponseRedirect(release_url)
         elif request.method != "POST":
             refused = releases.withdraw_problem(release, at=releases.now()) or ""
@@ -379,8 +428,9 @@ class ReleaseAdmin(admin.ModelAdmin):
 
     def publish_view(self, request: HttpRequest) -> HttpResponse:
         if not self.can_publish(request):
-            raise PermissionDenied("Publishing needs the publisher role. You can edit the draft; "
-                                   "a publisher reviews and publishes it.")
+            raise PermissionDenied(
+                "Publishing needs the publisher role. You can edit the draft; a publisher reviews and publishes it."
+            )
         try:
             check = releases.draft_check()
         except PricingPolicy.DoesNotExist:
@@ -398,9 +448,12 @@ class ReleaseAdmin(admin.ModelAdmin):
         if not form.is_valid():
             return self._publish_page(request, check=check, form=form)
         try:
-            release = releases.release_publish(note=form.cleaned_data["note"], user=request.user,
-                                               effective_at=form.cleaned_data["effective_at"],
-                                               reviewed_sha256=shown_hash)
+            release = releases.release_publish(
+                note=form.cleaned_data["note"],
+                user=request.user,
+                effective_at=form.cleaned_data["effective_at"],
+                reviewed_sha256=shown_hash,
+            )
         except releases.DraftChanged:
             # Saved between this page's check and the publish: the same answer as above.
             check = releases.draft_check()
@@ -430,9 +483,13 @@ class ReleaseAdmin(admin.ModelAdmin):
             "title": "Publish the draft",
             "active": active,
             "scheduled": [
-                {"release": later, "warning": releases.later_release_warning(later),
-                 "withdraw_url": reverse("admin:billingcfg_release_withdraw", args=[later.pk])}
-                for later in releases.releases_scheduled_after(at=moment)],
+                {
+                    "release": later,
+                    "warning": releases.later_release_warning(later),
+                    "withdraw_url": reverse("admin:billingcfg_release_withdraw", args=[later.pk]),
+                }
+                for later in releases.releases_scheduled_after(at=moment)
+            ],
             "form": form,
             "stale": STALE_DRAFT if stale else "",
             "no_policy": NO_POLICY if check is None else "",
@@ -450,9 +507,11 @@ class ReleaseAdmin(admin.ModelAdmin):
 
 # ---- API keys --------------------------------------------------------------------------------
 
+
 class ApiKeyForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(
-        choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple,
+        choices=ApiScope.choices,
+        widget=forms.CheckboxSelectMultiple,
         help_text="What the key may read. config:read is what a backend needs to price requests.",
     )
 
@@ -498,8 +557,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def response_add(self, request: HttpRequest, obj: ApiKey, post_url_continue=None):
         key = getattr(obj, "full_key_shown_once", None)
         if key:
-            messages.success(request, f"The key for “{obj.name}” is {key} — copy it now; it is not stored "
-                                      f"and cannot be shown again. The admin shows it by its prefix, {obj.prefix}.")
+            messages.success(
+                request,
+                f"The key for “{obj.name}” is {key} — copy it now; it is not stored "
+                f"and cannot be shown again. The admin shows it by its prefix, {obj.prefix}.",
+            )
         return super().response_add(request, obj, post_url_continue)
 
     @admin.action(description="Revoke the selected API keys", permissions=["change"])
@@ -510,7 +572,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
             self.log_change(request, key, f"Revoked the key {key.prefix}.")
         if revoked:
             names = ", ".join(f"{key.name} ({key.prefix})" for key in revoked)
-            messages.success(request, f"Revoked {len(revoked)} key{'s' if len(revoked) != 1 else ''}: {names}. "
-                                      "Requests with them are refused from now on.")
+            messages.success(
+                request,
+                f"Revoked {len(revoked)} key{'s' if len(revoked) != 1 else ''}: {names}. "
+                "Requests with them are refused from now on.",
+            )
         else:
             messages.info(request, "The selected keys were revoked already.")

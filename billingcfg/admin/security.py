@@ -31,8 +31,10 @@ def login_buckets(request, username: str) -> list[tuple[str, int]]:
     allowed = settings.ADMIN_LOGIN_FAILURES
     name = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
     address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
-    return [(f"login-failures:user:{name}:{window}", allowed),
-            (f"login-failures:addr:{address}:{window}", allowed * ADDRESS_FACTOR)]
+    return [
+        (f"login-failures:user:{name}:{window}", allowed),
+        (f"login-failures:addr:{address}:{window}", allowed * ADDRESS_FACTOR),
+    ]
 
 
 def login_refusal(buckets: list[tuple[str, int]]) -> str | None:
@@ -41,8 +43,10 @@ def login_refusal(buckets: list[tuple[str, int]]) -> str | None:
         return None
     window = settings.ADMIN_LOGIN_WINDOW_SECONDS
     minutes = max(1, math.ceil((window - now() % window) / 60))
-    return (f"Too many failed logins for this username or from this address. Try again in "
-            f"{minutes} minute{'s' if minutes != 1 else ''}.")
+    return (
+        f"Too many failed logins for this username or from this address. Try again in "
+        f"{minutes} minute{'s' if minutes != 1 else ''}."
+    )
 
 
 def login_failed(buckets: list[tuple[str, int]]) -> None:

@@ -101,8 +101,11 @@ class SheetAdminMixin(ImportExportMixin):
     def process_result(self, result, request):
         if result.has_errors() or result.has_validation_errors():
             problems = sheet_preview(RESOURCE_OF_MODEL[self.model].sheet_name(), result).messages()
-            messages.error(request, "Nothing was imported: the draft changed since the preview, and the file "
-                           "no longer imports cleanly. " + " ".join(problems[:10]))
+            messages.error(
+                request,
+                "Nothing was imported: the draft changed since the preview, and the file "
+                "no longer imports cleanly. " + " ".join(problems[:10]),
+            )
             opts = self.model._meta
             return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_import"))
         return super().process_result(result, request)

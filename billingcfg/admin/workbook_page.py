@@ -23,8 +23,11 @@ UPLOAD_KIND = "workbook"
 
 
 def _may(user, actions) -> bool:
-    return all(user.has_perm(f"{R._meta.model._meta.app_label}.{action}_{R._meta.model._meta.model_name}")
-               for R in RESOURCES.values() for action in actions)
+    return all(
+        user.has_perm(f"{R._meta.model._meta.app_label}.{action}_{R._meta.model._meta.model_name}")
+        for R in RESOURCES.values()
+        for action in actions
+    )
 
 
 def may_export(user) -> bool:
@@ -61,8 +64,9 @@ def _preview(request, *, name: str, data: bytes, context: dict) -> TemplateRespo
     result = workbook_import(data, dry_run=True, user=request.user, file_name=name)
     if result.valid:
         digest = upload_keep(data, kind=UPLOAD_KIND, name=name)
-        context["confirm_form"] = ConfirmForm(initial={"file_sha256": digest, "file_name": name,
-                                                       "draft_sha256": result.draft_sha256})
+        context["confirm_form"] = ConfirmForm(
+            initial={"file_sha256": digest, "file_name": name, "draft_sha256": result.draft_sha256}
+        )
     context.update(result=result, previews=result.previews(), file_name=name)
     return TemplateResponse(request, "admin/sheets/workbook.html", context)
 
@@ -71,8 +75,13 @@ def workbook_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not may_export(user):
         raise PermissionDenied
-    context = {**admin.site.each_context(request), "title": "Configuration workbook", "may_import": may_import(user),
-               "sheets": list(RESOURCES), "upload_form": UploadForm()}
+    context = {
+        **admin.site.each_context(request),
+        "title": "Configuration workbook",
+        "may_import": may_import(user),
+        "sheets": list(RESOURCES),
+        "upload_form": UploadForm(),
+    }
     if request.method == "POST":
         if not context["may_import"]:
             raise PermissionDenied
@@ -96,16 +105,26 @@ def _confirm(request, context: dict) -> HttpResponse:
     digest, name = form.cleaned_data["file_sha256"], form.cleaned_data["file_name"]
     kept = upload_kept(digest, kind=UPLOAD_KIND)
     if kept is None:
-        messages.error(request, "The previewed file is no longer waiting (previews wait one hour); "
-                                "upload it again. Nothing was imported.")
+        messages.error(
+            request,
+            "The previewed file is no longer waiting (previews wait one hour); upload it again. Nothing was imported.",
+        )
         return redirect("workbook")
     data = kept["data"]
     try:
-        result = workbook_import(data, dry_run=False, user=request.user, file_name=name,
-                                 reviewed_draft_sha256=form.cleaned_data["draft_sha256"])
+        result = workbook_import(
+            data,
+            dry_run=False,
+            user=request.user,
+            file_name=name,
+            reviewed_draft_sha256=form.cleaned_data["draft_sha256"],
+        )
     except DraftChanged:
-        messages.warning(request, "The draft changed since this preview (someone saved a row). Nothing was "
-                                  "imported; here is the preview against the draft as it is now.")
+        messages.warning(
+            request,
+            "The draft changed since this preview (someone saved a row). Nothing was "
+            "imported; here is the preview against the draft as it is now.",
+        )
         return _preview(request, name=name, data=data, context=context)
     upload_forget(digest, kind=UPLOAD_KIND)
     if not result.valid:
@@ -113,8 +132,11 @@ def _confirm(request, context: dict) -> HttpResponse:
         return redirect("workbook")
     counts = result.previews(limit=0)
     new, changed = sum(p.new for p in counts), sum(p.changed for p in counts)
-    messages.success(request, f"Imported {name}: {new:,} new and {changed:,} changed rows written to the draft "
-                              "(history records you and the file). Review the margins, then publish.")
+    messages.success(
+        request,
+        f"Imported {name}: {new:,} new and {changed:,} changed rows written to the draft "
+        "(history records you and the file). Review the margins, then publish.",
+    )
     return redirect("workbook")
 
 

@@ -117,10 +117,14 @@ def _refuse_if_failing(request) -> None:
         over = (caches["default"].get(key) or 0) >= settings.API_KEY_FAILURES
         _remember(key, over)
     if over:
-        raise exceptions.Throttled(wait, detail=(
-            f"Too many failed API key checks from this address (at most {settings.API_KEY_FAILURES} in "
-            f"{settings.API_KEY_WINDOW_SECONDS} seconds, DJANGO_API_KEY_FAILURES); no key from it is checked "
-            "until then."))
+        raise exceptions.Throttled(
+            wait,
+            detail=(
+                f"Too many failed API key checks from this address (at most {settings.API_KEY_FAILURES} in "
+                f"{settings.API_KEY_WINDOW_SECONDS} seconds, DJANGO_API_KEY_FAILURES); no key from it is checked "
+                "until then."
+            ),
+        )
 
 
 def _count_failure(request) -> None:

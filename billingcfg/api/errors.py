@@ -60,8 +60,7 @@ def capped(errors: dict[str, list[str]]) -> dict[str, list[str]]:
             break
         shown[field] = messages[:room]
         room -= len(shown[field])
-    shown.setdefault(BODY, []).append(f"and {total - ERRORS_SHOWN:,} more errors (the first {ERRORS_SHOWN} "
-                                      "are shown)")
+    shown.setdefault(BODY, []).append(f"and {total - ERRORS_SHOWN:,} more errors (the first {ERRORS_SHOWN} are shown)")
     return shown
 
 
@@ -69,9 +68,17 @@ def _body_too_large(request) -> Response:
     """The 413 for a body over DATA_UPLOAD_MAX_MEMORY_SIZE, which Django refuses before any parser reads it."""
     size = request.META.get("CONTENT_LENGTH") or ""
     given = f"{int(size):,} bytes" if size.isdigit() else "over the limit"
-    return Response({"errors": {BODY: [
-        f"the body is {given}; the API reads bodies of at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
-        "(DATA_UPLOAD_MAX_MEMORY_SIZE)"]}}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+    return Response(
+        {
+            "errors": {
+                BODY: [
+                    f"the body is {given}; the API reads bodies of at most {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes "
+                    "(DATA_UPLOAD_MAX_MEMORY_SIZE)"
+                ]
+            }
+        },
+        status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    )
 
 
 def exception_handler(exc, context):

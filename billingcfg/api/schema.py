@@ -9,10 +9,13 @@ from rest_framework import serializers
 
 from billingcfg.api.serializers import ErrorsSerializer
 
-
-_TOO_LARGE = OpenApiResponse(ErrorsSerializer, description=(
-    'The body is larger than the API reads (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB by default): '
-    '{"errors": {"body": ["the body is … bytes; …"]}}.'))
+_TOO_LARGE = OpenApiResponse(
+    ErrorsSerializer,
+    description=(
+        "The body is larger than the API reads (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB by default): "
+        '{"errors": {"body": ["the body is … bytes; …"]}}.'
+    ),
+)
 
 
 class ApiAutoSchema(AutoSchema):

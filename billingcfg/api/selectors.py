@@ -70,13 +70,21 @@ def release_head_in_force() -> ReleaseHead | None:
     per RELEASE_CHECK_SECONDS per process (0 reads it on every request)."""
     at = releases.now()
     with _InForce.lock:
-        if (_InForce.fresh_until > time.monotonic() and _InForce.read_at <= at
-                and (_InForce.next_at is None or at < _InForce.next_at)):
+        if (
+            _InForce.fresh_until > time.monotonic()
+            and _InForce.read_at <= at
+            and (_InForce.next_at is None or at < _InForce.next_at)
+        ):
             return _InForce.head
     began = time.monotonic()
     head = release_head_active(at=at)
-    next_at = (Release.objects.standing().filter(effective_at__gt=at).order_by("effective_at")
-               .values_list("effective_at", flat=True).first())
+    next_at = (
+        Release.objects.standing()
+        .filter(effective_at__gt=at)
+        .order_by("effective_at")
+        .values_list("effective_at", flat=True)
+        .first()
+    )
     with _InForce.lock:
         if began >= _InForce.began:
             _InForce.head, _InForce.read_at, _InForce.next_at = head, at, next_at
@@ -108,17 +116,34 @@ def release_list(*, at: datetime | None = None) -> list[dict]:
     at `at`: active (in force), scheduled (takes effect later), superseded or
     withdrawn (with who withdrew it, when and why)."""
     at = at or releases.now()
-    rows = list(Release.objects.order_by("-version").values(
-        "version", "note", "published_by_name", "published_at", "effective_at", "sha256",
-        "withdrawal__withdrawn_by_name", "withdrawal__withdrawn_at", "withdrawal__reason"))
+    rows = list(
+        Release.objects.order_by("-version").values(
+            "version",
+            "note",
+            "published_by_name",
+            "published_at",
+            "effective_at",
+            "sha256",
+            "withdrawal__withdrawn_by_name",
+            "withdrawal__withdrawn_at",
+            "withdrawal__reason",
+        )
+    )
     in_force = [row for row in rows if row["effective_at"] <= at and row["withdrawal__withdrawn_at"] is None]
     active = max(in_force, key=lambda row: (row["effective_at"], row["version"]), default=None)
     for row in rows:
-        withdrawal = {"withdrawn_by": row.pop("withdrawal__withdrawn_by_name"),
-                      "withdrawn_at": row.pop("withdrawal__withdrawn_at"), "reason": row.pop("withdrawal__reason")}
+        withdrawal = {
+            "withdrawn_by": row.pop("withdrawal__withdrawn_by_name"),
+            "withdrawn_at": row.pop("withdrawal__withdrawn_at"),
+            "reason": row.pop("withdrawal__reason"),
+        }
         row["withdrawal"] = withdrawal if withdrawal["withdrawn_at"] is not None else None
-        row["status"] = releases.release_status(version=row["version"], effective_at=row["effective_at"],
-                                                active_version=active and active["version"], at=at,
-                                                withdrawn=row["withdrawal"] is not None)
+        row["status"] = releases.release_status(
+            version=row["version"],
+            effective_at=row["effective_at"],
+            active_version=active and active["version"],
+            at=at,
+            withdrawn=row["withdrawal"] is not None,
+        )
         row["published_by"] = row.pop("published_by_name")
     return rows

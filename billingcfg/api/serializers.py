@@ -25,23 +25,30 @@ MAX_TEXT = 60
 _DECIMAL_TEXT = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
-@extend_schema_field({
-    "oneOf": [
-        {"type": "number", "minimum": -int(BELOW), "exclusiveMinimum": True, "maximum": int(BELOW),
-         "exclusiveMaximum": True},
-        # JSON Schema patterns search; anchored, the pattern says what the field reads. Spaces around it are ignored.
-        {"type": "string", "maxLength": MAX_TEXT, "pattern": rf"^\s*{_DECIMAL_TEXT.pattern}\s*$"},
-    ],
-    "description": f"A JSON number or a decimal string; at most {MAX_DIGITS} significant digits and {MAX_PLACES} "
-                   "decimal places, above -10^12 and below 10^12.",
-})
+@extend_schema_field(
+    {
+        "oneOf": [
+            {
+                "type": "number",
+                "minimum": -int(BELOW),
+                "exclusiveMinimum": True,
+                "maximum": int(BELOW),
+                "exclusiveMaximum": True,
+            },
+            # JSON Schema patterns search; anchored, the pattern says what the field reads. Spaces around it are ignored.
+            {"type": "string", "maxLength": MAX_TEXT, "pattern": rf"^\s*{_DECIMAL_TEXT.pattern}\s*$"},
+        ],
+        "description": f"A JSON number or a decimal string; at most {MAX_DIGITS} significant digits and {MAX_PLACES} "
+        "decimal places, above -10^12 and below 10^12.",
+    }
+)
 class NumberField(serializers.Field):
     """A JSON number or a decimal string, read exactly (never through a float)."""
 
     default_error_messages = {
         "invalid": 'must be a number: a JSON number or a decimal string such as "12" or "0.5", not {given}',
         "too_big": f"must have at most {MAX_DIGITS} significant digits and {MAX_PLACES} decimal places, and be "
-                   f"below 10^12 (1,000,000,000,000); got {{value}}",
+        f"below 10^12 (1,000,000,000,000); got {{value}}",
     }
 
     def to_internal_value(self, data):
@@ -90,7 +97,8 @@ class StrictSerializer(serializers.Serializer):
                 errors = {key: [f"unknown field; fields are: {allowed}"] for key in unknown[:UNKNOWN_NAMED]}
                 if len(unknown) > UNKNOWN_NAMED:
                     errors.setdefault(BODY, []).append(
-                        f"{len(unknown):,} unknown fields; the first {UNKNOWN_NAMED} are named")
+                        f"{len(unknown):,} unknown fields; the first {UNKNOWN_NAMED} are named"
+                    )
                 raise serializers.ValidationError(errors)
         return attrs
 
@@ -134,8 +142,7 @@ class UsageField(serializers.DictField):
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and len(data) > self.max_entries:
-            raise serializers.ValidationError(
-                f"names {len(data):,} meters; a usage names at most {self.max_entries}")
+            raise serializers.ValidationError(f"names {len(data):,} meters; a usage names at most {self.max_entries}")
         return super().to_internal_value(data)
 
 
@@ -143,15 +150,18 @@ class QuoteSerializer(StrictSerializer):
     model = _name("A model's slug (e.g. sora-2-pro). Give a model or a workflow, not both.")
     variant = _name("The model's variant; default: its default variant.", allow_null=True)
     quantity = NumberField(
-        required=False, allow_null=True,
+        required=False,
+        allow_null=True,
         help_text="For a model: the quantity of its only charged meter (or, when it is not sold, of its only "
-                  "costed meter); a model with several meters needs `usage`. For a workflow: its units (default 1). "
-                  "Absent: the credit rate's default quantity. A JSON number or a decimal string.",
+        "costed meter); a model with several meters needs `usage`. For a workflow: its units (default 1). "
+        "Absent: the credit rate's default quantity. A JSON number or a decimal string.",
     )
     usage = UsageField(
-        child=NumberField(), required=False, allow_empty=False,
+        child=NumberField(),
+        required=False,
+        allow_empty=False,
         help_text='A quantity per meter, e.g. {"input_tokens": 300, "output_tokens": 700}; charged meters not '
-                  "named take their default quantity.",
+        "named take their default quantity.",
     )
     workflow = _name("A workflow's slug (e.g. coaching-session-hour).")
     release = WholeNumberField(required=False, min_value=1, max_value=MAX_VERSION, help_text=RELEASE_HELP)
@@ -159,9 +169,14 @@ class QuoteSerializer(StrictSerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         if "model" not in attrs and "workflow" not in attrs:
-            raise serializers.ValidationError({"model": [
-                "give a model (with an optional variant, and a quantity or a usage) or a workflow (with an optional "
-                "quantity)"]})
+            raise serializers.ValidationError(
+                {
+                    "model": [
+                        "give a model (with an optional variant, and a quantity or a usage) or a workflow (with an optional "
+                        "quantity)"
+                    ]
+                }
+            )
         if "model" in attrs and "workflow" in attrs:
             raise serializers.ValidationError({"workflow": ["give a model or a workflow, not both"]})
         if "workflow" in attrs:
@@ -175,7 +190,8 @@ class QuoteSerializer(StrictSerializer):
 
 def _choice(choices: tuple[str, ...], help_text: str) -> serializers.ChoiceField:
     return serializers.ChoiceField(
-        choices=choices, help_text=help_text,
+        choices=choices,
+        help_text=help_text,
         error_messages={"invalid_choice": f'"{{input}}" is not one of: {", ".join(choices)}'},
     )
 
@@ -190,8 +206,13 @@ class ObservationSerializer(StrictSerializer):
     provider = _name("The provider observed (scope provider).", allow_null=True)
     model = _name("The model observed (scope model).", allow_null=True)
     plan = _name("The plan observed (scope plan).", allow_null=True)
-    tier = TextField(required=False, allow_blank=True, default="", max_length=50,
-                     help_text="A user's tier (free, paid …), with scope user.")
+    tier = TextField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=50,
+        help_text="A user's tier (free, paid …), with scope user.",
+    )
     release = WholeNumberField(required=False, min_value=1, max_value=MAX_VERSION, help_text=RELEASE_HELP)
 
 
@@ -218,15 +239,19 @@ def read_instant(given) -> datetime:
     try:
         return at.astimezone(UTC)
     except OverflowError:
-        side = f"after {timestamp(LATEST_INSTANT)}" if at.utcoffset() < timedelta(0) else \
-            f"before {timestamp(EARLIEST_INSTANT)}"
-        raise ValueError(f"'{text}' is {side} in UTC; an instant must lie from {timestamp(EARLIEST_INSTANT)} "
-                         f"to {timestamp(LATEST_INSTANT)} in UTC") from None
+        side = (
+            f"after {timestamp(LATEST_INSTANT)}"
+            if at.utcoffset() < timedelta(0)
+            else f"before {timestamp(EARLIEST_INSTANT)}"
+        )
+        raise ValueError(
+            f"'{text}' is {side} in UTC; an instant must lie from {timestamp(EARLIEST_INSTANT)} "
+            f"to {timestamp(LATEST_INSTANT)} in UTC"
+        ) from None
 
 
 def not_an_instant(given: str) -> str:
-    return (f"{given} is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z "
-            "(a time without an offset is UTC)")
+    return f"{given} is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z (a time without an offset is UTC)"
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
@@ -265,21 +290,23 @@ class PublishSerializer(StrictSerializer):
         error_messages={"required": NOTE_NEEDED, "blank": NOTE_NEEDED, "null": NOTE_NEEDED},
     )
     effective_at = InstantField(
-        required=False, allow_null=True,
+        required=False,
+        allow_null=True,
         help_text="When the release takes effect (ISO 8601; UTC when it has no offset). Absent or null: now. "
-                  "A later time schedules it; the release in force stays until then. Not in the past.",
+        "A later time schedules it; the release in force stays until then. Not in the past.",
     )
     draft_sha256 = Sha256Field(
         required=False,
         help_text="The ETag of the draft you reviewed (GET /api/v1/draft/), with or without its quotes. When "
-                  "given, the publish is refused with a 409 if the draft has changed since.",
+        "given, the publish is refused with a 409 if the draft has changed since.",
     )
 
     def validate_draft_sha256(self, value: str) -> str:
         match = _SHA256.fullmatch(value.strip())
         if match is None:
             raise serializers.ValidationError(
-                "must be the draft's sha256 (64 hex digits): the ETag of GET /api/v1/draft/")
+                "must be the draft's sha256 (64 hex digits): the ETag of GET /api/v1/draft/"
+            )
         return match.group(1).lower()
 
 
@@ -295,8 +322,9 @@ class WithdrawSerializer(StrictSerializer):
 
 # ---- responses ----------------------------------------------------------------------------------
 
+
 class ProblemSerializer(serializers.Serializer):
-    place = serializers.CharField(help_text="The row at fault, e.g. \"credit rate veo-3 / all variants / images\".")
+    place = serializers.CharField(help_text='The row at fault, e.g. "credit rate veo-3 / all variants / images".')
     rule = serializers.CharField(help_text="The rule it breaks, e.g. rate_without_cost.")
     message = serializers.CharField()
 
@@ -305,12 +333,13 @@ class ErrorsSerializer(serializers.Serializer):
     errors = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
         help_text='Every 400: messages per field. A field is a request field ("model"), a dotted path into one '
-                  '("usage.input_tokens"), a query parameter ("at") or "body" for the request as a whole.',
+        '("usage.input_tokens"), a query parameter ("at") or "body" for the request as a whole.',
     )
     problems = ProblemSerializer(
-        many=True, required=False,
+        many=True,
+        required=False,
         help_text="Only when publishing refuses the draft (POST /releases/): each blocking problem, for machines; "
-                  "errors.draft has their messages.",
+        "errors.draft has their messages.",
     )
 
 
@@ -334,10 +363,11 @@ class ReleaseSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=["active", "scheduled", "superseded", "withdrawn"],
         help_text="active: in force now; scheduled: takes effect later; superseded: replaced by a newer one; "
-                  "withdrawn: taken back before it took effect, never in force.",
+        "withdrawn: taken back before it took effect, never in force.",
     )
-    withdrawal = WithdrawalSerializer(allow_null=True, help_text="Who withdrew it, when and why; null unless "
-                                                                 "withdrawn.")
+    withdrawal = WithdrawalSerializer(
+        allow_null=True, help_text="Who withdrew it, when and why; null unless withdrawn."
+    )
 
 
 class LaterReleaseSerializer(serializers.Serializer):
@@ -348,8 +378,10 @@ class LaterReleaseSerializer(serializers.Serializer):
 
 class PublishedSerializer(ReleaseSerializer):
     warnings = LaterReleaseSerializer(
-        many=True, help_text="Releases scheduled to take effect after this one: each replaces it then, without "
-                             "its changes. Withdraw one (POST /releases/<version>/withdraw/) to keep this one.")
+        many=True,
+        help_text="Releases scheduled to take effect after this one: each replaces it then, without "
+        "its changes. Withdraw one (POST /releases/<version>/withdraw/) to keep this one.",
+    )
 
 
 def _json(help_text: str):
@@ -358,8 +390,10 @@ def _json(help_text: str):
 
 def _table(name: str, *, computed: str = ""):
     """A table's rows, described by their keys as `billingcfg.releases.tables` declares them (nested lists last)."""
-    keys = [*TABLE[name].document_keys,
-            *(table.nested.name for table in TABLES if table.nested and table.nested.parent == name)]
+    keys = [
+        *TABLE[name].document_keys,
+        *(table.nested.name for table in TABLES if table.nested and table.nested.parent == name),
+    ]
     return _json(", ".join(keys) + (f"; computed: {computed}" if computed else "") + ".")
 
 
@@ -395,8 +429,9 @@ class BandSerializer(serializers.Serializer):
 
 
 class CostSerializer(serializers.Serializer):
-    provider = BandSerializer(allow_null=True, help_text="In the provider's currency; null when the lines are in "
-                                                         "several currencies.")
+    provider = BandSerializer(
+        allow_null=True, help_text="In the provider's currency; null when the lines are in several currencies."
+    )
     reporting = BandSerializer(help_text="In the reporting currency.")
 
 
@@ -426,9 +461,12 @@ class QuoteLineSerializer(serializers.Serializer):
     quantity = serializers.CharField()
     cost = BandSerializer()
     meter = serializers.CharField(required=False, help_text="Model quotes: the meter.")
-    credits = serializers.CharField(required=False, allow_null=True,
-                                    help_text="Model quotes: exact credits for this meter before rounding up; null "
-                                              "for a meter that is costed but not charged.")
+    credits = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text="Model quotes: exact credits for this meter before rounding up; null "
+        "for a meter that is costed but not charged.",
+    )
     tier = serializers.CharField(required=False, help_text="Model quotes: the provider price tier applied.")
     defaulted = serializers.BooleanField(required=False, help_text="Model quotes: the rate's default quantity.")
     step = serializers.CharField(required=False, help_text="Workflow quotes: the step's label.")
@@ -444,11 +482,12 @@ class QuoteResultSerializer(serializers.Serializer):
     quantity = serializers.CharField(
         allow_null=True,
         help_text="The workflow's units, or the model's single meter quantity (the default when none was given); "
-                  "null when a usage was given.")
+        "null when a usage was given.",
+    )
     credits = serializers.IntegerField(
         allow_null=True,
         help_text="Whole credits to charge, rounded up once. null when the model or workflow is costed but not sold "
-                  "(it has no credit rate): backends must not charge a null.",
+        "(it has no credit rate): backends must not charge a null.",
     )
     cost = CostSerializer()
     revenue = RevenueSerializer()
@@ -465,8 +504,9 @@ class CrossingSerializer(serializers.Serializer):
     threshold = serializers.CharField(help_text="The threshold's slug.")
     name = serializers.CharField()
     limit = serializers.CharField()
-    observed = serializers.CharField(help_text="The observed value in the threshold's unit (money converted to its "
-                                               "currency).")
+    observed = serializers.CharField(
+        help_text="The observed value in the threshold's unit (money converted to its currency)."
+    )
     share_of_limit = serializers.CharField(allow_null=True, help_text="observed / limit; null for a zero limit.")
     actions = ActionSerializer(many=True)
 
@@ -477,7 +517,7 @@ class ThresholdsCrossedSerializer(serializers.Serializer):
 
 
 class DiffSerializer(serializers.Serializer):
-    old = _json("The old side's release header (version, note, dates), or {\"version\": \"draft\"}.")
+    old = _json('The old side\'s release header (version, note, dates), or {"version": "draft"}.')
     new = _json("The new side's header.")
     summary = _json("Counts of added, removed and changed entities.")
     changes = _json("Each added, removed or changed entity with its fields' old and new values.")

@@ -76,16 +76,21 @@ class PricedRelease:
         catalogue = catalogue_from_document(document)
         converter = Converter(catalogue.fx_rates, on=on)
         return cls(
-            version=head.version, sha256=head.sha256, on=on, catalogue=catalogue,
-            revenue=revenue_per_credit(catalogue.offers, catalogue.policy, converter), converter=converter,
+            version=head.version,
+            sha256=head.sha256,
+            on=on,
+            catalogue=catalogue,
+            revenue=revenue_per_credit(catalogue.offers, catalogue.policy, converter),
+            converter=converter,
             providers=frozenset(provider["slug"] for provider in document["providers"]),
             currencies=tuple(currency["code"] for currency in document["currencies"]),
         )
 
     # ---- quotes ------------------------------------------------------------------------------
 
-    def quote_model(self, *, model: str, variant: str | None, quantity: Decimal | None,
-                    usage: dict[str, Decimal] | None) -> Quote:
+    def quote_model(
+        self, *, model: str, variant: str | None, quantity: Decimal | None, usage: dict[str, Decimal] | None
+    ) -> Quote:
         """One request on a model. `quantity` is the quantity of the model's only
         charged meter (or, when it is not sold, its only costed meter); `usage`
         names a quantity per meter; neither charges each meter its default."""
@@ -118,8 +123,9 @@ class PricedRelease:
 
     # ---- thresholds ----------------------------------------------------------------------------
 
-    def thresholds_crossed(self, *, scope: str, metric: str, window: str, value: Decimal, tier: str = "",
-                           **targets: str | None) -> tuple[Crossing, ...]:
+    def thresholds_crossed(
+        self, *, scope: str, metric: str, window: str, value: Decimal, tier: str = "", **targets: str | None
+    ) -> tuple[Crossing, ...]:
         """The release's thresholds that an observed value crosses. `targets`:
         currency, meter, provider, model, plan; each must be one the release knows."""
         plural = {"currency": "currencies"}
@@ -132,8 +138,9 @@ class PricedRelease:
         }
         for field, name in targets.items():
             if name is not None and name not in known[field]:
-                raise RequestError(field, f"no {field} '{name}'; {plural.get(field, field + 's')} are: "
-                                          f"{', '.join(known[field])}")
+                raise RequestError(
+                    field, f"no {field} '{name}'; {plural.get(field, field + 's')} are: {', '.join(known[field])}"
+                )
         try:
             seen = Observation(scope=scope, metric=metric, window=window, value=value, tier=tier, **targets)
         except ValueError as error:

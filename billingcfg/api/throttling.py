@@ -38,7 +38,8 @@ class PerClientThrottle(BaseThrottle):
             rate = api_settings.DEFAULT_THROTTLE_RATES[self.scope]
         except KeyError:
             raise ImproperlyConfigured(
-                f"REST_FRAMEWORK DEFAULT_THROTTLE_RATES has no rate for '{self.scope}'") from None
+                f"REST_FRAMEWORK DEFAULT_THROTTLE_RATES has no rate for '{self.scope}'"
+            ) from None
         if rate is None:
             return True
         allowed, period = parse_rate(rate)

@@ -1,8 +1,10 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from billingcfg.api import schema  # noqa: F401  (registers the API-key security scheme)
-from billingcfg.api import views
+from billingcfg.api import (
+    schema,  # noqa: F401  (registers the API-key security scheme)
+    views,
+)
 
 urlpatterns = [
     path("config/", views.ConfigView.as_view(), name="api-config"),

@@ -21,9 +21,20 @@ from billingcfg.api import selectors, state
 from billingcfg.api.errors import RequestError
 from billingcfg.api.permissions import ConfigRead, DraftRead, Publish
 from billingcfg.api.serializers import (
-    DetailSerializer, DiffSerializer, DocumentSerializer, DraftDocumentSerializer, ErrorsSerializer,
-    ObservationSerializer, PublishedSerializer, PublishSerializer, QuoteResultSerializer, QuoteSerializer,
-    ReleaseSerializer, ThresholdsCrossedSerializer, WithdrawSerializer, read_instant,
+    DetailSerializer,
+    DiffSerializer,
+    DocumentSerializer,
+    DraftDocumentSerializer,
+    ErrorsSerializer,
+    ObservationSerializer,
+    PublishedSerializer,
+    PublishSerializer,
+    QuoteResultSerializer,
+    QuoteSerializer,
+    ReleaseSerializer,
+    ThresholdsCrossedSerializer,
+    WithdrawSerializer,
+    read_instant,
 )
 from billingcfg.models import PricingPolicy
 from billingcfg.releases import services as releases
@@ -36,31 +47,53 @@ DRAFT = "draft"
 _ERRORS = {
     401: OpenApiResponse(DetailSerializer, description="No key, a malformed, unknown or revoked key."),
     403: OpenApiResponse(DetailSerializer, description="The key lacks the scope (or the user is not staff)."),
-    429: OpenApiResponse(DetailSerializer, description=(
-        "Too many requests for this key, or too many failed key checks from this address; see Retry-After.")),
+    429: OpenApiResponse(
+        DetailSerializer,
+        description=(
+            "Too many requests for this key, or too many failed key checks from this address; see Retry-After."
+        ),
+    ),
 }
 _BAD = OpenApiResponse(ErrorsSerializer, description='Bad input: {"errors": {"<field>": ["message"]}}.')
 _NOT_JSON = OpenApiResponse(DetailSerializer, description="The body is not JSON: send Content-Type: application/json.")
 _NOT_MODIFIED = OpenApiResponse(description="Not modified: the If-None-Match ETag is current. No body.")
 _IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    "If-None-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
     description="The ETag a client holds; a match answers 304 with no body.",
 )
-_VERSION = OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.PATH,
-                            description="A release version: 1, 2, …", examples=[OpenApiExample("v1", value=1)])
+_VERSION = OpenApiParameter(
+    "version",
+    OpenApiTypes.INT,
+    OpenApiParameter.PATH,
+    description="A release version: 1, 2, …",
+    examples=[OpenApiExample("v1", value=1)],
+)
 
 
 def _side(name: str, example) -> OpenApiParameter:
-    return OpenApiParameter(name, {"type": "string", "pattern": "^([0-9]+|draft)$"}, OpenApiParameter.PATH,
-                            description="A release version (1, 2, …) or `draft`.",
-                            examples=[OpenApiExample(str(example), value=str(example))])
+    return OpenApiParameter(
+        name,
+        {"type": "string", "pattern": "^([0-9]+|draft)$"},
+        OpenApiParameter.PATH,
+        description="A release version (1, 2, …) or `draft`.",
+        examples=[OpenApiExample(str(example), value=str(example))],
+    )
 
 
 _DOCUMENT_HEADERS = [
-    OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
-                     description='"<sha256 of the body>"'),
-    OpenApiParameter("Cache-Control", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
-                     description=f"{CACHE_CONTROL}: keep the document, revalidate with If-None-Match."),
+    OpenApiParameter(
+        "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304], description='"<sha256 of the body>"'
+    ),
+    OpenApiParameter(
+        "Cache-Control",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200, 304],
+        description=f"{CACHE_CONTROL}: keep the document, revalidate with If-None-Match.",
+    ),
 ]
 
 
@@ -79,7 +112,8 @@ class ApiView(APIView):
     def permission_denied(self, request, message=None, code=None):
         if request.authenticators and not request.successful_authenticator:
             raise exceptions.NotAuthenticated(
-                "No credentials: send 'Authorization: Api-Key <key>', or sign in with a staff account.")
+                "No credentials: send 'Authorization: Api-Key <key>', or sign in with a staff account."
+            )
         raise exceptions.PermissionDenied(detail=message, code=code)
 
 
@@ -93,8 +127,11 @@ def _etag_matches(request, digest: str) -> bool:
 
 def _document_response(request, digest: str, body) -> HttpResponse:
     """The document bytes with their ETag, or 304 when the caller holds them. `body` is called only for a 200."""
-    response = HttpResponseNotModified() if _etag_matches(request, digest) else HttpResponse(
-        body(), content_type="application/json")
+    response = (
+        HttpResponseNotModified()
+        if _etag_matches(request, digest)
+        else HttpResponse(body(), content_type="application/json")
+    )
     response["ETag"] = f'"{digest}"'
     response["Cache-Control"] = CACHE_CONTROL
     patch_vary_headers(response, ("Authorization", "Cookie"))
@@ -113,8 +150,9 @@ def _versions_text() -> str:
 def _head(version) -> selectors.ReleaseHead:
     """The named release's head, or a 404 listing the versions that exist."""
     head = None
-    if isinstance(version, int) or (isinstance(version, str) and version.isascii() and version.isdigit()
-                                    and len(version) <= 9):
+    if isinstance(version, int) or (
+        isinstance(version, str) and version.isascii() and version.isdigit() and len(version) <= 9
+    ):
         head = selectors.release_head_get(version=int(version))
     if head is None:
         raise exceptions.NotFound(f"no release {version}; releases are: {_versions_text()}")
@@ -158,15 +196,25 @@ def _draft() -> tuple[dict, bytes]:
 @extend_schema(
     summary="The configuration in force",
     description="The active release's document, as stored (decimals as strings). Cache it by its ETag and send "
-                "If-None-Match: a 304 answers while it is current. With `at`, the release in force at that time.",
+    "If-None-Match: a 304 answers while it is current. With `at`, the release in force at that time.",
     parameters=[
-        OpenApiParameter("at", OpenApiTypes.DATETIME, OpenApiParameter.QUERY, required=False,
-                         description="ISO 8601 date-time (UTC when it has no offset): the release in force then."),
-        _IF_NONE_MATCH, *_DOCUMENT_HEADERS,
+        OpenApiParameter(
+            "at",
+            OpenApiTypes.DATETIME,
+            OpenApiParameter.QUERY,
+            required=False,
+            description="ISO 8601 date-time (UTC when it has no offset): the release in force then.",
+        ),
+        _IF_NONE_MATCH,
+        *_DOCUMENT_HEADERS,
     ],
-    responses={200: DocumentSerializer, 304: _NOT_MODIFIED, 400: _BAD, **_ERRORS,
-               404: OpenApiResponse(DetailSerializer,
-                                    description="Nothing published yet, or nothing in force at `at`.")},
+    responses={
+        200: DocumentSerializer,
+        304: _NOT_MODIFIED,
+        400: _BAD,
+        **_ERRORS,
+        404: OpenApiResponse(DetailSerializer, description="Nothing published yet, or nothing in force at `at`."),
+    },
 )
 class ConfigView(ApiView):
     def get(self, request):
@@ -192,98 +240,162 @@ class ReleaseListView(ApiView):
     @extend_schema(
         summary="Publish the draft",
         description="Publishes the draft as the next release, now or at `effective_at`, as the admin's Publish "
-                    "page does. Only a staff session (with its CSRF token) whose account has the "
-                    "billingcfg.publish_release permission may publish; API keys never can. Send `draft_sha256`, "
-                    "the ETag of the draft you reviewed, to be refused with a 409 if it changed since. A draft "
-                    "with blocking problems is refused with a 400 listing each one, and so is an `effective_at` "
-                    "beyond the scheduling horizon or at the instant another release is scheduled. `warnings` "
-                    "names each release already scheduled after the new one: when it takes effect it replaces "
-                    "the new one, without its changes.",
+        "page does. Only a staff session (with its CSRF token) whose account has the "
+        "billingcfg.publish_release permission may publish; API keys never can. Send `draft_sha256`, "
+        "the ETag of the draft you reviewed, to be refused with a 409 if it changed since. A draft "
+        "with blocking problems is refused with a 400 listing each one, and so is an `effective_at` "
+        "beyond the scheduling horizon or at the instant another release is scheduled. `warnings` "
+        "names each release already scheduled after the new one: when it takes effect it replaces "
+        "the new one, without its changes.",
         auth=[{"cookieAuth": []}],
         request=PublishSerializer,
-        examples=[OpenApiExample("Publish", summary="Publish the draft now", request_only=True,
-                                 value={"note": "Sora 2 Pro up to 40 credits a second"})],
+        examples=[
+            OpenApiExample(
+                "Publish",
+                summary="Publish the draft now",
+                request_only=True,
+                value={"note": "Sora 2 Pro up to 40 credits a second"},
+            )
+        ],
         responses={
-            201: OpenApiResponse(PublishedSerializer, description=(
-                "Published: the new release, as a list row, with `warnings` about releases scheduled after it.")),
-            400: OpenApiResponse(ErrorsSerializer, description=(
-                'Bad input ({"errors": {"<field>": ["message"]}}), or a draft with blocking problems: '
-                '{"errors": {"draft": ["message", …]}, "problems": [{"place", "rule", "message"}, …]}.')),
+            201: OpenApiResponse(
+                PublishedSerializer,
+                description=(
+                    "Published: the new release, as a list row, with `warnings` about releases scheduled after it."
+                ),
+            ),
+            400: OpenApiResponse(
+                ErrorsSerializer,
+                description=(
+                    'Bad input ({"errors": {"<field>": ["message"]}}), or a draft with blocking problems: '
+                    '{"errors": {"draft": ["message", …]}, "problems": [{"place", "rule", "message"}, …]}.'
+                ),
+            ),
             401: OpenApiResponse(DetailSerializer, description="Not signed in."),
-            403: OpenApiResponse(DetailSerializer, description=(
-                "An API key, an account that is not staff or lacks billingcfg.publish_release, or no CSRF "
-                "token.")),
-            409: OpenApiResponse(DetailSerializer, description=(
-                "`draft_sha256` is not the draft's sha256 any more: someone changed the draft. Nothing was "
-                "published.")),
+            403: OpenApiResponse(
+                DetailSerializer,
+                description=(
+                    "An API key, an account that is not staff or lacks billingcfg.publish_release, or no CSRF token."
+                ),
+            ),
+            409: OpenApiResponse(
+                DetailSerializer,
+                description=(
+                    "`draft_sha256` is not the draft's sha256 any more: someone changed the draft. Nothing was "
+                    "published."
+                ),
+            ),
             415: _NOT_JSON,
             429: _ERRORS[429],
         },
         # A path on this server, not an absolute URI: format uri-reference (RFC 3986 §4.1), not uri.
-        parameters=[OpenApiParameter("Location", {"type": "string", "format": "uri-reference"},
-                                     OpenApiParameter.HEADER, response=[201],
-                                     description="/api/v1/releases/<version>/: the new release's document.")],
+        parameters=[
+            OpenApiParameter(
+                "Location",
+                {"type": "string", "format": "uri-reference"},
+                OpenApiParameter.HEADER,
+                response=[201],
+                description="/api/v1/releases/<version>/: the new release's document.",
+            )
+        ],
     )
     def post(self, request):
         serializer = PublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            release = releases.release_publish(note=data["note"], user=request.user,
-                                               effective_at=data.get("effective_at"),
-                                               reviewed_sha256=data.get("draft_sha256"))
+            release = releases.release_publish(
+                note=data["note"],
+                user=request.user,
+                effective_at=data.get("effective_at"),
+                reviewed_sha256=data.get("draft_sha256"),
+            )
         except PricingPolicy.DoesNotExist as missing:
             raise exceptions.ValidationError({"draft": [str(missing)]}) from None
         except releases.PublishRefused as refused:
             problems = refused.validation.errors
-            return Response({
-                "errors": {"draft": [problem.message for problem in problems]},
-                "problems": [{"place": problem.place, "rule": problem.rule, "message": problem.message}
-                             for problem in problems],
-            }, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {
+                    "errors": {"draft": [problem.message for problem in problems]},
+                    "problems": [
+                        {"place": problem.place, "rule": problem.rule, "message": problem.message}
+                        for problem in problems
+                    ],
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         except ValueError as problem:  # the note is checked above: this is when it takes effect
             field = "effective_at" if data.get("effective_at") is not None else "body"
             raise exceptions.ValidationError({field: [str(problem)]}) from None
         location = reverse("api-release", kwargs={"version": release.version})
         moment = releases.now()
         summary = {
-            "version": release.version, "note": release.note, "published_by": release.published_by_name,
-            "published_at": release.published_at, "effective_at": release.effective_at,
+            "version": release.version,
+            "note": release.note,
+            "published_by": release.published_by_name,
+            "published_at": release.published_at,
+            "effective_at": release.effective_at,
             "sha256": release.sha256,
             # The newest version is in force from its effective_at (no earlier one can take effect later and win).
             "status": releases.release_status(
-                version=release.version, effective_at=release.effective_at, at=moment,
-                active_version=release.version if release.effective_at <= moment else None),
+                version=release.version,
+                effective_at=release.effective_at,
+                at=moment,
+                active_version=release.version if release.effective_at <= moment else None,
+            ),
             "withdrawal": None,
-            "warnings": [{"release": later.version, "effective_at": later.effective_at,
-                          "message": releases.later_release_warning(later)}
-                         for later in releases.releases_scheduled_after(at=release.effective_at)],
+            "warnings": [
+                {
+                    "release": later.version,
+                    "effective_at": later.effective_at,
+                    "message": releases.later_release_warning(later),
+                }
+                for later in releases.releases_scheduled_after(at=release.effective_at)
+            ],
         }
-        return Response(PublishedSerializer(summary).data, status=status.HTTP_201_CREATED,
-                        headers={"Location": location})
+        return Response(
+            PublishedSerializer(summary).data, status=status.HTTP_201_CREATED, headers={"Location": location}
+        )
 
 
 @extend_schema(
     summary="Withdraw a scheduled release",
     description="Takes back a release before its effective_at: it is then never in force (config/, `at`, quotes "
-                "and the release list say so), and its row stays as published, with the withdrawal recorded "
-                "beside it: who, when and `reason`. A release that has taken effect cannot be withdrawn. Needs "
-                "what publishing needs: a staff session (with its CSRF token) whose account has the "
-                "billingcfg.publish_release permission; API keys never can.",
+    "and the release list say so), and its row stays as published, with the withdrawal recorded "
+    "beside it: who, when and `reason`. A release that has taken effect cannot be withdrawn. Needs "
+    "what publishing needs: a staff session (with its CSRF token) whose account has the "
+    "billingcfg.publish_release permission; API keys never can.",
     auth=[{"cookieAuth": []}],
-    parameters=[OpenApiParameter("version", OpenApiTypes.INT, OpenApiParameter.PATH,
-                                 description="The version of a scheduled release: 3, …",
-                                 examples=[OpenApiExample("v3", value=3)])],
+    parameters=[
+        OpenApiParameter(
+            "version",
+            OpenApiTypes.INT,
+            OpenApiParameter.PATH,
+            description="The version of a scheduled release: 3, …",
+            examples=[OpenApiExample("v3", value=3)],
+        )
+    ],
     request=WithdrawSerializer,
-    examples=[OpenApiExample("Withdraw", request_only=True,
-                             value={"reason": "Superseded by v4, published now with the same prices"})],
+    examples=[
+        OpenApiExample(
+            "Withdraw", request_only=True, value={"reason": "Superseded by v4, published now with the same prices"}
+        )
+    ],
     responses={
         200: OpenApiResponse(ReleaseSerializer, description="Withdrawn: the release as a list row."),
-        400: OpenApiResponse(ErrorsSerializer, description=(
-            'No reason, or a release that cannot be withdrawn: {"errors": {"release": ["v2 took effect at …"]}}.')),
+        400: OpenApiResponse(
+            ErrorsSerializer,
+            description=(
+                'No reason, or a release that cannot be withdrawn: {"errors": {"release": ["v2 took effect at …"]}}.'
+            ),
+        ),
         401: OpenApiResponse(DetailSerializer, description="Not signed in."),
-        403: OpenApiResponse(DetailSerializer, description=(
-            "An API key, an account that is not staff or lacks billingcfg.publish_release, or no CSRF token.")),
+        403: OpenApiResponse(
+            DetailSerializer,
+            description=(
+                "An API key, an account that is not staff or lacks billingcfg.publish_release, or no CSRF token."
+            ),
+        ),
         404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them."),
         415: _NOT_JSON,
         429: _ERRORS[429],
@@ -297,8 +409,9 @@ class ReleaseWithdrawView(ApiView):
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            releases.release_withdraw(version=head.version, reason=serializer.validated_data["reason"],
-                                      user=request.user)
+            releases.release_withdraw(
+                version=head.version, reason=serializer.validated_data["reason"], user=request.user
+            )
         except releases.WithdrawRefused as refused:
             raise exceptions.ValidationError({"release": [str(refused)]}) from None
         row = next(row for row in selectors.release_list() if row["version"] == head.version)
@@ -309,8 +422,12 @@ class ReleaseWithdrawView(ApiView):
     summary="One release's document",
     description="The release's document bytes, with its ETag (304 on If-None-Match) like /config/.",
     parameters=[_VERSION, _IF_NONE_MATCH, *_DOCUMENT_HEADERS],
-    responses={200: DocumentSerializer, 304: _NOT_MODIFIED, **_ERRORS,
-               404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them.")},
+    responses={
+        200: DocumentSerializer,
+        304: _NOT_MODIFIED,
+        **_ERRORS,
+        404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them."),
+    },
 )
 class ReleaseDetailView(ApiView):
     def get(self, request, version):
@@ -320,11 +437,14 @@ class ReleaseDetailView(ApiView):
 @extend_schema(
     summary="What changed between two releases (or a release and the draft)",
     description="`a` and `b` are versions or `draft` (the draft needs the draft:read scope, or a staff user who "
-                "may view credit rates). Added, removed and changed entities with old and new values, and price "
-                "rows with old and new margins.",
+    "may view credit rates). Added, removed and changed entities with old and new values, and price "
+    "rows with old and new margins.",
     parameters=[_side("a", 1), _side("b", DRAFT)],
-    responses={200: DiffSerializer, **_ERRORS,
-               404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them.")},
+    responses={
+        200: DiffSerializer,
+        **_ERRORS,
+        404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them."),
+    },
 )
 class ReleaseDiffView(ApiView):
     def get_permissions(self):
@@ -363,21 +483,38 @@ class DraftView(ApiView):
 @extend_schema(
     summary="Price one usage",
     description='One model usage — {"model": "sora-2-pro", "variant": "1080p", "quantity": 12}, or {"model": '
-                '"gemini-2-5-flash", "usage": {"input_tokens": 300, "output_tokens": 700}} — or units of a workflow '
-                '— {"workflow": "coaching-session-hour", "quantity": 1} — priced against the release in force '
-                '(or `release`). Numbers are JSON numbers or decimal strings, read exactly. `credits` is null '
-                "when the model is costed but not sold: backends must not charge a null.",
+    '"gemini-2-5-flash", "usage": {"input_tokens": 300, "output_tokens": 700}} — or units of a workflow '
+    '— {"workflow": "coaching-session-hour", "quantity": 1} — priced against the release in force '
+    "(or `release`). Numbers are JSON numbers or decimal strings, read exactly. `credits` is null "
+    "when the model is costed but not sold: backends must not charge a null.",
     request=QuoteSerializer,
     examples=[
-        OpenApiExample("ModelQuantity", summary="A model's quantity", request_only=True,
-                       value={"model": "sora-2-pro", "variant": "1080p", "quantity": 12}),
-        OpenApiExample("ModelUsage", summary="A model's usage per meter", request_only=True,
-                       value={"model": "gemini-2-5-flash", "usage": {"input_tokens": 300, "output_tokens": 700}}),
-        OpenApiExample("WorkflowUnits", summary="Units of a workflow", request_only=True,
-                       value={"workflow": "coaching-session-hour", "quantity": 1}),
+        OpenApiExample(
+            "ModelQuantity",
+            summary="A model's quantity",
+            request_only=True,
+            value={"model": "sora-2-pro", "variant": "1080p", "quantity": 12},
+        ),
+        OpenApiExample(
+            "ModelUsage",
+            summary="A model's usage per meter",
+            request_only=True,
+            value={"model": "gemini-2-5-flash", "usage": {"input_tokens": 300, "output_tokens": 700}},
+        ),
+        OpenApiExample(
+            "WorkflowUnits",
+            summary="Units of a workflow",
+            request_only=True,
+            value={"workflow": "coaching-session-hour", "quantity": 1},
+        ),
     ],
-    responses={200: QuoteResultSerializer, 400: _BAD, **_ERRORS, 415: _NOT_JSON,
-               404: OpenApiResponse(DetailSerializer, description="No such release, or nothing published yet.")},
+    responses={
+        200: QuoteResultSerializer,
+        400: _BAD,
+        **_ERRORS,
+        415: _NOT_JSON,
+        404: OpenApiResponse(DetailSerializer, description="No such release, or nothing published yet."),
+    },
 )
 class QuoteView(ApiView):
     def post(self, request):
@@ -390,36 +527,60 @@ class QuoteView(ApiView):
                 quote = priced.quote_workflow(workflow=data["workflow"], quantity=data.get("quantity"))
                 quantity = quote.quantity
             else:
-                quote = priced.quote_model(model=data["model"], variant=data.get("variant"),
-                                           quantity=data.get("quantity"), usage=data.get("usage"))
+                quote = priced.quote_model(
+                    model=data["model"],
+                    variant=data.get("variant"),
+                    quantity=data.get("quantity"),
+                    usage=data.get("usage"),
+                )
                 quantity = quote.lines[0].quantity if "usage" not in data and len(quote.lines) == 1 else None
         except RequestError as error:
             raise error.as_validation_error() from None
-        return Response({
-            "release": priced.version,
-            "model": data.get("model"),
-            "variant": quote.variant,
-            "workflow": data.get("workflow"),
-            "quantity": dec(quantity),
-            **quote_document(quote),
-        })
+        return Response(
+            {
+                "release": priced.version,
+                "model": data.get("model"),
+                "variant": quote.variant,
+                "workflow": data.get("workflow"),
+                "quantity": dec(quantity),
+                **quote_document(quote),
+            }
+        )
 
 
 @extend_schema(
     summary="Thresholds an observed value crosses",
     description="Which of the release's alert thresholds a value observed for a scope over a window exceeds, "
-                "with their actions. A money value is converted to each threshold's currency.",
+    "with their actions. A money value is converted to each threshold's currency.",
     request=ObservationSerializer,
     examples=[
-        OpenApiExample("DaySpend", summary="A day of spend", request_only=True,
-                       value={"scope": "system", "metric": "money", "window": "day", "value": "150",
-                              "currency": "USD"}),
-        OpenApiExample("HourRequests", summary="A free user's requests in an hour", request_only=True,
-                       value={"scope": "user", "metric": "meter", "window": "hour", "value": 11,
-                              "meter": "requests", "tier": "free"}),
+        OpenApiExample(
+            "DaySpend",
+            summary="A day of spend",
+            request_only=True,
+            value={"scope": "system", "metric": "money", "window": "day", "value": "150", "currency": "USD"},
+        ),
+        OpenApiExample(
+            "HourRequests",
+            summary="A free user's requests in an hour",
+            request_only=True,
+            value={
+                "scope": "user",
+                "metric": "meter",
+                "window": "hour",
+                "value": 11,
+                "meter": "requests",
+                "tier": "free",
+            },
+        ),
     ],
-    responses={200: ThresholdsCrossedSerializer, 400: _BAD, **_ERRORS, 415: _NOT_JSON,
-               404: OpenApiResponse(DetailSerializer, description="No such release, or nothing published yet.")},
+    responses={
+        200: ThresholdsCrossedSerializer,
+        400: _BAD,
+        **_ERRORS,
+        415: _NOT_JSON,
+        404: OpenApiResponse(DetailSerializer, description="No such release, or nothing published yet."),
+    },
 )
 class ThresholdsView(ApiView):
     def post(self, request):
@@ -431,15 +592,19 @@ class ThresholdsView(ApiView):
             crossed = priced.thresholds_crossed(**data)
         except RequestError as error:
             raise error.as_validation_error() from None
-        return Response({
-            "release": priced.version,
-            "crossed": [
-                {
-                    "threshold": crossing.threshold.slug, "name": crossing.threshold.name,
-                    "limit": dec(crossing.threshold.limit), "observed": dec(crossing.observed),
-                    "share_of_limit": dec(crossing.share_of_limit),
-                    "actions": [{"action": action, "switch_to_model": model} for action, model in crossing.actions],
-                }
-                for crossing in crossed
-            ],
-        })
+        return Response(
+            {
+                "release": priced.version,
+                "crossed": [
+                    {
+                        "threshold": crossing.threshold.slug,
+                        "name": crossing.threshold.name,
+                        "limit": dec(crossing.threshold.limit),
+                        "observed": dec(crossing.observed),
+                        "share_of_limit": dec(crossing.share_of_limit),
+                        "actions": [{"action": action, "switch_to_model": model} for action, model in crossing.actions],
+                    }
+                    for crossing in crossed
+                ],
+            }
+        )

@@ -20,8 +20,9 @@ def cache_tables_create(*, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
 def cache_tables_missing(*, using: str = DEFAULT_DB_ALIAS) -> list[str]:
     """The database cache tables the settings name that `using` does not have."""
     tables = [caches[alias]._table for alias in settings.CACHES if isinstance(caches[alias], BaseDatabaseCache)]
-    tables = [table for table in tables
-              if router.allow_migrate_model(using, BaseDatabaseCache(table, {}).cache_model_class)]
+    tables = [
+        table for table in tables if router.allow_migrate_model(using, BaseDatabaseCache(table, {}).cache_model_class)
+    ]
     if not tables:
         return []
     with connections[using].cursor() as cursor:

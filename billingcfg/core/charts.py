@@ -262,8 +262,15 @@ def margin_chart(
     bars, row_labels = [], []
     for index, item in enumerate(items):
         group_top = plot.top + index * group_h + group_gap / 2
-        row_labels.append(Text(_r(plot.left - 12), _r(group_top + bar_h + bar_gap / 2 + 4),
-                               truncate(item.label, 36), "end", "row-label"))
+        row_labels.append(
+            Text(
+                _r(plot.left - 12),
+                _r(group_top + bar_h + bar_gap / 2 + 4),
+                truncate(item.label, 36),
+                "end",
+                "row-label",
+            )
+        )
         for offset, series, value, text in (
             (0, "lowest", item.lowest, item.lowest_text),
             (1, "basis", item.basis, item.basis_text),
@@ -272,8 +279,19 @@ def margin_chart(
             shown = text or ("no margin" if value is None else percent_label(value))
             title = f"{item.label}, {lowest_legend if series == 'lowest' else basis_legend}: {shown}"
             if value is None:
-                bars.append(Bar(zero_x, y, 0.0, bar_h, None, series, "none",
-                                Text(_r(zero_x + 4), _r(y + bar_h - 2), shown, css="value muted"), title))
+                bars.append(
+                    Bar(
+                        zero_x,
+                        y,
+                        0.0,
+                        bar_h,
+                        None,
+                        series,
+                        "none",
+                        Text(_r(zero_x + 4), _r(y + bar_h - 2), shown, css="value muted"),
+                        title,
+                    )
+                )
                 continue
             held, clamped = scale.clamp(value)
             end = scale(held)
@@ -284,26 +302,72 @@ def margin_chart(
                 marker = f"{back},{y} {tip},{_r(y + bar_h / 2)} {back},{_r(y + bar_h)}"
                 shown = f"{shown} (off scale)"
             label_x = end + 4 if held >= 0 else zero_x + 4
-            bars.append(Bar(_r(x), y, _r(w), bar_h, value, series, margin_tone(value, target),
-                            Text(_r(label_x), _r(y + bar_h - 2), shown, css="value"), title, clamped, marker))
+            bars.append(
+                Bar(
+                    _r(x),
+                    y,
+                    _r(w),
+                    bar_h,
+                    value,
+                    series,
+                    margin_tone(value, target),
+                    Text(_r(label_x), _r(y + bar_h - 2), shown, css="value"),
+                    title,
+                    clamped,
+                    marker,
+                )
+            )
     ticks = _x_ticks(scale, tick_values(lo, hi, step), plot, lambda v: percent_label(v, 0))
     target_x = scale(min(max(target, lo), hi))
-    lines = (RefLine(target_x, _r(plot.top - 6), target_x, plot.bottom, "target",
-                     Text(target_x, _r(plot.top - 10), f"target {percent_label(target)}", "middle", "ref-label")),)
-    legend = legend_row(
-        (("rect", "lowest fine", lowest_legend), ("rect", "basis fine", basis_legend),
-         ("rect", "basis loss", "loss"), ("rect", "basis below", "below target"),
-         ("rect", "basis fine", "at or above target"), ("line", "target", "target margin")),
-        x=12.0, y=14, right=plot.right,
+    lines = (
+        RefLine(
+            target_x,
+            _r(plot.top - 6),
+            target_x,
+            plot.bottom,
+            "target",
+            Text(target_x, _r(plot.top - 10), f"target {percent_label(target)}", "middle", "ref-label"),
+        ),
     )
-    axis_label = Text(_r((plot.left + plot.right) / 2), _r(plot.bottom + 36),
-                      "gross margin = (revenue − cost) / revenue, at the cost band's high end", "middle", "axis-label")
+    legend = legend_row(
+        (
+            ("rect", "lowest fine", lowest_legend),
+            ("rect", "basis fine", basis_legend),
+            ("rect", "basis loss", "loss"),
+            ("rect", "basis below", "below target"),
+            ("rect", "basis fine", "at or above target"),
+            ("line", "target", "target margin"),
+        ),
+        x=12.0,
+        y=14,
+        right=plot.right,
+    )
+    axis_label = Text(
+        _r((plot.left + plot.right) / 2),
+        _r(plot.bottom + 36),
+        "gross margin = (revenue − cost) / revenue, at the cost band's high end",
+        "middle",
+        "axis-label",
+    )
     notes = ()
     if floor > lo - 1e-9 and any(v < floor for v in values):
-        notes = (Text(plot.left, _r(plot.bottom + 36), f"◀ below {percent_label(floor, 0)}: off scale", "start",
-                      "note"),)
-    return BarChart("Gross margin per model and variant", width, _r(plot.bottom + 48), plot, zero_x, ticks,
-                    tuple(bars), tuple(row_labels), lines, axis_label, legend, notes)
+        notes = (
+            Text(plot.left, _r(plot.bottom + 36), f"◀ below {percent_label(floor, 0)}: off scale", "start", "note"),
+        )
+    return BarChart(
+        "Gross margin per model and variant",
+        width,
+        _r(plot.bottom + 48),
+        plot,
+        zero_x,
+        ticks,
+        tuple(bars),
+        tuple(row_labels),
+        lines,
+        axis_label,
+        legend,
+        notes,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,18 +402,44 @@ def revenue_chart(
     bars, row_labels = [], []
     for index, item in enumerate(items):
         y = _r(plot.top + index * (bar_h + gap) + gap / 2)
-        row_labels.append(Text(_r(plot.left - 12), _r(y + bar_h - 3), truncate(item.label, 38), "end",
-                               "row-label muted" if item.muted else "row-label"))
+        row_labels.append(
+            Text(
+                _r(plot.left - 12),
+                _r(y + bar_h - 3),
+                truncate(item.label, 38),
+                "end",
+                "row-label muted" if item.muted else "row-label",
+            )
+        )
         if item.value is None:
-            bars.append(Bar(plot.left, y, 0.0, bar_h, None, "offer", "none",
-                            Text(_r(plot.left + 4), _r(y + bar_h - 3), item.value_text, css="value muted"),
-                            f"{item.label}: {item.value_text}"))
+            bars.append(
+                Bar(
+                    plot.left,
+                    y,
+                    0.0,
+                    bar_h,
+                    None,
+                    "offer",
+                    "none",
+                    Text(_r(plot.left + 4), _r(y + bar_h - 3), item.value_text, css="value muted"),
+                    f"{item.label}: {item.value_text}",
+                )
+            )
             continue
         end = scale(min(item.value, hi))
-        bars.append(Bar(plot.left, y, _r(end - plot.left), bar_h, item.value, "offer",
-                        "muted" if item.muted else "offer",
-                        Text(_r(end + 4), _r(y + bar_h - 3), item.value_text, css="value"),
-                        f"{item.label}: {item.value_text}"))
+        bars.append(
+            Bar(
+                plot.left,
+                y,
+                _r(end - plot.left),
+                bar_h,
+                item.value,
+                "offer",
+                "muted" if item.muted else "offer",
+                Text(_r(end + 4), _r(y + bar_h - 3), item.value_text, css="value"),
+                f"{item.label}: {item.value_text}",
+            )
+        )
     places = step_places(step)
     ticks = _x_ticks(scale, tick_values(0.0, hi, step), plot, lambda v: number_label(v, places))
     lines = []
@@ -358,12 +448,36 @@ def revenue_chart(
         x = scale(min(value, hi))
         label_y = _r(16 + 14 * row)
         anchor, label_x = ("end", _r(x - 4)) if x > plot.right - 160 else ("start", _r(x + 4))
-        lines.append(RefLine(x, _r(label_y + 3), x, plot.bottom, f"ref {name}",
-                             Text(label_x, label_y, f"{name} {text}", anchor, f"ref-label {name}")))
-    axis_label = Text(_r((plot.left + plot.right) / 2), _r(plot.bottom + 36),
-                      f"revenue per credit ({currency}) = price / credits granted", "middle", "axis-label")
-    return BarChart("Revenue per credit by offer", width, _r(plot.bottom + 48), plot, plot.left, ticks,
-                    tuple(bars), tuple(row_labels), tuple(lines), axis_label, ())
+        lines.append(
+            RefLine(
+                x,
+                _r(label_y + 3),
+                x,
+                plot.bottom,
+                f"ref {name}",
+                Text(label_x, label_y, f"{name} {text}", anchor, f"ref-label {name}"),
+            )
+        )
+    axis_label = Text(
+        _r((plot.left + plot.right) / 2),
+        _r(plot.bottom + 36),
+        f"revenue per credit ({currency}) = price / credits granted",
+        "middle",
+        "axis-label",
+    )
+    return BarChart(
+        "Revenue per credit by offer",
+        width,
+        _r(plot.bottom + 48),
+        plot,
+        plot.left,
+        ticks,
+        tuple(bars),
+        tuple(row_labels),
+        tuple(lines),
+        axis_label,
+        (),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -455,12 +569,27 @@ def plan_chart(
         legend_entries.append(("line", "with-overage", with_overage_legend))
     legend_entries += [("line", "included", "included credits"), ("dot", "break-even", "break-even")]
     zero_y = y_scale(0.0)
-    lines = [RefLine(plot.left, y_scale(target), plot.right, y_scale(target), "target",
-                     Text(_r(plot.right - 2), _r(y_scale(target) - 4), f"target {percent_label(target)}", "end",
-                          "ref-label"))]
+    lines = [
+        RefLine(
+            plot.left,
+            y_scale(target),
+            plot.right,
+            y_scale(target),
+            "target",
+            Text(_r(plot.right - 2), _r(y_scale(target) - 4), f"target {percent_label(target)}", "end", "ref-label"),
+        )
+    ]
     inc_x = x_scale(min(included, x_hi))
-    lines.append(RefLine(inc_x, plot.top, inc_x, plot.bottom, "included",
-                         Text(_r(inc_x + 4), _r(plot.top + 12), included_text, "start", "ref-label included")))
+    lines.append(
+        RefLine(
+            inc_x,
+            plot.top,
+            inc_x,
+            plot.bottom,
+            "included",
+            Text(_r(inc_x + 4), _r(plot.top + 12), included_text, "start", "ref-label included"),
+        )
+    )
     markers = []
     if break_even is not None and 0 <= break_even <= x_hi:
         be_x = x_scale(break_even)
@@ -473,15 +602,27 @@ def plan_chart(
             anchor, label_x, first_y = "end", _r(be_x - 8), _r(zero_y + 16)
         else:
             anchor, label_x, first_y = "start", _r(be_x + 8), _r(zero_y - 8 - 13 * (len(texts) - 1))
-        labels = tuple(Text(label_x, _r(first_y + 13 * n), text, anchor, "marker-label" if n == 0 else "marker-note")
-                       for n, text in enumerate(texts))
+        labels = tuple(
+            Text(label_x, _r(first_y + 13 * n), text, anchor, "marker-label" if n == 0 else "marker-note")
+            for n, text in enumerate(texts)
+        )
         markers.append(Marker(be_x, zero_y, "break-even", labels, " ".join(texts)))
     x_ticks = _x_ticks(x_scale, tick_values(0.0, x_hi, x_step), plot, lambda v: number_label(v, step_places(x_step)))
-    y_ticks = tuple(Tick(y_scale(v), Text(_r(plot.left - 6), _r(y_scale(v) + 4), percent_label(v, 0), "end", "tick"), v)
-                    for v in tick_values(y_lo, 1.0, y_step))
+    y_ticks = tuple(
+        Tick(y_scale(v), Text(_r(plot.left - 6), _r(y_scale(v) + 4), percent_label(v, 0), "end", "tick"), v)
+        for v in tick_values(y_lo, 1.0, y_step)
+    )
     return LineChart(
-        title=title, width=width, height=height, plot=plot, x_ticks=x_ticks, y_ticks=y_ticks, zero_y=zero_y,
-        series=tuple(series), lines=tuple(lines), markers=tuple(markers),
+        title=title,
+        width=width,
+        height=height,
+        plot=plot,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        zero_y=zero_y,
+        series=tuple(series),
+        lines=tuple(lines),
+        markers=tuple(markers),
         x_label=Text(_r((plot.left + plot.right) / 2), _r(plot.bottom + 34), x_label, "middle", "axis-label"),
         y_label=Text(14.0, _r((plot.top + plot.bottom) / 2), "gross margin", "middle", "axis-label"),
         legend=legend_row(legend_entries, x=plot.left, y=14, right=plot.right, gap=14),

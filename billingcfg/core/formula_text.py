@@ -48,5 +48,7 @@ def formula_problem(text: str, *, shown: str | None = None) -> str | None:
     if start is None:
         return None
     after = " after blanks" if start not in ("\t", "\r") and not text.startswith(start) else ""
-    return (f"'{text if shown is None else shown}' starts with {start!r}{after}: a spreadsheet would run it as a "
-            f"formula; {FORMULA_RULE}")
+    return (
+        f"'{text if shown is None else shown}' starts with {start!r}{after}: a spreadsheet would run it as a "
+        f"formula; {FORMULA_RULE}"
+    )

@@ -5,8 +5,17 @@ by the tests that check them."""
 CONFIG_MODELS = {
     "billingcfg": ("currency", "exchangerate", "pricingpolicy", "alertthreshold", "thresholdaction"),
     "plans": ("creditpack", "subscriptionplan"),
-    "rates": ("provider", "meter", "aimodel", "variant", "providercost", "creditrate", "workflow", "workflowstep",
-              "pricelistalias"),
+    "rates": (
+        "provider",
+        "meter",
+        "aimodel",
+        "variant",
+        "providercost",
+        "creditrate",
+        "workflow",
+        "workflowstep",
+        "pricelistalias",
+    ),
 }
 
 VIEWER = "viewer"
@@ -15,8 +24,9 @@ PUBLISHER = "publisher"
 
 
 def _config(actions) -> list[tuple[str, str]]:
-    return [(app, f"{action}_{model}") for app, models in CONFIG_MODELS.items() for model in models
-            for action in actions]
+    return [
+        (app, f"{action}_{model}") for app, models in CONFIG_MODELS.items() for model in models for action in actions
+    ]
 
 
 ROLE_PERMISSIONS = {

@@ -23,9 +23,11 @@ def load_summary(result) -> str:
     tables = sorted(set(result.created) | set(result.updated) | set(result.deleted))
     parts = []
     for table in tables:
-        counts = [f"{result.created[table]} created" if result.created[table] else "",
-                  f"{result.updated[table]} updated" if result.updated[table] else "",
-                  f"{result.deleted[table]} deleted" if result.deleted[table] else ""]
+        counts = [
+            f"{result.created[table]} created" if result.created[table] else "",
+            f"{result.updated[table]} updated" if result.updated[table] else "",
+            f"{result.deleted[table]} deleted" if result.deleted[table] else "",
+        ]
         parts.append(f"{table}: {', '.join(count for count in counts if count)}")
     return "; ".join(parts)
 

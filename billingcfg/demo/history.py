@@ -35,8 +35,14 @@ def flat_rate_configuration(configuration: dict) -> dict:
             credits = OLD_FLAT_CREDITS.get((model["slug"], rate["variant"]))
             if credits is None or rate["meter"] != "seconds":
                 continue
-            rate.update(credits=credits, per_units=int(OLD_VIDEO_SECONDS), allowed_quantities=[OLD_VIDEO_SECONDS],
-                        min_quantity=None, max_quantity=None, default_quantity=OLD_VIDEO_SECONDS)
+            rate.update(
+                credits=credits,
+                per_units=int(OLD_VIDEO_SECONDS),
+                allowed_quantities=[OLD_VIDEO_SECONDS],
+                min_quantity=None,
+                max_quantity=None,
+                default_quantity=OLD_VIDEO_SECONDS,
+            )
     return old
 
 

@@ -24,31 +24,52 @@ CHANGE_REASON = "Loaded demo data"
 def demo_configuration() -> dict:
     """The demo data in the shape of `draft_configuration()`, every default written out."""
     models = [
-        {"slug": row["slug"], "name": row["name"], "provider": row["provider"], "modality": row["modality"],
-         "active": True, "description": row.get("description", ""),
-         "variants": row["variants"],
-         "provider_costs": [with_defaults("provider_costs", cost) for cost in row["costs"]],
-         "credit_rates": [
-             with_defaults("credit_rates", {**rate, "allowed_quantities": QUANTITIES.to_document(
-                 rate.get("allowed_quantities", ""))})
-             for rate in row["rates"]
-         ]}
+        {
+            "slug": row["slug"],
+            "name": row["name"],
+            "provider": row["provider"],
+            "modality": row["modality"],
+            "active": True,
+            "description": row.get("description", ""),
+            "variants": row["variants"],
+            "provider_costs": [with_defaults("provider_costs", cost) for cost in row["costs"]],
+            "credit_rates": [
+                with_defaults(
+                    "credit_rates",
+                    {**rate, "allowed_quantities": QUANTITIES.to_document(rate.get("allowed_quantities", ""))},
+                )
+                for rate in row["rates"]
+            ],
+        }
         for row in data.MODELS
     ]
     workflows = [
-        {"slug": row["slug"], "name": row["name"], "unit_label": row["unit_label"],
-         "credits_per_unit": row["credits_per_unit"], "active": True, "description": row["description"],
-         "steps": [{**step, "position": position} for position, step in enumerate(row["steps"], start=1)]}
+        {
+            "slug": row["slug"],
+            "name": row["name"],
+            "unit_label": row["unit_label"],
+            "credits_per_unit": row["credits_per_unit"],
+            "active": True,
+            "description": row["description"],
+            "steps": [{**step, "position": position} for position, step in enumerate(row["steps"], start=1)],
+        }
         for row in data.WORKFLOWS
     ]
     thresholds = [
-        {**{key: value for key, value in row.items() if key != "actions"}, "plan": None, "active": True,
-         "sort_order": order,
-         "actions": [
-             {"position": position, "action": action[0] if isinstance(action, tuple) else action,
-              "switch_to_model": action[1] if isinstance(action, tuple) else None}
-             for position, action in enumerate(row["actions"], start=1)
-         ]}
+        {
+            **{key: value for key, value in row.items() if key != "actions"},
+            "plan": None,
+            "active": True,
+            "sort_order": order,
+            "actions": [
+                {
+                    "position": position,
+                    "action": action[0] if isinstance(action, tuple) else action,
+                    "switch_to_model": action[1] if isinstance(action, tuple) else None,
+                }
+                for position, action in enumerate(row["actions"], start=1)
+            ],
+        }
         for order, row in enumerate(data.ALERT_THRESHOLDS, start=1)
     ]
     return {

@@ -52,6 +52,7 @@ def configuration_sha256(configuration: dict) -> str:
 
 # ---- the draft tables → the configuration (the draft's own figures) ---------------------------
 
+
 def _paths(table, names: tuple[str, ...]) -> list[str]:
     """The ORM paths of a table's columns: references as their targets' slugs or codes."""
     return [table.ref_of[name].path if name in table.ref_of else name for name in names]
@@ -73,11 +74,14 @@ def draft_configuration() -> dict:
     rows = {}
     for table in (TABLE["policy"], *(table for table in TABLES if table.name != "policy")):
         names = _document_names(table)
-        converters = [(name, column.kind.to_document) for name, column in table.fields.items()
-                      if column.kind.to_document is not as_is]
+        converters = [
+            (name, column.kind.to_document)
+            for name, column in table.fields.items()
+            if column.kind.to_document is not as_is
+        ]
         found = rows[table.name] = []
         for values in table.model.objects.order_by(*table.order).values_list(*_paths(table, names)):
-            row = dict(zip(names, values))
+            row = dict(zip(names, values, strict=True))
             for name, convert in converters:
                 if row[name] is not None:
                     row[name] = convert(row[name])
@@ -117,12 +121,25 @@ def draft_configuration_sha256() -> str:
 
 # The engine's value of a table's row (`pricing.catalogue`): its fields are the row's columns of
 # the same name, besides those `_catalogue` gives (children, offers' credits, a rate's currencies).
-ENGINE = {"policy": c.Policy, "exchange_rates": c.FxRate, "meters": c.Meter, "models": c.Model,
-          "variants": c.Variant, "provider_costs": c.Cost, "credit_rates": c.Rate, "workflows": c.Workflow,
-          "workflow_steps": c.Step, "credit_packs": c.Offer, "subscription_plans": c.Plan,
-          "alert_thresholds": c.Threshold}
-_ENGINE_ALSO = {"exchange_rates": ("from", "to"), "credit_packs": ("bonus_credits",),
-                "threshold_actions": ("action", "switch_to_model")}
+ENGINE = {
+    "policy": c.Policy,
+    "exchange_rates": c.FxRate,
+    "meters": c.Meter,
+    "models": c.Model,
+    "variants": c.Variant,
+    "provider_costs": c.Cost,
+    "credit_rates": c.Rate,
+    "workflows": c.Workflow,
+    "workflow_steps": c.Step,
+    "credit_packs": c.Offer,
+    "subscription_plans": c.Plan,
+    "alert_thresholds": c.Threshold,
+}
+_ENGINE_ALSO = {
+    "exchange_rates": ("from", "to"),
+    "credit_packs": ("bonus_credits",),
+    "threshold_actions": ("action", "switch_to_model"),
+}
 _FIELDS = {cls: tuple(field.name for field in dataclass_fields(cls)) for cls in ENGINE.values()}
 
 
@@ -134,8 +151,9 @@ def _engine_names(table) -> tuple[str, ...]:
 
 
 # The tables the engine reads, and the columns it reads of each: rows travel as tuples of them.
-ENGINE_COLUMNS = {table.name: _engine_names(table) for table in TABLES
-                  if table.name in ENGINE or table.name in _ENGINE_ALSO}
+ENGINE_COLUMNS = {
+    table.name: _engine_names(table) for table in TABLES if table.name in ENGINE or table.name in _ENGINE_ALSO
+}
 
 
 def _values(table: str, names: tuple[str, ...]) -> itemgetter:
@@ -145,9 +163,14 @@ def _values(table: str, names: tuple[str, ...]) -> itemgetter:
 
 
 # A nested row's engine value, built straight from its tuple: most rows are nested ones.
-_NESTED = {table.name: (ENGINE.get(table.name), _values(table.name, _FIELDS[ENGINE[table.name]]
-                                                          if table.name in ENGINE else _ENGINE_ALSO[table.name]))
-           for table in TABLES if table.nested is not None}
+_NESTED = {
+    table.name: (
+        ENGINE.get(table.name),
+        _values(table.name, _FIELDS[ENGINE[table.name]] if table.name in ENGINE else _ENGINE_ALSO[table.name]),
+    )
+    for table in TABLES
+    if table.nested is not None
+}
 
 
 def _engine(cls, row: dict, **given):
@@ -161,8 +184,11 @@ def _catalogue(rows: dict[str, list[tuple]]) -> c.Catalogue:
         grouped = children[name] = defaultdict(list)
         for row in rows[name]:
             grouped[row[0]].append(values(row) if cls is None else cls(*values(row)))
-    parents = {name: [dict(zip(ENGINE_COLUMNS[name], row)) for row in rows[name]]
-               for name in ENGINE_COLUMNS if name not in _NESTED}
+    parents = {
+        name: [dict(zip(ENGINE_COLUMNS[name], row, strict=True)) for row in rows[name]]
+        for name in ENGINE_COLUMNS
+        if name not in _NESTED
+    }
 
     def each(name: str, parent: str) -> tuple:
         return tuple(children[name].get(parent, ()))
@@ -170,21 +196,32 @@ def _catalogue(rows: dict[str, list[tuple]]) -> c.Catalogue:
     packs, plans = parents["credit_packs"], parents["subscription_plans"]
     return c.Catalogue(
         policy=_engine(c.Policy, parents["policy"][0]),
-        fx_rates=tuple(_engine(c.FxRate, row, from_currency=row["from"], to_currency=row["to"])
-                       for row in parents["exchange_rates"]),
+        fx_rates=tuple(
+            _engine(c.FxRate, row, from_currency=row["from"], to_currency=row["to"])
+            for row in parents["exchange_rates"]
+        ),
         offers=tuple(
             [_engine(c.Offer, p, kind="pack", credits=p["credits"] + p["bonus_credits"]) for p in packs]
             + [_engine(c.Offer, p, kind="plan", credits=p["credits_per_interval"]) for p in plans]
         ),
         plans=tuple(_engine(c.Plan, p) for p in plans),
         meters={m["slug"]: _engine(c.Meter, m) for m in parents["meters"]},
-        models={m["slug"]: _engine(c.Model, m, variants=each("variants", m["slug"]),
-                                   costs=each("provider_costs", m["slug"]), rates=each("credit_rates", m["slug"]))
-                for m in parents["models"]},
-        workflows={w["slug"]: _engine(c.Workflow, w, steps=each("workflow_steps", w["slug"]))
-                   for w in parents["workflows"]},
-        thresholds=tuple(_engine(c.Threshold, t, actions=each("threshold_actions", t["slug"]))
-                         for t in parents["alert_thresholds"]),
+        models={
+            m["slug"]: _engine(
+                c.Model,
+                m,
+                variants=each("variants", m["slug"]),
+                costs=each("provider_costs", m["slug"]),
+                rates=each("credit_rates", m["slug"]),
+            )
+            for m in parents["models"]
+        },
+        workflows={
+            w["slug"]: _engine(c.Workflow, w, steps=each("workflow_steps", w["slug"])) for w in parents["workflows"]
+        },
+        thresholds=tuple(
+            _engine(c.Threshold, t, actions=each("threshold_actions", t["slug"])) for t in parents["alert_thresholds"]
+        ),
     )
 
 
@@ -204,12 +241,15 @@ def catalogue_from_document(document: dict) -> c.Catalogue:
     for name, names in ENGINE_COLUMNS.items():
         table, nested = TABLE[name], TABLE[name].nested
         own = names[1:] if nested else names
-        values_of = itemgetter(*own) if len(own) > 1 else lambda row: (row[own[0]],)
+        values_of = itemgetter(*own) if len(own) > 1 else lambda row, key=own[0]: (row[key],)
         converters = _converters(table, names, "document_to_engine")
         if nested is not None:
             ident = TABLE[nested.parent].ident
-            parts = [(parent[ident], *values_of(child))
-                     for parent in document[nested.parent] for child in parent[nested.name]]
+            parts = [
+                (parent[ident], *values_of(child))
+                for parent in document[nested.parent]
+                for child in parent[nested.name]
+            ]
         else:
             parts = [values_of(row) for row in ([document[name]] if not table.key else document[name])]
         if converters:
@@ -259,8 +299,13 @@ def draft_snapshot() -> DraftSnapshot:
                 keyed[key(values)] = pk
         if not rows["policy"]:
             raise _no_policy()
-    return DraftSnapshot(catalogue=_catalogue(rows), model_ids=ids["models"], variant_ids=ids["variants"],
-                         rate_ids=ids["credit_rates"], workflow_ids=ids["workflows"])
+    return DraftSnapshot(
+        catalogue=_catalogue(rows),
+        model_ids=ids["models"],
+        variant_ids=ids["variants"],
+        rate_ids=ids["credit_rates"],
+        workflow_ids=ids["workflows"],
+    )
 
 
 def catalogue_from_draft() -> c.Catalogue:
@@ -268,6 +313,7 @@ def catalogue_from_draft() -> c.Catalogue:
 
 
 # ---- the computed parts: margins beside the figures ----------------------------------------
+
 
 def _band(band: Band | None) -> dict | None:
     return None if band is None else {"low": dec(band.low), "high": dec(band.high)}
@@ -286,7 +332,10 @@ def _margin(band: MarginBand | None) -> dict | None:
 
 def price_row_document(row: PriceRow) -> dict:
     return {
-        "variant": row.variant, "meter": row.meter, "per_units": row.per_units, "tier": row.tier,
+        "variant": row.variant,
+        "meter": row.meter,
+        "per_units": row.per_units,
+        "tier": row.tier,
         "credits": dec(row.credits),
         "cost": None if row.cost is None else {**_band(row.cost), "currency": row.cost_currency},
         "cost_reporting": _band(row.cost_reporting),
@@ -314,8 +363,11 @@ def quote_document(quote: Quote) -> dict:
             "provider": None if quote.cost is None else {**_band(quote.cost), "currency": quote.cost_currency},
             "reporting": {**_band(quote.cost_reporting), "currency": quote.reporting_currency},
         },
-        "revenue": {"lowest": dec(quote.revenue_lowest), "basis": dec(quote.revenue_basis),
-                    "currency": quote.reporting_currency},
+        "revenue": {
+            "lowest": dec(quote.revenue_lowest),
+            "basis": dec(quote.revenue_basis),
+            "currency": quote.reporting_currency,
+        },
         "margin": {"lowest": _margin(quote.at_lowest), "basis": _margin(quote.at_basis)},
         "lines": lines,
     }
@@ -331,8 +383,12 @@ def with_margins(configuration: dict, *, on: date | None = None) -> dict:
     revenue = report.revenue
     document = dict(configuration)
     document["revenue_per_credit"] = {
-        "currency": revenue.currency, "lowest": dec(revenue.lowest), "mean": dec(revenue.mean),
-        "highest": dec(revenue.highest), "basis": dec(revenue.basis), "basis_name": revenue.basis_name,
+        "currency": revenue.currency,
+        "lowest": dec(revenue.lowest),
+        "mean": dec(revenue.mean),
+        "highest": dec(revenue.highest),
+        "basis": dec(revenue.basis),
+        "basis_name": revenue.basis_name,
     }
     per_credit = {(item.offer.kind, item.offer.slug): item for item in revenue.offers}
     document["credit_packs"] = [
@@ -349,21 +405,29 @@ def with_margins(configuration: dict, *, on: date | None = None) -> dict:
         variants = []
         for variant in model["variants"]:
             variants.append({**variant, "default_usage": _default_usage(catalogue, model, variant, revenue, converter)})
-        models.append({**model, "variants": variants, "flags": list(model_report.flags),
-                       "margins": [price_row_document(row) for row in model_report.rows]})
+        models.append(
+            {
+                **model,
+                "variants": variants,
+                "flags": list(model_report.flags),
+                "margins": [price_row_document(row) for row in model_report.rows],
+            }
+        )
     document["models"] = models
     workflows = []
     for workflow in configuration["workflows"]:
         judged = report.workflows[workflow["slug"]]
         cost = judged.cost
-        workflows.append({
-            **workflow,
-            "cost": None if cost is None else {**_band(cost.expected), "currency": cost.currency},
-            "revenue": {"lowest": dec(judged.revenue_lowest), "basis": dec(judged.revenue_basis)},
-            "margin": {"lowest": _margin(judged.at_lowest), "basis": _margin(judged.at_basis)},
-            "flags": list(judged.flags),
-            "problems": list(judged.problems),
-        })
+        workflows.append(
+            {
+                **workflow,
+                "cost": None if cost is None else {**_band(cost.expected), "currency": cost.currency},
+                "revenue": {"lowest": dec(judged.revenue_lowest), "basis": dec(judged.revenue_basis)},
+                "margin": {"lowest": _margin(judged.at_lowest), "basis": _margin(judged.at_basis)},
+                "flags": list(judged.flags),
+                "problems": list(judged.problems),
+            }
+        )
     document["workflows"] = workflows
     return document
 
@@ -390,6 +454,7 @@ def draft_document(*, on: date | None = None) -> dict:
 
 def configuration_of(document: dict) -> dict:
     """A document's own figures: everything a restore loads back, nothing computed."""
+
     def strip(value):
         if isinstance(value, dict):
             return {key: strip(item) for key, item in value.items() if key not in COMPUTED_KEYS}

@@ -47,13 +47,21 @@ def _table_rows(configuration: dict) -> dict[str, list[dict]]:
     """The configuration's rows per table; nested rows carry their parent's key."""
     try:
         if configuration["schema_version"] != SCHEMA_VERSION:
-            raise LoadError("configuration", "", f"schema version {configuration['schema_version']} is not "
-                            f"the version {SCHEMA_VERSION} this program reads")
+            raise LoadError(
+                "configuration",
+                "",
+                f"schema version {configuration['schema_version']} is not "
+                f"the version {SCHEMA_VERSION} this program reads",
+            )
         policy = configuration["policy"]
         if configuration["reporting_currency"] != policy["reporting_currency"]:
-            raise LoadError("pricing policy", TABLE["policy"].show(()), "the reporting currency "
-                            f"'{configuration['reporting_currency']}' differs from the policy's "
-                            f"'{policy['reporting_currency']}'")
+            raise LoadError(
+                "pricing policy",
+                TABLE["policy"].show(()),
+                "the reporting currency "
+                f"'{configuration['reporting_currency']}' differs from the policy's "
+                f"'{policy['reporting_currency']}'",
+            )
         rows = configuration_rows(configuration)
     except (KeyError, TypeError) as missing:
         raise LoadError("configuration", "", f"not a configuration document: {missing} is missing") from None
@@ -61,6 +69,7 @@ def _table_rows(configuration: dict) -> dict[str, list[dict]]:
 
 
 # ---- writing --------------------------------------------------------------------------------
+
 
 def _rules(error: ValidationError) -> str:
     parts = []
@@ -150,8 +159,11 @@ class _Loader:
             if found is None:
                 noun = TABLE[ref.table].model._meta.verbose_name
                 where = "in the configuration" if self.prune else "in the configuration or the draft"
-                raise LoadError(table.label, table.show(key),
-                                f"{ref.keys[-1]}: there is no {noun} '{' / '.join(map(str, target))}' {where}")
+                raise LoadError(
+                    table.label,
+                    table.show(key),
+                    f"{ref.keys[-1]}: there is no {noun} '{' / '.join(map(str, target))}' {where}",
+                )
             values[ref.field] = found
         return values
 
@@ -206,8 +218,11 @@ class _Loader:
                 defaults[key[0]].append(key[1])
         for model, slugs in defaults.items():
             if len(slugs) > 1:
-                raise LoadError(table.label, table.show((model, slugs[1])),
-                                f"a model has exactly one default variant; {' and '.join(slugs)} are both default")
+                raise LoadError(
+                    table.label,
+                    table.show((model, slugs[1])),
+                    f"a model has exactly one default variant; {' and '.join(slugs)} are both default",
+                )
         new_default = set(defaults)
         wanted = {key for key, _ in keyed}
         for key, instance in stored.items():
@@ -215,8 +230,9 @@ class _Loader:
                 instance.is_default = False
                 self._save(table, key, instance)
                 self.result.updated[table.label] += 1
-        giving_up = {key for key, row in keyed
-                     if key in stored and stored[key].is_default and not row.get("is_default")}
+        giving_up = {
+            key for key, row in keyed if key in stored and stored[key].is_default and not row.get("is_default")
+        }
         return sorted(keyed, key=lambda item: item[0] not in giving_up)
 
     @staticmethod
@@ -262,5 +278,6 @@ def release_restore(*, version: int, user) -> LoadResult:
     if user is not None and not user.has_perm(PUBLISH_PERMISSION):
         raise PermissionDenied("restoring a release needs the permission to publish releases (the publisher role)")
     release = release_named(version=version)
-    return draft_load(configuration_of(release_document(release)), prune=True,
-                      reason=f"Restored from release v{version}", user=user)
+    return draft_load(
+        configuration_of(release_document(release)), prune=True, reason=f"Restored from release v{version}", user=user
+    )

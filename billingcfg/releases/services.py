@@ -14,8 +14,14 @@ from django.utils import timezone
 
 from billingcfg.models import PricingPolicy
 from billingcfg.release_models import Release, ReleaseWithdrawal
-from billingcfg.releases.document import (canonical_bytes, catalogue_from_document, draft_configuration, sha256,
-                                         timestamp, with_margins)
+from billingcfg.releases.document import (
+    canonical_bytes,
+    catalogue_from_document,
+    draft_configuration,
+    sha256,
+    timestamp,
+    with_margins,
+)
 
 PUBLISH_PERMISSION = "billingcfg.publish_release"
 
@@ -31,8 +37,10 @@ class PublishRefused(Exception):
     def __init__(self, validation):
         self.validation = validation
         count = len(validation.errors)
-        super().__init__(f"publishing refused: {count} problem{'s' if count != 1 else ''} to fix first: "
-                         + "; ".join(problem.message for problem in validation.errors))
+        super().__init__(
+            f"publishing refused: {count} problem{'s' if count != 1 else ''} to fix first: "
+            + "; ".join(problem.message for problem in validation.errors)
+        )
 
 
 class DraftChanged(Exception):
@@ -85,23 +93,29 @@ def _schedule_check(effective_at: datetime, *, published_at: datetime) -> dateti
         effective_at = None
     if effective_at is None or effective_at > limit:
         shown = "that time" if effective_at is None else timestamp(effective_at)
-        raise ScheduleRefused(f"{shown} is beyond the scheduling horizon of {horizon} days "
-                              f"(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to {timestamp(limit)}")
+        raise ScheduleRefused(
+            f"{shown} is beyond the scheduling horizon of {horizon} days "
+            f"(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to {timestamp(limit)}"
+        )
     if effective_at < published_at:
-        raise ScheduleRefused(f"a release cannot take effect in the past ({timestamp(effective_at)}); "
-                              "choose now or a later time")
+        raise ScheduleRefused(
+            f"a release cannot take effect in the past ({timestamp(effective_at)}); choose now or a later time"
+        )
     if effective_at > published_at:
         same = Release.objects.standing().filter(effective_at=effective_at).order_by("version").first()
         if same is not None:
-            raise ScheduleRefused(f"{same} is already scheduled to take effect at {timestamp(effective_at)}; two "
-                                  f"releases cannot take effect at the same instant: choose another time, or "
-                                  f"withdraw {same} first")
+            raise ScheduleRefused(
+                f"{same} is already scheduled to take effect at {timestamp(effective_at)}; two "
+                f"releases cannot take effect at the same instant: choose another time, or "
+                f"withdraw {same} first"
+            )
     return effective_at
 
 
 @transaction.atomic
-def release_publish(*, note: str, user=None, effective_at: datetime | None = None,
-                    reviewed_sha256: str | None = None) -> Release:
+def release_publish(
+    *, note: str, user=None, effective_at: datetime | None = None, reviewed_sha256: str | None = None
+) -> Release:
     """Validate the draft, build its document and store it as the next version.
     Publishers are serialised on the policy row, so two at once get two versions
     and each document is the draft as one transaction saw it. With
@@ -117,8 +131,11 @@ def release_publish(*, note: str, user=None, effective_at: datetime | None = Non
     configuration = draft_configuration()
     check = draft_check(at=effective_at, configuration=configuration)
     if reviewed_sha256 is not None:
-        shown = check if effective_at.date() == published_at.date() else draft_check(
-            at=published_at, configuration=configuration)
+        shown = (
+            check
+            if effective_at.date() == published_at.date()
+            else draft_check(at=published_at, configuration=configuration)
+        )
         current = draft_sha256(shown.document)
         if current != reviewed_sha256:
             raise DraftChanged(reviewed=reviewed_sha256, current=current)
@@ -127,15 +144,25 @@ def release_publish(*, note: str, user=None, effective_at: datetime | None = Non
     version = (Release.objects.aggregate(latest=Max("version"))["latest"] or 0) + 1
     who = "" if user is None else user.get_username()
     document = {
-        "release": {"version": version, "note": note, "published_by": who,
-                    "published_at": timestamp(published_at), "effective_at": timestamp(effective_at)},
+        "release": {
+            "version": version,
+            "note": note,
+            "published_by": who,
+            "published_at": timestamp(published_at),
+            "effective_at": timestamp(effective_at),
+        },
         **check.document,
     }
     body = canonical_bytes(document)
     return Release.objects.create(
-        version=version, document=body.decode(), sha256=sha256(body), note=note,
-        published_by=user if user is not None and user.pk else None, published_by_name=who,
-        published_at=published_at, effective_at=effective_at,
+        version=version,
+        document=body.decode(),
+        sha256=sha256(body),
+        note=note,
+        published_by=user if user is not None and user.pk else None,
+        published_by_name=who,
+        published_at=published_at,
+        effective_at=effective_at,
     )
 
 
@@ -158,8 +185,13 @@ def release_withdraw(*, version: int, reason: str, user=None) -> ReleaseWithdraw
     if problem is not None:
         raise WithdrawRefused(problem)
     who = "" if user is None else user.get_username()
-    withdrawal = ReleaseWithdrawal(release=release, withdrawn_by=user if user is not None and user.pk else None,
-                                   withdrawn_by_name=who, withdrawn_at=moment, reason=reason)
+    withdrawal = ReleaseWithdrawal(
+        release=release,
+        withdrawn_by=user if user is not None and user.pk else None,
+        withdrawn_by_name=who,
+        withdrawn_at=moment,
+        reason=reason,
+    )
     withdrawal.full_clean()
     withdrawal.save()
     return withdrawal
@@ -169,21 +201,27 @@ def withdraw_problem(release: Release, *, at: datetime) -> str | None:
     """Why `release` cannot be withdrawn at `at` (it has taken effect, or was withdrawn), or None."""
     withdrawn = ReleaseWithdrawal.objects.filter(release=release).first()
     if withdrawn is not None:
-        return (f"{release} was withdrawn already, by {withdrawn.withdrawn_by_name or 'a command'} at "
-                f"{timestamp(withdrawn.withdrawn_at)}: {withdrawn.reason}")
+        return (
+            f"{release} was withdrawn already, by {withdrawn.withdrawn_by_name or 'a command'} at "
+            f"{timestamp(withdrawn.withdrawn_at)}: {withdrawn.reason}"
+        )
     if release.effective_at <= at:
-        return (f"{release} took effect at {timestamp(release.effective_at)}: a release that has been in force "
-                "cannot be withdrawn. Publish a new release instead (restore an earlier one into the draft first "
-                "to go back to it).")
+        return (
+            f"{release} took effect at {timestamp(release.effective_at)}: a release that has been in force "
+            "cannot be withdrawn. Publish a new release instead (restore an earlier one into the draft first "
+            "to go back to it)."
+        )
     return None
 
 
 def later_release_warning(later: Release) -> str:
     """What publishing before a scheduled release means: once `later` takes effect, what is
     published now is replaced by a document made without its changes."""
-    return (f"{later} is scheduled to take effect at {timestamp(later.effective_at)}: from then on it replaces "
-            f"this release, and it does not have this release's changes. Withdraw {later} if this release "
-            "should stay in force; otherwise publish these changes again, scheduled after it.")
+    return (
+        f"{later} is scheduled to take effect at {timestamp(later.effective_at)}: from then on it replaces "
+        f"this release, and it does not have this release's changes. Withdraw {later} if this release "
+        "should stay in force; otherwise publish these changes again, scheduled after it."
+    )
 
 
 def releases_scheduled_after(*, at: datetime) -> list[Release]:
@@ -194,8 +232,9 @@ def releases_scheduled_after(*, at: datetime) -> list[Release]:
 ACTIVE, SCHEDULED, SUPERSEDED, WITHDRAWN = "active", "scheduled", "superseded", "withdrawn"
 
 
-def release_status(*, version: int, effective_at: datetime, active_version: int | None, at: datetime,
-                   withdrawn: bool = False) -> str:
+def release_status(
+    *, version: int, effective_at: datetime, active_version: int | None, at: datetime, withdrawn: bool = False
+) -> str:
     """active: the release in force at `at`; scheduled: takes effect later; superseded: replaced;
     withdrawn: taken back before it took effect, never in force."""
     if withdrawn:

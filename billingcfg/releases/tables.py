@@ -22,11 +22,20 @@ from billingcfg.models import AlertThreshold, Currency, ExchangeRate, PricingPol
 from plans.models import CreditPack, SubscriptionPlan
 from pricing.money import dec
 from pricing.quantities import format_quantity_list, parse_quantity_list
-from rates.models import (AIModel, CreditRate, Meter, PriceListAlias, Provider, ProviderCost, Variant, Workflow,
-                          WorkflowStep)
-
+from rates.models import (
+    AIModel,
+    CreditRate,
+    Meter,
+    PriceListAlias,
+    Provider,
+    ProviderCost,
+    Variant,
+    Workflow,
+    WorkflowStep,
+)
 
 # ---- how a value travels: stored in the model, written in a document, read by the engine ----
+
 
 def as_is(value):
     """The conversion of a value that travels unchanged."""
@@ -38,7 +47,7 @@ def read_decimal(value) -> Decimal | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise ValueError(f"{value!r} is not a decimal written as a string, such as \"0.05\"")
+        raise ValueError(f'{value!r} is not a decimal written as a string, such as "0.05"')
     try:
         number = Decimal(value)
     except InvalidOperation:
@@ -58,7 +67,7 @@ def read_date(value) -> date:
 def read_quantities(value) -> str:
     """The list of decimal strings as the text the model keeps: ["4", "8"] → "4, 8"."""
     if not isinstance(value, list):
-        raise ValueError(f"{value!r} is not a list of quantities such as [\"4\", \"8\"]")
+        raise ValueError(f'{value!r} is not a list of quantities such as ["4", "8"]')
     return format_quantity_list(parse_quantity_list(", ".join(str(item) for item in value)))
 
 
@@ -75,12 +84,20 @@ class Kind:
 
 
 TEXT = Kind("text")  # also whole numbers, booleans and nulls: JSON holds them as they are
-DECIMAL = Kind("decimal", to_document=dec, load=read_decimal,
-               document_to_engine=lambda text: None if text is None else Decimal(text))
+DECIMAL = Kind(
+    "decimal",
+    to_document=dec,
+    load=read_decimal,
+    document_to_engine=lambda text: None if text is None else Decimal(text),
+)
 DATE = Kind("date", to_document=date.isoformat, load=read_date, document_to_engine=date.fromisoformat)
-QUANTITIES = Kind("quantities", to_document=lambda text: [dec(value) for value in parse_quantity_list(text)],
-                  load=read_quantities, to_engine=parse_quantity_list,
-                  document_to_engine=lambda values: tuple(Decimal(value) for value in values))
+QUANTITIES = Kind(
+    "quantities",
+    to_document=lambda text: [dec(value) for value in parse_quantity_list(text)],
+    load=read_quantities,
+    to_engine=parse_quantity_list,
+    document_to_engine=lambda values: tuple(Decimal(value) for value in values),
+)
 
 
 @dataclass(frozen=True)
@@ -173,8 +190,7 @@ class Table:
 
     def row_key(self, row: dict) -> tuple:
         """A configuration row's natural key. KeyError, or ValueError naming the rule."""
-        return tuple(row[name] if name in self.ref_of else self.fields[name].kind.load(row[name])
-                     for name in self.key)
+        return tuple(row[name] if name in self.ref_of else self.fields[name].kind.load(row[name]) for name in self.key)
 
     def stored_key(self, instance: models.Model) -> tuple:
         """The same for a stored row (its `related` rows read with it)."""
@@ -215,75 +231,182 @@ _CURRENCY = Ref("currency", "currencies", ("currency",))
 
 # In the order rows are written (and the workbook's sheets): every table after the tables it points to.
 TABLES = (
-    Table("currencies", Currency, key=("code",), order=("code",),
-          columns=_text("code", "name", "symbol", "minor_units", "is_internal")),
-    Table("exchange_rates", ExchangeRate, key=("from", "to", "as_of"),
-          order=("from_currency__code", "to_currency__code", "as_of"),
-          refs=(Ref("from_currency", "currencies", ("from",)), Ref("to_currency", "currencies", ("to",))),
-          columns=(*_decimal("from_amount", "to_amount"), Column("as_of", DATE), Column("source")),
-          show=lambda key: f"{key[0]} → {key[1]} as of {key[2]}"),
-    Table("meters", Meter, key=("slug",), order=("slug",),
-          columns=_slug(*_text("name", "unit", "whole_units", "description"))),
-    Table("providers", Provider, key=("slug",), order=("slug",),
-          columns=_slug(*_text("name", "website", "active", "notes"))),
-    Table("models", AIModel, key=("slug",), order=("slug",), refs=(Ref("provider", "providers", ("provider",)),),
-          columns=_slug(*_text("name", "modality", "active", "description"))),
-    Table("variants", Variant, key=("model", "slug"), order=("model__slug", "sort_order", "slug"),
-          refs=(_MODEL,), nested=Nested("models", "variants", "model"),
-          columns=_slug(*_text("name", "is_default", "resolution", "audio", "mode", "sort_order"))),
-    Table("provider_costs", ProviderCost, key=("model", "variant", "meter", "tier_threshold"),
-          order=("model__slug", "variant__slug", "meter__slug", "tier_threshold"),
-          refs=(_MODEL, _VARIANT, _METER, _CURRENCY, Ref("tier_meter", "meters", ("tier_meter",))),
-          nested=Nested("models", "provider_costs", "model"),
-          columns=(*_decimal("price", "price_high"), Column("per_units"), Column("tier_threshold", DECIMAL),
-                   *_text("tier_mode", "source_url"), Column("as_of", DATE), Column("notes")),
-          show=_show_priced),
-    Table("credit_rates", CreditRate, key=("model", "variant", "meter"),
-          order=("model__slug", "variant__slug", "meter__slug"),
-          refs=(_MODEL, _VARIANT, _METER), nested=Nested("models", "credit_rates", "model"),
-          columns=(Column("credits", DECIMAL), *_text("per_units", "minimum_charge"),
-                   Column("allowed_quantities", QUANTITIES),
-                   *_decimal("min_quantity", "max_quantity", "default_quantity"), *_text("active", "notes")),
-          show=_show_priced),
-    Table("workflows", Workflow, key=("slug",), order=("slug",),
-          columns=_slug(*_text("name", "unit_label"), Column("credits_per_unit", DECIMAL),
-                        *_text("active", "description"))),
-    Table("workflow_steps", WorkflowStep, key=("workflow", "position"), order=("workflow__slug", "position", "pk"),
-          refs=(Ref("workflow", "workflows", ("workflow",)), _MODEL, _VARIANT, _METER),
-          nested=Nested("workflows", "steps", "workflow"),
-          columns=(*_text("position", "label"), *_decimal("quantity", "probability", "multiplier"), Column("notes")),
-          show=lambda key: f"{key[0]} step {key[1]}" + (f" (#{key[2] + 1} at that position)" if key[2] else ""),
-          repeatable=True),
-    Table("credit_packs", CreditPack, key=("slug",), order=("sort_order", "slug"), refs=(_CURRENCY,),
-          columns=_slug(*_text("name", "description"), Column("price", DECIMAL),
-                        *_text("credits", "bonus_credits", "active", "sort_order"))),
-    Table("subscription_plans", SubscriptionPlan, key=("slug",), order=("sort_order", "slug"),
-          refs=(_CURRENCY, Ref("usage_workflow", "workflows", ("usage_workflow",))),
-          columns=_slug(*_text("name", "description"), Column("price", DECIMAL),
-                        *_text("interval", "credits_per_interval"), Column("overage_price_per_credit", DECIMAL),
-                        *_text("active", "sort_order"))),
-    Table("policy", PricingPolicy, key=(), refs=(Ref("reporting_currency", "currencies", ("reporting_currency",)),),
-          columns=(Column("target_gross_margin", DECIMAL), Column("revenue_basis"),
-                   Column("fixed_revenue_per_credit", DECIMAL)),
-          show=lambda key: "(the one row)"),
-    Table("alert_thresholds", AlertThreshold, key=("slug",), order=("sort_order", "slug"),
-          refs=(Ref("provider", "providers", ("provider",)), _MODEL,
-                Ref("plan", "subscription_plans", ("plan",)), _CURRENCY, _METER),
-          columns=_slug(*_text("name", "description", "scope", "tier", "metric", "window"), Column("limit", DECIMAL),
-                        *_text("active", "sort_order"))),
-    Table("threshold_actions", ThresholdAction, key=("threshold", "action"),
-          order=("threshold__slug", "position", "action"),
-          refs=(Ref("threshold", "alert_thresholds", ("threshold",)),
-                Ref("switch_to_model", "models", ("switch_to_model",))),
-          nested=Nested("alert_thresholds", "actions", "threshold"),
-          columns=_text("position", "action")),
+    Table(
+        "currencies",
+        Currency,
+        key=("code",),
+        order=("code",),
+        columns=_text("code", "name", "symbol", "minor_units", "is_internal"),
+    ),
+    Table(
+        "exchange_rates",
+        ExchangeRate,
+        key=("from", "to", "as_of"),
+        order=("from_currency__code", "to_currency__code", "as_of"),
+        refs=(Ref("from_currency", "currencies", ("from",)), Ref("to_currency", "currencies", ("to",))),
+        columns=(*_decimal("from_amount", "to_amount"), Column("as_of", DATE), Column("source")),
+        show=lambda key: f"{key[0]} → {key[1]} as of {key[2]}",
+    ),
+    Table(
+        "meters",
+        Meter,
+        key=("slug",),
+        order=("slug",),
+        columns=_slug(*_text("name", "unit", "whole_units", "description")),
+    ),
+    Table(
+        "providers",
+        Provider,
+        key=("slug",),
+        order=("slug",),
+        columns=_slug(*_text("name", "website", "active", "notes")),
+    ),
+    Table(
+        "models",
+        AIModel,
+        key=("slug",),
+        order=("slug",),
+        refs=(Ref("provider", "providers", ("provider",)),),
+        columns=_slug(*_text("name", "modality", "active", "description")),
+    ),
+    Table(
+        "variants",
+        Variant,
+        key=("model", "slug"),
+        order=("model__slug", "sort_order", "slug"),
+        refs=(_MODEL,),
+        nested=Nested("models", "variants", "model"),
+        columns=_slug(*_text("name", "is_default", "resolution", "audio", "mode", "sort_order")),
+    ),
+    Table(
+        "provider_costs",
+        ProviderCost,
+        key=("model", "variant", "meter", "tier_threshold"),
+        order=("model__slug", "variant__slug", "meter__slug", "tier_threshold"),
+        refs=(_MODEL, _VARIANT, _METER, _CURRENCY, Ref("tier_meter", "meters", ("tier_meter",))),
+        nested=Nested("models", "provider_costs", "model"),
+        columns=(
+            *_decimal("price", "price_high"),
+            Column("per_units"),
+            Column("tier_threshold", DECIMAL),
+            *_text("tier_mode", "source_url"),
+            Column("as_of", DATE),
+            Column("notes"),
+        ),
+        show=_show_priced,
+    ),
+    Table(
+        "credit_rates",
+        CreditRate,
+        key=("model", "variant", "meter"),
+        order=("model__slug", "variant__slug", "meter__slug"),
+        refs=(_MODEL, _VARIANT, _METER),
+        nested=Nested("models", "credit_rates", "model"),
+        columns=(
+            Column("credits", DECIMAL),
+            *_text("per_units", "minimum_charge"),
+            Column("allowed_quantities", QUANTITIES),
+            *_decimal("min_quantity", "max_quantity", "default_quantity"),
+            *_text("active", "notes"),
+        ),
+        show=_show_priced,
+    ),
+    Table(
+        "workflows",
+        Workflow,
+        key=("slug",),
+        order=("slug",),
+        columns=_slug(
+            *_text("name", "unit_label"), Column("credits_per_unit", DECIMAL), *_text("active", "description")
+        ),
+    ),
+    Table(
+        "workflow_steps",
+        WorkflowStep,
+        key=("workflow", "position"),
+        order=("workflow__slug", "position", "pk"),
+        refs=(Ref("workflow", "workflows", ("workflow",)), _MODEL, _VARIANT, _METER),
+        nested=Nested("workflows", "steps", "workflow"),
+        columns=(*_text("position", "label"), *_decimal("quantity", "probability", "multiplier"), Column("notes")),
+        show=lambda key: f"{key[0]} step {key[1]}" + (f" (#{key[2] + 1} at that position)" if key[2] else ""),
+        repeatable=True,
+    ),
+    Table(
+        "credit_packs",
+        CreditPack,
+        key=("slug",),
+        order=("sort_order", "slug"),
+        refs=(_CURRENCY,),
+        columns=_slug(
+            *_text("name", "description"),
+            Column("price", DECIMAL),
+            *_text("credits", "bonus_credits", "active", "sort_order"),
+        ),
+    ),
+    Table(
+        "subscription_plans",
+        SubscriptionPlan,
+        key=("slug",),
+        order=("sort_order", "slug"),
+        refs=(_CURRENCY, Ref("usage_workflow", "workflows", ("usage_workflow",))),
+        columns=_slug(
+            *_text("name", "description"),
+            Column("price", DECIMAL),
+            *_text("interval", "credits_per_interval"),
+            Column("overage_price_per_credit", DECIMAL),
+            *_text("active", "sort_order"),
+        ),
+    ),
+    Table(
+        "policy",
+        PricingPolicy,
+        key=(),
+        refs=(Ref("reporting_currency", "currencies", ("reporting_currency",)),),
+        columns=(
+            Column("target_gross_margin", DECIMAL),
+            Column("revenue_basis"),
+            Column("fixed_revenue_per_credit", DECIMAL),
+        ),
+        show=lambda key: "(the one row)",
+    ),
+    Table(
+        "alert_thresholds",
+        AlertThreshold,
+        key=("slug",),
+        order=("sort_order", "slug"),
+        refs=(
+            Ref("provider", "providers", ("provider",)),
+            _MODEL,
+            Ref("plan", "subscription_plans", ("plan",)),
+            _CURRENCY,
+            _METER,
+        ),
+        columns=_slug(
+            *_text("name", "description", "scope", "tier", "metric", "window"),
+            Column("limit", DECIMAL),
+            *_text("active", "sort_order"),
+        ),
+    ),
+    Table(
+        "threshold_actions",
+        ThresholdAction,
+        key=("threshold", "action"),
+        order=("threshold__slug", "position", "action"),
+        refs=(
+            Ref("threshold", "alert_thresholds", ("threshold",)),
+            Ref("switch_to_model", "models", ("switch_to_model",)),
+        ),
+        nested=Nested("alert_thresholds", "actions", "threshold"),
+        columns=_text("position", "action"),
+    ),
 )
 TABLE = {table.name: table for table in TABLES}
 
 # Price-list aliases are not part of a configuration (nor of a release): they have
 # a sheet of their own, not one of the workbook's.
-ALIASES = Table("price_list_aliases", PriceListAlias, key=("name",), refs=(_MODEL, _VARIANT),
-                columns=_text("name", "notes"))
+ALIASES = Table(
+    "price_list_aliases", PriceListAlias, key=("name",), refs=(_MODEL, _VARIANT), columns=_text("name", "notes")
+)
 
 
 def configuration_rows(configuration: dict) -> dict[str, list[dict]]:
@@ -294,13 +417,15 @@ def configuration_rows(configuration: dict) -> dict[str, list[dict]]:
         nested = table.nested
         if nested is not None:
             ident = TABLE[nested.parent].ident
-            rows[table.name] = [{**child, nested.ref: row[ident]}
-                                for row in rows[nested.parent] for child in row[nested.name]]
+            rows[table.name] = [
+                {**child, nested.ref: row[ident]} for row in rows[nested.parent] for child in row[nested.name]
+            ]
         elif not table.key:
             rows[table.name] = [configuration[table.name]]  # the one row
         else:
             rows[table.name] = list(configuration[table.name])
     return rows
+
 
 def with_defaults(name: str, row: dict) -> dict:
     """A document row of table `name` with each column it lacks that has a default (or may be
@@ -319,6 +444,7 @@ def with_defaults(name: str, row: dict) -> dict:
             default = field.get_default()
             filled[key] = None if default is None else table.fields[key].kind.to_document(default)
     return filled
+
 
 def refused_by(model: type[models.Model], error: IntegrityError) -> str:
     """The rule the database refused a row by, in the model's own words."""

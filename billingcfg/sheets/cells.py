@@ -62,8 +62,7 @@ def text_cell(value, *, key: bool = False) -> str:
         text = str(value)
     if "\x00" in text:
         # PostgreSQL cannot store it and SQLite would; the admin's forms refuse it too.
-        raise CellError(f"contains a NUL character (byte 0) at position {text.index(chr(0)) + 1}; "
-                        "text cannot hold one")
+        raise CellError(f"contains a NUL character (byte 0) at position {text.index(chr(0)) + 1}; text cannot hold one")
     if key:
         # Read back as any text cell is (an apostrophe export added comes off), so a
         # name the models accept, "'=x" included, is the same name after a round trip.
@@ -115,8 +114,10 @@ def decimal_cell(value) -> Decimal | None:
         if "," in text:
             # 1,234.5 is a thousand and more; 1,5 (a decimal comma) is not read as 15.
             if not THOUSANDS.fullmatch(text):
-                raise CellError(f"'{value}' is not a number: write a point before the decimals and commas only "
-                                "between thousands, e.g. 1,234.5")
+                raise CellError(
+                    f"'{value}' is not a number: write a point before the decimals and commas only "
+                    "between thousands, e.g. 1,234.5"
+                )
             text = text.replace(",", "")
         try:
             number = Decimal(text)

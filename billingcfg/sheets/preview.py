@@ -67,8 +67,7 @@ class SheetPreview:
 
     def messages(self) -> list[str]:
         """Every problem as one line naming the sheet, the row and the column."""
-        lines = [f"Sheet '{self.name}': {error}" if not error.startswith("Sheet '") else error
-                 for error in self.errors]
+        lines = [f"Sheet '{self.name}': {error}" if not error.startswith("Sheet '") else error for error in self.errors]
         for problem in self.problems:
             place = f"Sheet '{self.name}', row {problem.row}"
             if problem.columns:
@@ -86,8 +85,7 @@ def sheet_preview(name: str, result: Result | None, *, error: str = "", limit: i
     errors = [error] if error else []
     if result is not None:
         errors += [str(error.error) for error in result.base_errors]
-        errors += [f"row {number + 1}: {error.error}" for number, failures in result.row_errors()
-                   for error in failures]
+        errors += [f"row {number + 1}: {error.error}" for number, failures in result.row_errors() for error in failures]
     preview.errors = errors[:shown]
     preview.problem_count = len(errors)
     if result is None:
@@ -103,8 +101,9 @@ def sheet_preview(name: str, result: Result | None, *, error: str = "", limit: i
             for message in messages:
                 count += 1
                 if len(preview.errors) + len(preview.problems) < shown:
-                    preview.problems.append(ProblemRow(row.number + 1, "" if column == "__all__" else column,
-                                                       str(message)))
+                    preview.problems.append(
+                        ProblemRow(row.number + 1, "" if column == "__all__" else column, str(message))
+                    )
     preview.problem_count += count
     for row in result.rows:
         if row.import_type == RowResult.IMPORT_TYPE_UPDATE and len(preview.changed_rows) < limit:

@@ -34,8 +34,16 @@ from billingcfg.conditions import check_holds, condition_fields
 from billingcfg.releases.history import change_reason
 from billingcfg.releases.tables import ALIASES, QUANTITIES, TABLE, TABLES, refused_by
 from billingcfg.sheets import cells
-from billingcfg.sheets.widgets import (BooleanWidget, DateWidget, DecimalWidget, IntegerWidget, QuantityListWidget,
-                                       RefWidget, TextWidget, VariantWidget)
+from billingcfg.sheets.widgets import (
+    BooleanWidget,
+    DateWidget,
+    DecimalWidget,
+    IntegerWidget,
+    QuantityListWidget,
+    RefWidget,
+    TextWidget,
+    VariantWidget,
+)
 from billingcfg.sheets.xlsx import most_cells
 
 BATCH = 500
@@ -151,20 +159,26 @@ class SheetResource(resources.ModelResource):
         missing = [name for name in expected if name not in found]
         if missing:
             problems.append("missing column " + ", ".join(f"'{name}'" for name in missing))
-        unknown = [name or f"(empty, column {number})" for number, name in enumerate(found, 1)
-                   if name not in expected]
+        unknown = [name or f"(empty, column {number})" for number, name in enumerate(found, 1) if name not in expected]
         if unknown:
             problems.append("unknown column " + _names(unknown))
         if problems:
-            raise SheetError(f"Sheet '{self.sheet_name()}', row 1 (headers): " + "; ".join(problems)
-                             + ". The columns are: " + ", ".join(expected) + ".")
+            raise SheetError(
+                f"Sheet '{self.sheet_name()}', row 1 (headers): "
+                + "; ".join(problems)
+                + ". The columns are: "
+                + ", ".join(expected)
+                + "."
+            )
 
     def check_size(self, rows: int) -> None:
         """The sheet's rows (headers included) within IMPORT_MAX_ROWS, as an XLSX sheet's are
         checked while it is read (`sheets.xlsx`); CSV and JSON are counted once parsed."""
         if rows > settings.IMPORT_MAX_ROWS:
-            raise SheetError(f"Sheet '{self.sheet_name()}' has {rows:,} rows; "
-                             + most_cells(len(self.columns()), settings.IMPORT_MAX_ROWS))
+            raise SheetError(
+                f"Sheet '{self.sheet_name()}' has {rows:,} rows; "
+                + most_cells(len(self.columns()), settings.IMPORT_MAX_ROWS)
+            )
 
     # ---- import hooks -----------------------------------------------------------------------
 
@@ -174,7 +188,7 @@ class SheetResource(resources.ModelResource):
             self.check_headers(dataset.headers)
             self.check_size(len(dataset) + 1)
         except SheetError:
-            del dataset[0:len(dataset)]  # no row is read under headers that do not fit
+            del dataset[0 : len(dataset)]  # no row is read under headers that do not fit
             raise
         dataset.headers = [str(header).strip() for header in dataset.headers]
         for field in self.fields.values():
@@ -220,15 +234,19 @@ class SheetResource(resources.ModelResource):
         if import_validation_errors or self._before is None:
             return False
         after = self.cells_of(instance)
-        self._changes = [(column, self._before[column], value) for column, value in after.items()
-                         if value != self._before[column]]
+        self._changes = [
+            (column, self._before[column], value) for column, value in after.items() if value != self._before[column]
+        ]
         return not self._changes
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         model = self._meta.model
-        resolved = [f.attribute for f in self.get_import_fields()
-                    if isinstance(f.widget, RefWidget) and getattr(instance, f"{f.attribute}_id") is not None]
+        resolved = [
+            f.attribute
+            for f in self.get_import_fields()
+            if isinstance(f.widget, RefWidget) and getattr(instance, f"{f.attribute}_id") is not None
+        ]
         try:
             # Foreign keys were just found by their slugs; unique keys are checked per sheet
             # and by the database; check constraints below, in memory.
@@ -243,8 +261,7 @@ class SheetResource(resources.ModelResource):
                     # Named by the columns the rule reads: "max_quantity, default_quantity".
                     fields = condition_fields(constraint.condition)
                     where = ", ".join(f.column_name for f in self.get_import_fields() if f.attribute in fields)
-                    errors.setdefault(where or NON_FIELD_ERRORS, []).append(
-                        constraint.get_violation_error_message())
+                    errors.setdefault(where or NON_FIELD_ERRORS, []).append(constraint.get_violation_error_message())
             errors.update(self.extra_errors(instance))
         if errors:
             raise ValidationError(self._by_column(errors))
@@ -287,9 +304,13 @@ class SheetResource(resources.ModelResource):
         try:
             self.write(self.create_instances, self.update_instances)
         except IntegrityError as error:
-            self.handle_import_error(result, SheetError(
-                f"Sheet '{self.sheet_name()}': the database refused the rows: "
-                f"{refused_by(self._meta.model, error)}"), raise_errors)
+            self.handle_import_error(
+                result,
+                SheetError(
+                    f"Sheet '{self.sheet_name()}': the database refused the rows: {refused_by(self._meta.model, error)}"
+                ),
+                raise_errors,
+            )
         finally:
             self.create_instances, self.update_instances = [], []
 
@@ -299,21 +320,42 @@ class SheetResource(resources.ModelResource):
 
     def write_creates(self, created: list) -> None:
         if created:
-            bulk_create_with_history(created, self._meta.model, batch_size=BATCH, default_user=self._user,
-                                     default_change_reason=self._reason)
+            bulk_create_with_history(
+                created, self._meta.model, batch_size=BATCH, default_user=self._user, default_change_reason=self._reason
+            )
 
     def write_updates(self, updated: list) -> None:
         if updated:
             names = [f.attribute for f in self.get_import_fields() if f.column_name not in self.key_columns]
-            bulk_update_with_history(updated, self._meta.model, names, batch_size=BATCH,
-                                     default_user=self._user, default_change_reason=self._reason)
+            bulk_update_with_history(
+                updated,
+                self._meta.model,
+                names,
+                batch_size=BATCH,
+                default_user=self._user,
+                default_change_reason=self._reason,
+            )
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
-                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+    def import_data(
+        self,
+        dataset,
+        dry_run=False,
+        raise_errors=False,
+        use_transactions=None,
+        collect_failed_rows=False,
+        rollback_on_validation_errors=False,
+        **kwargs,
+    ):
         # All or nothing, whoever calls: one invalid row rolls the whole sheet back.
-        return super().import_data(dataset, dry_run=dry_run, raise_errors=raise_errors, use_transactions=True,
-                                   collect_failed_rows=collect_failed_rows, rollback_on_validation_errors=True,
-                                   **kwargs)
+        return super().import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=raise_errors,
+            use_transactions=True,
+            collect_failed_rows=collect_failed_rows,
+            rollback_on_validation_errors=True,
+            **kwargs,
+        )
 
 
 class VariantResource(SheetResource):
@@ -343,11 +385,19 @@ class VariantResource(SheetResource):
         model = instance.model.slug
         slugs = self._defaults.get(model, [])
         if instance.is_default and len(slugs) > 1:
-            return {"is_default": [f"model '{model}' would have {len(slugs)} default variants "
-                                   f"({', '.join(slugs)}); a model has exactly one"]}
+            return {
+                "is_default": [
+                    f"model '{model}' would have {len(slugs)} default variants "
+                    f"({', '.join(slugs)}); a model has exactly one"
+                ]
+            }
         if not slugs:
-            return {"is_default": [f"model '{model}' would have no default variant; a model has exactly one: "
-                                   f"set is_default to TRUE for one of {', '.join(self._variants[model])}"]}
+            return {
+                "is_default": [
+                    f"model '{model}' would have no default variant; a model has exactly one: "
+                    f"set is_default to TRUE for one of {', '.join(self._variants[model])}"
+                ]
+            }
         return {}
 
     def write(self, created: list, updated: list) -> None:
@@ -387,15 +437,35 @@ def sheet_resource(table, base=SheetResource) -> type[SheetResource]:
     declared = {}
     for name in names:
         column = refs[name].name if name in refs else name
-        declared[column] = Field(attribute=name, column_name=column, widget=_widget(table, column),
-                                 saves_null_values=True)
+        declared[column] = Field(
+            attribute=name, column_name=column, widget=_widget(table, column), saves_null_values=True
+        )
     key_columns = table.key
     ordered = [*key_columns, *(column for column in declared if column not in key_columns)]
-    meta = type("Meta", (base.Meta,), {"model": model, "fields": ordered, "import_id_fields": list(key_columns),
-                                        "import_order": ordered, "export_order": ordered})
+    meta = type(
+        "Meta",
+        (base.Meta,),
+        {
+            "model": model,
+            "fields": ordered,
+            "import_id_fields": list(key_columns),
+            "import_order": ordered,
+            "export_order": ordered,
+        },
+    )
     name = "".join(part.title() for part in table.name.split("_")) + "Resource"
-    return type(name, (base,), {"Meta": meta, "table": table, "key_columns": key_columns,
-                                "repeatable": table.repeatable, **declared, "__module__": __name__})
+    return type(
+        name,
+        (base,),
+        {
+            "Meta": meta,
+            "table": table,
+            "key_columns": key_columns,
+            "repeatable": table.repeatable,
+            **declared,
+            "__module__": __name__,
+        },
+    )
 
 
 _BASES = {"variants": VariantResource}
@@ -403,5 +473,4 @@ _BASES = {"variants": VariantResource}
 RESOURCES: dict[str, type[SheetResource]] = {
     table.name: sheet_resource(table, _BASES.get(table.name, SheetResource)) for table in TABLES
 }
-RESOURCE_OF_MODEL = {resource._meta.model: resource
-                     for resource in [*RESOURCES.values(), sheet_resource(ALIASES)]}
+RESOURCE_OF_MODEL = {resource._meta.model: resource for resource in [*RESOURCES.values(), sheet_resource(ALIASES)]}

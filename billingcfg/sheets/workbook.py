@@ -58,6 +58,7 @@ def file_kind_problem(data: bytes, *, kind: str, name: str) -> str | None:
 
 # ---- export -------------------------------------------------------------------------------------
 
+
 def workbook_export() -> bytes:
     """Every configuration table as one sheet: headers in row 1, one row per stored row.
     Decimals are number cells (every column keeps at most 15 significant digits,
@@ -79,6 +80,7 @@ def workbook_export() -> bytes:
 
 # ---- reading ------------------------------------------------------------------------------------
 
+
 def workbook_read(data: bytes, *, name: str = "the file") -> dict[str, tablib.Dataset]:
     """The workbook's sheets as datasets, headers first. Refuses an empty file, a
     file that is not an XLSX workbook, a damaged one, and missing or unknown sheets."""
@@ -95,13 +97,17 @@ def workbook_read(data: bytes, *, name: str = "the file") -> dict[str, tablib.Da
     if unknown:
         problems.append("unknown sheet " + ", ".join(f"'{sheet}'" for sheet in unknown))
     if problems:
-        raise WorkbookError(f"'{name}': " + "; ".join(problems) + ". A configuration workbook has the sheets "
-                            + ", ".join(SHEETS) + ".")
-    return {sheet_name: sheet_dataset(book[sheet_name], resource=RESOURCES[sheet_name](), name=sheet_name)
-            for sheet_name in SHEETS}
+        raise WorkbookError(
+            f"'{name}': " + "; ".join(problems) + ". A configuration workbook has the sheets " + ", ".join(SHEETS) + "."
+        )
+    return {
+        sheet_name: sheet_dataset(book[sheet_name], resource=RESOURCES[sheet_name](), name=sheet_name)
+        for sheet_name in SHEETS
+    }
 
 
 # ---- import -------------------------------------------------------------------------------------
+
 
 @dataclass
 class SheetResult:
@@ -111,8 +117,9 @@ class SheetResult:
 
     @property
     def failed(self) -> bool:
-        return bool(self.error) or (self.result is not None and (self.result.has_errors()
-                                                                  or self.result.has_validation_errors()))
+        return bool(self.error) or (
+            self.result is not None and (self.result.has_errors() or self.result.has_validation_errors())
+        )
 
     def preview(self, limit: int | None = None) -> SheetPreview:
         return sheet_preview(self.name, self.result, error=self.error, limit=limit)
@@ -147,8 +154,15 @@ Progress = Callable[[str, int, int], None]
 
 
 @transaction.atomic
-def workbook_import(data: bytes, *, dry_run: bool, user=None, file_name: str = "workbook.xlsx",
-                    on_progress: Progress | None = None, reviewed_draft_sha256: str | None = None) -> WorkbookResult:
+def workbook_import(
+    data: bytes,
+    *,
+    dry_run: bool,
+    user=None,
+    file_name: str = "workbook.xlsx",
+    on_progress: Progress | None = None,
+    reviewed_draft_sha256: str | None = None,
+) -> WorkbookResult:
     """Import every sheet in dependency order in one transaction. Nothing is
     written when `dry_run` is set or any row of any sheet is invalid; then the
     result says what would have been written and what is wrong, row by row.
@@ -168,8 +182,9 @@ def workbook_import(data: bytes, *, dry_run: bool, user=None, file_name: str = "
         outcome.sheets.append(sheet)
         # Each sheet writes (in a savepoint) so the next sheets find its rows; this
         # function's transaction is rolled back below unless every sheet is valid.
-        sheet.result = resource.import_data(dataset, dry_run=False, user=user, file_name=file_name, reason=reason,
-                                            on_progress=on_progress, sheet=name)
+        sheet.result = resource.import_data(
+            dataset, dry_run=False, user=user, file_name=file_name, reason=reason, on_progress=on_progress, sheet=name
+        )
     if dry_run or not outcome.valid:
         transaction.set_rollback(True)
     return outcome

@@ -44,8 +44,20 @@ FORBIDDEN = (b"<!doctype", b"<!entity")
 WIDE_ENCODINGS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<", b"\x00\x00\xfe\xff", b"\x00\x00\x00<")
 CHUNK = 1 << 16
 # Everything reading a damaged archive or its XML may raise.
-DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, KeyError, IndexError, OSError, ValueError, TypeError,
-           NotImplementedError, RuntimeError, OverflowError, ParseError)
+DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    IndexError,
+    OSError,
+    ValueError,
+    TypeError,
+    NotImplementedError,
+    RuntimeError,
+    OverflowError,
+    ParseError,
+)
 
 
 class WorkbookError(ValueError):
@@ -61,8 +73,10 @@ def xlsx_problem(data: bytes, *, name: str) -> str | None:
     """Why the bytes are not an XLSX workbook this reads, or None: not a zip archive,
     damaged, no workbook inside, unpacking to too much, or XML with a DTD or an entity."""
     if not data.startswith(ZIP_MAGIC):
-        return (f"'{name}' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
-                "save it from the spreadsheet program as Excel Workbook .xlsx)")
+        return (
+            f"'{name}' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
+            "save it from the spreadsheet program as Excel Workbook .xlsx)"
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
@@ -72,8 +86,10 @@ def xlsx_problem(data: bytes, *, name: str) -> str | None:
                 return f"'{name}' holds {len(parts):,} parts; an XLSX workbook this reads holds at most {MAX_PARTS:,}"
             unzipped, limit = sum(part.file_size for part in parts), UNZIPPED_RATIO * settings.IMPORT_MAX_BYTES
             if unzipped > limit:
-                return (f"'{name}' unpacks to {unzipped:,} bytes; an XLSX workbook may unpack to at most "
-                        f"{limit:,} bytes ({UNZIPPED_RATIO} × IMPORT_MAX_BYTES)")
+                return (
+                    f"'{name}' unpacks to {unzipped:,} bytes; an XLSX workbook may unpack to at most "
+                    f"{limit:,} bytes ({UNZIPPED_RATIO} × IMPORT_MAX_BYTES)"
+                )
             for part in parts:
                 problem = _part_problem(archive, part)
                 if problem:
@@ -95,7 +111,7 @@ def _part_problem(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> str | None
                 if declaration in window:
                     kind = "a DTD (<!DOCTYPE" if declaration == FORBIDDEN[0] else "an entity (<!ENTITY"
                     return f"declares {kind} …>), which could make a reader fetch files or expand without end"
-            tail = window[-len(FORBIDDEN[0]):]
+            tail = window[-len(FORBIDDEN[0]) :]
     return None
 
 
@@ -144,7 +160,8 @@ class _Worksheet(ReadOnlyWorksheet):
             for _event, element in iterparse(source, events=("start",)):
                 if element.tag == DIMENSION_TAG:
                     self._min_column, self._min_row, self._max_column, self._max_row = range_boundaries(
-                        element.get("ref", ""))
+                        element.get("ref", "")
+                    )
                     return
                 if element.tag == DATA_TAG:
                     return
@@ -174,8 +191,10 @@ class SharedStrings:
                     open_elements.append(element)
                     in_string += bool(in_string) or element.tag == STRING_TAG
                     if in_string > MAX_CELL_ELEMENTS:
-                        raise WorkbookError(f"the shared string {len(self._strings):,} holds more than "
-                                            f"{MAX_CELL_ELEMENTS:,} XML elements")
+                        raise WorkbookError(
+                            f"the shared string {len(self._strings):,} holds more than "
+                            f"{MAX_CELL_ELEMENTS:,} XML elements"
+                        )
                     continue
                 open_elements.pop()
                 if element.tag == STRING_TAG:
@@ -195,8 +214,10 @@ def sheet_dataset(sheet, *, resource, name: str) -> tablib.Dataset:
     max_rows = settings.IMPORT_MAX_ROWS
     rows, columns = sheet.max_row, sheet.max_column
     if rows and columns and rows * columns > max_rows * width:
-        raise WorkbookError(f"Sheet '{name}' is {rows:,} rows × {columns:,} columns ({rows * columns:,} cells) as "
-                        f"its file declares it; {most_cells(width, max_rows)}")
+        raise WorkbookError(
+            f"Sheet '{name}' is {rows:,} rows × {columns:,} columns ({rows * columns:,} cells) as "
+            f"its file declares it; {most_cells(width, max_rows)}"
+        )
     try:
         return _read(_cells(sheet), resource=resource, name=name, width=width, max_rows=max_rows)
     except DAMAGED as error:
@@ -206,8 +227,10 @@ def sheet_dataset(sheet, *, resource, name: str) -> tablib.Dataset:
 
 
 def most_cells(width: int, max_rows: int) -> str:
-    return (f"a sheet of this table holds at most {max_rows:,} rows × {width:,} columns ({max_rows * width:,} "
-            "cells; IMPORT_MAX_ROWS)")
+    return (
+        f"a sheet of this table holds at most {max_rows:,} rows × {width:,} columns ({max_rows * width:,} "
+        "cells; IMPORT_MAX_ROWS)"
+    )
 
 
 def _read(found, *, resource, name: str, width: int, max_rows: int) -> tablib.Dataset:
@@ -252,15 +275,18 @@ def _read(found, *, resource, name: str, width: int, max_rows: int) -> tablib.Da
                 raise WorkbookError(f"Sheet '{name}' has a cell in row {row_number:,}; {most_cells(width, max_rows)}")
             number, values = row_number, {}
         if column > MAX_COLUMNS:
-            raise WorkbookError(f"Sheet '{name}' is damaged: a cell in row {row_number:,} is beyond column "
-                            f"{get_column_letter(MAX_COLUMNS)}")
+            raise WorkbookError(
+                f"Sheet '{name}' is damaged: a cell in row {row_number:,} is beyond column "
+                f"{get_column_letter(MAX_COLUMNS)}"
+            )
         if number == 1 or column <= width:
             values[column] = value
         elif cells.display(value) != "":
             raise WorkbookError(
                 f"Sheet '{name}', row {number:,}, column {get_column_letter(column)}: '{cells.display(value)}' is "
                 f"outside the table: row 1 names its {width} columns, A to {get_column_letter(width)}; delete the "
-                "value or give its column a header")
+                "value or give its column a header"
+            )
     if number:
         finish()
     if dataset is None or (not headers and not len(dataset)):
@@ -272,8 +298,14 @@ def _cells(sheet):
     """(row, column, value) of every cell the sheet's XML holds, in the file's order,
     each XML element dropped once read, so memory holds one cell at a time."""
     book = sheet.parent
-    parser = WorkSheetParser(None, sheet._shared_strings, data_only=False, epoch=book.epoch,
-                             date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+    parser = WorkSheetParser(
+        None,
+        sheet._shared_strings,
+        data_only=False,
+        epoch=book.epoch,
+        date_formats=book._date_formats,
+        timedelta_formats=book._timedelta_formats,
+    )
     with sheet._get_source() as source:
         open_elements, in_cell = [], 0
         for event, element in iterparse(source, events=("start", "end")):
@@ -282,8 +314,10 @@ def _cells(sheet):
                 if in_cell:
                     in_cell += 1
                     if in_cell > MAX_CELL_ELEMENTS:
-                        raise WorkbookError(f"Sheet '{sheet.title}' is damaged: a cell in row {parser.row_counter:,} "
-                                        f"holds more than {MAX_CELL_ELEMENTS:,} XML elements")
+                        raise WorkbookError(
+                            f"Sheet '{sheet.title}' is damaged: a cell in row {parser.row_counter:,} "
+                            f"holds more than {MAX_CELL_ELEMENTS:,} XML elements"
+                        )
                 elif element.tag == CELL_TAG:
                     in_cell = 1
                 elif element.tag == ROW_TAG:

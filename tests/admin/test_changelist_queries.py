@@ -39,7 +39,11 @@ def _workflow() -> None:
 def _provider_cost() -> None:
     cost = f.provider_cost(for_default_variant=True)
     f.provider_cost(
-        model=cost.model, variant=cost.variant, meter=cost.meter, tier_threshold=200_000, tier_mode="cliff",
+        model=cost.model,
+        variant=cost.variant,
+        meter=cost.meter,
+        tier_threshold=200_000,
+        tier_mode="cliff",
         tier_meter=f.meter(),
     )
 

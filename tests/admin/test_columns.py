@@ -34,8 +34,10 @@ def test_plan_shows_price_per_credit(admin_client: Client) -> None:
 def test_exchange_rate_shows_the_derived_rate(admin_client: Client) -> None:
     """Seed 000: ¥99 buys 1,600,000 points."""
     rate = f.exchange_rate(
-        from_currency=f.currency(code="CNY"), to_currency=f.currency(code="PTS", is_internal=True),
-        from_amount=Decimal("99"), to_amount=Decimal("1600000"),
+        from_currency=f.currency(code="CNY"),
+        to_currency=f.currency(code="PTS", is_internal=True),
+        from_amount=Decimal("99"),
+        to_amount=Decimal("1600000"),
     )
     assert "16,161.616162 PTS" in _cells(admin_client, ExchangeRate)
     assert "16,161.616162 PTS" in admin_client.get(change_url(rate)).content.decode()

@@ -20,9 +20,7 @@ def _row_with(rows: list[str], *texts: str) -> bool:
 def alice_client(client: Client, db: None) -> Client:
     """A logged-in superuser. The page header greets her by first name, so her
     username is only on the page where a history row names her."""
-    alice = get_user_model().objects.create_superuser(
-        "ops-alice", "alice@example.com", "unused", first_name="Alice"
-    )
+    alice = get_user_model().objects.create_superuser("ops-alice", "alice@example.com", "unused", first_name="Alice")
     client.force_login(alice)
     return client
 

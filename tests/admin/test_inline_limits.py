@@ -31,11 +31,17 @@ def _forged(data: dict[str, str], prefix: str, rows: int) -> dict[str, str]:
     return {**data, f"{prefix}-TOTAL_FORMS": str(rows)}
 
 
-@pytest.mark.parametrize("prefix, rows_label", [
-    ("variants", "Variants"), ("provider_costs", "Provider costs"), ("credit_rates", "Credit rates"),
-])
-def test_a_forged_row_count_on_the_model_page_is_refused_unread(admin_client: Client, forms_built: list,
-                                                                prefix: str, rows_label: str) -> None:
+@pytest.mark.parametrize(
+    "prefix, rows_label",
+    [
+        ("variants", "Variants"),
+        ("provider_costs", "Provider costs"),
+        ("credit_rates", "Credit rates"),
+    ],
+)
+def test_a_forged_row_count_on_the_model_page_is_refused_unread(
+    admin_client: Client, forms_built: list, prefix: str, rows_label: str
+) -> None:
     model = f.variant(is_default=True).model
     data = page_data(admin_client.get(change_url(model)))
     data["name"] = "Renamed"
@@ -44,8 +50,10 @@ def test_a_forged_row_count_on_the_model_page_is_refused_unread(admin_client: Cl
     response = admin_client.post(change_url(model), _forged(data, prefix, 100_000))
 
     assert response.status_code == 200
-    assert (f"{rows_label}: this page sent 100,000 rows; at most 1,000 can be saved at once. Nothing was saved; "
-            "reopen the page and try again.") in shown_errors(response)
+    assert (
+        f"{rows_label}: this page sent 100,000 rows; at most 1,000 can be saved at once. Nothing was saved; "
+        "reopen the page and try again."
+    ) in shown_errors(response)
     assert len(forms_built) < 30  # the main form, management forms and the few stored rows; not 100,000
     assert AIModel.objects.get(pk=model.pk).name != "Renamed"
 
@@ -60,8 +68,7 @@ def test_a_forged_row_count_on_the_workflow_page_is_refused_unread(admin_client:
     response = admin_client.post(change_url(step.workflow), _forged(data, prefix, 100_000))
 
     assert response.status_code == 200
-    assert any(message.startswith("Workflow steps: this page sent 100,000 rows")
-               for message in shown_errors(response))
+    assert any(message.startswith("Workflow steps: this page sent 100,000 rows") for message in shown_errors(response))
     assert len(forms_built) < 30
     assert Workflow.objects.get(pk=step.workflow.pk).name != "Renamed"
 

@@ -20,8 +20,7 @@ def _row(response, *words: str) -> str:
     tables = re.findall(r'<table class="price-rows">.*?</table>', response.content.decode(), re.S)
     if not tables:
         tables = re.findall(r'<table id="result_list">.*?</table>', response.content.decode(), re.S)
-    found = [row for table in tables for row in table_rows(HttpResponse(table))
-             if all(word in row for word in words)]
+    found = [row for table in tables for row in table_rows(HttpResponse(table)) if all(word in row for word in words)]
     assert len(found) == 1, (words, found)
     return found[0]
 
@@ -129,17 +128,24 @@ def test_credit_rate_list_shows_margins_per_variant(admin_client: Client, demo):
     assert "720p: 82.9% 1080p: 71.4%" in sora_pro  # gross margin at the basis, per variant
     assert "Below target" in sora_pro
     # WAN 2.1's 480p rate: 2 credits against $0.09 a second, a loss at $0.0358 and 10% at $0.05.
-    assert _row(page, "WAN 2.1", "480p").endswith(
-        "0.09 USD −25.7% −20.4% 10.0% 11.1% 8 Loss Below target")
+    assert _row(page, "WAN 2.1", "480p").endswith("0.09 USD −25.7% −20.4% 10.0% 11.1% 8 Loss Below target")
 
 
 @pytest.mark.parametrize(
     ("flag", "listed"),
     [
         ("loss", ["wan-2-1 / 480p / seconds", "wan-2-1 / 720p / seconds"]),
-        ("below_target", ["luma-ray-3 / all variants / seconds", "minimax-hailuo-02 / all variants / seconds",
-                          "mochi-1 / all variants / seconds", "sora-2-pro / all variants / seconds",
-                          "wan-2-1 / 480p / seconds", "wan-2-1 / 720p / seconds"]),
+        (
+            "below_target",
+            [
+                "luma-ray-3 / all variants / seconds",
+                "minimax-hailuo-02 / all variants / seconds",
+                "mochi-1 / all variants / seconds",
+                "sora-2-pro / all variants / seconds",
+                "wan-2-1 / 480p / seconds",
+                "wan-2-1 / 720p / seconds",
+            ],
+        ),
         ("missing_cost", []),
     ],
 )
@@ -157,8 +163,12 @@ def test_model_and_variant_lists_show_worst_margin_and_filter(admin_client: Clie
 
     variants = admin_client.get(admin_url(Variant, "changelist"), {"margin": "below_target"})
     assert sorted(_listed(variants)) == [
-        "luma-ray-3 / 4k", "minimax-hailuo-02 / 1080p", "mochi-1 / default", "sora-2-pro / 1080p",
-        "wan-2-1 / 480p", "wan-2-1 / 720p",
+        "luma-ray-3 / 4k",
+        "minimax-hailuo-02 / 1080p",
+        "mochi-1 / default",
+        "sora-2-pro / 1080p",
+        "wan-2-1 / 480p",
+        "wan-2-1 / 720p",
     ]
 
     costed_not_sold = admin_client.get(admin_url(AIModel, "changelist"), {"margin": "no_rate"})

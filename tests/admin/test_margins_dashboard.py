@@ -90,6 +90,7 @@ def staff(*permissions: str) -> User:
 
 # ---- getting there ---------------------------------------------------------------------
 
+
 def test_the_admin_index_links_to_margins(admin_client: Client, demo: object) -> None:
     page = admin_client.get(reverse("admin:index")).content.decode()
     assert f'href="{reverse("margins")}"' in page
@@ -99,8 +100,11 @@ def test_the_admin_index_links_to_margins(admin_client: Client, demo: object) ->
 def test_the_page_is_an_admin_page_with_breadcrumbs(admin_client: Client, demo: object) -> None:
     page = admin_client.get(URL).content.decode()
     assert "<title>Margins | " in page
-    assert re.search(r'<ol class="breadcrumbs">\s*<li><a href="/admin/">Home</a></li>\s*'
-                     r'<li aria-current="page">Margins</li>', page)
+    assert re.search(
+        r'<ol class="breadcrumbs">\s*<li><a href="/admin/">Home</a></li>\s*'
+        r'<li aria-current="page">Margins</li>',
+        page,
+    )
     assert "Pricing control room" not in page  # not the index
 
 
@@ -129,6 +133,7 @@ def test_without_a_pricing_policy_the_page_says_what_to_add(admin_client: Client
 
 
 # ---- the figures -----------------------------------------------------------------------
+
 
 def test_headline_figures(admin_client: Client, demo: object) -> None:
     page = admin_client.get(URL).content.decode()
@@ -257,8 +262,9 @@ def test_problems_name_missing_costs_and_exchange_rates(admin_client: Client, de
     CreditRate.objects.create(model=sora, meter=Meter.objects.get(slug="images"), credits=Decimal("5"))
     gold = Currency.objects.create(code="XAU", name="Gold")
     veo = AIModel.objects.get(slug="veo-3-1")
-    ProviderCost.objects.create(model=veo, meter=Meter.objects.get(slug="requests"), price=Decimal("1"),
-                                currency=gold, as_of=date(2025, 1, 1))
+    ProviderCost.objects.create(
+        model=veo, meter=Meter.objects.get(slug="requests"), price=Decimal("1"), currency=gold, as_of=date(2025, 1, 1)
+    )
     CreditRate.objects.create(model=veo, meter=Meter.objects.get(slug="requests"), credits=Decimal("5"))
     page = admin_client.get(URL).content.decode()
     problems = re.search(r'<section class="module problems" id="problems">.*?</section>', page, re.S).group(0)
@@ -275,12 +281,20 @@ def test_a_price_that_cannot_be_priced_is_named_as_such(admin_client: Client, de
     seconds = Meter.objects.get(slug="seconds")
     usd = Currency.objects.get(code="USD")
     for threshold, mode in ((10, "cliff"), (20, "graduated")):
-        ProviderCost.objects.create(model=veo, meter=seconds, price=Decimal("1"), currency=usd,
-                                    tier_threshold=threshold, tier_mode=mode, as_of=date(2025, 1, 1))
+        ProviderCost.objects.create(
+            model=veo,
+            meter=seconds,
+            price=Decimal("1"),
+            currency=usd,
+            tier_threshold=threshold,
+            tier_mode=mode,
+            as_of=date(2025, 1, 1),
+        )
     page = admin_client.get(URL).content.decode()
     problems = re.search(r'<section class="module problems" id="problems">.*?</section>', page, re.S).group(0)
-    assert ("Cannot price</span> veo-3-1 / no-audio / seconds: tiers mix cliff and graduated; "
-            "use one mode per meter") in problems
+    assert (
+        "Cannot price</span> veo-3-1 / no-audio / seconds: tiers mix cliff and graduated; use one mode per meter"
+    ) in problems
     assert "Missing cost</span> veo-3-1" not in problems
 
 
@@ -297,13 +311,17 @@ def test_names_are_escaped_in_the_table_and_the_charts(admin_client: Client, dem
 
 # ---- the charts ------------------------------------------------------------------------
 
+
 def test_the_margin_chart_has_bars_against_the_target_line(admin_client: Client, demo: object) -> None:
     chart = svg(admin_client.get(URL).content.decode(), "margin-svg")
     assert re.search(r'<line x1="([\d.]+)" y1="[\d.]+" x2="\1" y2="[\d.]+" class="target"/>', chart)
     assert ">target 75.0%</text>" in chart
     assert ">WAN 2.1 · 720p (WAN Pro)</text>" in chart
-    assert re.search(r'class="bar lowest loss"><title>WAN 2.1 · 720p \(WAN Pro\), at the lowest credit price '
-                     r'\(0.0358 USD\): −39.7%</title>', chart)
+    assert re.search(
+        r'class="bar lowest loss"><title>WAN 2.1 · 720p \(WAN Pro\), at the lowest credit price '
+        r"\(0.0358 USD\): −39.7%</title>",
+        chart,
+    )
     assert ">80.0%</text>" in chart  # Sora 2 at the basis
     assert ">gross margin = (revenue − cost) / revenue, at the cost band&#x27;s high end</text>" in chart
     assert 'viewBox="0 0 1180' in chart  # coordinates are not localized ("1,180")
@@ -337,6 +355,7 @@ def test_the_coach_basic_chart_marks_break_even_near_320_credits(admin_client: C
 
 # ---- queries ---------------------------------------------------------------------------
 
+
 def _count(client: Client) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(URL).status_code == 200
@@ -352,8 +371,9 @@ def _add_models(count: int) -> None:
         model = AIModel.objects.create(slug=f"bulk-{n}", name=f"Bulk {n}", provider=provider, modality="video")
         for slug, price in (("720p", "0.10"), ("1080p", "0.30")):
             variant = Variant.objects.create(model=model, slug=slug, name=slug, is_default=slug == "720p")
-            ProviderCost.objects.create(model=model, variant=variant, meter=seconds, price=Decimal(price),
-                                        currency=usd, as_of=date(2025, 1, 1))
+            ProviderCost.objects.create(
+                model=model, variant=variant, meter=seconds, price=Decimal(price), currency=usd, as_of=date(2025, 1, 1)
+            )
         CreditRate.objects.create(model=model, meter=seconds, credits=Decimal("8"))
 
 

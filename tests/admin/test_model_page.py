@@ -68,10 +68,24 @@ def test_a_model_is_added_with_its_variant_cost_and_rate(admin_client: Client) -
     data = page_data(admin_client.get(admin_url(AIModel, "add")))
     data.update({"slug": "sora-2-pro", "name": "Sora 2 Pro", "provider": str(provider.pk), "modality": "video"})
     add_row(data, "variants", {"slug": "1080p", "name": "1080p", "is_default": "on", "sort_order": "0"})
-    add_row(data, "provider_costs", {"meter": str(meter.pk), "price": "0.5", "per_units": "1",
-                                     "currency": str(f.usd().pk), "as_of": "2025-10-01"})
-    add_row(data, "credit_rates", {"meter": str(meter.pk), "credits": "35", "per_units": "1", "minimum_charge": "0",
-                                   "allowed_quantities": "4,8,12", "default_quantity": "4", "active": "on"})
+    add_row(
+        data,
+        "provider_costs",
+        {"meter": str(meter.pk), "price": "0.5", "per_units": "1", "currency": str(f.usd().pk), "as_of": "2025-10-01"},
+    )
+    add_row(
+        data,
+        "credit_rates",
+        {
+            "meter": str(meter.pk),
+            "credits": "35",
+            "per_units": "1",
+            "minimum_charge": "0",
+            "allowed_quantities": "4,8,12",
+            "default_quantity": "4",
+            "active": "on",
+        },
+    )
     response = admin_client.post(admin_url(AIModel, "add"), data)
     assert response.status_code == 302
     model = AIModel.objects.get(slug="sora-2-pro")

@@ -63,8 +63,11 @@ def test_policy_can_be_added_when_there_is_none(admin_client: Client, db: None) 
 
 
 # The draft's tables; releases are read-only and API keys are not configuration.
-CONFIGURATION = [model for model in REGISTERED
-                 if model._meta.app_label in {"billingcfg", "plans", "rates"} and model not in (Release, ApiKey)]
+CONFIGURATION = [
+    model
+    for model in REGISTERED
+    if model._meta.app_label in {"billingcfg", "plans", "rates"} and model not in (Release, ApiKey)
+]
 
 
 @pytest.mark.parametrize("model", CONFIGURATION, ids=lambda model: model._meta.label)

@@ -22,8 +22,11 @@ PRICE_LIST = {
     "sample_spec": {"input_cost_per_token": 0.0},
     "gemini/veo-3.0-generate-preview": {"output_cost_per_second": 0.4, "litellm_provider": "gemini"},
     "openai/sora-2-pro": {"output_cost_per_second_1080p": 0.7, "litellm_provider": "openai"},
-    "gpt-4-turbo": {"input_cost_per_token": 1e-05, "output_cost_per_token": 3e-05,
-                    "input_cost_per_token_batches": 5e-06},
+    "gpt-4-turbo": {
+        "input_cost_per_token": 1e-05,
+        "output_cost_per_token": 3e-05,
+        "input_cost_per_token_batches": 5e-06,
+    },
     "mistral/mistral-large-latest": {"input_cost_per_token": 2e-06},
 }
 
@@ -31,8 +34,10 @@ PRICE_LIST = {
 @pytest.fixture
 def alias(demo):
     veo = AIModel.objects.get(slug="veo-3")
-    return PriceListAlias.objects.update_or_create(name="gemini/veo-3.0-generate-preview", defaults={
-        "model": veo, "variant": Variant.objects.get(model=veo, slug="audio")})[0]
+    return PriceListAlias.objects.update_or_create(
+        name="gemini/veo-3.0-generate-preview",
+        defaults={"model": veo, "variant": Variant.objects.get(model=veo, slug="audio")},
+    )[0]
 
 
 @pytest.fixture
@@ -43,8 +48,9 @@ def editor(alias) -> Client:
 
 
 def upload(entries=None, name="prices.json") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, json.dumps(PRICE_LIST if entries is None else entries).encode(),
-                              content_type="application/json")
+    return SimpleUploadedFile(
+        name, json.dumps(PRICE_LIST if entries is None else entries).encode(), content_type="application/json"
+    )
 
 
 def veo_price() -> Decimal:
@@ -82,8 +88,10 @@ def test_upload_shows_the_report_and_writes_nothing(editor):
         ("veo-3 / audio / seconds", "0.75 USD", "0.4 USD", "−46.7%"),
     ]
     moves = report.context["moves"]
-    assert [(m["row"], m["lowest_old"]["text"], m["lowest_new"]["text"], m["basis_new"]["text"], m["below_target"])
-            for m in moves] == [
+    assert [
+        (m["row"], m["lowest_old"]["text"], m["lowest_new"]["text"], m["basis_new"]["text"], m["below_target"])
+        for m in moves
+    ] == [
         ("sora-2-pro / 1080p / seconds", "60.1%", "44.1%", "60.0%", True),
         ("veo-3 / audio / seconds", "65.1%", "81.4%", "86.7%", False),
     ]
@@ -124,8 +132,14 @@ def test_apply_shows_a_fresh_report_when_the_draft_moved(editor):
     rate.credits = Decimal("70")
     rate.save()
 
-    moved = editor.post(IMPORT_URL, {"sha256": report.context["report"].sha256,
-                                     "draft_sha256": report.context["report"].draft_sha256, "apply": "Apply"})
+    moved = editor.post(
+        IMPORT_URL,
+        {
+            "sha256": report.context["report"].sha256,
+            "draft_sha256": report.context["report"].draft_sha256,
+            "apply": "Apply",
+        },
+    )
 
     assert DRAFT_MOVED in text(moved)
     assert veo_price() == Decimal("0.75")
@@ -136,24 +150,34 @@ def test_apply_shows_a_fresh_report_when_the_draft_moved(editor):
 def test_a_bad_file_is_refused_on_the_form(editor):
     refused = editor.post(IMPORT_URL, {"file": upload({"gpt-4-turbo": {"input_cost_per_token": "cheap"}})})
 
-    message = ("prices.json: entry 'gpt-4-turbo' / input_cost_per_token: \"cheap\" is not a number; a price is a "
-               "JSON number such as 0.0000025. Nothing was written.")
+    message = (
+        "prices.json: entry 'gpt-4-turbo' / input_cost_per_token: \"cheap\" is not a number; a price is a "
+        "JSON number such as 0.0000025. Nothing was written."
+    )
     assert refused.status_code == 200
     assert upload_errors(refused) == [message]
     assert message in text(refused)
     assert "report" not in refused.context
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    (b'{"gpt-4-turbo": ' + b"[" * 5000 + b"]" * 5000 + b"}",
-     "lists and objects nested more than 64 deep (the most this reads) at line 1 column 80"),
-    (b'{"gpt-4-turbo": {"input_cost_per_token": 1e99999999999999999999}}',
-     "entry 'gpt-4-turbo' / input_cost_per_token: 1e99999999999999999999 is not a number a price can be; a price "
-     "has at most 100 significant digits and lies between 1e-1000 and 1e+1000"),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b'{"gpt-4-turbo": ' + b"[" * 5000 + b"]" * 5000 + b"}",
+            "lists and objects nested more than 64 deep (the most this reads) at line 1 column 80",
+        ),
+        (
+            b'{"gpt-4-turbo": {"input_cost_per_token": 1e99999999999999999999}}',
+            "entry 'gpt-4-turbo' / input_cost_per_token: 1e99999999999999999999 is not a number a price can be; a price "
+            "has at most 100 significant digits and lies between 1e-1000 and 1e+1000",
+        ),
+    ],
+)
 def test_a_hostile_file_is_refused_on_the_form(editor, data, message):
-    refused = editor.post(IMPORT_URL, {"file": SimpleUploadedFile("prices.json", data,
-                                                                  content_type="application/json")})
+    refused = editor.post(
+        IMPORT_URL, {"file": SimpleUploadedFile("prices.json", data, content_type="application/json")}
+    )
 
     assert refused.status_code == 200
     assert upload_errors(refused) == [f"prices.json: {message}. Nothing was written."]
@@ -164,8 +188,10 @@ def test_a_file_over_the_size_limit_is_refused_on_the_form(editor, settings):
 
     refused = editor.post(IMPORT_URL, {"file": upload()})
 
-    assert upload_errors(refused) == [f"'prices.json' is {len(upload().read()):,} bytes; the largest file an "
-                                      "import takes is 50 bytes (IMPORT_MAX_BYTES)"]
+    assert upload_errors(refused) == [
+        f"'prices.json' is {len(upload().read()):,} bytes; the largest file an "
+        "import takes is 50 bytes (IMPORT_MAX_BYTES)"
+    ]
 
 
 def test_the_provider_filter_limits_the_report(editor):
@@ -187,10 +213,15 @@ def test_a_viewer_may_not_import(alias):
 
 
 def test_an_alias_variant_must_belong_to_its_model(editor):
-    page = editor.post(admin_url(PriceListAlias, "add"), {
-        "name": "openai/sora-2", "model": AIModel.objects.get(slug="sora-2").pk,
-        "variant": Variant.objects.get(model__slug="veo-3", slug="audio").pk, "notes": "",
-    })
+    page = editor.post(
+        admin_url(PriceListAlias, "add"),
+        {
+            "name": "openai/sora-2",
+            "model": AIModel.objects.get(slug="sora-2").pk,
+            "variant": Variant.objects.get(model__slug="veo-3", slug="audio").pk,
+            "notes": "",
+        },
+    )
 
     assert page.status_code == 200
     assert "Variant 'audio' belongs to another model, not to 'sora-2'." in shown_errors(page)
@@ -198,12 +229,18 @@ def test_an_alias_variant_must_belong_to_its_model(editor):
 
 
 def test_an_editor_adds_an_alias(editor):
-    response = editor.post(admin_url(PriceListAlias, "add"), {
-        "name": "vertex_ai/veo-3.0-fast-generate-preview", "model": AIModel.objects.get(slug="veo-3-1-fast").pk,
-        "variant": "", "notes": "Vertex's name for it",
-    })
+    response = editor.post(
+        admin_url(PriceListAlias, "add"),
+        {
+            "name": "vertex_ai/veo-3.0-fast-generate-preview",
+            "model": AIModel.objects.get(slug="veo-3-1-fast").pk,
+            "variant": "",
+            "notes": "Vertex's name for it",
+        },
+    )
 
     assert response.status_code == 302, shown_errors(response)
     assert str(PriceListAlias.objects.get(name="vertex_ai/veo-3.0-fast-generate-preview")) == (
-        "vertex_ai/veo-3.0-fast-generate-preview → veo-3-1-fast")
+        "vertex_ai/veo-3.0-fast-generate-preview → veo-3-1-fast"
+    )
     assert reverse("admin:rates_pricelistalias_import_price_list") == IMPORT_URL

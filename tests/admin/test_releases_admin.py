@@ -59,8 +59,10 @@ def cells(response, table_id: str) -> list[list[str]]:
     assert table, f"no table {table_id}"
     body = re.search(r"<tbody>(.*?)</tbody>", table.group(0), re.S).group(1)
     return [
-        [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
-         for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+        [
+            " ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split())
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
         for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)
     ]
 
@@ -70,8 +72,14 @@ def shown_hash(response) -> str:
 
 
 def publish_form(response, **fields) -> dict:
-    return {"note": "Sora 2 up to 12 credits a second", "when": "now", "effective_at": "", "confirm": "on",
-            "draft_sha256": shown_hash(response), **fields}
+    return {
+        "note": "Sora 2 up to 12 credits a second",
+        "when": "now",
+        "effective_at": "",
+        "confirm": "on",
+        "draft_sha256": shown_hash(response),
+        **fields,
+    }
 
 
 def sora_rate() -> CreditRate:
@@ -95,6 +103,7 @@ def page_messages(response) -> list[str]:
 
 # ---- the Publish page ------------------------------------------------------------------------
 
+
 def test_publish_page_shows_a_changed_credit_rate_with_old_and_new_credits_and_margins(as_publisher, demo, clock):
     release_publish(note="Per-second video pricing")
     set_sora_credits("12")
@@ -105,14 +114,48 @@ def test_publish_page_shows_a_changed_credit_rate_with_old_and_new_credits_and_m
     assert "It is compared here with the active release" in response.content.decode()
     prices = [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]]
     # model, variant, change, request old/new, credits old/new/Δ, cost old/new, margin lowest old/new, basis old/new
-    assert prices == [["sora-2", "720p", "changed", "8 seconds", "8 seconds", "80", "96", "+20.0%",
-                       "0.80 USD", "0.80 USD", "72.1%", "76.7%", "80.0%", "83.3%", "OK", "OK"]]
+    assert prices == [
+        [
+            "sora-2",
+            "720p",
+            "changed",
+            "8 seconds",
+            "8 seconds",
+            "80",
+            "96",
+            "+20.0%",
+            "0.80 USD",
+            "0.80 USD",
+            "72.1%",
+            "76.7%",
+            "80.0%",
+            "83.3%",
+            "OK",
+            "OK",
+        ]
+    ]
     assert cells(response, "diff-rows") == [
-        ["sora-2", "720p", "seconds", "", "changed", "10", "12", "0.10 USD", "0.10 USD",
-         "72.1%", "76.7%", "80.0%", "83.3%", "OK", "OK"],
+        [
+            "sora-2",
+            "720p",
+            "seconds",
+            "",
+            "changed",
+            "10",
+            "12",
+            "0.10 USD",
+            "0.10 USD",
+            "72.1%",
+            "76.7%",
+            "80.0%",
+            "83.3%",
+            "OK",
+            "OK",
+        ],
     ]
     assert cells(response, "diff-changes") == [
-        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]]
+        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]
+    ]
     assert "0 added, 0 removed, 1 changed" in response.content.decode()
 
 
@@ -130,9 +173,10 @@ def test_a_price_row_charged_per_a_different_unit_shows_both_units(as_publisher,
 def test_publish_page_shows_the_warnings_without_blocking(as_publisher, demo, clock):
     response = as_publisher.get(PUBLISH)
 
-    assert ("price wan-2-1 / 720p / seconds loss price wan-2-1 / 720p / seconds: loses money at the lowest revenue "
-            "per credit (gross margin −39.7%); gross margin 0.0% at the fixed revenue per credit (0.05 USD)"
-            ) in table_rows(response)
+    assert (
+        "price wan-2-1 / 720p / seconds loss price wan-2-1 / 720p / seconds: loses money at the lowest revenue "
+        "per credit (gross margin −39.7%); gross margin 0.0% at the fixed revenue per credit (0.05 USD)"
+    ) in table_rows(response)
     assert "None: every charged price has a provider cost" in response.content.decode()
     assert 'value="Publish" name="_publish">' in response.content.decode()
 
@@ -142,8 +186,26 @@ def test_first_publish_compares_with_nothing_and_everything_is_added(as_publishe
 
     assert "There is no release yet: everything in the draft is new." in response.content.decode()
     sora = [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]]
-    assert sora == [["sora-2", "720p", "added", "", "8 seconds", "—", "80", "", "—", "0.80 USD",
-                     "—", "72.1%", "—", "80.0%", "", "OK"]]
+    assert sora == [
+        [
+            "sora-2",
+            "720p",
+            "added",
+            "",
+            "8 seconds",
+            "—",
+            "80",
+            "",
+            "—",
+            "0.80 USD",
+            "—",
+            "72.1%",
+            "—",
+            "80.0%",
+            "",
+            "OK",
+        ]
+    ]
     assert response.context["summary"]["removed"] == 0 and response.context["summary"]["changed"] == 0
 
 
@@ -156,7 +218,10 @@ def test_publisher_publishes_with_a_note_and_lands_on_the_new_release(as_publish
 
     release = Release.objects.get(version=2)
     assert (release.note, release.published_by, release.published_by_name) == (
-        "Sora 2 up to 12 credits a second", publisher, "publisher")
+        "Sora 2 up to 12 credits a second",
+        publisher,
+        "publisher",
+    )
     assert release.effective_at == NOW
     assert response.redirect_chain == [(reverse("admin:billingcfg_release_change", args=[release.pk]), 302)]
     assert page_messages(response) == ["Published v2, effective 2026-11-23 09:30 UTC."]
@@ -242,8 +307,9 @@ def test_a_future_effective_time_schedules_the_release(as_publisher, demo, clock
     set_sora_credits("12")
     page = as_publisher.get(PUBLISH)
 
-    response = as_publisher.post(PUBLISH, publish_form(page, when="later", effective_at="2026-12-01T00:00"),
-                                 follow=True)
+    response = as_publisher.post(
+        PUBLISH, publish_form(page, when="later", effective_at="2026-12-01T00:00"), follow=True
+    )
 
     scheduled = Release.objects.get(version=2)
     assert scheduled.effective_at == datetime(2026, 12, 1, tzinfo=UTC)
@@ -262,11 +328,13 @@ def test_an_effective_time_in_the_past_is_refused(as_publisher, demo, clock):
     response = as_publisher.post(PUBLISH, publish_form(page, when="later", effective_at="2026-11-23T09:00"))
 
     assert response.context["form"].errors == {
-        "effective_at": ["2026-11-23 09:00 UTC is in the past: choose now or a later time."]}
+        "effective_at": ["2026-11-23 09:00 UTC is in the past: choose now or a later time."]
+    }
     assert not Release.objects.exists()
 
 
 # ---- who may publish ---------------------------------------------------------------------------
+
 
 def test_an_editor_finds_no_publish_button_and_is_refused(as_editor, demo, clock):
     release = release_publish(note="Per-second video pricing")
@@ -297,19 +365,27 @@ def test_a_publisher_finds_the_publish_button_on_the_index_and_the_release_list(
 
 # ---- releases: list, page, restore -------------------------------------------------------------
 
+
 def test_releases_offer_no_add_change_or_delete(admin_client, demo, clock):
     release = release_publish(note="Per-second video pricing")
 
     assert admin_client.get(reverse("admin:billingcfg_release_add")).status_code == 403
-    assert admin_client.post(reverse("admin:billingcfg_release_delete", args=[release.pk]),
-                             {"post": "yes"}).status_code == 403
-    assert admin_client.post(reverse("admin:billingcfg_release_change", args=[release.pk]),
-                             {"note": "rewritten"}).status_code == 403
+    assert (
+        admin_client.post(reverse("admin:billingcfg_release_delete", args=[release.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert (
+        admin_client.post(
+            reverse("admin:billingcfg_release_change", args=[release.pk]), {"note": "rewritten"}
+        ).status_code
+        == 403
+    )
     assert Release.objects.get().note == "Per-second video pricing"
 
 
-def test_the_release_list_finds_the_active_release_with_one_query(admin_client, demo, clock,
-                                                                  django_assert_max_num_queries):
+def test_the_release_list_finds_the_active_release_with_one_query(
+    admin_client, demo, clock, django_assert_max_num_queries
+):
     release_publish(note="one")
     with CaptureQueriesContext(connection) as one:
         admin_client.get(RELEASES)
@@ -318,8 +394,12 @@ def test_the_release_list_finds_the_active_release_with_one_query(admin_client, 
     with django_assert_max_num_queries(len(one)):
         response = admin_client.get(RELEASES)
     assert [row[:2] + row[-1:] for row in cells(response, "result_list")] == [
-        ["v6", "release 6", "active"], ["v5", "release 5", "superseded"], ["v4", "release 4", "superseded"],
-        ["v3", "release 3", "superseded"], ["v2", "release 2", "superseded"], ["v1", "one", "superseded"],
+        ["v6", "release 6", "active"],
+        ["v5", "release 5", "superseded"],
+        ["v4", "release 4", "superseded"],
+        ["v3", "release 3", "superseded"],
+        ["v2", "release 2", "superseded"],
+        ["v1", "one", "superseded"],
     ]
 
 
@@ -336,9 +416,13 @@ def test_a_release_page_shows_its_header_and_its_diff_against_the_version_before
     assert second.sha256 in page
     assert "Changes: v1 → v2" in page
     assert [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]][0][5:8] == [
-        "80", "96", "+20.0%"]
+        "80",
+        "96",
+        "+20.0%",
+    ]
     assert cells(response, "diff-changes") == [
-        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]]
+        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]
+    ]
     assert "Restore into the draft" in page
 
 
@@ -357,15 +441,20 @@ def test_restore_from_the_release_page_loads_the_old_release_into_the_draft(as_p
     assert response.redirect_chain == [(PUBLISH, 302)]
     assert page_messages(response) == [
         "Restored v1 into the draft (credit rates: 1 updated). Review the diff below and publish when it is right; "
-        "no release was changed."]
+        "no release was changed."
+    ]
     assert sora_rate().credits == Decimal("10")
     assert sora_rate().history.first().history_change_reason == "Restored from release v1"
     assert [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]][0][5:8] == [
-        "96", "80", "−16.7%"]
+        "96",
+        "80",
+        "−16.7%",
+    ]
     assert Release.objects.count() == 2
 
 
 # ---- scheduled releases: withdrawing one, publishing before one, the horizon ----------------------
+
 
 def test_the_publish_page_warns_of_a_later_release_and_offers_to_withdraw_it(as_publisher, publisher, demo, clock):
     release_publish(note="Per-second video pricing")
@@ -375,8 +464,10 @@ def test_the_publish_page_warns_of_a_later_release_and_offers_to_withdraw_it(as_
     page = as_publisher.get(PUBLISH)
 
     text = page_text(page)
-    assert ("v2 is scheduled to take effect at 2027-01-01T00:00:00Z: from then on it replaces this release, and it "
-            "does not have this release's changes. Withdraw v2 if this release should stay in force") in text
+    assert (
+        "v2 is scheduled to take effect at 2027-01-01T00:00:00Z: from then on it replaces this release, and it "
+        "does not have this release's changes. Withdraw v2 if this release should stay in force"
+    ) in text
     withdraw_url = reverse("admin:billingcfg_release_withdraw", args=[scheduled.pk])
     assert f'href="{withdraw_url}"' in page.content.decode()
 
@@ -391,7 +482,10 @@ def test_the_publish_page_warns_of_a_later_release_and_offers_to_withdraw_it(as_
     assert "Already scheduled" not in as_publisher.get(PUBLISH).content.decode()
     entry = LogEntry.objects.get(object_id=str(scheduled.pk))
     assert (entry.user, entry.action_flag, entry.change_message) == (
-        publisher, CHANGE, "Withdrew v2: Sora 2 goes up now instead")
+        publisher,
+        CHANGE,
+        "Withdrew v2: Sora 2 goes up now instead",
+    )
     clock["now"] = datetime(2027, 1, 2, tzinfo=UTC)
     assert releases.active_release_get().version == 1
 
@@ -416,11 +510,15 @@ def test_a_release_in_force_cannot_be_withdrawn_and_the_page_says_why(as_publish
     posted = as_publisher.post(withdraw_url, {"reason": "oops"}).content.decode()
 
     for shown in (page, posted):
-        assert ("v1 took effect at 2026-11-23T09:30:00Z: a release that has been in force cannot be withdrawn."
-                in html.unescape(shown))
+        assert (
+            "v1 took effect at 2026-11-23T09:30:00Z: a release that has been in force cannot be withdrawn."
+            in html.unescape(shown)
+        )
         assert "Yes, withdraw" not in shown
-    assert "withdraw-link" not in as_publisher.get(reverse("admin:billingcfg_release_change",
-                                                           args=[release.pk])).content.decode()
+    assert (
+        "withdraw-link"
+        not in as_publisher.get(reverse("admin:billingcfg_release_change", args=[release.pk])).content.decode()
+    )
     assert not releases.ReleaseWithdrawal.objects.exists()
 
 
@@ -439,13 +537,14 @@ def test_an_editor_cannot_withdraw(as_editor, demo, clock):
 
     assert as_editor.get(withdraw_url).status_code == 403
     assert as_editor.post(withdraw_url, {"reason": "no"}).status_code == 403
-    assert "withdraw-link" not in as_editor.get(reverse("admin:billingcfg_release_change",
-                                                        args=[scheduled.pk])).content.decode()
+    assert (
+        "withdraw-link"
+        not in as_editor.get(reverse("admin:billingcfg_release_change", args=[scheduled.pk])).content.decode()
+    )
     assert not releases.ReleaseWithdrawal.objects.exists()
 
 
-def test_a_release_after_a_withdrawn_one_shows_its_diff_against_the_one_in_force(as_publisher, publisher, demo,
-                                                                                  clock):
+def test_a_release_after_a_withdrawn_one_shows_its_diff_against_the_one_in_force(as_publisher, publisher, demo, clock):
     release_publish(note="Per-second video pricing")
     set_sora_credits("14")
     scheduled = release_publish(note="2027 prices", effective_at=datetime(2027, 1, 1, tzinfo=UTC))
@@ -457,15 +556,25 @@ def test_a_release_after_a_withdrawn_one_shows_its_diff_against_the_one_in_force
 
     assert "Changes: v1 → v3" in response.content.decode()
     assert cells(response, "diff-changes") == [
-        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]]
+        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]
+    ]
 
 
-@pytest.mark.parametrize(("effective_at", "error"), [
-    ("2028-11-23T09:31", "2028-11-23T09:31:00Z is beyond the scheduling horizon of 730 days "
-                         "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-11-22T09:30:00Z"),
-    ("9999-12-31T23:59", "9999-12-31T23:59:00Z is beyond the scheduling horizon of 730 days "
-                         "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-11-22T09:30:00Z"),
-])
+@pytest.mark.parametrize(
+    ("effective_at", "error"),
+    [
+        (
+            "2028-11-23T09:31",
+            "2028-11-23T09:31:00Z is beyond the scheduling horizon of 730 days "
+            "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-11-22T09:30:00Z",
+        ),
+        (
+            "9999-12-31T23:59",
+            "9999-12-31T23:59:00Z is beyond the scheduling horizon of 730 days "
+            "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-11-22T09:30:00Z",
+        ),
+    ],
+)
 def test_an_effective_time_beyond_the_horizon_is_refused(as_publisher, demo, clock, effective_at, error):
     page = as_publisher.get(PUBLISH)
 
@@ -481,13 +590,17 @@ def test_a_second_release_at_a_scheduled_instant_is_refused_naming_the_first(as_
 
     response = as_publisher.post(PUBLISH, publish_form(page, when="later", effective_at="2027-01-01T00:00"))
 
-    assert response.context["form"].errors == {"effective_at": [
-        "v1 is already scheduled to take effect at 2027-01-01T00:00:00Z; two releases cannot take effect at the "
-        "same instant: choose another time, or withdraw v1 first"]}
+    assert response.context["form"].errors == {
+        "effective_at": [
+            "v1 is already scheduled to take effect at 2027-01-01T00:00:00Z; two releases cannot take effect at the "
+            "same instant: choose another time, or withdraw v1 first"
+        ]
+    }
     assert Release.objects.count() == 1
 
 
 # ---- API keys --------------------------------------------------------------------------------
+
 
 def key_in(message: str) -> str:
     found = re.search(r"is (bck_[0-9a-f]+\.\S+) — copy it now", message)
@@ -505,8 +618,9 @@ def authenticate(key: str):
 def test_adding_an_api_key_shows_it_once_and_stores_only_its_hash(admin_client, admin_user, demo, clock):
     release_publish(note="Per-second video pricing")
 
-    response = admin_client.post(reverse("admin:billingcfg_apikey_add"),
-                                 {"name": "checkout service", "scopes": ["config:read"]}, follow=True)
+    response = admin_client.post(
+        reverse("admin:billingcfg_apikey_add"), {"name": "checkout service", "scopes": ["config:read"]}, follow=True
+    )
 
     shown = [message for message in page_messages(response) if "copy it now" in message]
     assert len(shown) == 1
@@ -518,8 +632,10 @@ def test_adding_an_api_key_shows_it_once_and_stores_only_its_hash(admin_client, 
     assert key not in (stored.prefix, stored.hashed_key, stored.name)
     assert "cannot be shown again" in shown[0]
 
-    later = admin_client.get(KEYS).content.decode() + admin_client.get(
-        reverse("admin:billingcfg_apikey_change", args=[stored.pk])).content.decode()
+    later = (
+        admin_client.get(KEYS).content.decode()
+        + admin_client.get(reverse("admin:billingcfg_apikey_change", args=[stored.pk])).content.decode()
+    )
     assert key not in later
     assert stored.hashed_key not in later
     assert stored.prefix in later
@@ -538,7 +654,8 @@ def test_the_key_list_shows_name_prefix_scopes_and_use(admin_client, demo):
     rows = cells(admin_client.get(KEYS), "result_list")
     # checkbox, name, prefix, scopes, created, created by, last used, revoked
     assert [row[1:4] + row[5:] for row in rows] == [
-        ["reports", api_key.prefix, "config:read, draft:read", "-", "-", "-"]]
+        ["reports", api_key.prefix, "config:read, draft:read", "-", "-", "-"]
+    ]
     authenticate(key)
     last_used = cells(admin_client.get(KEYS), "result_list")[0][6]
     assert last_used != "-"
@@ -556,10 +673,14 @@ def test_the_revoke_action_revokes_and_records_it(admin_client, admin_user, demo
     api_key.refresh_from_db()
     assert api_key.revoked_at is not None
     assert page_messages(response) == [
-        f"Revoked 1 key: old batch job ({api_key.prefix}). Requests with them are refused from now on."]
+        f"Revoked 1 key: old batch job ({api_key.prefix}). Requests with them are refused from now on."
+    ]
     entry = LogEntry.objects.get(object_id=str(api_key.pk))
     assert (entry.user, entry.action_flag, entry.get_change_message()) == (
-        admin_user, CHANGE, f"Revoked the key {api_key.prefix}.")
+        admin_user,
+        CHANGE,
+        f"Revoked the key {api_key.prefix}.",
+    )
     from rest_framework.exceptions import AuthenticationFailed
 
     with pytest.raises(AuthenticationFailed, match="was revoked"):
@@ -573,8 +694,10 @@ def test_api_keys_are_revoked_not_deleted(admin_client, demo):
     api_key = ApiKey(name="kept", scopes=["config:read"])
     api_key_issue(api_key)
 
-    assert admin_client.post(reverse("admin:billingcfg_apikey_delete", args=[api_key.pk]),
-                             {"post": "yes"}).status_code == 403
+    assert (
+        admin_client.post(reverse("admin:billingcfg_apikey_delete", args=[api_key.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     assert ApiKey.objects.filter(pk=api_key.pk).exists()
 
 
@@ -584,8 +707,9 @@ def test_a_key_can_be_renamed_and_rescoped_but_its_secret_stays(admin_client, de
     api_key = ApiKey(name="reports", scopes=["config:read"])
     key = api_key_issue(api_key)
     url = reverse("admin:billingcfg_apikey_change", args=[api_key.pk])
-    checked = re.findall(r'<input type="checkbox" name="scopes" value="([^"]+)"[^>]* checked>',
-                         admin_client.get(url).content.decode())
+    checked = re.findall(
+        r'<input type="checkbox" name="scopes" value="([^"]+)"[^>]* checked>', admin_client.get(url).content.decode()
+    )
     assert checked == ["config:read"]
 
     response = admin_client.post(url, {"name": "reports (staging)", "scopes": ["config:read", "draft:read"]})
@@ -593,5 +717,8 @@ def test_a_key_can_be_renamed_and_rescoped_but_its_secret_stays(admin_client, de
     assert response.status_code == 302
     changed = ApiKey.objects.get()
     assert (changed.name, changed.scopes, changed.prefix) == (
-        "reports (staging)", ["config:read", "draft:read"], api_key.prefix)
+        "reports (staging)",
+        ["config:read", "draft:read"],
+        api_key.prefix,
+    )
     assert changed.matches(key)

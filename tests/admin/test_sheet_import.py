@@ -53,8 +53,10 @@ def as_viewer(client, demo):
 
 
 def _import(client, model, *, name: str, data: bytes, fmt: str):
-    return client.post(admin_url(model, "import"), {
-        "resource": "0", "format": IMPORT_FORMATS[fmt], "import_file": SimpleUploadedFile(name, data)})
+    return client.post(
+        admin_url(model, "import"),
+        {"resource": "0", "format": IMPORT_FORMATS[fmt], "import_file": SimpleUploadedFile(name, data)},
+    )
 
 
 def _export(client, model, fmt: str):
@@ -73,10 +75,11 @@ def _messages(response) -> list[str]:
 
 # ---- one table: the credit rates ------------------------------------------------------------------
 
+
 def test_the_credit_rates_list_offers_import_and_export_to_an_editor(as_editor):
     page = _html(as_editor.get(admin_url(CreditRate, "changelist")))
 
-    assert f'href=\'{admin_url(CreditRate, "import")}\' class="import_link">Import</a>' in page
+    assert f"href='{admin_url(CreditRate, 'import')}' class=\"import_link\">Import</a>" in page
     assert f'href="{admin_url(CreditRate, "export")}?" class="export_link">Export</a>' in page
 
 
@@ -87,8 +90,20 @@ def test_exporting_the_credit_rates_as_xlsx_gives_a_workbook_keyed_by_slugs(as_e
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("model", "variant", "meter", "credits", "per_units", "minimum_charge", "allowed_quantities",
-                       "min_quantity", "max_quantity", "default_quantity", "active", "notes")
+    assert rows[0] == (
+        "model",
+        "variant",
+        "meter",
+        "credits",
+        "per_units",
+        "minimum_charge",
+        "allowed_quantities",
+        "min_quantity",
+        "max_quantity",
+        "default_quantity",
+        "active",
+        "notes",
+    )
     assert rows[1] == ("kling-v2-1", None, "seconds", 8, 1, 0, None, 1, 10, 8, True, None)
     assert ("wan-2-1", "720p", "seconds", 5, 1, 0, None, 1, 10, 8, True, None) in rows
     assert len(rows) == 10
@@ -112,17 +127,23 @@ def test_an_edited_export_previews_its_changes_and_is_written_only_when_confirme
     page = _html(preview)
     counts = re.search(r'<tr id="counts-credit_rates".*?</tr>', page, re.S).group(0)
     assert re.findall(r'<td class="(\w+)">([^<]*)</td>', counts) == [
-        ("new", "1"), ("changed", "1"), ("unchanged", "8"), ("invalid", "")]
+        ("new", "1"),
+        ("changed", "1"),
+        ("unchanged", "8"),
+        ("invalid", ""),
+    ]
     assert re.sub(r"\s+", " ", '<td><code>credits</code></td><td class="old">8</td><td class="new">9.5</td>') in (
-        re.sub(r"\s+", " ", page))
+        re.sub(r"\s+", " ", page)
+    )
     assert '<td class="old">(empty)</td><td class="new">Raised with the January prices</td>' in page
     assert '<tr class="new"><td>11</td><td><code>mochi-1 / — / hours</code></td></tr>' in page
     assert "8 rows unchanged: nothing is written for them." in page
     confirm = preview.context["confirm_form"]
     assert draft_snapshot() == before, "the preview writes nothing"
 
-    done = as_editor.post(admin_url(CreditRate, "process_import"),
-                          {name: confirm.initial[name] for name in confirm.fields}, follow=True)
+    done = as_editor.post(
+        admin_url(CreditRate, "process_import"), {name: confirm.initial[name] for name in confirm.fields}, follow=True
+    )
 
     assert done.redirect_chain == [(admin_url(CreditRate, "changelist"), 302)]
     assert _messages(done) == ["Import finished: 1 new, 1 updated, 0 deleted and 8 skipped credit rates."]
@@ -130,7 +151,10 @@ def test_an_edited_export_previews_its_changes_and_is_written_only_when_confirme
     assert (rate.credits, rate.notes) == (Decimal("9.5"), "Raised with the January prices")
     record = rate.history.first()
     assert (record.history_type, record.history_user, record.history_change_reason) == (
-        "~", editor, "Imported from rates.xlsx")
+        "~",
+        editor,
+        "Imported from rates.xlsx",
+    )
     assert CreditRate.objects.get(model__slug="mochi-1", meter__slug="hours").history.get().history_user == editor
     assert CreditRate.objects.count() == 10
 
@@ -149,8 +173,10 @@ def test_a_file_with_one_invalid_row_shows_the_problem_and_no_confirmation(as_ed
     assert "confirm_form" not in response.context
     page = _html(response)
     assert "Some rows are invalid" in page
-    assert ('<li class="problem">Row 3, columns <code>max_quantity</code>, <code>default_quantity</code>: Default '
-            'quantity cannot be above the maximum quantity.</li>') in page
+    assert (
+        '<li class="problem">Row 3, columns <code>max_quantity</code>, <code>default_quantity</code>: Default '
+        "quantity cannot be above the maximum quantity.</li>"
+    ) in page
     assert 'id="counts-credit_rates" class="failed"' in page
     assert draft_snapshot() == before
 
@@ -165,13 +191,15 @@ def test_a_file_that_stopped_importing_cleanly_since_its_preview_writes_nothing_
     Meter.objects.filter(slug="frames").delete()
     before = draft_snapshot()
 
-    done = as_editor.post(admin_url(CreditRate, "process_import"),
-                          {name: confirm.initial[name] for name in confirm.fields}, follow=True)
+    done = as_editor.post(
+        admin_url(CreditRate, "process_import"), {name: confirm.initial[name] for name in confirm.fields}, follow=True
+    )
 
     assert done.redirect_chain == [(admin_url(CreditRate, "import"), 302)]
     assert _messages(done) == [
         "Nothing was imported: the draft changed since the preview, and the file no longer imports cleanly. "
-        "Sheet 'credit_rates', row 11, column 'meter': there is no meter 'frames'"]
+        "Sheet 'credit_rates', row 11, column 'meter': there is no meter 'frames'"
+    ]
     assert draft_snapshot() == before
     assert CreditRate.objects.get(model__slug="kling-v2-1").credits == 8
 
@@ -181,13 +209,19 @@ def test_a_viewer_can_export_but_not_import(as_viewer):
     assert "export_link" in page and "import_link" not in page
 
     assert _export(as_viewer, CreditRate, "csv").content.decode().splitlines()[1] == (
-        "kling-v2-1,,seconds,8,1,0,,1,10,8,TRUE,")
+        "kling-v2-1,,seconds,8,1,0,,1,10,8,TRUE,"
+    )
     before = draft_snapshot()
     data = csv_of(rows_of(RESOURCES["credit_rates"]().export()))
     assert as_viewer.get(admin_url(CreditRate, "import")).status_code == 403
     assert _import(as_viewer, CreditRate, name="rates.csv", data=data, fmt="csv").status_code == 403
-    assert as_viewer.post(admin_url(CreditRate, "process_import"), {
-        "import_file_name": "x", "original_file_name": "rates.csv", "format": "0", "resource": "0"}).status_code == 403
+    assert (
+        as_viewer.post(
+            admin_url(CreditRate, "process_import"),
+            {"import_file_name": "x", "original_file_name": "rates.csv", "format": "0", "resource": "0"},
+        ).status_code
+        == 403
+    )
     assert draft_snapshot() == before
 
 
@@ -198,9 +232,20 @@ def test_a_large_file_previews_with_each_list_cut_at_the_limit(as_editor, monkey
     rows = rows_of(RESOURCES["provider_costs"]().export())
     headers = rows[0]
     stored = len(rows) - 1
-    tier = {"model": "claude-3-5-sonnet", "variant": "", "meter": "input_tokens", "price": "3.5", "price_high": "",
-            "per_units": "1000000", "tier_mode": "cliff", "tier_meter": "", "currency": "USD", "source_url": "",
-            "as_of": "2026-01-01", "notes": ""}
+    tier = {
+        "model": "claude-3-5-sonnet",
+        "variant": "",
+        "meter": "input_tokens",
+        "price": "3.5",
+        "price_high": "",
+        "per_units": "1000000",
+        "tier_mode": "cliff",
+        "tier_meter": "",
+        "currency": "USD",
+        "source_url": "",
+        "as_of": "2026-01-01",
+        "notes": "",
+    }
     rows += [[{**tier, "tier_threshold": str(1000 * n)}[column] for column in headers] for n in range(1, 3001)]
     rows[1][headers.index("price")] = "3.1"
     before = draft_snapshot()
@@ -236,6 +281,7 @@ def test_a_long_list_of_problems_is_cut_at_the_limit_too(as_editor, monkeypatch)
 
 # ---- the whole configuration: the workbook page --------------------------------------------------------
 
+
 def _upload(client, *, name: str, data: bytes):
     return client.post(reverse("workbook"), {"workbook": SimpleUploadedFile(name, data)})
 
@@ -254,8 +300,9 @@ def test_the_workbook_page_exports_the_whole_configuration(as_editor):
     response = as_editor.get(reverse("workbook_export"))
 
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert re.fullmatch(r'attachment; filename="configuration-\d{4}-\d\d-\d\d-\d{4}\.xlsx"',
-                        response["Content-Disposition"])
+    assert re.fullmatch(
+        r'attachment; filename="configuration-\d{4}-\d\d-\d\d-\d{4}\.xlsx"', response["Content-Disposition"]
+    )
     assert workbook_cells(response.content) == workbook_cells(workbook_export())
 
 
@@ -269,7 +316,11 @@ def test_a_workbook_is_previewed_then_written_when_confirmed(as_editor, editor):
     assert "Preview of <strong>configuration.xlsx</strong>. Nothing has been written yet." in page
     counts = re.search(r'<tr id="counts-provider_costs".*?</tr>', page, re.S).group(0)
     assert re.findall(r'<td class="(\w+)">([^<]*)</td>', counts) == [
-        ("new", ""), ("changed", "1"), ("unchanged", "44"), ("invalid", "")]
+        ("new", ""),
+        ("changed", "1"),
+        ("unchanged", "44"),
+        ("invalid", ""),
+    ]
     assert '<td><code>price</code></td><td class="old">3</td><td class="new">3.3</td>' in page
     assert '<tr class="new"><td>12</td><td><code>acme</code></td></tr>' in page
     confirm = preview.context["confirm_form"]
@@ -280,7 +331,8 @@ def test_a_workbook_is_previewed_then_written_when_confirmed(as_editor, editor):
     assert done.redirect_chain == [(reverse("workbook"), 302)]
     assert _messages(done) == [
         "Imported configuration.xlsx: 1 new and 1 changed rows written to the draft (history records you and the "
-        "file). Review the margins, then publish."]
+        "file). Review the margins, then publish."
+    ]
     cost = ProviderCost.objects.get(model__slug="claude-3-5-sonnet", meter__slug="input_tokens")
     assert cost.price == Decimal("3.3")
     record = cost.history.first()
@@ -299,11 +351,13 @@ def test_a_draft_changed_between_preview_and_confirm_imports_nothing_and_preview
     assert again.status_code == 200
     assert _messages(again) == [
         "The draft changed since this preview (someone saved a row). Nothing was imported; here is the preview "
-        "against the draft as it is now."]
+        "against the draft as it is now."
+    ]
     assert draft_snapshot() == before
     previews = {p.name: p for p in again.context["previews"]}
     assert [(row.key, row.changes) for row in previews["providers"].changed_rows] == [
-        ("anthropic", [("name", "Anthropic PBC", "Anthropic")])]
+        ("anthropic", [("name", "Anthropic PBC", "Anthropic")])
+    ]
     assert again.context["confirm_form"].initial["draft_sha256"] != confirm.initial["draft_sha256"]
 
 
@@ -316,8 +370,9 @@ def test_a_preview_confirmed_after_its_file_stopped_waiting_imports_nothing(as_e
     done = as_editor.post(reverse("workbook"), {**confirm.initial, "confirm": "Confirm import"}, follow=True)
 
     assert done.redirect_chain == [(reverse("workbook"), 302)]
-    assert _messages(done) == ["The previewed file is no longer waiting (previews wait one hour); upload it again. "
-                               "Nothing was imported."]
+    assert _messages(done) == [
+        "The previewed file is no longer waiting (previews wait one hour); upload it again. Nothing was imported."
+    ]
     assert draft_snapshot() == before
 
 
@@ -345,6 +400,11 @@ def test_a_viewer_can_download_the_workbook_but_not_import_one(as_viewer):
     before = draft_snapshot()
     data = workbook_edited(workbook_export(), _raise_sonnet)
     assert _upload(as_viewer, name="configuration.xlsx", data=data).status_code == 403
-    assert as_viewer.post(reverse("workbook"), {"confirm": "Confirm import", "file_sha256": "0" * 64,
-                                                "file_name": "c.xlsx", "draft_sha256": "x"}).status_code == 403
+    assert (
+        as_viewer.post(
+            reverse("workbook"),
+            {"confirm": "Confirm import", "file_sha256": "0" * 64, "file_name": "c.xlsx", "draft_sha256": "x"},
+        ).status_code
+        == 403
+    )
     assert draft_snapshot() == before

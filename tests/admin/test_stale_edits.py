@@ -54,13 +54,19 @@ def _last_change(rate: CreditRate) -> str:
 
 
 def _rates_formset(response: HttpResponse):
-    return next(inline.formset for inline in response.context["inline_admin_formsets"]
-                if inline.formset.prefix == "credit_rates")
+    return next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "credit_rates"
+    )
 
 
 def _row_index(data: dict[str, str], prefix: str, row) -> int:
-    return next(int(key.split("-")[1]) for key, value in data.items()
-                if key.startswith(f"{prefix}-") and key.endswith("-id") and value == str(row.pk))
+    return next(
+        int(key.split("-")[1])
+        for key, value in data.items()
+        if key.startswith(f"{prefix}-") and key.endswith("-id") and value == str(row.pk)
+    )
 
 
 def _refused_with(response: HttpResponse, message: str) -> None:
@@ -74,6 +80,7 @@ def _refused_with(response: HttpResponse, message: str) -> None:
 
 # ---- the credit rate's own page ---------------------------------------------------------------
 
+
 def test_second_save_of_a_credit_rate_is_refused_and_the_first_stays(alice: Client, bob: Client) -> None:
     rate = f.credit_rate(credits=Decimal("10"))
     url = change_url(rate)
@@ -86,8 +93,11 @@ def test_second_save_of_a_credit_rate_is_refused_and_the_first_stays(alice: Clie
     bobs.update(credits="15", notes="Bob's reason")
     refused = bob.post(url, bobs)
 
-    _refused_with(refused, f"The credit rate “{_rate_name(rate)}” was changed by ops-alice on {_last_change(rate)} "
-                           f"after you opened this page. {REOPEN}")
+    _refused_with(
+        refused,
+        f"The credit rate “{_rate_name(rate)}” was changed by ops-alice on {_last_change(rate)} "
+        f"after you opened this page. {REOPEN}",
+    )
     rate.refresh_from_db()
     assert (rate.credits, rate.notes) == (Decimal("12"), "")
     assert CreditRate.history.filter(id=rate.pk).count() == records
@@ -132,8 +142,9 @@ def test_a_change_made_outside_the_admin_is_detected(bob: Client, change: str) -
 
     refused = bob.post(url, data)
 
-    _refused_with(refused, f"The credit rate “{_rate_name(rate)}” was changed{who_and_when} after you opened this page. "
-                           f"{REOPEN}")
+    _refused_with(
+        refused, f"The credit rate “{_rate_name(rate)}” was changed{who_and_when} after you opened this page. {REOPEN}"
+    )
     rate.refresh_from_db()
     assert rate.credits == Decimal("11")
 
@@ -147,13 +158,17 @@ def test_a_page_that_does_not_say_how_the_row_was_opened_is_refused(bob: Client)
 
     refused = bob.post(change_url(rate), data)
 
-    _refused_with(refused, f"The credit rate “{_rate_name(rate)}” could not be checked for changes made since this "
-                           f"page was opened. {REOPEN}")
+    _refused_with(
+        refused,
+        f"The credit rate “{_rate_name(rate)}” could not be checked for changes made since this "
+        f"page was opened. {REOPEN}",
+    )
     rate.refresh_from_db()
     assert rate.credits == Decimal("10")
 
 
 # ---- the AI model page, with its rows inline --------------------------------------------------
+
 
 def test_second_save_through_the_model_pages_rate_row_is_refused_on_that_row(alice: Client, bob: Client) -> None:
     rate = f.credit_rate(for_default_variant=True, credits=Decimal("10"))
@@ -168,8 +183,10 @@ def test_second_save_through_the_model_pages_rate_row_is_refused_on_that_row(ali
     bobs.update({"name": "Renamed by Bob", f"credit_rates-{row}-credits": "15"})
     refused = bob.post(url, bobs)
 
-    message = (f"The credit rate “{_rate_name(rate)}” was changed by ops-alice on {_last_change(rate)} "
-               f"after you opened this page. {REOPEN}")
+    message = (
+        f"The credit rate “{_rate_name(rate)}” was changed by ops-alice on {_last_change(rate)} "
+        f"after you opened this page. {REOPEN}"
+    )
     _refused_with(refused, message)
     assert _rates_formset(refused).forms[row].non_field_errors() == [message]
     assert message in table_rows(refused)  # the error row above the rate's own row
@@ -177,8 +194,7 @@ def test_second_save_through_the_model_pages_rate_row_is_refused_on_that_row(ali
     assert CreditRate.objects.get(pk=rate.pk).credits == Decimal("12")
 
 
-def test_a_row_someone_else_changed_where_the_page_does_not_show_it_does_not_block(alice: Client,
-                                                                                   bob: Client) -> None:
+def test_a_row_someone_else_changed_where_the_page_does_not_show_it_does_not_block(alice: Client, bob: Client) -> None:
     """Alice writes a note on the first rate's own page; Bob, on the model page
     opened before, changes the second rate. The first rate's row on Bob's page
     shows nothing Alice changed and is not written back: Bob's save goes through
@@ -213,8 +229,10 @@ def test_a_row_whose_shown_values_someone_else_changed_blocks_even_if_untouched(
     bobs[f"credit_rates-{_row_index(bobs, 'credit_rates', second)}-credits"] = "25"
     refused = bob.post(url, bobs)
 
-    message = (f"The credit rate “{_rate_name(first)}” was changed by ops-alice on {_last_change(first)} "
-               f"after you opened this page. {REOPEN}")
+    message = (
+        f"The credit rate “{_rate_name(first)}” was changed by ops-alice on {_last_change(first)} "
+        f"after you opened this page. {REOPEN}"
+    )
     _refused_with(refused, message)
     assert _rates_formset(refused).forms[_row_index(bobs, "credit_rates", first)].non_field_errors() == [message]
     first.refresh_from_db()
@@ -253,14 +271,17 @@ def test_deleting_a_row_someone_else_changed_meanwhile_is_refused(alice: Client,
     bobs[f"credit_rates-{_row_index(bobs, 'credit_rates', rate)}-DELETE"] = "on"
     refused = bob.post(url, bobs)
 
-    message = (f"The credit rate “{_rate_name(rate)}” was changed by ops-alice on {_last_change(rate)} "
-               f"after you opened this page. {REOPEN}")
+    message = (
+        f"The credit rate “{_rate_name(rate)}” was changed by ops-alice on {_last_change(rate)} "
+        f"after you opened this page. {REOPEN}"
+    )
     _refused_with(refused, message)
     assert _rates_formset(refused).non_form_errors() == [message]
     assert CreditRate.objects.get(pk=rate.pk).credits == Decimal("12")
 
 
 # ---- no false refusals ------------------------------------------------------------------------
+
 
 def test_saving_again_after_reopening_the_page_works(bob: Client) -> None:
     rate = f.credit_rate(credits=Decimal("10"))
@@ -297,24 +318,40 @@ def test_a_rate_is_added_on_its_own_page_and_on_the_model_page(bob: Client) -> N
     model = f.ai_model()
     meter, other = f.meter(), f.meter()
     data = page_data(bob.get(admin_url(CreditRate, "add")))
-    data.update({"model": str(model.pk), "meter": str(meter.pk), "credits": "10", "per_units": "1",
-                 "minimum_charge": "0", "active": "on"})
+    data.update(
+        {
+            "model": str(model.pk),
+            "meter": str(meter.pk),
+            "credits": "10",
+            "per_units": "1",
+            "minimum_charge": "0",
+            "active": "on",
+        }
+    )
     assert bob.post(admin_url(CreditRate, "add"), data).status_code == 302
 
     data = page_data(bob.get(change_url(model)))
-    add_row(data, "credit_rates", {"meter": str(other.pk), "credits": "20", "per_units": "1",
-                                   "minimum_charge": "0", "active": "on"})
+    add_row(
+        data,
+        "credit_rates",
+        {"meter": str(other.pk), "credits": "20", "per_units": "1", "minimum_charge": "0", "active": "on"},
+    )
     assert bob.post(change_url(model), data).status_code == 302
     assert sorted(CreditRate.objects.filter(model=model).values_list("credits", flat=True)) == [
-        Decimal("10"), Decimal("20")]
+        Decimal("10"),
+        Decimal("20"),
+    ]
 
 
 def _revert_data(response: HttpResponse) -> dict[str, str]:
     """The revert page as a browser posts it: one form, no inlines."""
     form = response.context["adminform"].form
     data = {form.add_prefix(name): form[name].value() for name in form.fields}
-    return {name: "on" if value is True else str(value) for name, value in data.items()
-            if value is not None and value is not False}
+    return {
+        name: "on" if value is True else str(value)
+        for name, value in data.items()
+        if value is not None and value is not False
+    }
 
 
 def test_reverting_from_history_is_checked_too(alice: Client, bob: Client) -> None:
@@ -332,7 +369,8 @@ def test_reverting_from_history_is_checked_too(alice: Client, bob: Client) -> No
     refused = bob.post(revert, bobs)
     assert refused.status_code == 200
     assert f"The credit rate “{_rate_name(rate)}” was changed after you opened this page. {REOPEN}" in (
-        refused.context["adminform"].form.non_field_errors())
+        refused.context["adminform"].form.non_field_errors()
+    )
     assert CreditRate.objects.get(pk=rate.pk).credits == Decimal("14")
 
     assert bob.post(revert, _revert_data(bob.get(revert))).status_code == 302
@@ -370,6 +408,7 @@ def test_every_configuration_form_refuses_stale_edits(model_admin: ConfigAdmin) 
 
 # ---- two saves at once ------------------------------------------------------------------------
 
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL; CI runs this there")
 @pytest.mark.django_db(transaction=True)
 def test_two_saves_at_once_one_wins_and_the_other_is_refused(monkeypatch) -> None:
@@ -404,8 +443,10 @@ def test_two_saves_at_once_one_wins_and_the_other_is_refused(monkeypatch) -> Non
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=save, args=(client, data, credits))
-               for client, data, credits in zip(clients, pages, ("12", "15"), strict=True)]
+    threads = [
+        threading.Thread(target=save, args=(client, data, credits))
+        for client, data, credits in zip(clients, pages, ("12", "15"), strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

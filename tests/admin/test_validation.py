@@ -86,23 +86,38 @@ def _pk(row: Model | None) -> str:
 
 def _rate_duplicate(client: Client) -> Post:
     stored = f.exchange_rate()
-    fields = {"from_currency": _pk(stored.from_currency), "to_currency": _pk(stored.to_currency),
-              "to_amount": "2", "as_of": stored.as_of.isoformat()}
-    return edit(client, admin_url(ExchangeRate, "add"), message_of(ExchangeRate, "exchange_rate_one_per_pair_and_date"),
-                fields)
+    fields = {
+        "from_currency": _pk(stored.from_currency),
+        "to_currency": _pk(stored.to_currency),
+        "to_amount": "2",
+        "as_of": stored.as_of.isoformat(),
+    }
+    return edit(
+        client, admin_url(ExchangeRate, "add"), message_of(ExchangeRate, "exchange_rate_one_per_pair_and_date"), fields
+    )
 
 
 def _rate_same_currency(client: Client) -> Post:
     rate = f.exchange_rate()
-    return edit(client, change_url(rate), message_of(ExchangeRate, "exchange_rate_two_currencies"),
-                {"to_currency": _pk(rate.from_currency)})
+    return edit(
+        client,
+        change_url(rate),
+        message_of(ExchangeRate, "exchange_rate_two_currencies"),
+        {"to_currency": _pk(rate.from_currency)},
+    )
 
 
 def _cost_copy(stored: ProviderCost, constraint: str, client: Client) -> Post:
-    fields = {"model": _pk(stored.model), "variant": _pk(stored.variant), "meter": _pk(stored.meter),
-              "price": "9", "currency": _pk(stored.currency), "as_of": "2025-02-01",
-              "tier_threshold": "" if stored.tier_threshold is None else str(stored.tier_threshold),
-              "tier_mode": stored.tier_mode}
+    fields = {
+        "model": _pk(stored.model),
+        "variant": _pk(stored.variant),
+        "meter": _pk(stored.meter),
+        "price": "9",
+        "currency": _pk(stored.currency),
+        "as_of": "2025-02-01",
+        "tier_threshold": "" if stored.tier_threshold is None else str(stored.tier_threshold),
+        "tier_mode": stored.tier_mode,
+    }
     return edit(client, admin_url(ProviderCost, "add"), message_of(ProviderCost, constraint), fields)
 
 
@@ -121,8 +136,13 @@ def _cost_tier_twice(with_variant: bool) -> Callable[[Client], Post]:
 
     def prepare(client: Client) -> Post:
         base = f.provider_cost(for_default_variant=with_variant)
-        tier = f.provider_cost(model=base.model, variant=base.variant, meter=base.meter,
-                               tier_threshold=Decimal("200000"), tier_mode="cliff")
+        tier = f.provider_cost(
+            model=base.model,
+            variant=base.variant,
+            meter=base.meter,
+            tier_threshold=Decimal("200000"),
+            tier_mode="cliff",
+        )
         return _cost_copy(tier, constraint, client)
 
     return prepare
@@ -133,8 +153,12 @@ def _credit_rate_twice(with_variant: bool) -> Callable[[Client], Post]:
 
     def prepare(client: Client) -> Post:
         stored = f.credit_rate(for_default_variant=with_variant)
-        fields = {"model": _pk(stored.model), "variant": _pk(stored.variant), "meter": _pk(stored.meter),
-                  "credits": "3"}
+        fields = {
+            "model": _pk(stored.model),
+            "variant": _pk(stored.variant),
+            "meter": _pk(stored.meter),
+            "credits": "3",
+        }
         return edit(client, admin_url(CreditRate, "add"), message_of(CreditRate, constraint), fields)
 
     return prepare
@@ -143,15 +167,13 @@ def _credit_rate_twice(with_variant: bool) -> Callable[[Client], Post]:
 def _variant_slug_twice(client: Client) -> Post:
     first = f.variant(is_default=True)
     second = f.variant(model=first.model)
-    return edit(client, change_url(second), message_of(Variant, "variant_slug_unique_per_model"),
-                {"slug": first.slug})
+    return edit(client, change_url(second), message_of(Variant, "variant_slug_unique_per_model"), {"slug": first.slug})
 
 
 def _variant_second_default(client: Client) -> Post:
     first = f.variant(is_default=True)
     second = f.variant(model=first.model)
-    return edit(client, change_url(second), message_of(Variant, "variant_one_default_per_model"),
-                {"is_default": "on"})
+    return edit(client, change_url(second), message_of(Variant, "variant_one_default_per_model"), {"is_default": "on"})
 
 
 def _model_page_with_variant() -> tuple[AIModel, Variant]:
@@ -166,39 +188,77 @@ def _model_add_fields() -> dict[str, str]:
 def _inline_costs_twice(client: Client) -> Post:
     meter = f.meter()
     cost = {"meter": _pk(meter), "price": "1", "per_units": "1", "currency": _pk(f.usd()), "as_of": "2025-01-01"}
-    return edit(client, admin_url(AIModel, "add"),
-                message_of(ProviderCost, "provider_cost_base_unique_all_variants"), _model_add_fields(),
-                {"variants": [{"slug": "default", "name": "Default", "is_default": "on", "sort_order": "0"}],
-                 "provider_costs": [cost, cost]})
+    return edit(
+        client,
+        admin_url(AIModel, "add"),
+        message_of(ProviderCost, "provider_cost_base_unique_all_variants"),
+        _model_add_fields(),
+        {
+            "variants": [{"slug": "default", "name": "Default", "is_default": "on", "sort_order": "0"}],
+            "provider_costs": [cost, cost],
+        },
+    )
 
 
 def _inline_tiers_twice(client: Client) -> Post:
     model, variant = _model_page_with_variant()
     meter = f.meter()
-    tier = {"variant": _pk(variant), "meter": _pk(meter), "price": "2", "per_units": "1", "tier_threshold": "100",
-            "tier_mode": "graduated", "currency": _pk(f.usd()), "as_of": "2025-01-01"}
-    return edit(client, change_url(model), message_of(ProviderCost, "provider_cost_tier_unique_per_variant"),
-                rows={"provider_costs": [tier, tier]})
+    tier = {
+        "variant": _pk(variant),
+        "meter": _pk(meter),
+        "price": "2",
+        "per_units": "1",
+        "tier_threshold": "100",
+        "tier_mode": "graduated",
+        "currency": _pk(f.usd()),
+        "as_of": "2025-01-01",
+    }
+    return edit(
+        client,
+        change_url(model),
+        message_of(ProviderCost, "provider_cost_tier_unique_per_variant"),
+        rows={"provider_costs": [tier, tier]},
+    )
 
 
 def _inline_rates_twice(client: Client) -> Post:
     model, variant = _model_page_with_variant()
-    rate = {"variant": _pk(variant), "meter": _pk(f.meter()), "credits": "5", "per_units": "1",
-            "minimum_charge": "0", "active": "on"}
-    return edit(client, change_url(model), message_of(CreditRate, "credit_rate_unique_per_variant"),
-                rows={"credit_rates": [rate, rate]})
+    rate = {
+        "variant": _pk(variant),
+        "meter": _pk(f.meter()),
+        "credits": "5",
+        "per_units": "1",
+        "minimum_charge": "0",
+        "active": "on",
+    }
+    return edit(
+        client,
+        change_url(model),
+        message_of(CreditRate, "credit_rate_unique_per_variant"),
+        rows={"credit_rates": [rate, rate]},
+    )
 
 
 def _inline_variant_slug_twice(client: Client) -> Post:
     row = {"slug": "720p", "name": "720p", "sort_order": "0"}
-    return edit(client, admin_url(AIModel, "add"), message_of(Variant, "variant_slug_unique_per_model"),
-                _model_add_fields(), {"variants": [{**row, "is_default": "on"}, row]})
+    return edit(
+        client,
+        admin_url(AIModel, "add"),
+        message_of(Variant, "variant_slug_unique_per_model"),
+        _model_add_fields(),
+        {"variants": [{**row, "is_default": "on"}, row]},
+    )
 
 
 def _inline_two_defaults(client: Client) -> Post:
     rows = [{"slug": slug, "name": slug, "is_default": "on", "sort_order": "0"} for slug in ("720p", "1080p")]
-    return edit(client, admin_url(AIModel, "add"), "Mark exactly one variant as the default; 2 are marked.",
-                _model_add_fields(), {"variants": rows})
+    return edit(
+        client,
+        admin_url(AIModel, "add"),
+        "Mark exactly one variant as the default; 2 are marked.",
+        _model_add_fields(),
+        {"variants": rows},
+    )
 
 
 def _inline_no_default(client: Client) -> Post:
@@ -230,8 +290,16 @@ def _rate_foreign_variant(client: Client) -> Post:
 def _step(client: Client, values: dict[str, str], message: str) -> Post:
     workflow = f.workflow()
     model = f.ai_model(default_variant=False)
-    step = {"position": "1", "label": "Report call", "model": _pk(model), "meter": _pk(f.meter()),
-            "quantity": "1", "probability": "1", "multiplier": "1", **values}
+    step = {
+        "position": "1",
+        "label": "Report call",
+        "model": _pk(model),
+        "meter": _pk(f.meter()),
+        "quantity": "1",
+        "probability": "1",
+        "multiplier": "1",
+        **values,
+    }
     return edit(client, change_url(workflow), message, rows={"steps": [step]})
 
 
@@ -251,91 +319,201 @@ def _threshold(client: Client, fields: dict[str, str], message: str, field: str 
 
 
 def _action_switch_without_model(client: Client) -> Post:
-    return edit(client, change_url(f.threshold()),
-                message_of(ThresholdAction, "threshold_action_switch_names_model"),
-                rows={"actions": [{"position": "1", "action": Action.SWITCH_MODEL}]})
+    return edit(
+        client,
+        change_url(f.threshold()),
+        message_of(ThresholdAction, "threshold_action_switch_names_model"),
+        rows={"actions": [{"position": "1", "action": Action.SWITCH_MODEL}]},
+    )
 
 
 def _action_twice(client: Client) -> Post:
     stored = f.threshold_action(action=Action.EMAIL)
-    return edit(client, change_url(stored.threshold), message_of(ThresholdAction, "threshold_action_once"),
-                rows={"actions": [{"position": "2", "action": Action.EMAIL}]})
+    return edit(
+        client,
+        change_url(stored.threshold),
+        message_of(ThresholdAction, "threshold_action_once"),
+        rows={"actions": [{"position": "2", "action": Action.EMAIL}]},
+    )
 
 
 def _actions_twice_on_add_page(client: Client) -> Post:
-    fields = {"slug": "budget-100", "name": "Budget 100%", "scope": Scope.SYSTEM, "metric": Metric.CREDITS,
-              "window": "month", "limit": "10", "sort_order": "0", "active": "on"}
+    fields = {
+        "slug": "budget-100",
+        "name": "Budget 100%",
+        "scope": Scope.SYSTEM,
+        "metric": Metric.CREDITS,
+        "window": "month",
+        "limit": "10",
+        "sort_order": "0",
+        "active": "on",
+    }
     row = {"position": "1", "action": Action.SLACK}
-    return edit(client, admin_url(AlertThreshold, "add"), message_of(ThresholdAction, "threshold_action_once"),
-                fields, {"actions": [row, row]})
+    return edit(
+        client,
+        admin_url(AlertThreshold, "add"),
+        message_of(ThresholdAction, "threshold_action_once"),
+        fields,
+        {"actions": [row, row]},
+    )
 
 
 BREACHES = [
-    Breach("currency_minor_units_at_most_8", changed(Currency, "currency_minor_units_at_most_8", f.currency,
-                                                     minor_units="9")),
+    Breach(
+        "currency_minor_units_at_most_8",
+        changed(Currency, "currency_minor_units_at_most_8", f.currency, minor_units="9"),
+    ),
     Breach("exchange_rate_two_currencies", _rate_same_currency),
-    Breach("exchange_rate_amounts_positive", changed(ExchangeRate, "exchange_rate_amounts_positive",
-                                                     f.exchange_rate, from_amount="0")),
+    Breach(
+        "exchange_rate_amounts_positive",
+        changed(ExchangeRate, "exchange_rate_amounts_positive", f.exchange_rate, from_amount="0"),
+    ),
     Breach("exchange_rate_one_per_pair_and_date", _rate_duplicate),
-    Breach("pricing_policy_margin_fraction", changed(PricingPolicy, "pricing_policy_margin_fraction",
-                                                     f.policy, target_gross_margin="1")),
-    Breach("pricing_policy_fixed_basis_has_figure", changed(PricingPolicy, "pricing_policy_fixed_basis_has_figure",
-                                                            f.policy, revenue_basis=RevenueBasis.LOWEST,
-                                                            fixed_revenue_per_credit="0.05")),
-    Breach("pricing_policy_fixed_basis_has_figure: fixed basis, no figure",
-           changed(PricingPolicy, "pricing_policy_fixed_basis_has_figure", f.policy,
-                   revenue_basis=RevenueBasis.FIXED, fixed_revenue_per_credit="")),
-    Breach("alert_threshold_limit_not_negative", changed(AlertThreshold, "alert_threshold_limit_not_negative",
-                                                         f.threshold, limit="-1")),
-    Breach("alert_threshold_metric_complete",
-           lambda c: _threshold(c, {"metric": Metric.METER, "currency": ""}, "A meter metric needs a meter.", "meter")),
-    Breach("alert_threshold_scope_target",
-           lambda c: _threshold(c, {"scope": Scope.PROVIDER}, "Scope 'One provider' needs a provider.", "provider")),
-    Breach("alert_threshold_tier_for_users",
-           lambda c: _threshold(c, {"tier": "free"}, message_of(AlertThreshold, "alert_threshold_tier_for_users"),
-                                "tier")),
-    Breach("clean: a system threshold names no model",
-           lambda c: _threshold(c, {"model": _pk(f.ai_model(default_variant=False))},
-                                "Scope 'System (all usage)' takes no model; clear it.", "model")),
-    Breach("clean: a money threshold needs a currency",
-           lambda c: _threshold(c, {"currency": ""}, "A money metric needs a currency.", "currency")),
-    Breach("clean: only a meter threshold names a meter",
-           lambda c: _threshold(c, {"metric": Metric.CREDITS, "currency": "", "meter": _pk(f.meter())},
-                                "Only a meter metric takes a meter.", "meter")),
+    Breach(
+        "pricing_policy_margin_fraction",
+        changed(PricingPolicy, "pricing_policy_margin_fraction", f.policy, target_gross_margin="1"),
+    ),
+    Breach(
+        "pricing_policy_fixed_basis_has_figure",
+        changed(
+            PricingPolicy,
+            "pricing_policy_fixed_basis_has_figure",
+            f.policy,
+            revenue_basis=RevenueBasis.LOWEST,
+            fixed_revenue_per_credit="0.05",
+        ),
+    ),
+    Breach(
+        "pricing_policy_fixed_basis_has_figure: fixed basis, no figure",
+        changed(
+            PricingPolicy,
+            "pricing_policy_fixed_basis_has_figure",
+            f.policy,
+            revenue_basis=RevenueBasis.FIXED,
+            fixed_revenue_per_credit="",
+        ),
+    ),
+    Breach(
+        "alert_threshold_limit_not_negative",
+        changed(AlertThreshold, "alert_threshold_limit_not_negative", f.threshold, limit="-1"),
+    ),
+    Breach(
+        "alert_threshold_metric_complete",
+        lambda c: _threshold(c, {"metric": Metric.METER, "currency": ""}, "A meter metric needs a meter.", "meter"),
+    ),
+    Breach(
+        "alert_threshold_scope_target",
+        lambda c: _threshold(c, {"scope": Scope.PROVIDER}, "Scope 'One provider' needs a provider.", "provider"),
+    ),
+    Breach(
+        "alert_threshold_tier_for_users",
+        lambda c: _threshold(c, {"tier": "free"}, message_of(AlertThreshold, "alert_threshold_tier_for_users"), "tier"),
+    ),
+    Breach(
+        "clean: a system threshold names no model",
+        lambda c: _threshold(
+            c,
+            {"model": _pk(f.ai_model(default_variant=False))},
+            "Scope 'System (all usage)' takes no model; clear it.",
+            "model",
+        ),
+    ),
+    Breach(
+        "clean: a money threshold needs a currency",
+        lambda c: _threshold(c, {"currency": ""}, "A money metric needs a currency.", "currency"),
+    ),
+    Breach(
+        "clean: only a meter threshold names a meter",
+        lambda c: _threshold(
+            c,
+            {"metric": Metric.CREDITS, "currency": "", "meter": _pk(f.meter())},
+            "Only a meter metric takes a meter.",
+            "meter",
+        ),
+    ),
     Breach("threshold_action_switch_names_model", _action_switch_without_model),
     Breach("threshold_action_once", _action_twice),
     Breach("threshold_action_once: two new rows", _actions_twice_on_add_page),
-    Breach("credit_pack_credits_positive", changed(CreditPack, "credit_pack_credits_positive", f.credit_pack,
-                                                   credits="0")),
-    Breach("credit_pack_price_not_negative", changed(CreditPack, "credit_pack_price_not_negative", f.credit_pack,
-                                                     price="-1")),
-    Breach("subscription_plan_credits_positive", changed(SubscriptionPlan, "subscription_plan_credits_positive",
-                                                         lambda: f.plan(overage=True), credits_per_interval="0")),
-    Breach("subscription_plan_price_not_negative", changed(SubscriptionPlan, "subscription_plan_price_not_negative",
-                                                           lambda: f.plan(overage=True), price="-0.01")),
-    Breach("subscription_plan_overage_not_negative", changed(SubscriptionPlan,
-                                                             "subscription_plan_overage_not_negative",
-                                                             lambda: f.plan(overage=True),
-                                                             overage_price_per_credit="-0.01")),
+    Breach(
+        "credit_pack_credits_positive", changed(CreditPack, "credit_pack_credits_positive", f.credit_pack, credits="0")
+    ),
+    Breach(
+        "credit_pack_price_not_negative",
+        changed(CreditPack, "credit_pack_price_not_negative", f.credit_pack, price="-1"),
+    ),
+    Breach(
+        "subscription_plan_credits_positive",
+        changed(
+            SubscriptionPlan,
+            "subscription_plan_credits_positive",
+            lambda: f.plan(overage=True),
+            credits_per_interval="0",
+        ),
+    ),
+    Breach(
+        "subscription_plan_price_not_negative",
+        changed(SubscriptionPlan, "subscription_plan_price_not_negative", lambda: f.plan(overage=True), price="-0.01"),
+    ),
+    Breach(
+        "subscription_plan_overage_not_negative",
+        changed(
+            SubscriptionPlan,
+            "subscription_plan_overage_not_negative",
+            lambda: f.plan(overage=True),
+            overage_price_per_credit="-0.01",
+        ),
+    ),
     Breach("variant_slug_unique_per_model", _variant_slug_twice),
     Breach("variant_slug_unique_per_model: two new rows", _inline_variant_slug_twice),
     Breach("variant_one_default_per_model", _variant_second_default),
     Breach("inline: two default variants", _inline_two_defaults),
     Breach("inline: no default variant", _inline_no_default),
-    Breach("provider_cost_price_not_negative", changed(ProviderCost, "provider_cost_price_not_negative",
-                                                       lambda: f.provider_cost(for_default_variant=True), price="-1")),
-    Breach("provider_cost_band_ascends", changed(ProviderCost, "provider_cost_band_ascends",
-                                                 lambda: f.provider_cost(for_default_variant=True),
-                                                 price="0.6", price_high="0.3")),
-    Breach("provider_cost_per_units_positive", changed(ProviderCost, "provider_cost_per_units_positive",
-                                                       lambda: f.provider_cost(for_default_variant=True),
-                                                       per_units="0")),
-    Breach("provider_cost_tier_complete", changed(ProviderCost, "provider_cost_tier_complete",
-                                                  lambda: f.provider_cost(for_default_variant=True),
-                                                  tier_threshold="200000")),
-    Breach("provider_cost_tier_complete: a mode without a threshold",
-           changed(ProviderCost, "provider_cost_tier_complete", lambda: f.provider_cost(for_default_variant=True),
-                   tier_mode="cliff")),
+    Breach(
+        "provider_cost_price_not_negative",
+        changed(
+            ProviderCost,
+            "provider_cost_price_not_negative",
+            lambda: f.provider_cost(for_default_variant=True),
+            price="-1",
+        ),
+    ),
+    Breach(
+        "provider_cost_band_ascends",
+        changed(
+            ProviderCost,
+            "provider_cost_band_ascends",
+            lambda: f.provider_cost(for_default_variant=True),
+            price="0.6",
+            price_high="0.3",
+        ),
+    ),
+    Breach(
+        "provider_cost_per_units_positive",
+        changed(
+            ProviderCost,
+            "provider_cost_per_units_positive",
+            lambda: f.provider_cost(for_default_variant=True),
+            per_units="0",
+        ),
+    ),
+    Breach(
+        "provider_cost_tier_complete",
+        changed(
+            ProviderCost,
+            "provider_cost_tier_complete",
+            lambda: f.provider_cost(for_default_variant=True),
+            tier_threshold="200000",
+        ),
+    ),
+    Breach(
+        "provider_cost_tier_complete: a mode without a threshold",
+        changed(
+            ProviderCost,
+            "provider_cost_tier_complete",
+            lambda: f.provider_cost(for_default_variant=True),
+            tier_mode="cliff",
+        ),
+    ),
     Breach("provider_cost_base_unique_per_variant", _cost_base_twice(with_variant=True)),
     Breach("provider_cost_base_unique_all_variants", _cost_base_twice(with_variant=False)),
     Breach("provider_cost_base_unique_all_variants: two new rows", _inline_costs_twice),
@@ -343,51 +521,118 @@ BREACHES = [
     Breach("provider_cost_tier_unique_per_variant: two new rows", _inline_tiers_twice),
     Breach("provider_cost_tier_unique_all_variants", _cost_tier_twice(with_variant=False)),
     Breach("clean: a cost's variant belongs to its model", _cost_foreign_variant),
-    Breach("credit_rate_credits_positive", changed(CreditRate, "credit_rate_credits_positive",
-                                                   lambda: f.credit_rate(for_default_variant=True), credits="0")),
-    Breach("credit_rate_per_units_positive", changed(CreditRate, "credit_rate_per_units_positive",
-                                                     lambda: f.credit_rate(for_default_variant=True), per_units="0")),
-    Breach("credit_rate_min_quantity_positive", changed(CreditRate, "credit_rate_min_quantity_positive",
-                                                        lambda: f.credit_rate(for_default_variant=True),
-                                                        min_quantity="0")),
-    Breach("credit_rate_max_quantity_positive", changed(CreditRate, "credit_rate_max_quantity_positive",
-                                                        lambda: f.credit_rate(for_default_variant=True),
-                                                        max_quantity="0")),
-    Breach("credit_rate_min_not_above_max", changed(CreditRate, "credit_rate_min_not_above_max",
-                                                    lambda: f.credit_rate(for_default_variant=True),
-                                                    min_quantity="10", max_quantity="5")),
-    Breach("credit_rate_default_not_below_min", changed(CreditRate, "credit_rate_default_not_below_min",
-                                                        lambda: f.credit_rate(for_default_variant=True),
-                                                        min_quantity="5", default_quantity="2")),
-    Breach("credit_rate_default_not_above_max", changed(CreditRate, "credit_rate_default_not_above_max",
-                                                        lambda: f.credit_rate(for_default_variant=True),
-                                                        max_quantity="5", default_quantity="8")),
-    Breach("credit_rate_default_quantity_positive", changed(CreditRate, "credit_rate_default_quantity_positive",
-                                                            lambda: f.credit_rate(for_default_variant=True),
-                                                            default_quantity="0")),
+    Breach(
+        "credit_rate_credits_positive",
+        changed(
+            CreditRate, "credit_rate_credits_positive", lambda: f.credit_rate(for_default_variant=True), credits="0"
+        ),
+    ),
+    Breach(
+        "credit_rate_per_units_positive",
+        changed(
+            CreditRate, "credit_rate_per_units_positive", lambda: f.credit_rate(for_default_variant=True), per_units="0"
+        ),
+    ),
+    Breach(
+        "credit_rate_min_quantity_positive",
+        changed(
+            CreditRate,
+            "credit_rate_min_quantity_positive",
+            lambda: f.credit_rate(for_default_variant=True),
+            min_quantity="0",
+        ),
+    ),
+    Breach(
+        "credit_rate_max_quantity_positive",
+        changed(
+            CreditRate,
+            "credit_rate_max_quantity_positive",
+            lambda: f.credit_rate(for_default_variant=True),
+            max_quantity="0",
+        ),
+    ),
+    Breach(
+        "credit_rate_min_not_above_max",
+        changed(
+            CreditRate,
+            "credit_rate_min_not_above_max",
+            lambda: f.credit_rate(for_default_variant=True),
+            min_quantity="10",
+            max_quantity="5",
+        ),
+    ),
+    Breach(
+        "credit_rate_default_not_below_min",
+        changed(
+            CreditRate,
+            "credit_rate_default_not_below_min",
+            lambda: f.credit_rate(for_default_variant=True),
+            min_quantity="5",
+            default_quantity="2",
+        ),
+    ),
+    Breach(
+        "credit_rate_default_not_above_max",
+        changed(
+            CreditRate,
+            "credit_rate_default_not_above_max",
+            lambda: f.credit_rate(for_default_variant=True),
+            max_quantity="5",
+            default_quantity="8",
+        ),
+    ),
+    Breach(
+        "credit_rate_default_quantity_positive",
+        changed(
+            CreditRate,
+            "credit_rate_default_quantity_positive",
+            lambda: f.credit_rate(for_default_variant=True),
+            default_quantity="0",
+        ),
+    ),
     Breach("credit_rate_unique_per_variant", _credit_rate_twice(with_variant=True)),
     Breach("credit_rate_unique_per_variant: two new rows", _inline_rates_twice),
     Breach("credit_rate_unique_all_variants", _credit_rate_twice(with_variant=False)),
     Breach("clean: a rate's variant belongs to its model", _rate_foreign_variant),
-    Breach("clean: the default quantity is an allowed one",
-           lambda c: _rate_clean(c, {"allowed_quantities": "4, 8, 12", "default_quantity": "5"},
-                                 "Default quantity 5 is not one of the allowed quantities (4, 8, 12).",
-                                 "default_quantity")),
-    Breach("clean: allowed quantities are numbers",
-           lambda c: _rate_clean(c, {"allowed_quantities": "4, eight"},
-                                 "Allowed quantities: 'eight' is not a number; write quantities like 4, 8, 12.",
-                                 "allowed_quantities")),
-    Breach("clean: whole-unit meters take whole quantities",
-           lambda c: _rate_clean(c, {"default_quantity": "2.5"},
-                                 "Images are counted in whole units; 2.5 is not whole.", "default_quantity",
-                                 whole=True)),
-    Breach("workflow_credits_positive", changed(Workflow, "workflow_credits_positive", f.workflow,
-                                                credits_per_unit="0")),
+    Breach(
+        "clean: the default quantity is an allowed one",
+        lambda c: _rate_clean(
+            c,
+            {"allowed_quantities": "4, 8, 12", "default_quantity": "5"},
+            "Default quantity 5 is not one of the allowed quantities (4, 8, 12).",
+            "default_quantity",
+        ),
+    ),
+    Breach(
+        "clean: allowed quantities are numbers",
+        lambda c: _rate_clean(
+            c,
+            {"allowed_quantities": "4, eight"},
+            "Allowed quantities: 'eight' is not a number; write quantities like 4, 8, 12.",
+            "allowed_quantities",
+        ),
+    ),
+    Breach(
+        "clean: whole-unit meters take whole quantities",
+        lambda c: _rate_clean(
+            c,
+            {"default_quantity": "2.5"},
+            "Images are counted in whole units; 2.5 is not whole.",
+            "default_quantity",
+            whole=True,
+        ),
+    ),
+    Breach(
+        "workflow_credits_positive", changed(Workflow, "workflow_credits_positive", f.workflow, credits_per_unit="0")
+    ),
     Breach("workflow_step_quantity_positive", _step_breach("workflow_step_quantity_positive", {"quantity": "0"})),
-    Breach("workflow_step_probability_0_to_1", _step_breach("workflow_step_probability_0_to_1",
-                                                            {"probability": "1.5"})),
-    Breach("workflow_step_multiplier_at_least_1", _step_breach("workflow_step_multiplier_at_least_1",
-                                                               {"multiplier": "0.5"})),
+    Breach(
+        "workflow_step_probability_0_to_1", _step_breach("workflow_step_probability_0_to_1", {"probability": "1.5"})
+    ),
+    Breach(
+        "workflow_step_multiplier_at_least_1",
+        _step_breach("workflow_step_multiplier_at_least_1", {"multiplier": "0.5"}),
+    ),
     Breach("clean: a step's variant belongs to its model", _step_foreign_variant),
 ]
 

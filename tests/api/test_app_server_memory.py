@@ -55,8 +55,7 @@ def test_a_publish_in_this_process_is_served_at_once(demo, settings):
     assert api.get(CONFIG)["ETag"] == second.etag
 
 
-def test_a_revocation_applies_at_once_here_and_within_the_bound_elsewhere(demo, settings, another_server,
-                                                                          monkeypatch):
+def test_a_revocation_applies_at_once_here_and_within_the_bound_elsewhere(demo, settings, another_server, monkeypatch):
     from billingcfg.api import authentication
 
     clock = {"now": 1000.0}

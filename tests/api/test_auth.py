@@ -116,7 +116,13 @@ def test_a_matching_etag_gets_a_304_only_with_a_valid_key(db, demo_release):
     answers = {name: caller.get(CONFIG, if_none_match=demo_release.etag) for name, caller in callers.items()}
 
     assert {name: response.status_code for name, response in answers.items()} == {
-        "no key": 401, "malformed": 401, "unknown": 401, "revoked": 401, "out of scope": 403, "valid": 304}
+        "no key": 401,
+        "malformed": 401,
+        "unknown": 401,
+        "revoked": 401,
+        "out of scope": 403,
+        "valid": 304,
+    }
     assert [name for name, response in answers.items() if response.has_header("ETag")] == ["valid"]
 
 
@@ -156,9 +162,12 @@ def test_failed_key_checks_from_one_address_are_throttled_then_no_key_from_it_is
 
     assert failures == [401, 401, 401]
     assert refused.status_code == 429
-    assert refused.json() == {"detail": (
-        "Too many failed API key checks from this address (at most 3 in 300 seconds, DJANGO_API_KEY_FAILURES); "
-        "no key from it is checked until then. Expected available in 270 seconds.")}
+    assert refused.json() == {
+        "detail": (
+            "Too many failed API key checks from this address (at most 3 in 300 seconds, DJANGO_API_KEY_FAILURES); "
+            "no key from it is checked until then. Expected available in 270 seconds."
+        )
+    }
     assert refused["Retry-After"] == "270"
     assert Api(key, client=Client(REMOTE_ADDR="10.0.0.2")).get(CONFIG).status_code == 200
 
@@ -190,8 +199,13 @@ def test_a_good_key_reads_its_address_failure_count_once_per_release_check(db, s
     shared = caches["default"]
     reads = []
     real_get = shared.get
-    monkeypatch.setattr(shared, "get", lambda key, *args, **kwargs: (
-        reads.append(key) if key.startswith("api-key-failures:") else None) or real_get(key, *args, **kwargs))
+    monkeypatch.setattr(
+        shared,
+        "get",
+        lambda key, *args, **kwargs: (
+            (reads.append(key) if key.startswith("api-key-failures:") else None) or real_get(key, *args, **kwargs)
+        ),
+    )
     api = Api(make_key("config:read")[0])
 
     assert [api.get(CONFIG).status_code for _ in range(3)] == [200, 200, 200]

@@ -35,14 +35,23 @@ AT_ONCE = 4
 def _environment(database: Path) -> dict[str, str]:
     """The test settings on a file SQLite database, as `make run` has one; nothing from this shell's Django env."""
     env = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "DATABASE_"))}
-    env.update(DATABASE_URL=f"sqlite:///{database}", DJANGO_SETTINGS_MODULE="billingcfg.settings_test",
-               DJANGO_ALLOWED_HOSTS="127.0.0.1")
+    env.update(
+        DATABASE_URL=f"sqlite:///{database}",
+        DJANGO_SETTINGS_MODULE="billingcfg.settings_test",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+    )
     return env
 
 
 def _manage(database: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=_environment(database),
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=_environment(database),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +62,16 @@ def sqlite_demo(tmp_path_factory) -> tuple[Path, str]:
     migrated = _manage(database, "migrate", "--noinput")  # which makes the cache table too
     assert migrated.returncode == 0, migrated.stdout + migrated.stderr
     # One process for the demo and the sign-in: each `manage.py` start costs about a second.
-    signed_in = _manage(database, "shell", "-c", (
-        "from django.core.management import call_command; from django.test import Client; "
-        "from tests.factories import staff_in; call_command('load_demo'); client = Client(); "
-        "client.force_login(staff_in('publisher')); print(client.cookies['sessionid'].value)"))
+    signed_in = _manage(
+        database,
+        "shell",
+        "-c",
+        (
+            "from django.core.management import call_command; from django.test import Client; "
+            "from tests.factories import staff_in; call_command('load_demo'); client = Client(); "
+            "client.force_login(staff_in('publisher')); print(client.cookies['sessionid'].value)"
+        ),
+    )
     assert signed_in.returncode == 0, signed_in.stderr
     return database, signed_in.stdout.split()[-1]
 
@@ -78,9 +93,16 @@ def _versions(database: Path) -> list[int]:
 def _publish(port: int, session: str, note: str) -> tuple[int, dict | str]:
     connection_ = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
-        connection_.request("POST", "/api/v1/releases/", body=json.dumps({"note": note}), headers={
-            "Content-Type": "application/json", "X-CSRFToken": CSRF,
-            "Cookie": f"sessionid={session}; csrftoken={CSRF}"})
+        connection_.request(
+            "POST",
+            "/api/v1/releases/",
+            body=json.dumps({"note": note}),
+            headers={
+                "Content-Type": "application/json",
+                "X-CSRFToken": CSRF,
+                "Cookie": f"sessionid={session}; csrftoken={CSRF}",
+            },
+        )
         response = connection_.getresponse()
         body = response.read().decode()
         try:
@@ -94,9 +116,14 @@ def _publish(port: int, session: str, note: str) -> tuple[int, dict | str]:
 def test_four_publishes_at_once_through_runserver_on_sqlite_get_four_versions(sqlite_database):
     database, session = sqlite_database
     port = servers.free_port()
-    server = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                              cwd=ROOT, env=_environment(database), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL, start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=_environment(database),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     try:
         servers.wait_listening(port, server, "runserver")
         barrier = threading.Barrier(AT_ONCE)
@@ -126,19 +153,32 @@ def test_four_publishes_at_once_through_runserver_on_sqlite_get_four_versions(sq
 def test_four_manage_py_publish_in_parallel_on_sqlite_get_four_versions(sqlite_database):
     database, _ = sqlite_database
     env = _environment(database)
-    commands = [subprocess.Popen([sys.executable, "manage.py", "publish", "--note", f"in parallel {number}"],
-                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                for number in range(1, AT_ONCE + 1)]
+    commands = [
+        subprocess.Popen(
+            [sys.executable, "manage.py", "publish", "--note", f"in parallel {number}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for number in range(1, AT_ONCE + 1)
+    ]
     finished = [(command.wait(timeout=300), *command.communicate()) for command in commands]
 
     assert [(code, err) for code, _, err in finished] == [(0, "")] * AT_ONCE
-    assert sorted(out.split(",")[0] for _, out, _ in finished) == ["Published v1", "Published v2", "Published v3",
-                                                                   "Published v4"]
+    assert sorted(out.split(",")[0] for _, out, _ in finished) == [
+        "Published v1",
+        "Published v2",
+        "Published v3",
+        "Published v4",
+    ]
     assert _versions(database) == [1, 2, 3, 4]
 
 
-postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql",
-                                     reason="concurrent connections need PostgreSQL; CI runs this there")
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="concurrent connections need PostgreSQL; CI runs this there"
+)
 
 
 @postgresql_only
@@ -159,8 +199,9 @@ def test_readers_during_publishes_always_get_a_body_whose_sha256_is_its_etag(set
         try:
             while not stop.is_set():
                 response = client.get("/api/v1/config/")
-                answers.append((response.status_code, response["ETag"].strip('"'),
-                                hashlib.sha256(response.content).hexdigest()))
+                answers.append(
+                    (response.status_code, response["ETag"].strip('"'), hashlib.sha256(response.content).hexdigest())
+                )
         except Exception as failure:  # noqa: BLE001 - reported below
             failures.append(failure)
         finally:

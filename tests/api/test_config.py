@@ -25,14 +25,37 @@ def test_the_active_release_is_served_as_stored_with_its_etag(api, demo_release)
     assert response["Cache-Control"] == "private, no-cache"
     assert response["Vary"] == "Authorization, Cookie"
     document = json.loads(response.content)
-    assert document["release"] == {"version": 1, "note": DEMO_NOTE, "published_by": "",
-                                   "published_at": "2026-03-01T09:00:00Z", "effective_at": "2026-03-01T09:00:00Z"}
+    assert document["release"] == {
+        "version": 1,
+        "note": DEMO_NOTE,
+        "published_by": "",
+        "published_at": "2026-03-01T09:00:00Z",
+        "effective_at": "2026-03-01T09:00:00Z",
+    }
     assert sorted(document) == [
-        "alert_thresholds", "credit_packs", "currencies", "exchange_rates", "meters", "models", "policy", "providers",
-        "release", "reporting_currency", "revenue_per_credit", "schema_version", "subscription_plans", "workflows"]
-    assert document["revenue_per_credit"] == {"currency": "USD", "lowest": "0.0358",
-                                              "mean": "0.04837619047619047619047619047", "highest": "0.06",
-                                              "basis": "0.05", "basis_name": "fixed"}
+        "alert_thresholds",
+        "credit_packs",
+        "currencies",
+        "exchange_rates",
+        "meters",
+        "models",
+        "policy",
+        "providers",
+        "release",
+        "reporting_currency",
+        "revenue_per_credit",
+        "schema_version",
+        "subscription_plans",
+        "workflows",
+    ]
+    assert document["revenue_per_credit"] == {
+        "currency": "USD",
+        "lowest": "0.0358",
+        "mean": "0.04837619047619047619047619047",
+        "highest": "0.06",
+        "basis": "0.05",
+        "basis_name": "fixed",
+    }
 
 
 def test_a_matching_etag_is_answered_304_with_no_body(api, demo_release):
@@ -44,7 +67,7 @@ def test_a_matching_etag_is_answered_304_with_no_body(api, demo_release):
     assert response["Cache-Control"] == "private, no-cache"
 
 
-@pytest.mark.parametrize("held", ['"0000"', "W/\"0000\"", ""])
+@pytest.mark.parametrize("held", ['"0000"', 'W/"0000"', ""])
 def test_a_stale_or_absent_etag_gets_the_document(api, demo_release, held):
     response = api.get(CONFIG, if_none_match=held) if held else api.get(CONFIG)
 
@@ -53,7 +76,7 @@ def test_a_stale_or_absent_etag_gets_the_document(api, demo_release, held):
 
 
 def test_a_weak_or_listed_etag_matches_too(api, demo_release):
-    assert api.get(CONFIG, if_none_match=f'W/{demo_release.etag}').status_code == 304
+    assert api.get(CONFIG, if_none_match=f"W/{demo_release.etag}").status_code == 304
     assert api.get(CONFIG, if_none_match=f'"0000", {demo_release.etag}').status_code == 304
 
 
@@ -90,8 +113,7 @@ def test_at_gives_the_release_in_force_then(api, demo_release, clock):
     assert api.client.get(CONFIG, {"at": "2026-03-05T00:00:00Z"}, headers=api.headers)["ETag"] == demo_release.etag
     assert api.client.get(CONFIG, {"at": "2026-03-08T09:00:00+00:00"}, headers=api.headers)["ETag"] == scheduled.etag
     # Without an offset, UTC: 09:00 in Taipei is 01:00 UTC, a week less eight hours after publishing.
-    assert api.client.get(CONFIG, {"at": "2026-03-08T09:00:00+08:00"}, headers=api.headers)["ETag"] == \
-        demo_release.etag
+    assert api.client.get(CONFIG, {"at": "2026-03-08T09:00:00+08:00"}, headers=api.headers)["ETag"] == demo_release.etag
     assert api.client.get(CONFIG, {"at": "2026-03-08T09:00:00"}, headers=api.headers)["ETag"] == scheduled.etag
 
 
@@ -100,16 +122,22 @@ def test_at_must_be_a_date_time(api, at):
     response = api.client.get(CONFIG, {"at": at}, headers=api.headers)
 
     assert response.status_code == 400
-    assert response.json() == {"errors": {"at": [
-        f"'{at}' is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z (a time without an offset is UTC)"]}}
+    assert response.json() == {
+        "errors": {
+            "at": [
+                f"'{at}' is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z (a time without an offset is UTC)"
+            ]
+        }
+    }
 
 
 def test_before_the_first_release_is_a_404_saying_when_it_took_effect(api):
     response = api.client.get(CONFIG, {"at": "2026-01-01T00:00:00Z"}, headers=api.headers)
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "no release was in force at 2026-01-01T00:00:00Z; "
-                                         "the first took effect at 2026-03-01T09:00:00Z"}
+    assert response.json() == {
+        "detail": "no release was in force at 2026-01-01T00:00:00Z; the first took effect at 2026-03-01T09:00:00Z"
+    }
 
 
 @pytest.mark.django_db

@@ -28,11 +28,18 @@ def _catalogue_of(models: int, start: int = 0) -> None:
     )
     variants = Variant.objects.bulk_create(
         Variant(model=model, slug=slug, name=slug, is_default=slug == "720p", sort_order=k)
-        for model in made for k, slug in enumerate(("720p", "1080p"))
+        for model in made
+        for k, slug in enumerate(("720p", "1080p"))
     )
     ProviderCost.objects.bulk_create(
-        ProviderCost(model_id=variant.model_id, variant=variant, meter=seconds, currency=usd,
-                     price=Decimal(index % 50 + 1) / 100, as_of="2026-01-01")
+        ProviderCost(
+            model_id=variant.model_id,
+            variant=variant,
+            meter=seconds,
+            currency=usd,
+            price=Decimal(index % 50 + 1) / 100,
+            as_of="2026-01-01",
+        )
         for index, variant in enumerate(variants)
     )
     CreditRate.objects.bulk_create(CreditRate(model=model, meter=seconds, credits=Decimal(40)) for model in made)

@@ -47,14 +47,19 @@ checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "403",
 """
 # Deterministic (derandomize) so CI repeats the same cases. This file takes about 30 s on SQLite on
 # two cores, most of it schemathesis building and sending its coverage cases.
-FUZZ = settings(max_examples=25, deadline=None, derandomize=True, database=None,
-                suppress_health_check=list(HealthCheck))
+FUZZ = settings(
+    max_examples=25, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 
 
 def _schema(app, key: str, config: str) -> schemathesis.schemas.BaseSchema:
     """The schema /api/v1/schema/ serves a caller with `key`, with `config` and CHECKS."""
-    return schemathesis.openapi.from_wsgi(SCHEMA_PATH, app, config=SchemathesisConfig.from_str(config + CHECKS),
-                                          headers={"Authorization": f"Api-Key {key}"})
+    return schemathesis.openapi.from_wsgi(
+        SCHEMA_PATH,
+        app,
+        config=SchemathesisConfig.from_str(config + CHECKS),
+        headers={"Authorization": f"Api-Key {key}"},
+    )
 
 
 def _auth(scheme: str, value: str) -> str:
@@ -73,8 +78,8 @@ class Tally:
 
     def pytest_terminal_summary(self, terminalreporter):
         terminalreporter.write_line(
-            f"schemathesis: {self.cases} cases run over {len(self.operations)} operations, "
-            f"{self.failures} failures")
+            f"schemathesis: {self.cases} cases run over {len(self.operations)} operations, {self.failures} failures"
+        )
 
     def call(self, case, **kwargs):
         self.operations.add(case.operation.label)
@@ -152,8 +157,9 @@ def anonymous_schema(app, full_key):
     """No credentials of schemathesis's own: the test sends none, or bad ones. Every request stops at
     authentication, before its parameters or body are read, so the coverage phase's variations of
     them would test nothing more than fuzzing does, and take much of this file's time."""
-    return _schema(app, full_key, "[generation]\nwith-security-parameters = false\n"
-                                  "[phases.coverage]\nenabled = false\n")
+    return _schema(
+        app, full_key, "[generation]\nwith-security-parameters = false\n[phases.coverage]\nenabled = false\n"
+    )
 
 
 @pytest.fixture
@@ -182,8 +188,9 @@ def _node_id_for_schemathesis(request):
 
 def _example_accepted(case, response):
     if case.meta.phase.name == TestPhase.EXAMPLES:
-        assert 200 <= response.status_code < 300, \
+        assert 200 <= response.status_code < 300, (
             f"{case.operation.label}: the documented example answered {response.status_code}: {response.text}"
+        )
 
 
 # Publishing and withdrawing (POST /releases/, POST /releases/{version}/withdraw/) are left to the
@@ -208,8 +215,9 @@ def test_publishing_answers_a_publisher_as_the_schema_documents(case, tally):
     # Each case meets the same releases: what one publishes or withdraws is undone after it, so the
     # documented example still finds v3 scheduled whichever cases ran before it.
     with transaction.atomic():
-        response = tally.call(case, headers={"X-CSRFToken": CSRF_SECRET},
-                              cookies={django_settings.CSRF_COOKIE_NAME: CSRF_SECRET})
+        response = tally.call(
+            case, headers={"X-CSRFToken": CSRF_SECRET}, cookies={django_settings.CSRF_COOKIE_NAME: CSRF_SECRET}
+        )
         transaction.set_rollback(True)
 
     _example_accepted(case, response)

@@ -24,11 +24,14 @@ def _publisher_api(publisher) -> Api:
     return Api(client=client)
 
 
-@pytest.mark.parametrize(("path", "body", "place"), [
-    ("/api/v1/quote/", '{"model": "sora-2-pro", "usage": ' + DEEP + "}", "line 1 column 97 (char 96)"),
-    ("/api/v1/thresholds/evaluate/", '{"scope": "system", "value": ' + DEEP + "}", "line 1 column 93 (char 92)"),
-    ("/api/v1/releases/", '{"note": ' + DEEP + "}", "line 1 column 73 (char 72)"),
-])
+@pytest.mark.parametrize(
+    ("path", "body", "place"),
+    [
+        ("/api/v1/quote/", '{"model": "sora-2-pro", "usage": ' + DEEP + "}", "line 1 column 97 (char 96)"),
+        ("/api/v1/thresholds/evaluate/", '{"scope": "system", "value": ' + DEEP + "}", "line 1 column 93 (char 92)"),
+        ("/api/v1/releases/", '{"note": ' + DEEP + "}", "line 1 column 73 (char 72)"),
+    ],
+)
 def test_a_body_nested_5000_deep_is_a_400_naming_the_limit(publisher, api, path, body, place):
     caller = _publisher_api(publisher) if path == "/api/v1/releases/" else api
 
@@ -41,12 +44,19 @@ def test_a_body_nested_5000_deep_is_a_400_naming_the_limit(publisher, api, path,
 RANGE = "an instant must lie from 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999Z in UTC"
 
 
-@pytest.mark.parametrize(("at", "errors"), [
-    ("9999-12-31T23:59:59-23:59", {"at": [
-        f"'9999-12-31T23:59:59-23:59' is after 9999-12-31T23:59:59.999999Z in UTC; {RANGE}"]}),
-    ("0001-01-01T00:00:00+14:00", {"at": [
-        f"'0001-01-01T00:00:00+14:00' is before 0001-01-01T00:00:00Z in UTC; {RANGE}"]}),
-])
+@pytest.mark.parametrize(
+    ("at", "errors"),
+    [
+        (
+            "9999-12-31T23:59:59-23:59",
+            {"at": [f"'9999-12-31T23:59:59-23:59' is after 9999-12-31T23:59:59.999999Z in UTC; {RANGE}"]},
+        ),
+        (
+            "0001-01-01T00:00:00+14:00",
+            {"at": [f"'0001-01-01T00:00:00+14:00' is before 0001-01-01T00:00:00Z in UTC; {RANGE}"]},
+        ),
+    ],
+)
 def test_an_instant_beyond_what_a_datetime_holds_in_utc_is_a_400_naming_the_range(api, at, errors):
     response = api.client.get("/api/v1/config/", {"at": at}, headers=api.headers)
 
@@ -66,18 +76,20 @@ def test_the_first_instants_in_range_are_read_in_utc(api):
     response = api.client.get("/api/v1/config/", {"at": "0001-01-02T00:00:00+14:00"}, headers=api.headers)
 
     assert response.status_code == 404
-    assert response.json() == {"detail": "no release was in force at 0001-01-01T10:00:00Z; the first took effect "
-                                         "at 2026-03-01T09:00:00Z"}
+    assert response.json() == {
+        "detail": "no release was in force at 0001-01-01T10:00:00Z; the first took effect at 2026-03-01T09:00:00Z"
+    }
 
 
-@pytest.mark.parametrize(("effective_at", "side"), [
-    ("9999-12-31T23:59:59-23:59", "after 9999-12-31T23:59:59.999999Z"),
-    ("0001-01-01T00:00:00+14:00", "before 0001-01-01T00:00:00Z"),
-])
-def test_an_effective_at_beyond_what_a_datetime_holds_is_a_400_and_publishes_nothing(publisher, effective_at,
-                                                                                    side):
-    response = _publisher_api(publisher).post("/api/v1/releases/", {"note": "Far away",
-                                                                   "effective_at": effective_at})
+@pytest.mark.parametrize(
+    ("effective_at", "side"),
+    [
+        ("9999-12-31T23:59:59-23:59", "after 9999-12-31T23:59:59.999999Z"),
+        ("0001-01-01T00:00:00+14:00", "before 0001-01-01T00:00:00Z"),
+    ],
+)
+def test_an_effective_at_beyond_what_a_datetime_holds_is_a_400_and_publishes_nothing(publisher, effective_at, side):
+    response = _publisher_api(publisher).post("/api/v1/releases/", {"note": "Far away", "effective_at": effective_at})
 
     assert response.status_code == 400
     assert response.json() == {"errors": {"effective_at": [f"'{effective_at}' is {side} in UTC; {RANGE}"]}}
@@ -91,8 +103,13 @@ def test_a_body_over_the_upload_limit_is_a_json_413_naming_the_limit(api):
 
     assert response.status_code == 413
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"errors": {"body": [
-        "the body is 2,621,491 bytes; the API reads bodies of at most 2,621,440 bytes (DATA_UPLOAD_MAX_MEMORY_SIZE)"]}}
+    assert response.json() == {
+        "errors": {
+            "body": [
+                "the body is 2,621,491 bytes; the API reads bodies of at most 2,621,440 bytes (DATA_UPLOAD_MAX_MEMORY_SIZE)"
+            ]
+        }
+    }
 
 
 def test_200000_unknown_fields_are_counted_and_the_first_10_named(api):
@@ -102,8 +119,9 @@ def test_200000_unknown_fields_are_counted_and_the_first_10_named(api):
 
     unknown = ["unknown field; fields are: model, variant, quantity, usage, workflow, release"]
     assert response.status_code == 400
-    assert response.json() == {"errors": {**{f"x{n}": unknown for n in range(10)}, "body": [
-        "200,000 unknown fields; the first 10 are named"]}}
+    assert response.json() == {
+        "errors": {**{f"x{n}": unknown for n in range(10)}, "body": ["200,000 unknown fields; the first 10 are named"]}
+    }
 
 
 def test_an_error_list_shows_the_first_100_messages_and_counts_the_rest():

@@ -44,8 +44,15 @@ def test_a_publisher_publishes_the_draft_as_the_next_release(publisher):
     assert response.status_code == 201
     release = Release.objects.get(version=2)
     assert response.json() == {
-        "version": 2, "note": NOTE, "published_by": "publisher", "published_at": AT, "effective_at": AT,
-        "sha256": release.sha256, "status": "active", "withdrawal": None, "warnings": [],
+        "version": 2,
+        "note": NOTE,
+        "published_by": "publisher",
+        "published_at": AT,
+        "effective_at": AT,
+        "sha256": release.sha256,
+        "status": "active",
+        "withdrawal": None,
+        "warnings": [],
     }
     assert response["Location"] == "/api/v1/releases/2/"
     assert (release.note, release.published_by) == (NOTE, publisher)
@@ -59,7 +66,8 @@ def test_an_editor_may_not_publish_and_nothing_is_written():
 
     assert response.status_code == 403
     assert response.json() == {
-        "detail": "Your account lacks the permission billingcfg.publish_release: only publishers may publish."}
+        "detail": "Your account lacks the permission billingcfg.publish_release: only publishers may publish."
+    }
     assert _versions() == [1]
 
 
@@ -79,7 +87,8 @@ def test_no_api_key_may_publish_whatever_its_scopes(scopes):
 
     assert response.status_code == 403
     assert response.json() == {
-        "detail": "API keys cannot publish; a publisher publishes from the admin or with a staff session"}
+        "detail": "API keys cannot publish; a publisher publishes from the admin or with a staff session"
+    }
     assert key.get(RELEASES).status_code == (200 if "config:read" in scopes else 403)  # reading is unchanged
     assert _versions() == [1]
 
@@ -89,7 +98,8 @@ def test_publishing_without_credentials_is_a_401():
 
     assert response.status_code == 401
     assert response.json() == {
-        "detail": "No credentials: send 'Authorization: Api-Key <key>', or sign in with a staff account."}
+        "detail": "No credentials: send 'Authorization: Api-Key <key>', or sign in with a staff account."
+    }
     assert _versions() == [1]
 
 
@@ -116,7 +126,8 @@ def test_a_draft_with_a_blocking_problem_is_refused_naming_the_row(publisher):
     assert response.status_code == 400
     body = response.json()
     assert [(problem["place"], problem["rule"]) for problem in body["problems"]] == [
-        ("credit rate veo-3 / all variants / images", "rate_without_cost")]
+        ("credit rate veo-3 / all variants / images", "rate_without_cost")
+    ]
     assert body["errors"] == {"draft": [body["problems"][0]["message"]]}
     assert "veo-3" in body["problems"][0]["message"] and "images" in body["problems"][0]["message"]
     assert _versions() == [1]
@@ -143,7 +154,8 @@ def test_a_draft_changed_since_it_was_read_is_a_409_and_nothing_is_written(publi
 
     assert response.status_code == 409
     assert response.json() == {
-        "detail": f"the draft changed since you read it (sha256 {read}, now {now}); read /api/v1/draft/ again"}
+        "detail": f"the draft changed since you read it (sha256 {read}, now {now}); read /api/v1/draft/ again"
+    }
     assert read != now
     assert _versions() == [1]
 
@@ -164,22 +176,46 @@ def test_an_effective_at_without_an_offset_is_utc(publisher):
     assert (response.status_code, response.json()["effective_at"]) == (201, "2026-03-08T09:00:00Z")
 
 
-@pytest.mark.parametrize(("body", "errors"), [
-    ({"note": NOTE, "effective_at": "2026-03-01T08:59:00Z"},
-     {"effective_at": ["a release cannot take effect in the past (2026-03-01T08:59:00Z); choose now or a later time"]}),
-    ({"note": NOTE, "effective_at": "2026-03-08"},
-     {"effective_at": ["'2026-03-08' is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z "
-                       "(a time without an offset is UTC)"]}),
-    ({"note": NOTE, "effective_at": 1772960400},
-     {"effective_at": ["int is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z "
-                       "(a time without an offset is UTC)"]}),
-    ({"note": "   "}, {"note": ["a release needs a note saying what changed"]}),
-    ({}, {"note": ["a release needs a note saying what changed"]}),
-    ({"note": NOTE, "draft_sha256": "abc"},
-     {"draft_sha256": ["must be the draft's sha256 (64 hex digits): the ETag of GET /api/v1/draft/"]}),
-    ({"note": NOTE, "effective": "2026-03-08T09:00:00Z"},
-     {"effective": ["unknown field; fields are: note, effective_at, draft_sha256"]}),
-])
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        (
+            {"note": NOTE, "effective_at": "2026-03-01T08:59:00Z"},
+            {
+                "effective_at": [
+                    "a release cannot take effect in the past (2026-03-01T08:59:00Z); choose now or a later time"
+                ]
+            },
+        ),
+        (
+            {"note": NOTE, "effective_at": "2026-03-08"},
+            {
+                "effective_at": [
+                    "'2026-03-08' is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z "
+                    "(a time without an offset is UTC)"
+                ]
+            },
+        ),
+        (
+            {"note": NOTE, "effective_at": 1772960400},
+            {
+                "effective_at": [
+                    "int is not a date-time; use ISO 8601, e.g. 2026-03-01T09:00:00Z (a time without an offset is UTC)"
+                ]
+            },
+        ),
+        ({"note": "   "}, {"note": ["a release needs a note saying what changed"]}),
+        ({}, {"note": ["a release needs a note saying what changed"]}),
+        (
+            {"note": NOTE, "draft_sha256": "abc"},
+            {"draft_sha256": ["must be the draft's sha256 (64 hex digits): the ETag of GET /api/v1/draft/"]},
+        ),
+        (
+            {"note": NOTE, "effective": "2026-03-08T09:00:00Z"},
+            {"effective": ["unknown field; fields are: note, effective_at, draft_sha256"]},
+        ),
+    ],
+)
 def test_bad_input_is_a_400_naming_the_field_and_nothing_is_written(publisher, body, errors):
     response = _session(publisher).post(RELEASES, body)
 
@@ -190,12 +226,22 @@ def test_bad_input_is_a_400_naming_the_field_and_nothing_is_written(publisher, b
 
 # ---- scheduled releases: the horizon, one release per instant, publishing before one ---------------
 
-@pytest.mark.parametrize(("effective_at", "message"), [
-    ("2028-03-01T09:00:01Z", "2028-03-01T09:00:01Z is beyond the scheduling horizon of 730 days "
-                             "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-02-29T09:00:00Z"),
-    ("9999-12-31T00:00:00Z", "9999-12-31T00:00:00Z is beyond the scheduling horizon of 730 days "
-                             "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-02-29T09:00:00Z"),
-])
+
+@pytest.mark.parametrize(
+    ("effective_at", "message"),
+    [
+        (
+            "2028-03-01T09:00:01Z",
+            "2028-03-01T09:00:01Z is beyond the scheduling horizon of 730 days "
+            "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-02-29T09:00:00Z",
+        ),
+        (
+            "9999-12-31T00:00:00Z",
+            "9999-12-31T00:00:00Z is beyond the scheduling horizon of 730 days "
+            "(DJANGO_RELEASE_HORIZON_DAYS): choose a time up to 2028-02-29T09:00:00Z",
+        ),
+    ],
+)
 def test_an_effective_at_beyond_the_horizon_is_a_400_naming_it(publisher, effective_at, message):
     response = _session(publisher).post(RELEASES, {"note": NOTE, "effective_at": effective_at})
 
@@ -209,9 +255,17 @@ def test_a_second_release_at_a_scheduled_instant_is_a_400_naming_the_first(publi
 
     response = api.post(RELEASES, {"note": "also next week", "effective_at": "2026-03-08T10:00:00+01:00"})
 
-    assert (response.status_code, response.json()) == (400, {"errors": {"effective_at": [
-        "v2 is already scheduled to take effect at 2026-03-08T09:00:00Z; two releases cannot take effect at the "
-        "same instant: choose another time, or withdraw v2 first"]}})
+    assert (response.status_code, response.json()) == (
+        400,
+        {
+            "errors": {
+                "effective_at": [
+                    "v2 is already scheduled to take effect at 2026-03-08T09:00:00Z; two releases cannot take effect at the "
+                    "same instant: choose another time, or withdraw v2 first"
+                ]
+            }
+        },
+    )
     assert _versions() == [1, 2]
 
 
@@ -223,10 +277,14 @@ def test_publishing_now_while_a_later_release_is_scheduled_warns_naming_it(publi
     response = api.post(RELEASES, {"note": NOTE})
 
     assert response.status_code == 201
-    assert response.json()["warnings"] == [{
-        "release": 2, "effective_at": "2027-01-01T00:00:00Z",
-        "message": "v2 is scheduled to take effect at 2027-01-01T00:00:00Z: from then on it replaces this release, "
-                   "and it does not have this release's changes. Withdraw v2 if this release should stay in force; "
-                   "otherwise publish these changes again, scheduled after it."}]
+    assert response.json()["warnings"] == [
+        {
+            "release": 2,
+            "effective_at": "2027-01-01T00:00:00Z",
+            "message": "v2 is scheduled to take effect at 2027-01-01T00:00:00Z: from then on it replaces this release, "
+            "and it does not have this release's changes. Withdraw v2 if this release should stay in force; "
+            "otherwise publish these changes again, scheduled after it.",
+        }
+    ]
     scheduled_after = api.post(RELEASES, {"note": "2028 prices", "effective_at": "2028-01-01T00:00:00Z"})
     assert scheduled_after.json()["warnings"] == []

@@ -28,13 +28,36 @@ def test_the_list_shows_each_release_and_its_status(api, demo_release, clock):
     assert response.status_code == 200
     at = "2026-03-01T09:00:00Z"
     assert response.json() == [
-        {"version": 3, "note": "next week", "published_by": "", "published_at": at,
-         "effective_at": "2026-03-08T09:00:00Z", "sha256": third.sha256, "status": "scheduled",
-         "withdrawal": None},
-        {"version": 2, "note": "Sora 2 Pro up", "published_by": "", "published_at": at, "effective_at": at,
-         "sha256": second.sha256, "status": "active", "withdrawal": None},
-        {"version": 1, "note": DEMO_NOTE, "published_by": "", "published_at": at, "effective_at": at,
-         "sha256": demo_release.sha256, "status": "superseded", "withdrawal": None},
+        {
+            "version": 3,
+            "note": "next week",
+            "published_by": "",
+            "published_at": at,
+            "effective_at": "2026-03-08T09:00:00Z",
+            "sha256": third.sha256,
+            "status": "scheduled",
+            "withdrawal": None,
+        },
+        {
+            "version": 2,
+            "note": "Sora 2 Pro up",
+            "published_by": "",
+            "published_at": at,
+            "effective_at": at,
+            "sha256": second.sha256,
+            "status": "active",
+            "withdrawal": None,
+        },
+        {
+            "version": 1,
+            "note": DEMO_NOTE,
+            "published_by": "",
+            "published_at": at,
+            "effective_at": at,
+            "sha256": demo_release.sha256,
+            "status": "superseded",
+            "withdrawal": None,
+        },
     ]
     clock["now"] = PUBLISHED_AT + timedelta(days=7)
     assert [row["status"] for row in api.get("/api/v1/releases/").json()] == ["active", "superseded", "superseded"]
@@ -83,14 +106,20 @@ def test_the_diff_between_two_releases_shows_the_price_change_with_margins(api):
     diff = response.json()
     assert (diff["old"]["version"], diff["new"]["version"]) == (1, 2)
     assert diff["summary"] == {"added": 0, "removed": 0, "changed": 1}
-    assert diff["changes"] == [{
-        "kind": "credit_rate", "key": "sora-2-pro / * / seconds",
-        "ids": {"model": "sora-2-pro", "variant": None, "meter": "seconds"}, "change": "changed",
-        "fields": {"credits": {"old": "35", "new": "40"}},
-    }]
+    assert diff["changes"] == [
+        {
+            "kind": "credit_rate",
+            "key": "sora-2-pro / * / seconds",
+            "ids": {"model": "sora-2-pro", "variant": None, "meter": "seconds"},
+            "change": "changed",
+            "fields": {"credits": {"old": "35", "new": "40"}},
+        }
+    ]
     sora_1080p = next(row for row in diff["rows"] if row["variant"] == "1080p")
     assert (sora_1080p["credits"], sora_1080p["margin"]["basis"]) == (
-        {"old": "35", "new": "40"}, {"old": "0.7142857142857142857142857143", "new": "0.75"})
+        {"old": "35", "new": "40"},
+        {"old": "0.7142857142857142857142857143", "new": "0.75"},
+    )
 
 
 def test_a_diff_against_the_draft_needs_the_draft_scope(api, editor_api):
@@ -151,6 +180,7 @@ def test_keys_reach_the_releases_by_their_scope(db):
 
 # ---- withdrawing a scheduled release -----------------------------------------------------------
 
+
 @pytest.fixture
 def publisher_api(publisher):
     """A publisher's staff session."""
@@ -168,13 +198,22 @@ def test_a_publisher_withdraws_a_scheduled_release_and_it_is_never_served(api, p
 
     response = publisher_api.post("/api/v1/releases/2/withdraw/", {"reason": "Sora 2 Pro stays at 35"})
 
-    withdrawn = {"withdrawn_by": "publisher", "withdrawn_at": "2026-03-01T10:00:00Z",
-                 "reason": "Sora 2 Pro stays at 35"}
+    withdrawn = {
+        "withdrawn_by": "publisher",
+        "withdrawn_at": "2026-03-01T10:00:00Z",
+        "reason": "Sora 2 Pro stays at 35",
+    }
     assert response.status_code == 200
     assert response.json() == {
-        "version": 2, "note": "next week", "published_by": "", "published_at": "2026-03-01T09:00:00Z",
-        "effective_at": "2026-03-08T09:00:00Z", "sha256": scheduled.sha256, "status": "withdrawn",
-        "withdrawal": withdrawn}
+        "version": 2,
+        "note": "next week",
+        "published_by": "",
+        "published_at": "2026-03-01T09:00:00Z",
+        "effective_at": "2026-03-08T09:00:00Z",
+        "sha256": scheduled.sha256,
+        "status": "withdrawn",
+        "withdrawal": withdrawn,
+    }
     clock["now"] = PUBLISHED_AT + timedelta(days=8)
     assert api.get("/api/v1/config/")["ETag"] == demo_release.etag
     assert api.get("/api/v1/config/", QUERY_STRING="at=2026-03-09T00:00:00Z")["ETag"] == demo_release.etag
@@ -182,24 +221,34 @@ def test_a_publisher_withdraws_a_scheduled_release_and_it_is_never_served(api, p
     assert quote["release"] == 1
     rows = api.get("/api/v1/releases/").json()
     assert [(row["version"], row["status"], row["withdrawal"]) for row in rows] == [
-        (2, "withdrawn", withdrawn), (1, "active", None)]
+        (2, "withdrawn", withdrawn),
+        (1, "active", None),
+    ]
 
 
 def test_a_release_in_force_cannot_be_withdrawn(publisher_api, demo_release):
     response = publisher_api.post("/api/v1/releases/1/withdraw/", {"reason": "oops"})
 
     assert response.status_code == 400
-    assert response.json() == {"errors": {"release": [
-        "v1 took effect at 2026-03-01T09:00:00Z: a release that has been in force cannot be withdrawn. Publish a new "
-        "release instead (restore an earlier one into the draft first to go back to it)."]}}
+    assert response.json() == {
+        "errors": {
+            "release": [
+                "v1 took effect at 2026-03-01T09:00:00Z: a release that has been in force cannot be withdrawn. Publish a new "
+                "release instead (restore an earlier one into the draft first to go back to it)."
+            ]
+        }
+    }
     assert releases.ReleaseWithdrawal.objects.count() == 0
 
 
-@pytest.mark.parametrize(("body", "errors"), [
-    ({}, {"reason": ["a withdrawal needs a reason saying why"]}),
-    ({"reason": "  "}, {"reason": ["a withdrawal needs a reason saying why"]}),
-    ({"reason": "x", "why": "y"}, {"why": ["unknown field; fields are: reason"]}),
-])
+@pytest.mark.parametrize(
+    ("body", "errors"),
+    [
+        ({}, {"reason": ["a withdrawal needs a reason saying why"]}),
+        ({"reason": "  "}, {"reason": ["a withdrawal needs a reason saying why"]}),
+        ({"reason": "x", "why": "y"}, {"why": ["unknown field; fields are: reason"]}),
+    ],
+)
 def test_a_withdrawal_needs_a_reason_and_nothing_else(publisher_api, demo_release, body, errors):
     releases.release_publish(note="next week", effective_at=PUBLISHED_AT + timedelta(days=7))
 

@@ -30,20 +30,26 @@ def schema(db):
 
 
 def test_every_endpoint_lists_its_status_codes(schema):
-    operations = {(path, method): operation for path, item in schema["paths"].items()
-                  for method, operation in item.items()}
+    operations = {
+        (path, method): operation for path, item in schema["paths"].items() for method, operation in item.items()
+    }
 
     assert {key: set(operation["responses"]) for key, operation in operations.items()} == EXPECTED_CODES
     publishing = {("/api/v1/releases/", "post"), ("/api/v1/releases/{version}/withdraw/", "post")}
-    assert all({"ApiKey": []} in operation["security"]
-               for key, operation in operations.items() if key not in publishing)
+    assert all(
+        {"ApiKey": []} in operation["security"] for key, operation in operations.items() if key not in publishing
+    )
     # API keys only read: publishing and withdrawing take a publisher's staff session.
     assert all(operations[key]["security"] == [{"cookieAuth": []}] for key in publishing)
 
 
 def test_api_keys_are_described_as_an_authorization_header(schema):
     assert schema["components"]["securitySchemes"]["ApiKey"] == {
-        "type": "apiKey", "in": "header", "name": "Authorization", "description": "Api-Key <key>"}
+        "type": "apiKey",
+        "in": "header",
+        "name": "Authorization",
+        "description": "Api-Key <key>",
+    }
 
 
 def test_the_schema_warns_that_a_null_credit_is_not_to_be_charged(schema):
@@ -61,8 +67,12 @@ def test_the_schema_bounds_a_usage_to_100_meters(schema):
 
 @pytest.mark.parametrize("code", ["400", "413"])
 def test_every_400_and_413_has_one_documented_body(schema, code):
-    bad = {operation["responses"][code]["content"]["application/json"]["schema"]["$ref"]
-           for item in schema["paths"].values() for operation in item.values() if code in operation["responses"]}
+    bad = {
+        operation["responses"][code]["content"]["application/json"]["schema"]["$ref"]
+        for item in schema["paths"].values()
+        for operation in item.values()
+        if code in operation["responses"]
+    }
 
     assert bad == {"#/components/schemas/Errors"}
     assert schema["components"]["schemas"]["Errors"]["required"] == ["errors"]

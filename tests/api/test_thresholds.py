@@ -16,45 +16,95 @@ def _spend(value, currency="USD", **more):
 
 
 def _email(slug, name, limit, observed, share):
-    return {"threshold": slug, "name": name, "limit": limit, "observed": observed, "share_of_limit": share,
-            "actions": [{"action": "email", "switch_to_model": None}]}
+    return {
+        "threshold": slug,
+        "name": name,
+        "limit": limit,
+        "observed": observed,
+        "share_of_limit": share,
+        "actions": [{"action": "email", "switch_to_model": None}],
+    }
 
 
 def test_a_day_of_spend_over_the_alert_crosses_it(api):
     response = api.post(EVALUATE, _spend(150))
 
     assert response.status_code == 200
-    assert response.json() == {"release": 1, "crossed": [
-        _email("system-spend-alert", "System spend alert", "100", "150", "1.5")]}
+    assert response.json() == {
+        "release": 1,
+        "crossed": [_email("system-spend-alert", "System spend alert", "100", "150", "1.5")],
+    }
 
 
 def test_spend_in_another_currency_is_converted_to_the_thresholds(api):
     response = api.post(EVALUATE, _spend("7100", currency="CNY"))  # 1,000 USD at 7.1
 
-    assert response.json() == {"release": 1, "crossed": [
-        _email("system-spend-alert", "System spend alert", "100", "1000", "10"),
-        {"threshold": "system-spend-disable", "name": "Disable the service", "limit": "500", "observed": "1000",
-         "share_of_limit": "2", "actions": [{"action": "pause", "switch_to_model": None}]},
-    ]}
+    assert response.json() == {
+        "release": 1,
+        "crossed": [
+            _email("system-spend-alert", "System spend alert", "100", "1000", "10"),
+            {
+                "threshold": "system-spend-disable",
+                "name": "Disable the service",
+                "limit": "500",
+                "observed": "1000",
+                "share_of_limit": "2",
+                "actions": [{"action": "pause", "switch_to_model": None}],
+            },
+        ],
+    }
 
 
 def test_a_model_over_its_budget_switches_to_a_cheaper_one(api):
-    response = api.post(EVALUATE, {"scope": "model", "metric": "money", "window": "day", "value": 300,
-                                   "currency": "USD", "model": "claude-3-5-sonnet"})
+    response = api.post(
+        EVALUATE,
+        {
+            "scope": "model",
+            "metric": "money",
+            "window": "day",
+            "value": 300,
+            "currency": "USD",
+            "model": "claude-3-5-sonnet",
+        },
+    )
 
-    assert response.json() == {"release": 1, "crossed": [
-        {"threshold": "sonnet-high-volume", "name": "Sonnet at high volume", "limit": "250", "observed": "300",
-         "share_of_limit": "1.2", "actions": [{"action": "switch_model", "switch_to_model": "claude-3-haiku"}]}]}
+    assert response.json() == {
+        "release": 1,
+        "crossed": [
+            {
+                "threshold": "sonnet-high-volume",
+                "name": "Sonnet at high volume",
+                "limit": "250",
+                "observed": "300",
+                "share_of_limit": "1.2",
+                "actions": [{"action": "switch_model", "switch_to_model": "claude-3-haiku"}],
+            }
+        ],
+    }
 
 
 def test_a_free_user_over_the_hourly_requests_is_rate_limited_and_queued(api):
-    response = api.post(EVALUATE, {"scope": "user", "metric": "meter", "window": "hour", "value": 11,
-                                   "meter": "requests", "tier": "free"})
+    response = api.post(
+        EVALUATE,
+        {"scope": "user", "metric": "meter", "window": "hour", "value": 11, "meter": "requests", "tier": "free"},
+    )
 
-    assert response.json() == {"release": 1, "crossed": [
-        {"threshold": "free-requests-hour", "name": "Free tier: requests an hour", "limit": "10", "observed": "11",
-         "share_of_limit": "1.1", "actions": [{"action": "rate_limit", "switch_to_model": None},
-                                              {"action": "queue", "switch_to_model": None}]}]}
+    assert response.json() == {
+        "release": 1,
+        "crossed": [
+            {
+                "threshold": "free-requests-hour",
+                "name": "Free tier: requests an hour",
+                "limit": "10",
+                "observed": "11",
+                "share_of_limit": "1.1",
+                "actions": [
+                    {"action": "rate_limit", "switch_to_model": None},
+                    {"action": "queue", "switch_to_model": None},
+                ],
+            }
+        ],
+    }
 
 
 def test_a_value_at_the_limit_crosses_nothing(api):
@@ -75,38 +125,75 @@ def test_thresholds_come_from_the_release_not_the_draft(api):
 
 
 BAD = {
-    "an unknown scope": ({"scope": "galaxy", "metric": "money", "window": "day", "value": 1},
-                         {"scope": ['"galaxy" is not one of: system, provider, model, plan, user']}),
-    "an unknown metric": ({"scope": "system", "metric": "euros", "window": "day", "value": 1},
-                          {"metric": ['"euros" is not one of: money, meter, credits']}),
-    "an unknown window": ({"scope": "system", "metric": "credits", "window": "week", "value": 1},
-                          {"window": ['"week" is not one of: hour, day, month']}),
+    "an unknown scope": (
+        {"scope": "galaxy", "metric": "money", "window": "day", "value": 1},
+        {"scope": ['"galaxy" is not one of: system, provider, model, plan, user']},
+    ),
+    "an unknown metric": (
+        {"scope": "system", "metric": "euros", "window": "day", "value": 1},
+        {"metric": ['"euros" is not one of: money, meter, credits']},
+    ),
+    "an unknown window": (
+        {"scope": "system", "metric": "credits", "window": "week", "value": 1},
+        {"window": ['"week" is not one of: hour, day, month']},
+    ),
     "nothing observed": ({}, {name: ["This field is required."] for name in ("scope", "metric", "window", "value")}),
-    "money without a currency": ({"scope": "system", "metric": "money", "window": "day", "value": 1},
-                                 {"currency": ["a money observation needs its currency"]}),
-    "an unknown currency": (_spend(1, currency="EUR"), {"currency": [
-        "no currency 'EUR'; currencies are: CNY, PTS, TWD, USD"]}),
-    "a meter value without its meter": ({"scope": "user", "metric": "meter", "window": "day", "value": 1},
-                                        {"meter": ["a meter observation needs its meter"]}),
-    "an unknown meter": ({"scope": "user", "metric": "meter", "window": "day", "value": 1, "meter": "litres"},
-                         {"meter": ["no meter 'litres'; meters are: cached_input_tokens, characters, hours, images, "
-                                    "input_tokens, megapixels, minutes, output_tokens, requests, seconds, tokens"]}),
+    "money without a currency": (
+        {"scope": "system", "metric": "money", "window": "day", "value": 1},
+        {"currency": ["a money observation needs its currency"]},
+    ),
+    "an unknown currency": (
+        _spend(1, currency="EUR"),
+        {"currency": ["no currency 'EUR'; currencies are: CNY, PTS, TWD, USD"]},
+    ),
+    "a meter value without its meter": (
+        {"scope": "user", "metric": "meter", "window": "day", "value": 1},
+        {"meter": ["a meter observation needs its meter"]},
+    ),
+    "an unknown meter": (
+        {"scope": "user", "metric": "meter", "window": "day", "value": 1, "meter": "litres"},
+        {
+            "meter": [
+                "no meter 'litres'; meters are: cached_input_tokens, characters, hours, images, "
+                "input_tokens, megapixels, minutes, output_tokens, requests, seconds, tokens"
+            ]
+        },
+    ),
     "a provider scope without the provider": (
         {"scope": "provider", "metric": "meter", "window": "month", "value": 1, "meter": "hours"},
-        {"provider": ["scope 'provider' needs the provider observed"]}),
-    "an unknown provider": (_spend(1, scope="provider", provider="acme"), {"provider": [
-        "no provider 'acme'; providers are: anthropic, elevenlabs, fal, google, kling, luma, minimax, openai, "
-        "replicate, supabase"]}),
-    "an unknown plan": (_spend(1, scope="plan", plan="gold"), {"plan": [
-        "no plan 'gold'; plans are: explorer, creator, agency, coach-basic, coach-standard, coach-pro"]}),
+        {"provider": ["scope 'provider' needs the provider observed"]},
+    ),
+    "an unknown provider": (
+        _spend(1, scope="provider", provider="acme"),
+        {
+            "provider": [
+                "no provider 'acme'; providers are: anthropic, elevenlabs, fal, google, kling, luma, minimax, openai, "
+                "replicate, supabase"
+            ]
+        },
+    ),
+    "an unknown plan": (
+        _spend(1, scope="plan", plan="gold"),
+        {"plan": ["no plan 'gold'; plans are: explorer, creator, agency, coach-basic, coach-standard, coach-pro"]},
+    ),
     "a negative value": (_spend(-1), {"value": ["must be a number of at least 0, got -1"]}),
-    "a value in words": (_spend("lots"), {"value": [
-        'must be a number: a JSON number or a decimal string such as "12" or "0.5", not "lots"']}),
-    "a value of false": (_spend(False), {"value": [
-        'must be a number: a JSON number or a decimal string such as "12" or "0.5", not false']}),
-    "a misspelt field": (_spend(1, modle="x"), {"modle": [
-        "unknown field; fields are: scope, metric, window, value, currency, meter, provider, model, plan, tier, "
-        "release"]}),
+    "a value in words": (
+        _spend("lots"),
+        {"value": ['must be a number: a JSON number or a decimal string such as "12" or "0.5", not "lots"']},
+    ),
+    "a value of false": (
+        _spend(False),
+        {"value": ['must be a number: a JSON number or a decimal string such as "12" or "0.5", not false']},
+    ),
+    "a misspelt field": (
+        _spend(1, modle="x"),
+        {
+            "modle": [
+                "unknown field; fields are: scope, metric, window, value, currency, meter, provider, model, plan, tier, "
+                "release"
+            ]
+        },
+    ),
 }
 
 

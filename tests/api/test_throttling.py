@@ -14,8 +14,10 @@ from billingcfg.api import throttling
 from billingcfg.api.throttling import PerClientThrottle, parse_rate
 
 
-@pytest.mark.parametrize(("rate", "parsed"), [("6000/minute", (6000, 60)), ("5/second", (5, 1)),
-                                               ("100/hour", (100, 3600)), ("1/day", (1, 86400))])
+@pytest.mark.parametrize(
+    ("rate", "parsed"),
+    [("6000/minute", (6000, 60)), ("5/second", (5, 1)), ("100/hour", (100, 3600)), ("1/day", (1, 86400))],
+)
 def test_rates_read_as_requests_per_period(rate, parsed):
     assert parse_rate(rate) == parsed
 

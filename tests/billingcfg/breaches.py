@@ -4,7 +4,6 @@ database and the model's validation (what the admin shows) refuse it."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 

@@ -89,8 +89,13 @@ def table_drop(database_url: str, table: str) -> None:
 
 def deployed_env(database_url: str, **overrides: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "DATABASE_"))}
-    env.update(DJANGO_SETTINGS_MODULE="billingcfg.settings", DATABASE_URL=database_url,
-               DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_DEBUG="1", DJANGO_ALLOWED_HOSTS="testserver")
+    env.update(
+        DJANGO_SETTINGS_MODULE="billingcfg.settings",
+        DATABASE_URL=database_url,
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_DEBUG="1",
+        DJANGO_ALLOWED_HOSTS="testserver",
+    )
     env.update(overrides)
     return env
 
@@ -127,8 +132,10 @@ def test_switching_the_cache_back_to_the_database_needs_only_migrate(deployed_da
 
     refused = run("-c", SERVE_ONE_REQUEST, key, env=env)
     assert refused.returncode != 0
-    assert ("The cache table billingcfg_cache is missing from the database, and every API request needs it: "
-            "run `python manage.py migrate`") in refused.stderr
+    assert (
+        "The cache table billingcfg_cache is missing from the database, and every API request needs it: "
+        "run `python manage.py migrate`"
+    ) in refused.stderr
 
     manage("migrate", "--noinput", env=env)
     served = run("-c", SERVE_ONE_REQUEST, key, env=env)

@@ -1,5 +1,7 @@
 """The margins dashboard's chart geometry: where a value lands, what its label says."""
 
+from itertools import pairwise
+
 import pytest
 
 from billingcfg.core import charts
@@ -11,6 +13,7 @@ def _points(series: charts.Series) -> list[tuple[float, float]]:
 
 
 # ---- scales, ticks and labels ----------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("value", "expected"),
@@ -210,17 +213,27 @@ def test_a_missing_reference_figure_draws_no_line() -> None:
 
 # ---- the plan chart ----------------------------------------------------------------------
 
+
 def _coach_basic(**overrides) -> charts.LineChart:
     """Seed 002's 100 TWD plan: 180 credits, 0.3129 TWD of cost per credit, overage 0.80."""
     price, cost, included, overage = 100.0, 0.31288, 180.0, 0.8
     credits = [n * 540.0 / 12 for n in range(13)]
     without = [(c, (price - cost * c) / price) for c in credits]
-    with_overage = [(c, (price + max(c - included, 0) * overage - cost * c) / (price + max(c - included, 0) * overage))
-                    for c in credits]
+    with_overage = [
+        (c, (price + max(c - included, 0) * overage - cost * c) / (price + max(c - included, 0) * overage))
+        for c in credits
+    ]
     arguments = dict(
-        title="Coaching Basic", without_overage=without, with_overage=with_overage, included=included,
-        included_text="180 credits included", break_even=price / cost, break_even_text="break-even ≈ 320 credits",
-        break_even_note="= 5.33 session hours a month", target=0.75, x_label="credits used in a month",
+        title="Coaching Basic",
+        without_overage=without,
+        with_overage=with_overage,
+        included=included,
+        included_text="180 credits included",
+        break_even=price / cost,
+        break_even_text="break-even ≈ 320 credits",
+        break_even_note="= 5.33 session hours a month",
+        target=0.75,
+        x_label="credits used in a month",
     )
     return charts.plan_chart(**{**arguments, **overrides})
 
@@ -252,7 +265,7 @@ def test_plan_chart_lines_fall_with_usage_and_overage_lifts_them() -> None:
     without, with_overage = chart.series
     points = _points(without)
     assert points[0] == (chart.plot.left, chart.y_ticks[-1].at)  # 100% at no usage
-    assert all(later[1] > earlier[1] for earlier, later in zip(points, points[1:]))  # falls: y grows down
+    assert all(later[1] > earlier[1] for earlier, later in pairwise(points))  # falls: y grows down
     assert _points(with_overage)[-1][1] < points[-1][1]  # higher margin at heavy usage
     assert [item.label.text for item in chart.legend][:2] == ["margin without overage", "with overage"]
 

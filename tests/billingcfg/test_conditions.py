@@ -25,16 +25,20 @@ CHECKS = [
 def _stored_values(model) -> dict:
     """The column values of a valid row, to build unsaved twins from (the rows it points to are saved)."""
     saved = f.VALID_ROW[model]()
-    return {field.attname: getattr(saved, field.attname) for field in model._meta.concrete_fields
-            if not field.primary_key}
+    return {
+        field.attname: getattr(saved, field.attname) for field in model._meta.concrete_fields if not field.primary_key
+    }
 
 
 def _candidates(model, field, values: dict) -> list:
     """Values that sit on each side of the rules a column takes part in."""
     if field.is_relation:
         another = f.VALID_ROW[field.related_model]().pk
-        siblings = [values[other.attname] for other in model._meta.concrete_fields
-                    if other.is_relation and other is not field and other.related_model is field.related_model]
+        siblings = [
+            values[other.attname]
+            for other in model._meta.concrete_fields
+            if other.is_relation and other is not field and other.related_model is field.related_model
+        ]
         return [None, another, *siblings]
     found = [None]
     if field.choices:
@@ -42,8 +46,15 @@ def _candidates(model, field, values: dict) -> list:
     elif isinstance(field, models.BooleanField):
         found += [True, False]
     elif isinstance(field, models.DecimalField):
-        found += [Decimal("0"), Decimal("-1"), Decimal("-0.0001"), Decimal("0.5"), Decimal("1"), Decimal("1.5"),
-                  Decimal("100")]
+        found += [
+            Decimal("0"),
+            Decimal("-1"),
+            Decimal("-0.0001"),
+            Decimal("0.5"),
+            Decimal("1"),
+            Decimal("1.5"),
+            Decimal("100"),
+        ]
     elif isinstance(field, models.IntegerField):
         found += [0, -1, 1, 2, 8, 9]
     elif isinstance(field, models.CharField):
@@ -83,9 +94,11 @@ def test_in_memory_and_the_database_agree(model, constraint):
         in_memory = [check_holds(constraint, row) for _label, row in rows]
     database = [_database_says(model, constraint, row) for _label, row in rows]
 
-    disagreements = [f"{label}: in memory {memory}, database {says}"
-                     for (label, _row), memory, says in zip(rows, in_memory, database, strict=True)
-                     if memory != says]
+    disagreements = [
+        f"{label}: in memory {memory}, database {says}"
+        for (label, _row), memory, says in zip(rows, in_memory, database, strict=True)
+        if memory != says
+    ]
     assert disagreements == []
     assert len(queries) == 0, "evaluated in memory, with no query"
     # The rows reach both sides of the rule, so agreement means something.
@@ -95,14 +108,28 @@ def test_in_memory_and_the_database_agree(model, constraint):
 
 def test_every_configuration_model_with_a_check_is_covered():
     covered = {param.values[0].__name__ for param in CHECKS}
-    assert {"ProviderCost", "CreditRate", "PricingPolicy", "AlertThreshold", "ThresholdAction", "ExchangeRate",
-            "WorkflowStep", "Workflow", "Currency", "CreditPack", "SubscriptionPlan"} <= covered
+    assert {
+        "ProviderCost",
+        "CreditRate",
+        "PricingPolicy",
+        "AlertThreshold",
+        "ThresholdAction",
+        "ExchangeRate",
+        "WorkflowStep",
+        "Workflow",
+        "Currency",
+        "CreditPack",
+        "SubscriptionPlan",
+    } <= covered
 
 
 def test_condition_fields_names_each_column_a_rule_reads():
     from rates.models import CreditRate
 
-    rules = {c.name: condition_fields(c.condition) for c in CreditRate._meta.constraints
-             if isinstance(c, models.CheckConstraint)}
+    rules = {
+        c.name: condition_fields(c.condition)
+        for c in CreditRate._meta.constraints
+        if isinstance(c, models.CheckConstraint)
+    }
     assert rules["credit_rate_default_not_above_max"] == {"default_quantity", "max_quantity"}
     assert rules["credit_rate_credits_positive"] == {"credits"}

@@ -183,8 +183,7 @@ def test_seed_002_usd_to_twd(demo):
 def test_seed_002_coaching_hour_workflow(demo):
     workflow = Workflow.objects.get(slug="coaching-session-hour")
     steps = [
-        (s.model.slug, s.meter.slug, s.quantity, s.multiplier)
-        for s in workflow.steps.select_related("model", "meter")
+        (s.model.slug, s.meter.slug, s.quantity, s.multiplier) for s in workflow.steps.select_related("model", "meter")
     ]
     assert workflow.credits_per_unit == Decimal("60")
     # Seed 002 prices the hour at the standard $0.40, not the enterprise $0.22.
@@ -229,10 +228,15 @@ def test_seed_002_anomaly_rules(demo):
     hours_a_day = AlertThreshold.objects.get(slug="anomaly-user-hours-day")
     elevenlabs = AlertThreshold.objects.get(slug="anomaly-elevenlabs-spend-day")
     assert (hours_a_day.scope, hours_a_day.meter.slug, hours_a_day.window, hours_a_day.limit) == (
-        "user", "hours", "day", Decimal("3"),
+        "user",
+        "hours",
+        "day",
+        Decimal("3"),
     )
     assert (elevenlabs.provider.slug, elevenlabs.currency.code, elevenlabs.limit) == (
-        "elevenlabs", "USD", Decimal("100"),
+        "elevenlabs",
+        "USD",
+        Decimal("100"),
     )
 
 
@@ -258,7 +262,10 @@ def test_seed_000_99_yuan_buys_1_600_000_points(demo):
 def test_seed_000_cny_price_bands_per_million(demo, model, meter, low, high):
     cost = ProviderCost.objects.get(model__slug=model, meter__slug=meter)
     assert (cost.price, cost.price_high, cost.per_units, cost.currency.code) == (
-        Decimal(low), Decimal(high), 1_000_000, "CNY",
+        Decimal(low),
+        Decimal(high),
+        1_000_000,
+        "CNY",
     )
 
 
@@ -284,9 +291,7 @@ def test_seed_000_prompt_workflow_probabilities(demo):
     ],
 )
 def test_seed_001_token_prices(demo, model, input_price, output_price):
-    prices = dict(
-        ProviderCost.objects.filter(model__slug=model).values_list("meter__slug", "price")
-    )
+    prices = dict(ProviderCost.objects.filter(model__slug=model).values_list("meter__slug", "price"))
     assert prices == {"input_tokens": Decimal(input_price), "output_tokens": Decimal(output_price)}
 
 
@@ -314,7 +319,11 @@ def test_seed_001_project_flow_is_prd_ux_and_deploy(demo):
 def test_seed_001_rate_limits_and_breakers(demo, slug, tier, meter, window, limit):
     threshold = AlertThreshold.objects.get(slug=slug)
     assert (threshold.scope, threshold.tier, threshold.meter.slug, threshold.window, threshold.limit) == (
-        "user", tier, meter, window, Decimal(limit),
+        "user",
+        tier,
+        meter,
+        window,
+        Decimal(limit),
     )
 
 

@@ -45,8 +45,10 @@ def test_the_diff_of_the_demo_releases_is_seed_003s_new_pricing_vs_old(demo_rele
     assert response.status_code == 200
     diff = response.json()
     assert diff["summary"] == {"added": 0, "removed": 0, "changed": 9}
-    prices = {(row["model"], row["variant"]): (row["credits"]["old"], row["credits"]["new"], row["change"])
-              for row in diff["prices"]}
+    prices = {
+        (row["model"], row["variant"]): (row["credits"]["old"], row["credits"]["new"], row["change"])
+        for row in diff["prices"]
+    }
     assert {key: prices[key] for key in NEW_VS_OLD} == NEW_VS_OLD
     veo = next(row for row in diff["prices"] if (row["model"], row["variant"]) == ("veo-3", "audio"))
     # Seed 003: the old flat 30 credits lost money on every 8-second Veo 3 video; 480 credits keep 75% at $0.05.

@@ -30,8 +30,18 @@ def test_canonical_bytes_do_not_depend_on_key_order():
 def _unordered(catalogue):
     """A catalogue's models with their rows as sets: the document lists rows by natural key,
     the draft reader by database order."""
-    return {slug: (model.name, model.provider, model.modality, model.active, model.variants,
-                   frozenset(model.costs), frozenset(model.rates)) for slug, model in catalogue.models.items()}
+    return {
+        slug: (
+            model.name,
+            model.provider,
+            model.modality,
+            model.active,
+            model.variants,
+            frozenset(model.costs),
+            frozenset(model.rates),
+        )
+        for slug, model in catalogue.models.items()
+    }
 
 
 def test_the_engine_reads_the_same_catalogue_from_the_draft_tables_and_from_the_document(demo):
@@ -57,7 +67,11 @@ def test_the_document_carries_seed_003s_default_usage_and_margins(demo):
     offers = [("15", 250), ("28", 500), ("52", 1000), ("120", 2500), ("19", 400), ("59", 1500), ("179", 5000)]
     mean = sum((Decimal(price) / credits for price, credits in offers), Decimal(0)) / len(offers)
     assert document["revenue_per_credit"] == {
-        "currency": "USD", "lowest": "0.0358", "mean": dec(mean), "highest": "0.06", "basis": "0.05",
+        "currency": "USD",
+        "lowest": "0.0358",
+        "mean": dec(mean),
+        "highest": "0.06",
+        "basis": "0.05",
         "basis_name": "fixed",
     }
     assert dec(mean).startswith("0.048376190476190")  # ≈ $0.0484 a credit

@@ -18,8 +18,17 @@ from billingcfg.sheets.cells import CellError, neutralise, text_cell
 from billingcfg.validators import name_validator, sheet_text_validator
 
 # The names (tab, CR and leading blanks included), each refused the same way everywhere.
-FORMULA_NAMES = ['=HYPERLINK("http://x","Veo")', "+cmd|' /C calc'!A0", "@SUM(A1:A2)", "-2+3", "\t=1+1", "\r=1+1",
-                 "  =1+1", " \t@SUM(1)", "\n-2+3"]
+FORMULA_NAMES = [
+    '=HYPERLINK("http://x","Veo")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(A1:A2)",
+    "-2+3",
+    "\t=1+1",
+    "\r=1+1",
+    "  =1+1",
+    " \t@SUM(1)",
+    "\n-2+3",
+]
 # Names a spreadsheet shows as text: the admin takes them, and they come back unchanged.
 SAFE_NAMES = ["-5", "+5", "'=x", "''@y", "'", "5+3", "a=b", "Veo 3 (fast) -2", "\u22122+3", "\uff1dSUM(1)"]
 # Each example writes and reads an XLSX file: no per-example deadline on a busy machine.
@@ -68,10 +77,14 @@ def test_a_formula_like_name_is_refused_by_the_models_and_the_import_alike(name)
 
 
 def test_the_message_says_which_character_and_the_rule():
-    assert formula_problem("  =1+1") == ("'  =1+1' starts with '=' after blanks: a spreadsheet would run it as a "
-                                         "formula; names and keys cannot start with = + - @, a tab or a line break")
-    assert formula_problem("-2+3") == ("'-2+3' starts with '-': a spreadsheet would run it as a formula; names and "
-                                       "keys cannot start with = + - @, a tab or a line break")
+    assert formula_problem("  =1+1") == (
+        "'  =1+1' starts with '=' after blanks: a spreadsheet would run it as a "
+        "formula; names and keys cannot start with = + - @, a tab or a line break"
+    )
+    assert formula_problem("-2+3") == (
+        "'-2+3' starts with '-': a spreadsheet would run it as a formula; names and "
+        "keys cannot start with = + - @, a tab or a line break"
+    )
 
 
 @pytest.mark.parametrize("name", SAFE_NAMES)

@@ -193,9 +193,7 @@ def test_a_currency_code_is_used_once():
 def test_seed_000_rate_reads_as_quoted_and_converts_exactly():
     cny = f.currency(code="CNY", name="Chinese yuan")
     pts = f.currency(code="PTS", name="Points", is_internal=True, minor_units=0)
-    rate = f.exchange_rate(
-        from_currency=cny, to_currency=pts, from_amount=Decimal("99"), to_amount=Decimal("1600000")
-    )
+    rate = f.exchange_rate(from_currency=cny, to_currency=pts, from_amount=Decimal("99"), to_amount=Decimal("1600000"))
     rate.refresh_from_db()
 
     assert str(rate) == "99 CNY = 1600000 PTS"
@@ -207,8 +205,11 @@ def test_a_pair_may_have_a_rate_per_date_and_one_each_way():
     first = f.exchange_rate()
     f.exchange_rate(as_of=first.as_of + datetime.timedelta(days=1), to_amount=Decimal("31.8"))
     reverse = f.exchange_rate_unsaved(
-        from_currency=first.to_currency, to_currency=first.from_currency, from_amount=Decimal("32"),
-        to_amount=Decimal("1"), as_of=first.as_of,
+        from_currency=first.to_currency,
+        to_currency=first.from_currency,
+        from_amount=Decimal("32"),
+        to_amount=Decimal("1"),
+        as_of=first.as_of,
     )
     reverse.full_clean()
     reverse.save()
@@ -256,16 +257,29 @@ def test_seed_thresholds_are_expressible():
     pro = f.plan(slug="pro-monthly")
     rows = [
         f.threshold_unsaved(
-            slug="elevenlabs-daily", scope=Scope.PROVIDER, provider=elevenlabs, window=Window.DAY,
+            slug="elevenlabs-daily",
+            scope=Scope.PROVIDER,
+            provider=elevenlabs,
+            window=Window.DAY,
             limit=Decimal("100"),
         ),
         f.threshold_unsaved(
-            slug="free-requests-hourly", scope=Scope.USER, tier="free", metric=Metric.METER, meter=requests,
-            window=Window.HOUR, limit=Decimal("10"),
+            slug="free-requests-hourly",
+            scope=Scope.USER,
+            tier="free",
+            metric=Metric.METER,
+            meter=requests,
+            window=Window.HOUR,
+            limit=Decimal("10"),
         ),
         f.threshold_unsaved(
-            slug="pro-user-credits", scope=Scope.USER, plan=pro, provider=elevenlabs, metric=Metric.CREDITS,
-            window=Window.MONTH, limit=Decimal("1200"),
+            slug="pro-user-credits",
+            scope=Scope.USER,
+            plan=pro,
+            provider=elevenlabs,
+            metric=Metric.CREDITS,
+            window=Window.MONTH,
+            limit=Decimal("1200"),
         ),
         f.threshold_unsaved(slug="budget-50", scope=Scope.SYSTEM, limit=Decimal("3125")),
         f.threshold_unsaved(slug="pro-plan", scope=Scope.PLAN, plan=pro, metric=Metric.CREDITS),

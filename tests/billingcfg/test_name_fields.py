@@ -16,8 +16,13 @@ from billingcfg.core.formula_text import FORMULA_RULE
 from billingcfg.fields import SheetTextField
 from billingcfg.releases.document import draft_configuration
 from billingcfg.releases.restore import TABLES, LoadError, draft_load
-from billingcfg.validators import currency_code_validator, name_validator, one_line_validator, \
-    sheet_text_validator, slug_validator
+from billingcfg.validators import (
+    currency_code_validator,
+    name_validator,
+    one_line_validator,
+    sheet_text_validator,
+    slug_validator,
+)
 from rates.models import AIModel, Meter, Provider, Workflow
 from tests.admin.pages import change_url, page_data, shown_errors
 from tests.billingcfg.test_formula_text import FORMULA_NAMES, SAFE_NAMES
@@ -56,16 +61,31 @@ def test_every_text_column_of_the_workbook_has_its_rule():
         elif (model.__name__, field.name) == ("CreditRate", "allowed_quantities"):
             ok = True  # numbers, parsed and written back normalised (pricing.quantities)
         else:
-            ok = any(rule in _validators(field) for rule in (name_validator, one_line_validator, slug_validator,
-                                                             currency_code_validator))
+            ok = any(
+                rule in _validators(field)
+                for rule in (name_validator, one_line_validator, slug_validator, currency_code_validator)
+            )
         if not ok:
             unguarded.append(f"{model.__name__}.{field.name}")
     assert unguarded == []
     assert {f"{model.__name__}.{field.name}" for model, field in NAME_FIELDS} >= {
-        "Currency.name", "Currency.symbol", "Meter.name", "Meter.unit", "Provider.name", "AIModel.name",
-        "Variant.name", "Variant.resolution", "Variant.mode", "Workflow.name", "Workflow.unit_label",
-        "WorkflowStep.label", "CreditPack.name", "SubscriptionPlan.name", "AlertThreshold.name",
-        "AlertThreshold.tier"}
+        "Currency.name",
+        "Currency.symbol",
+        "Meter.name",
+        "Meter.unit",
+        "Provider.name",
+        "AIModel.name",
+        "Variant.name",
+        "Variant.resolution",
+        "Variant.mode",
+        "Workflow.name",
+        "Workflow.unit_label",
+        "WorkflowStep.label",
+        "CreditPack.name",
+        "SubscriptionPlan.name",
+        "AlertThreshold.name",
+        "AlertThreshold.tier",
+    }
 
 
 @pytest.mark.parametrize("model, field", NAME_FIELDS, ids=lambda x: getattr(x, "name", getattr(x, "__name__", "")))
@@ -100,8 +120,9 @@ def test_the_admin_refuses_a_formula_like_label_on_an_inline_row(admin_client, d
     response = admin_client.post(change_url(workflow), data)
 
     assert response.status_code == 200
-    assert ("'@SUM(A1:A2)' starts with '@': a spreadsheet would run it as a formula; " + FORMULA_RULE
-            in shown_errors(response))
+    assert "'@SUM(A1:A2)' starts with '@': a spreadsheet would run it as a formula; " + FORMULA_RULE in shown_errors(
+        response
+    )
 
 
 def export(path: Path) -> Path:
@@ -146,14 +167,16 @@ def test_a_restore_refuses_a_formula_like_name_naming_the_row_field_and_rule(dem
     with pytest.raises(LoadError) as refused:
         draft_load(configuration, prune=False, reason="test")
 
-    assert str(refused.value) == (f"AI models {slug}: name: '+cmd|' /C calc'!A0' starts with '+': a spreadsheet "
-                                  f"would run it as a formula; {FORMULA_RULE}")
+    assert str(refused.value) == (
+        f"AI models {slug}: name: '+cmd|' /C calc'!A0' starts with '+': a spreadsheet "
+        f"would run it as a formula; {FORMULA_RULE}"
+    )
 
 
 def test_names_and_notes_the_admin_accepts_go_out_and_come_back_unchanged(admin_client, demo, tmp_path):
     """Tricky but legitimate names (an apostrophe before '=', a negative number, look-alike
     signs) and notes typed with line breaks in a text area (sent as CR LF) and starting with '='."""
-    meters = list(Meter.objects.order_by("pk")[:len(SAFE_NAMES)])
+    meters = list(Meter.objects.order_by("pk")[: len(SAFE_NAMES)])
     for meter, name in zip(meters, SAFE_NAMES, strict=True):
         data = page_data(admin_client.get(change_url(meter)))
         data["name"] = name
@@ -170,4 +193,5 @@ def test_names_and_notes_the_admin_accepts_go_out_and_come_back_unchanged(admin_
     lines = [line.split() for line in report.splitlines() if "unchanged" in line]
     assert lines and all(line[1] == line[3] == line[7] == "0" for line in lines), report
     assert sorted(Meter.objects.filter(pk__in=[m.pk for m in meters]).values_list("name", flat=True)) == sorted(
-        SAFE_NAMES)
+        SAFE_NAMES
+    )

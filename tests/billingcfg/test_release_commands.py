@@ -73,6 +73,7 @@ RATE_WITHOUT_COST = (
 
 # ---- publish ---------------------------------------------------------------------------------
 
+
 def test_publish_prints_the_version_effective_time_and_sha256(demo, clock):
     out, _ = run("publish", "--note", "Per-second video pricing")
 
@@ -115,21 +116,32 @@ def test_publish_refused_prints_each_problem_and_exits_non_zero(demo, clock, she
     assert not Release.objects.exists()
 
 
-@pytest.mark.parametrize("args, message", [
-    ((), "--note is required: say what changed and why"),
-    (("--note", " "), "--note is required: say what changed and why"),
-    (("--note", "late", "--at", "2026-11-01T00:00Z"),
-     "a release cannot take effect in the past (2026-11-01T00:00:00Z); choose now or a later time"),
-    (("--note", "typo", "--at", "next tuesday"),
-     "Error: argument --at: 'next tuesday' is not an ISO 8601 date-time; write e.g. 2026-12-01T00:00Z"),
-    (("--note", "who", "--user", "nobody"), "there is no user 'nobody'"),
-    (("--note", "far", "--at", "2028-11-23T09:30:01Z"),
-     "2028-11-23T09:30:01Z is beyond the scheduling horizon of 730 days (DJANGO_RELEASE_HORIZON_DAYS): choose a "
-     "time up to 2028-11-22T09:30:00Z"),
-    (("--note", "forever", "--at", "9999-12-31T23:59:59-23:59"),
-     "that time is beyond the scheduling horizon of 730 days (DJANGO_RELEASE_HORIZON_DAYS): choose a time up to "
-     "2028-11-22T09:30:00Z"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        ((), "--note is required: say what changed and why"),
+        (("--note", " "), "--note is required: say what changed and why"),
+        (
+            ("--note", "late", "--at", "2026-11-01T00:00Z"),
+            "a release cannot take effect in the past (2026-11-01T00:00:00Z); choose now or a later time",
+        ),
+        (
+            ("--note", "typo", "--at", "next tuesday"),
+            "Error: argument --at: 'next tuesday' is not an ISO 8601 date-time; write e.g. 2026-12-01T00:00Z",
+        ),
+        (("--note", "who", "--user", "nobody"), "there is no user 'nobody'"),
+        (
+            ("--note", "far", "--at", "2028-11-23T09:30:01Z"),
+            "2028-11-23T09:30:01Z is beyond the scheduling horizon of 730 days (DJANGO_RELEASE_HORIZON_DAYS): choose a "
+            "time up to 2028-11-22T09:30:00Z",
+        ),
+        (
+            ("--note", "forever", "--at", "9999-12-31T23:59:59-23:59"),
+            "that time is beyond the scheduling horizon of 730 days (DJANGO_RELEASE_HORIZON_DAYS): choose a time up to "
+            "2028-11-22T09:30:00Z",
+        ),
+    ],
+)
 def test_publish_refuses_bad_arguments_and_writes_nothing(demo, clock, args, message):
     with pytest.raises(CommandError) as refused:
         run("publish", *args)
@@ -144,8 +156,10 @@ def test_publish_refuses_a_second_release_at_a_scheduled_instant(demo, clock):
     with pytest.raises(CommandError) as refused:
         run("publish", "--note", "also December", "--at", "2026-12-01T01:00+01:00")
 
-    assert str(refused.value) == ("v1 is already scheduled to take effect at 2026-12-01T00:00:00Z; two releases "
-                                  "cannot take effect at the same instant: choose another time, or withdraw v1 first")
+    assert str(refused.value) == (
+        "v1 is already scheduled to take effect at 2026-12-01T00:00:00Z; two releases "
+        "cannot take effect at the same instant: choose another time, or withdraw v1 first"
+    )
     assert Release.objects.count() == 1
 
 
@@ -155,9 +169,11 @@ def test_publish_now_before_a_scheduled_release_warns_naming_it(demo, clock):
     dry, _ = run("publish", "--dry-run")
     out, err = run("publish", "--note", "now")
 
-    warning = ("v1 is scheduled to take effect at 2026-12-01T00:00:00Z: from then on it replaces this release, and it "
-               "does not have this release's changes. Withdraw v1 if this release should stay in force; otherwise "
-               "publish these changes again, scheduled after it.")
+    warning = (
+        "v1 is scheduled to take effect at 2026-12-01T00:00:00Z: from then on it replaces this release, and it "
+        "does not have this release's changes. Withdraw v1 if this release should stay in force; otherwise "
+        "publish these changes again, scheduled after it."
+    )
     assert f"Scheduled: {warning}" in dry.splitlines()
     assert out.startswith("Published v2, effective 2026-11-23 09:30 UTC")
     assert err == f"Warning: {warning}\n"
@@ -170,13 +186,15 @@ def test_dry_run_prints_validation_and_the_diff_summary_and_publishes_nothing(de
     out, _ = run("publish", "--dry-run")
 
     lines = out.splitlines()
-    assert lines[0] == ("Draft compared with the active release v1 (effective 2026-11-23 09:30 UTC): "
-                        "Per-second video pricing")
+    assert lines[0] == (
+        "Draft compared with the active release v1 (effective 2026-11-23 09:30 UTC): Per-second video pricing"
+    )
     assert lines[1] == "Problems that block publishing: none."
     assert lines[2] == "Warnings (6):"
-    assert ("  price wan-2-1 / 720p / seconds [loss]: price wan-2-1 / 720p / seconds: loses money at the lowest "
-            "revenue per credit (gross margin −39.7%); gross margin 0.0% at the fixed revenue per credit (0.05 USD)"
-            ) in lines
+    assert (
+        "  price wan-2-1 / 720p / seconds [loss]: price wan-2-1 / 720p / seconds: loses money at the lowest "
+        "revenue per credit (gross margin −39.7%); gross margin 0.0% at the fixed revenue per credit (0.05 USD)"
+    ) in lines
     assert lines[-4:] == [
         "Changes: 0 added, 0 removed, 1 changed.",
         "Prices (1):",
@@ -193,12 +211,16 @@ def test_dry_run_of_a_blocked_draft_exits_non_zero(demo, clock, shell, capsys):
 
     assert code == 1
     assert out.splitlines()[:3] == [
-        "No release yet: everything in the draft is new.", "Problems that block publishing (1):", RATE_WITHOUT_COST]
+        "No release yet: everything in the draft is new.",
+        "Problems that block publishing (1):",
+        RATE_WITHOUT_COST,
+    ]
     assert err == "CommandError: dry run: publishing would be refused (1 problem); nothing was published\n"
     assert not Release.objects.exists()
 
 
 # ---- create_api_key --------------------------------------------------------------------------
+
 
 def test_create_api_key_prints_the_key_once_then_its_prefix(db):
     out, _ = run("create_api_key", "checkout service", "--scope", "config:read", "--scope", "draft:read")
@@ -208,8 +230,10 @@ def test_create_api_key_prints_the_key_once_then_its_prefix(db):
     assert key.startswith(f"{stored.prefix}.")
     assert stored.hashed_key == hashlib.sha256(key.encode()).hexdigest()
     assert (stored.name, stored.scopes) == ("checkout service", ["config:read", "draft:read"])
-    assert note == (f"prefix {stored.prefix}, scopes config:read, draft:read. "
-                    "Copy the key above now: it is not stored and cannot be shown again.")
+    assert note == (
+        f"prefix {stored.prefix}, scopes config:read, draft:read. "
+        "Copy the key above now: it is not stored and cannot be shown again."
+    )
     assert out.count(key) == 1
 
 
@@ -228,6 +252,7 @@ def test_create_api_key_refuses_an_unknown_scope(db, shell, capsys):
 
 
 # ---- restore_release -------------------------------------------------------------------------
+
 
 def test_restore_release_loads_it_into_the_draft(demo, clock):
     release_publish(note="Per-second video pricing")
@@ -256,6 +281,7 @@ def test_restore_of_an_unknown_version_exits_non_zero(demo, clock, shell, capsys
 
 # ---- withdraw_release ------------------------------------------------------------------------
 
+
 def test_withdraw_release_withdraws_a_scheduled_release(demo, clock, django_user_model):
     from billingcfg.release_models import ReleaseWithdrawal
 
@@ -268,20 +294,31 @@ def test_withdraw_release_withdraws_a_scheduled_release(demo, clock, django_user
     assert out == "Withdrew v2 (scheduled for 2026-12-01 00:00 UTC): it will not take effect; v1 stays in force.\n"
     withdrawal = ReleaseWithdrawal.objects.get()
     assert (withdrawal.release.version, withdrawal.withdrawn_by_name, withdrawal.reason) == (
-        2, "publisher", "December stays as it is")
+        2,
+        "publisher",
+        "December stays as it is",
+    )
     clock["now"] = datetime(2026, 12, 2, tzinfo=UTC)
     assert releases.active_release_get().version == 1
 
 
-@pytest.mark.parametrize("args, message", [
-    (("1", "--reason", "oops"), "v1 was not withdrawn: v1 took effect at 2026-11-23T09:30:00Z: a release that has "
-                                "been in force cannot be withdrawn. Publish a new release instead (restore an "
-                                "earlier one into the draft first to go back to it)."),
-    (("2",), "v2 was not withdrawn: a withdrawal needs a reason saying why"),
-    (("7", "--reason", "typo"), "v7 was not withdrawn: there is no release v7: releases run from v1 to v2"),
-    (("2", "--reason", "no", "--user", "editor"),
-     "v2 was not withdrawn: withdrawing a release needs the permission to publish releases (the publisher role)"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ("1", "--reason", "oops"),
+            "v1 was not withdrawn: v1 took effect at 2026-11-23T09:30:00Z: a release that has "
+            "been in force cannot be withdrawn. Publish a new release instead (restore an "
+            "earlier one into the draft first to go back to it).",
+        ),
+        (("2",), "v2 was not withdrawn: a withdrawal needs a reason saying why"),
+        (("7", "--reason", "typo"), "v7 was not withdrawn: there is no release v7: releases run from v1 to v2"),
+        (
+            ("2", "--reason", "no", "--user", "editor"),
+            "v2 was not withdrawn: withdrawing a release needs the permission to publish releases (the publisher role)",
+        ),
+    ],
+)
 def test_withdraw_release_refuses_and_writes_nothing(demo, clock, args, message):
     from billingcfg.release_models import ReleaseWithdrawal
 

@@ -36,8 +36,11 @@ def test_publish_stores_the_draft_as_canonical_json_whose_sha256_is_the_etag(dem
     document = json.loads(release.document)
     assert canonical_bytes(document) == release.body
     assert document["release"] == {
-        "version": 1, "note": NOTE, "published_by": admin_user.username,
-        "published_at": document["release"]["published_at"], "effective_at": document["release"]["published_at"],
+        "version": 1,
+        "note": NOTE,
+        "published_by": admin_user.username,
+        "published_at": document["release"]["published_at"],
+        "effective_at": document["release"]["published_at"],
     }
     assert configuration_of(document) == {**draft_configuration()}
     assert release.published_by == admin_user and release.published_by_name == admin_user.username
@@ -134,17 +137,26 @@ def test_a_release_is_immutable_through_the_orm(demo):
     assert Release.objects.get().note == NOTE
 
 
-@pytest.mark.parametrize(("change", "constraint"), [
-    ({"version": 0}, "release_version_positive"),
-    ({"effective_at_offset": timedelta(seconds=-1)}, "release_effective_not_before_publish"),
-])
+@pytest.mark.parametrize(
+    ("change", "constraint"),
+    [
+        ({"version": 0}, "release_version_positive"),
+        ({"effective_at_offset": timedelta(seconds=-1)}, "release_effective_not_before_publish"),
+    ],
+)
 def test_the_database_refuses_a_release_row_that_breaks_its_rules(db, change, constraint):
     from django.db import IntegrityError, transaction
 
     published_at = timezone.now()
-    row = {"version": 1, "document": "{}", "sha256": sha256(b"{}"), "note": "n", "published_by_name": "",
-           "published_at": published_at,
-           "effective_at": published_at + change.pop("effective_at_offset", timedelta(0))}
+    row = {
+        "version": 1,
+        "document": "{}",
+        "sha256": sha256(b"{}"),
+        "note": "n",
+        "published_by_name": "",
+        "published_at": published_at,
+        "effective_at": published_at + change.pop("effective_at_offset", timedelta(0)),
+    }
     row.update(change)
     with pytest.raises(IntegrityError, match=constraint), transaction.atomic():
         Release.objects.create(**row)
@@ -201,11 +213,14 @@ def test_two_publishes_at_once_get_two_distinct_versions(monkeypatch):
     assert sorted(Release.objects.values_list("version", flat=True)) == [1, 2]
 
 
-@pytest.mark.parametrize(("version", "offset", "status"), [
-    (2, timedelta(days=-1), "active"),
-    (1, timedelta(days=-2), "superseded"),
-    (3, timedelta(days=1), "scheduled"),
-])
+@pytest.mark.parametrize(
+    ("version", "offset", "status"),
+    [
+        (2, timedelta(days=-1), "active"),
+        (1, timedelta(days=-2), "superseded"),
+        (3, timedelta(days=1), "scheduled"),
+    ],
+)
 def test_a_release_is_active_scheduled_or_superseded(version, offset, status):
     at = timezone.now()
     assert releases.release_status(version=version, effective_at=at + offset, active_version=2, at=at) == status
@@ -213,11 +228,14 @@ def test_a_release_is_active_scheduled_or_superseded(version, offset, status):
 
 def test_a_withdrawn_release_shows_as_withdrawn_whatever_its_time():
     at = timezone.now()
-    assert releases.release_status(version=2, effective_at=at - timedelta(days=1), active_version=2, at=at,
-                                   withdrawn=True) == "withdrawn"
+    assert (
+        releases.release_status(version=2, effective_at=at - timedelta(days=1), active_version=2, at=at, withdrawn=True)
+        == "withdrawn"
+    )
 
 
 # ---- withdrawing a scheduled release -----------------------------------------------------------
+
 
 def test_a_withdrawn_scheduled_release_never_takes_effect_and_its_row_stays_as_published(demo, clock, publisher):
     current = release_publish(note="now")
@@ -225,17 +243,25 @@ def test_a_withdrawn_scheduled_release_never_takes_effect_and_its_row_stays_as_p
     scheduled = release_publish(note="next week", effective_at=takes_effect)
     clock["now"] += timedelta(hours=1)
 
-    withdrawal = releases.release_withdraw(version=scheduled.version, reason="  Prices agreed again next week  ",
-                                           user=publisher)
+    withdrawal = releases.release_withdraw(
+        version=scheduled.version, reason="  Prices agreed again next week  ", user=publisher
+    )
 
     assert (withdrawal.withdrawn_by, withdrawal.withdrawn_by_name, withdrawal.withdrawn_at, withdrawal.reason) == (
-        publisher, "publisher", clock["now"], "Prices agreed again next week")
+        publisher,
+        "publisher",
+        clock["now"],
+        "Prices agreed again next week",
+    )
     clock["now"] = takes_effect + timedelta(days=1)
     assert active_release_get() == current
     assert active_release_get(at=takes_effect) == current
     stored = Release.objects.get(version=scheduled.version)
     assert (stored.document, stored.sha256, stored.effective_at) == (
-        scheduled.document, scheduled.sha256, scheduled.effective_at)
+        scheduled.document,
+        scheduled.sha256,
+        scheduled.effective_at,
+    )
     with pytest.raises(ImmutableError):
         withdrawal.delete()
 
@@ -246,8 +272,7 @@ def test_the_database_refuses_a_withdrawal_without_a_reason(demo, clock):
     scheduled = release_publish(note="next week", effective_at=clock["now"] + timedelta(days=7))
 
     with pytest.raises(IntegrityError, match="release_withdrawal_has_reason"), transaction.atomic():
-        ReleaseWithdrawal.objects.create(release=scheduled, withdrawn_by_name="", withdrawn_at=clock["now"],
-                                         reason="")
+        ReleaseWithdrawal.objects.create(release=scheduled, withdrawn_by_name="", withdrawn_at=clock["now"], reason="")
 
 
 def test_a_release_in_force_cannot_be_withdrawn_and_nothing_is_written(demo, clock, publisher):
@@ -287,16 +312,21 @@ def test_publishing_before_a_scheduled_release_names_it(demo, clock):
     assert later == [scheduled]
     assert releases.later_release_warning(scheduled).startswith(
         f"v1 is scheduled to take effect at {releases.timestamp(scheduled.effective_at)}: from then on it "
-        "replaces this release, and it does not have this release's changes. Withdraw v1")
+        "replaces this release, and it does not have this release's changes. Withdraw v1"
+    )
 
 
 # ---- when a release may take effect --------------------------------------------------------------
 
+
 def test_a_release_beyond_the_horizon_is_refused_naming_it(demo, clock):
     limit = clock["now"] + timedelta(days=730)
 
-    with pytest.raises(releases.ScheduleRefused, match="beyond the scheduling horizon of 730 days "
-                                                       r"\(DJANGO_RELEASE_HORIZON_DAYS\): choose a time up to "):
+    with pytest.raises(
+        releases.ScheduleRefused,
+        match="beyond the scheduling horizon of 730 days "
+        r"\(DJANGO_RELEASE_HORIZON_DAYS\): choose a time up to ",
+    ):
         release_publish(note="far", effective_at=limit + timedelta(seconds=1))
     assert not Release.objects.exists()
     assert release_publish(note="just in", effective_at=limit).effective_at == limit
@@ -322,9 +352,12 @@ def test_two_releases_cannot_be_scheduled_for_the_same_instant(demo, clock, publ
     at = clock["now"] + timedelta(days=7)
     first = release_publish(note="first", effective_at=at)
 
-    with pytest.raises(releases.ScheduleRefused, match=f"v1 is already scheduled to take effect at "
-                                                       f"{releases.timestamp(at)}; two releases cannot take effect "
-                                                       "at the same instant"):
+    with pytest.raises(
+        releases.ScheduleRefused,
+        match=f"v1 is already scheduled to take effect at "
+        f"{releases.timestamp(at)}; two releases cannot take effect "
+        "at the same instant",
+    ):
         release_publish(note="second", effective_at=at)
     assert list(Release.objects.values_list("version", flat=True)) == [1]
 

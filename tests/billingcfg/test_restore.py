@@ -47,28 +47,39 @@ def _edit_the_draft() -> None:
     """What an ops person might do after publishing: reprice, add, delete, rearrange."""
     CreditRate.objects.filter(model__slug="sora-2").update(credits=Decimal("12"))
     frames = Meter.objects.create(slug="frames", name="Frames", unit="frame", whole_units=True)
-    extra = AIModel.objects.create(slug="pika-2", name="Pika 2", provider=Provider.objects.get(slug="fal"),
-                                   modality="video")
+    extra = AIModel.objects.create(
+        slug="pika-2", name="Pika 2", provider=Provider.objects.get(slug="fal"), modality="video"
+    )
     Variant.objects.create(model=extra, slug="default", name="Default", is_default=True)
-    ProviderCost.objects.create(model=extra, meter=frames, price=Decimal("0.002"), currency=Currency.objects.get(
-        code="USD"), as_of=date(2026, 3, 1))
+    ProviderCost.objects.create(
+        model=extra,
+        meter=frames,
+        price=Decimal("0.002"),
+        currency=Currency.objects.get(code="USD"),
+        as_of=date(2026, 3, 1),
+    )
     CreditRate.objects.create(model=extra, meter=frames, credits=Decimal("0.05"))
     CreditPack.objects.get(slug="booster").delete()
     # Swap Sora 2 Pro's default variant; replace Kling v2.5 Turbo's default variant by another.
     Variant.objects.filter(model__slug="sora-2-pro", slug="1080p").update(is_default=False)
     Variant.objects.filter(model__slug="sora-2-pro", slug="720p").update(is_default=True)
     Variant.objects.get(model__slug="kling-v2-5-turbo", slug="default").delete()
-    Variant.objects.create(model=AIModel.objects.get(slug="kling-v2-5-turbo"), slug="turbo", name="Turbo",
-                           is_default=True)
+    Variant.objects.create(
+        model=AIModel.objects.get(slug="kling-v2-5-turbo"), slug="turbo", name="Turbo", is_default=True
+    )
     project = Workflow.objects.get(slug="project")
     project.steps.get(position=6).delete()
     project.steps.filter(position=1).update(quantity=Decimal("1200"))
     AlertThreshold.objects.get(slug="sonnet-high-volume").actions.update(
-        switch_to_model=AIModel.objects.get(slug="gpt-3-5-turbo"))
+        switch_to_model=AIModel.objects.get(slug="gpt-3-5-turbo")
+    )
     PricingPolicy.objects.update(target_gross_margin=Decimal("0.8"))
-    ExchangeRate.objects.create(from_currency=Currency.objects.get(code="USD"),
-                                to_currency=Currency.objects.get(code="TWD"), to_amount=Decimal("31.5"),
-                                as_of=date(2026, 3, 1))
+    ExchangeRate.objects.create(
+        from_currency=Currency.objects.get(code="USD"),
+        to_currency=Currency.objects.get(code="TWD"),
+        to_amount=Decimal("31.5"),
+        as_of=date(2026, 3, 1),
+    )
 
 
 def test_restore_returns_an_edited_draft_to_the_release_exactly(v1, publisher):
@@ -85,11 +96,22 @@ def test_restore_returns_an_edited_draft_to_the_release_exactly(v1, publisher):
     assert Variant.objects.get(model__slug="sora-2-pro", is_default=True).slug == "1080p"
     assert Variant.objects.get(model__slug="kling-v2-5-turbo").slug == "default"
     assert dict(result.created) == {"credit packs": 1, "variants": 1, "workflow steps": 1}
-    assert dict(result.deleted) == {"AI models": 1, "credit rates": 1, "exchange rates": 1, "meters": 1,
-                                    "provider costs": 1, "variants": 2}
+    assert dict(result.deleted) == {
+        "AI models": 1,
+        "credit rates": 1,
+        "exchange rates": 1,
+        "meters": 1,
+        "provider costs": 1,
+        "variants": 2,
+    }
     # The two Sora 2 Pro variants and Kling's "turbo", which gives up the default before "default" takes it back.
-    assert dict(result.updated) == {"credit rates": 1, "pricing policy": 1, "threshold actions": 1,
-                                    "variants": 3, "workflow steps": 1}
+    assert dict(result.updated) == {
+        "credit rates": 1,
+        "pricing policy": 1,
+        "threshold actions": 1,
+        "variants": 3,
+        "workflow steps": 1,
+    }
 
 
 def test_publishing_after_a_restore_gives_the_old_document_byte_for_byte(v1, publisher):
@@ -125,9 +147,13 @@ def test_every_row_the_restore_writes_records_the_reason_and_the_publisher(v1, p
     repriced = CreditRate.objects.get(model__slug="sora-2").history.first()
     recreated = CreditPack.objects.get(slug="booster").history.first()
     deleted = AIModel.history.filter(id=pika).first()
-    assert [(record.history_type, record.history_change_reason, record.history_user)
-            for record in (repriced, recreated, deleted)] == [
-        ("~", REASON, publisher), ("+", REASON, publisher), ("-", REASON, publisher),
+    assert [
+        (record.history_type, record.history_change_reason, record.history_user)
+        for record in (repriced, recreated, deleted)
+    ] == [
+        ("~", REASON, publisher),
+        ("+", REASON, publisher),
+        ("-", REASON, publisher),
     ]
     assert repriced.credits == Decimal("10")
 
@@ -158,8 +184,15 @@ def test_restoring_twice_writes_nothing_the_second_time(v1, publisher):
 def _release_with(document: dict, version: int) -> Release:
     """A stored release holding `document` (publishing would refuse it)."""
     body = canonical_bytes(document)
-    return Release.objects.create(version=version, document=body.decode(), sha256=sha256(body), note="Broken",
-                                  published_by_name="test", published_at=NOW, effective_at=NOW)
+    return Release.objects.create(
+        version=version,
+        document=body.decode(),
+        sha256=sha256(body),
+        note="Broken",
+        published_by_name="test",
+        published_at=NOW,
+        effective_at=NOW,
+    )
 
 
 def test_a_failing_restore_names_the_row_and_leaves_the_draft_unchanged(v1, publisher):
@@ -186,15 +219,23 @@ def test_a_failing_restore_names_the_row_and_leaves_the_draft_unchanged(v1, publ
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
-        (lambda rate: rate.update(credits="0"),
-         "credit rates sora-2 / all variants / seconds: Credits must be above 0: a rate never gives usage away."),
-        (lambda rate: rate.update(default_quantity="5"),
-         "credit rates sora-2 / all variants / seconds: default_quantity: Default quantity 5 is not one of the "
-         "allowed quantities (4, 8, 12)."),
-        (lambda rate: rate.update(meter="frames"),
-         "credit rates sora-2 / all variants / frames: meter: there is no meter 'frames' in the configuration"),
-        (lambda rate: rate.update(credits="ten"),
-         "credit rates sora-2 / all variants / seconds: credits: 'ten' is not a number"),
+        (
+            lambda rate: rate.update(credits="0"),
+            "credit rates sora-2 / all variants / seconds: Credits must be above 0: a rate never gives usage away.",
+        ),
+        (
+            lambda rate: rate.update(default_quantity="5"),
+            "credit rates sora-2 / all variants / seconds: default_quantity: Default quantity 5 is not one of the "
+            "allowed quantities (4, 8, 12).",
+        ),
+        (
+            lambda rate: rate.update(meter="frames"),
+            "credit rates sora-2 / all variants / frames: meter: there is no meter 'frames' in the configuration",
+        ),
+        (
+            lambda rate: rate.update(credits="ten"),
+            "credit rates sora-2 / all variants / seconds: credits: 'ten' is not a number",
+        ),
     ],
     ids=["check-constraint", "clean-rule", "unknown-meter", "not-a-number"],
 )

@@ -16,15 +16,18 @@ PASSWORD = "correct horse battery staple"
 WRONG = "not the password"
 
 
-@pytest.mark.parametrize("proxies, remote, forwarded, expected", [
-    (0, "10.0.0.5", "", "10.0.0.5"),
-    (0, "10.0.0.5", "203.0.113.9", "10.0.0.5"),  # no trusted proxy: the header is anyone's to forge
-    (1, "10.0.0.5", "203.0.113.9", "203.0.113.9"),
-    (1, "10.0.0.5", "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the client's own first entry is not trusted
-    (2, "10.0.0.5", "198.51.100.1, 203.0.113.9", "198.51.100.1"),
-    (2, "10.0.0.5", "203.0.113.9", "203.0.113.9"),
-    (1, "10.0.0.5", "", "10.0.0.5"),
-])
+@pytest.mark.parametrize(
+    "proxies, remote, forwarded, expected",
+    [
+        (0, "10.0.0.5", "", "10.0.0.5"),
+        (0, "10.0.0.5", "203.0.113.9", "10.0.0.5"),  # no trusted proxy: the header is anyone's to forge
+        (1, "10.0.0.5", "203.0.113.9", "203.0.113.9"),
+        (1, "10.0.0.5", "198.51.100.1, 203.0.113.9", "203.0.113.9"),  # the client's own first entry is not trusted
+        (2, "10.0.0.5", "198.51.100.1, 203.0.113.9", "198.51.100.1"),
+        (2, "10.0.0.5", "203.0.113.9", "203.0.113.9"),
+        (1, "10.0.0.5", "", "10.0.0.5"),
+    ],
+)
 def test_client_address(settings, proxies, remote, forwarded, expected):
     settings.TRUSTED_PROXIES = proxies
     meta = {"REMOTE_ADDR": remote, **({"HTTP_X_FORWARDED_FOR": forwarded} if forwarded else {})}
@@ -132,8 +135,12 @@ def test_api_keys_never_reach_a_log(settings, monkeypatch):
         client = Client(raise_request_exception=False)
         for key in (good, revoked, wrong, "no-dot-" + good):
             client.get("/api/v1/config/", headers={"authorization": f"Api-Key {key}"})
-        client.post("/api/v1/quote/", {"model": "sora-2-pro", "variant": "1080p", "quantity": 1},
-                    content_type="application/json", headers={"authorization": f"Api-Key {good}"})
+        client.post(
+            "/api/v1/quote/",
+            {"model": "sora-2-pro", "variant": "1080p", "quantity": 1},
+            content_type="application/json",
+            headers={"authorization": f"Api-Key {good}"},
+        )
 
         def fail(*args, **kwargs):
             raise RuntimeError("the server failed while answering")
@@ -142,7 +149,7 @@ def test_api_keys_never_reach_a_log(settings, monkeypatch):
         failed = client.get("/api/v1/config/", headers={"authorization": f"Api-Key {good}"})
     finally:
         root.removeHandler(recorder)
-        for logger, level in zip(loggers, levels):
+        for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
 
     assert failed.status_code == 500

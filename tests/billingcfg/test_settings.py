@@ -56,7 +56,9 @@ def test_database_url_selects_postgresql():
     settings = _settings_with({"DATABASE_URL": "postgres://ops:pw@db.internal:5432/billing"})
 
     assert (settings["engine"], settings["name"], settings["host"]) == (
-        "django.db.backends.postgresql", "billing", "db.internal",
+        "django.db.backends.postgresql",
+        "billing",
+        "db.internal",
     )
     assert "transaction_mode" not in settings["options"]  # PostgreSQL serialises publishes with a row lock
 

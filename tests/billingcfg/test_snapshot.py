@@ -12,8 +12,10 @@ from tests.demo_catalogue import demo_catalogue
 
 
 def _rates_in_order(catalogue):
-    return replace(catalogue, fx_rates=tuple(sorted(catalogue.fx_rates, key=lambda rate: (
-        rate.from_currency, rate.to_currency, rate.as_of))))
+    return replace(
+        catalogue,
+        fx_rates=tuple(sorted(catalogue.fx_rates, key=lambda rate: (rate.from_currency, rate.to_currency, rate.as_of))),
+    )
 
 
 def test_the_loaded_demo_reads_back_as_the_demo_data(demo):
@@ -24,10 +26,13 @@ def test_ids_map_every_slug_to_its_row(demo):
     snapshot = draft_snapshot()
 
     assert snapshot.model_ids["sora-2-pro"] == AIModel.objects.get(slug="sora-2-pro").pk
-    assert snapshot.variant_ids[("sora-2-pro", "1080p")] == Variant.objects.get(model__slug="sora-2-pro",
-                                                                                 slug="1080p").pk
-    assert snapshot.rate_ids[("wan-2-1", "720p", "seconds")] == CreditRate.objects.get(
-        model__slug="wan-2-1", variant__slug="720p").pk
+    assert (
+        snapshot.variant_ids[("sora-2-pro", "1080p")] == Variant.objects.get(model__slug="sora-2-pro", slug="1080p").pk
+    )
+    assert (
+        snapshot.rate_ids[("wan-2-1", "720p", "seconds")]
+        == CreditRate.objects.get(model__slug="wan-2-1", variant__slug="720p").pk
+    )
     assert snapshot.rate_ids[("sora-2", None, "seconds")] == CreditRate.objects.get(model__slug="sora-2").pk
     assert snapshot.workflow_ids["prd"] == Workflow.objects.get(slug="prd").pk
 

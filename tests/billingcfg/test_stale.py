@@ -15,9 +15,19 @@ from tests import factories as f
 
 def _rate(**changes) -> CreditRate:
     values = {
-        "id": 7, "model_id": 3, "variant_id": 5, "meter_id": 2, "credits": Decimal("35"), "per_units": 1,
-        "minimum_charge": 0, "allowed_quantities": "4, 8, 12", "min_quantity": None, "max_quantity": None,
-        "default_quantity": Decimal("4"), "active": True, "notes": "",
+        "id": 7,
+        "model_id": 3,
+        "variant_id": 5,
+        "meter_id": 2,
+        "credits": Decimal("35"),
+        "per_units": 1,
+        "minimum_charge": 0,
+        "allowed_quantities": "4, 8, 12",
+        "min_quantity": None,
+        "max_quantity": None,
+        "default_quantity": Decimal("4"),
+        "active": True,
+        "notes": "",
     }
     return CreditRate(**{**values, **changes})
 
@@ -51,16 +61,32 @@ def test_any_change_of_any_column_gives_another_print(field: str, value: object)
 
 def test_every_column_of_a_credit_rate_is_covered() -> None:
     """A column added later is in the print without anyone remembering to add it."""
-    varied = {"id", "model_id", "variant_id", "meter_id", "credits", "per_units", "minimum_charge",
-              "allowed_quantities", "min_quantity", "max_quantity", "default_quantity", "active", "notes"}
+    varied = {
+        "id",
+        "model_id",
+        "variant_id",
+        "meter_id",
+        "credits",
+        "per_units",
+        "minimum_charge",
+        "allowed_quantities",
+        "min_quantity",
+        "max_quantity",
+        "default_quantity",
+        "active",
+        "notes",
+    }
     assert {field.attname for field in CreditRate._meta.concrete_fields} == varied
 
 
-@pytest.mark.parametrize(("stored", "same"), [
-    (Decimal("35.00000000"), Decimal("35")),
-    (Decimal("1.50"), Decimal("1.5")),
-    (Decimal("0E-8"), Decimal("0")),
-])
+@pytest.mark.parametrize(
+    ("stored", "same"),
+    [
+        (Decimal("35.00000000"), Decimal("35")),
+        (Decimal("1.50"), Decimal("1.5")),
+        (Decimal("0E-8"), Decimal("0")),
+    ],
+)
 def test_decimals_are_compared_by_value_not_by_their_padding(stored: Decimal, same: Decimal) -> None:
     """PostgreSQL pads a decimal to its column's places, a form does not: the same amount."""
     assert fingerprint(_rate(credits=stored)) == fingerprint(_rate(credits=same))

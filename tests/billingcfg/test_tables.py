@@ -31,7 +31,8 @@ def test_every_model_of_the_configuration_apps_is_a_table_or_says_why_not():
     history = _history_models()
     unaccounted = [
         f"{model._meta.app_label}.{model.__name__}"
-        for app in ("billingcfg", "plans", "rates") for model in apps.get_app_config(app).get_models()
+        for app in ("billingcfg", "plans", "rates")
+        for model in apps.get_app_config(app).get_models()
         if model not in REGISTERED and model not in NOT_TABLES and model not in history
     ]
 
@@ -43,11 +44,16 @@ def test_every_field_of_a_configuration_table_is_in_the_registry_or_excluded():
     for model, table in REGISTERED.items():
         mapped = set(table.fields) | {ref.field for ref in table.refs}
         for field in model._meta.concrete_fields:
-            if field.name not in mapped and field.name not in EXCLUDED_FIELDS \
-                    and f"{model.__name__}.{field.name}" not in EXCLUDED_FIELDS:
+            if (
+                field.name not in mapped
+                and field.name not in EXCLUDED_FIELDS
+                and f"{model.__name__}.{field.name}" not in EXCLUDED_FIELDS
+            ):
                 unmapped.append(f"{model.__name__}.{field.name}")
 
-    assert unmapped == [], "add a Column or Ref in billingcfg/releases/tables.py, or an EXCLUDED_FIELDS entry saying why"
+    assert unmapped == [], (
+        "add a Column or Ref in billingcfg/releases/tables.py, or an EXCLUDED_FIELDS entry saying why"
+    )
 
 
 def test_the_registry_names_only_fields_its_models_have():

@@ -34,6 +34,7 @@ CSP_WORDS = ("Content Security Policy", "Content-Security-Policy", "Refused to")
 
 # ---- the browser ----------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     """The Chromium to drive; without one, skip (a developer's machine) or fail (CI)."""
@@ -116,6 +117,7 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
 
 # ---- screenshots ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def shot(request) -> Callable:
     """shot(page, "step") saves tests/e2e/screenshots/<test>/<NN>-<step>.png, the whole page."""
@@ -133,6 +135,7 @@ def shot(request) -> Callable:
 
 
 # ---- data -----------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def roles(transactional_db) -> None:

@@ -21,8 +21,17 @@ FOUND = "/opt/chromium/chrome"
         (None, {"CI": "1"}, "fail"),
         (None, {"REQUIRE_BROWSER_TESTS": "1"}, "fail"),
     ],
-    ids=["found", "found-ci", "found-required", "missing", "missing-ci-empty", "missing-required-0",
-         "missing-ci", "missing-ci-1", "missing-required"],
+    ids=[
+        "found",
+        "found-ci",
+        "found-required",
+        "missing",
+        "missing-ci-empty",
+        "missing-required-0",
+        "missing-ci",
+        "missing-ci-1",
+        "missing-required",
+    ],
 )
 def test_browser_tests_run_skip_or_fail(found, env, action):
     assert browser_choice(found, env).action == action

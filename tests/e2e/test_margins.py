@@ -59,9 +59,11 @@ def test_lowering_a_credit_rate_below_target_shows_on_the_model_page_and_the_das
     shot(page, "model-page-after")
 
     page.goto("/admin/margins/")
-    price = page.locator("#price-table tbody tr").filter(
-        has=page.get_by_role("cell", name=MODEL_NAME, exact=True)
-    ).filter(has=page.get_by_role("cell", name=VARIANT_NAME, exact=True))
+    price = (
+        page.locator("#price-table tbody tr")
+        .filter(has=page.get_by_role("cell", name=MODEL_NAME, exact=True))
+        .filter(has=page.get_by_role("cell", name=VARIANT_NAME, exact=True))
+    )
     expect(price.locator("td.gm.basis")).to_have_text(format_percent(expected))
     expect(price.locator("td.flags .badge")).to_have_text(["Below target"])
     expect(below_target).to_have_text(str(flagged_before + 1))

@@ -125,7 +125,8 @@ def test_publisher_sees_a_scheduled_release_on_the_publish_page_and_withdraws_it
     page.get_by_role("button", name=f"Yes, withdraw {scheduled}").click()
 
     expect(page.locator("ul.messagelist .success")).to_have_text(
-        f"Withdrew {scheduled}: it will not take effect; {demo_release} stays in force.")
+        f"Withdrew {scheduled}: it will not take effect; {demo_release} stays in force."
+    )
     expect(page.locator("#withdrawal")).to_contain_text("The quarter's prices go out now instead")
     page.goto("/admin/billingcfg/release/")
     expect(page.locator("#result_list td.field-status")).to_have_text(["withdrawn", "active"])

@@ -41,8 +41,10 @@ def test_credit_rates_round_trip_through_an_xlsx_file(open_session, publisher, d
     model_col, variant_col, meter_col = _column(sheet, "model"), _column(sheet, "variant"), _column(sheet, "meter")
     credits_col = _column(sheet, "credits")
     found = [
-        row for row in range(2, sheet.max_row + 1)
-        if sheet.cell(row, model_col).value == MODEL and not sheet.cell(row, variant_col).value
+        row
+        for row in range(2, sheet.max_row + 1)
+        if sheet.cell(row, model_col).value == MODEL
+        and not sheet.cell(row, variant_col).value
         and sheet.cell(row, meter_col).value == "seconds"
     ]
     assert len(found) == 1, f"one {MODEL} row for all variants in the export, found rows {found}"
@@ -78,9 +80,7 @@ def test_credit_rates_round_trip_through_an_xlsx_file(open_session, publisher, d
 
     page.get_by_role("button", name="Confirm import").click()
     expect(page.locator("ul.messagelist .success")).to_contain_text("Import finished: 0 new, 1 updated")
-    row = page.locator("#result_list tbody tr").filter(
-        has=page.get_by_role("rowheader", name=MODEL_NAME, exact=True)
-    )
+    row = page.locator("#result_list tbody tr").filter(has=page.get_by_role("rowheader", name=MODEL_NAME, exact=True))
     expect(row.locator("td.field-credits")).to_have_text(f"{new:f}")
     shot(page, "imported")
     rate.refresh_from_db()

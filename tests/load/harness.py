@@ -38,6 +38,7 @@ import time
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import quote
 
@@ -136,21 +137,27 @@ class Figures:
     def summary(self) -> str:
         kinds = "; ".join(
             f"{kind} " + ", ".join(f"{count:,} × {status}" for status, count in sorted(statuses.items()))
-            for kind, statuses in self.requests.items())
-        workers = ", ".join(f"pid {pid}: {worker['requests']:,} (stale ≤ {worker['longest_stale']:.3f} s)"
-                            for pid, worker in sorted(self.workers.items()))
-        return (f"load: gunicorn {self.plan.workers} gthread workers × {self.plan.threads} threads, "
-                f"{self.plan.clients} clients, "
-                f"{self.seconds:.1f} s, {self.publishes} publishes, cache {self.cache}: "
-                f"{self.total:,} requests on {self.connections:,} connections ({kinds}); errors {len(self.errors)}; "
-                f"longest a worker served a superseded release after a publish: {self.longest_stale:.3f} s "
-                f"({self.stale_answers:,} such answers; bound {self.plan.bound:.1f} s); workers: {workers}")
+            for kind, statuses in self.requests.items()
+        )
+        workers = ", ".join(
+            f"pid {pid}: {worker['requests']:,} (stale ≤ {worker['longest_stale']:.3f} s)"
+            for pid, worker in sorted(self.workers.items())
+        )
+        return (
+            f"load: gunicorn {self.plan.workers} gthread workers × {self.plan.threads} threads, "
+            f"{self.plan.clients} clients, "
+            f"{self.seconds:.1f} s, {self.publishes} publishes, cache {self.cache}: "
+            f"{self.total:,} requests on {self.connections:,} connections ({kinds}); errors {len(self.errors)}; "
+            f"longest a worker served a superseded release after a publish: {self.longest_stale:.3f} s "
+            f"({self.stale_answers:,} such answers; bound {self.plan.bound:.1f} s); workers: {workers}"
+        )
 
     def as_json(self) -> dict:
         return {**asdict(self), "plan": {**asdict(self.plan), "bound": self.plan.bound}, "total": self.total}
 
 
 # ---- the database side: run in the process that publishes ------------------------------------
+
 
 def database_url(settings_dict: dict) -> str:
     """A DATABASE_URL for gunicorn naming the database this process uses (the test database in a test)."""
@@ -196,6 +203,7 @@ def release_publish_next(credits: int) -> Published:
 
 # ---- gunicorn ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Server:
     port: int
@@ -239,12 +247,25 @@ def serving(database: str, plan: Plan, folder: Path):
     if cache == "redis":
         env["DJANGO_CACHE_URL"] = REDIS_URL
     else:  # the cache table, as a deploy makes it: `migrate` with the workers' own settings
-        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"],
-                       cwd=ROOT, env=env, check=True)
-    with server.error_log.open("ab") as output, servers.gunicorn(
-        env, "--graceful-timeout", "5", "--access-logfile", str(server.access_log),
-        "--access-logformat", ACCESS_LOG_FORMAT, "--error-logfile", str(server.error_log), "--log-level", "info",
-        output=output,
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "--verbosity", "0"], cwd=ROOT, env=env, check=True
+        )
+    with (
+        server.error_log.open("ab") as output,
+        servers.gunicorn(
+            env,
+            "--graceful-timeout",
+            "5",
+            "--access-logfile",
+            str(server.access_log),
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
+            "--error-logfile",
+            str(server.error_log),
+            "--log-level",
+            "info",
+            output=output,
+        ),
     ):
         yield server
 
@@ -257,14 +278,16 @@ def _access_lines(path: Path) -> list[tuple[str, int, str, str, str]]:
             match = ACCESS_LINE.match(line)
             if match:
                 pid, status, request, request_id, etag = match.groups()
-                lines.append((pid, int(status), request, request_id, etag.replace('\\"', '').strip('"')))
+                lines.append((pid, int(status), request, request_id, etag.replace('\\"', "").strip('"')))
     return lines
 
 
 # ---- the clients ------------------------------------------------------------------------------
 
-def _client(port: int, key: str, name: str, stop: threading.Event, answers: list[Answer],
-            requests_per_connection: int) -> None:
+
+def _client(
+    port: int, key: str, name: str, stop: threading.Event, answers: list[Answer], requests_per_connection: int
+) -> None:
     """One backend: fetches the configuration, revalidates what it holds, asks for quotes (TURNS).
     http.client keeps the connection while the server does, and opens a new one when it is closed."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -284,20 +307,36 @@ def _client(port: int, key: str, name: str, stop: threading.Event, answers: list
             started = time.monotonic()
             try:
                 if kind == QUOTE:
-                    connection.request("POST", "/api/v1/quote/", QUOTE_BODY,
-                                       {**headers, "Content-Type": "application/json"})
+                    connection.request(
+                        "POST", "/api/v1/quote/", QUOTE_BODY, {**headers, "Content-Type": "application/json"}
+                    )
                 else:
                     connection.request("GET", "/api/v1/config/", headers=headers)
                 response = connection.getresponse()
                 body = response.read()
             except (OSError, http.client.HTTPException) as error:
-                answers.append(Answer(kind, request_id, started, time.monotonic(), connected=connected,
-                                      error=f"{type(error).__name__}: {error}"))
+                answers.append(
+                    Answer(
+                        kind,
+                        request_id,
+                        started,
+                        time.monotonic(),
+                        connected=connected,
+                        error=f"{type(error).__name__}: {error}",
+                    )
+                )
                 connection.close()
                 continue
-            answer = Answer(kind, request_id, started, time.monotonic(), connected=connected, status=response.status,
-                            etag=(response.getheader("ETag") or "").strip('"') or None,
-                            sent_etag=held if kind == REVALIDATE else None)
+            answer = Answer(
+                kind,
+                request_id,
+                started,
+                time.monotonic(),
+                connected=connected,
+                status=response.status,
+                etag=(response.getheader("ETag") or "").strip('"') or None,
+                sent_etag=held if kind == REVALIDATE else None,
+            )
             if kind == QUOTE and response.status == 200:
                 try:
                     quoted = json.loads(body)
@@ -312,8 +351,11 @@ def _client(port: int, key: str, name: str, stop: threading.Event, answers: list
                 held = answer.etag
             answers.append(answer)
     except Exception as error:  # noqa: BLE001 - a client that stops is an error, not fewer requests
-        answers.append(Answer("client", f"{name}-{number}", time.monotonic(), time.monotonic(),
-                              error=f"the client stopped: {error!r}"))
+        answers.append(
+            Answer(
+                "client", f"{name}-{number}", time.monotonic(), time.monotonic(), error=f"the client stopped: {error!r}"
+            )
+        )
     finally:
         connection.close()
 
@@ -322,9 +364,14 @@ def _client(port: int, key: str, name: str, stop: threading.Event, answers: list
 def _clients(server: Server, key: str, plan: Plan, name: str):
     """plan.clients clients loading the server until the block ends; yields the list their answers go to."""
     stop, answers = threading.Event(), []
-    threads = [threading.Thread(target=_client, daemon=True, args=(
-        server.port, key, f"{name}{index}", stop, answers, plan.requests_per_connection))
-        for index in range(plan.clients)]
+    threads = [
+        threading.Thread(
+            target=_client,
+            daemon=True,
+            args=(server.port, key, f"{name}{index}", stop, answers, plan.requests_per_connection),
+        )
+        for index in range(plan.clients)
+    ]
     for thread in threads:
         thread.start()
     try:
@@ -349,6 +396,7 @@ def _warm_up(server: Server, key: str, plan: Plan, timeout: float = 60) -> None:
 
 # ---- a run --------------------------------------------------------------------------------------
 
+
 def measure(database: str, plan: Plan, *, key: str, first: Published) -> Figures:
     """Serve, warm up, load while publishing plan.publishes releases after `first`, stop; the figures."""
     with tempfile.TemporaryDirectory(prefix="load-publish-") as folder:
@@ -367,11 +415,10 @@ def measure(database: str, plan: Plan, *, key: str, first: Published) -> Figures
         return analyse(plan, server, answers, published, seconds)
 
 
-def analyse(plan: Plan, server: Server, answers: list[Answer], published: list[Published],
-            seconds: float) -> Figures:
+def analyse(plan: Plan, server: Server, answers: list[Answer], published: list[Published], seconds: float) -> Figures:
     by_version = {release.version: release for release in published}
     by_sha = {release.sha256: release for release in published}
-    successor = {earlier.version: later for earlier, later in zip(published, published[1:])}
+    successor = {earlier.version: later for earlier, later in pairwise(published)}
     logged = {request_id: (pid, status, etag) for pid, status, _, request_id, etag in _access_lines(server.access_log)}
     requests: dict[str, Counter] = {kind: Counter() for kind in KINDS}
     errors: list[str] = []
@@ -401,8 +448,10 @@ def analyse(plan: Plan, server: Server, answers: list[Answer], published: list[P
                 errors.append(f"{where}: priced on release {answer.release}, never published")
                 continue
             if answer.credits != release.credits * QUOTED_SECONDS:
-                errors.append(f"{where}: {answer.credits} credits on release {release.version}, "
-                              f"which charges {release.credits * QUOTED_SECONDS}")
+                errors.append(
+                    f"{where}: {answer.credits} credits on release {release.version}, "
+                    f"which charges {release.credits * QUOTED_SECONDS}"
+                )
         else:
             release = by_sha.get(answer.etag)
             if release is None:
@@ -433,9 +482,12 @@ def analyse(plan: Plan, server: Server, answers: list[Answer], published: list[P
     for answer in answers:
         if answer.request_id in served:
             by_pid[logged[answer.request_id][0]].append(answer)
-    missed = [f"worker {pid} never served release {release.version}"
-              for release in published[1:] for pid in pids
-              if all(served[answer.request_id] != release.version for answer in by_pid[pid])]
+    missed = [
+        f"worker {pid} never served release {release.version}"
+        for release in published[1:]
+        for pid in pids
+        if all(served[answer.request_id] != release.version for answer in by_pid[pid])
+    ]
     backwards = []
     for pid, worker_answers in by_pid.items():
         ended = sorted((answer.ended, served[answer.request_id], answer.request_id) for answer in worker_answers)
@@ -446,16 +498,25 @@ def analyse(plan: Plan, server: Server, answers: list[Answer], published: list[P
                     newest, newest_id = ended[position][1], ended[position][2]
                 position += 1
             if served[answer.request_id] < newest:
-                backwards.append(f"worker {pid} served release {served[answer.request_id]} ({answer.request_id}) "
-                                 f"after release {newest} ({newest_id})")
+                backwards.append(
+                    f"worker {pid} served release {served[answer.request_id]} ({answer.request_id}) "
+                    f"after release {newest} ({newest_id})"
+                )
     messages = []
     if errors and server.error_log.exists():
         messages = server.error_log.read_text().splitlines()[-40:]
     return Figures(
-        plan=plan, cache=server.cache, seconds=seconds, publishes=len(published) - 1,
+        plan=plan,
+        cache=server.cache,
+        seconds=seconds,
+        publishes=len(published) - 1,
         requests={kind: dict(sorted(statuses.items())) for kind, statuses in requests.items()},
         connections=sum(answer.connected for answer in answers),
-        errors=errors, stale_answers=stale_answers, longest_stale=longest,
+        errors=errors,
+        stale_answers=stale_answers,
+        longest_stale=longest,
         workers={pid: {"requests": worker_requests[pid], "longest_stale": worker_stale[pid]} for pid in pids},
-        missed=missed, backwards=backwards, server_messages=messages,
+        missed=missed,
+        backwards=backwards,
+        server_messages=messages,
     )

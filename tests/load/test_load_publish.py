@@ -10,8 +10,9 @@ from django.db import connection
 
 from tests.load import harness
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
-                                reason="gunicorn workers share one database: needs PostgreSQL; CI runs it there")
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="gunicorn workers share one database: needs PostgreSQL; CI runs it there"
+)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -27,7 +28,10 @@ def test_every_worker_serves_each_new_release_within_the_bound_and_nothing_fails
     assert figures.publishes == plan.publishes
     # Every kind of request was answered; a revalidation got 304 while its release held, a new body after a publish.
     assert {kind: set(statuses) for kind, statuses in figures.requests.items()} == {
-        harness.CONFIG: {"200"}, harness.REVALIDATE: {"200", "304"}, harness.QUOTE: {"200"}}
+        harness.CONFIG: {"200"},
+        harness.REVALIDATE: {"200", "304"},
+        harness.QUOTE: {"200"},
+    }
     # A request that started more than plan.bound after a publish committed got the new release, on every worker.
     assert figures.longest_stale <= plan.bound, figures.summary()
     assert figures.missed == []

@@ -14,9 +14,7 @@ BREACHES = [
     Breach("credit_pack_credits_positive", "0-credits", lambda: f.credit_pack_unsaved(credits=0)),
     Breach("credit_pack_price_not_negative", "price-negative", lambda: f.credit_pack_unsaved(price=Decimal("-0.01"))),
     Breach("subscription_plan_credits_positive", "0-credits", lambda: f.plan_unsaved(credits_per_interval=0)),
-    Breach(
-        "subscription_plan_price_not_negative", "price-negative", lambda: f.plan_unsaved(price=Decimal("-0.0001"))
-    ),
+    Breach("subscription_plan_price_not_negative", "price-negative", lambda: f.plan_unsaved(price=Decimal("-0.0001"))),
     Breach(
         "subscription_plan_overage_not_negative",
         "overage-negative",

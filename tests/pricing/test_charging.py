@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from pricing.catalogue import Meter, Model, Rate, Variant
-from pricing.errors import PricingError, QuantityError
 from pricing.charging import rate_credits, resolve_quantity, usage_credits
+from pricing.errors import PricingError, QuantityError
 from tests.demo_catalogue import demo_catalogue
 
 METERS = {
@@ -23,8 +23,14 @@ def credits_of(slug, usage, variant=None):
 
 
 def text_model(*rates):
-    return Model(slug="chat", name="Chat", provider="p", modality="text",
-                 variants=(Variant("default", "Default", is_default=True), Variant("pro", "Pro")), rates=rates)
+    return Model(
+        slug="chat",
+        name="Chat",
+        provider="p",
+        modality="text",
+        variants=(Variant("default", "Default", is_default=True), Variant("pro", "Pro")),
+        rates=rates,
+    )
 
 
 def token_rate(meter, credits, **options):
@@ -120,15 +126,18 @@ def test_a_fractional_quantity_of_a_whole_unit_meter_is_refused():
 
 
 def test_a_whole_quantity_written_with_decimals_is_whole():
-    result = usage_credits(CHAT, None, {"input_tokens": Decimal("1000.000"), "output_tokens": Decimal("1000")},
-                           METERS)
+    result = usage_credits(CHAT, None, {"input_tokens": Decimal("1000.000"), "output_tokens": Decimal("1000")}, METERS)
 
     assert result.credits == 4
 
 
 def test_a_default_quantity_is_checked_like_a_given_one():
-    rate = Rate(meter="seconds", credits=Decimal("10"), allowed_quantities=(Decimal("4"), Decimal("8")),
-                default_quantity=Decimal("5"))
+    rate = Rate(
+        meter="seconds",
+        credits=Decimal("10"),
+        allowed_quantities=(Decimal("4"), Decimal("8")),
+        default_quantity=Decimal("5"),
+    )
 
     with pytest.raises(QuantityError, match="5 is not allowed; allowed quantities are 4, 8"):
         resolve_quantity(rate, METERS["seconds"], None, "place")
@@ -176,8 +185,9 @@ def test_a_model_without_a_rate_names_the_model_and_variant():
     ],
 )
 def test_whole_credits_are_rounded_up_once_over_every_meter(tokens_in, tokens_out, exact, credits):
-    result = usage_credits(CHAT, None, {"input_tokens": Decimal(tokens_in), "output_tokens": Decimal(tokens_out)},
-                           METERS)
+    result = usage_credits(
+        CHAT, None, {"input_tokens": Decimal(tokens_in), "output_tokens": Decimal(tokens_out)}, METERS
+    )
 
     assert result.exact == Decimal(exact)
     assert result.credits == credits

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from pricing.catalogue import Cost, FxRate, Model, Variant
+from pricing.costing import meter_cost, split_tiers, usage_cost
 from pricing.errors import MissingCost, PricingError
 from pricing.fx import Converter
 from pricing.money import Band
-from pricing.costing import meter_cost, split_tiers, usage_cost
 from tests.demo_catalogue import demo_catalogue
 
 M = 1_000_000
@@ -22,7 +22,10 @@ def demo_model(slug):
 
 def model(*costs, variants=("default",)):
     return Model(
-        slug="m", name="M", provider="p", modality="text",
+        slug="m",
+        name="M",
+        provider="p",
+        modality="text",
         variants=tuple(Variant(slug, slug.title(), is_default=index == 0) for index, slug in enumerate(variants)),
         costs=costs,
     )
@@ -74,8 +77,9 @@ def test_token_prices_per_million(slug, tokens_in, tokens_out, total):
 
 
 def test_lines_keep_each_meter_and_the_chosen_variant():
-    result = usage_cost(demo_model("claude-3-5-sonnet"), None,
-                        {"input_tokens": Decimal("1000"), "output_tokens": Decimal("4000")})
+    result = usage_cost(
+        demo_model("claude-3-5-sonnet"), None, {"input_tokens": Decimal("1000"), "output_tokens": Decimal("4000")}
+    )
 
     assert result.model == "claude-3-5-sonnet"
     assert result.variant == "default"
@@ -90,8 +94,9 @@ def test_lines_keep_each_meter_and_the_chosen_variant():
 
 def test_seed_000_gemini_2_5_flash_band():
     """300 in / 700 out at ¥0.3–0.6 / ¥0.6–1.2 per 1M: ¥0.00051–0.00102, mid ¥0.000765."""
-    result = usage_cost(demo_model("gemini-2-5-flash"), None,
-                        {"input_tokens": Decimal("300"), "output_tokens": Decimal("700")})
+    result = usage_cost(
+        demo_model("gemini-2-5-flash"), None, {"input_tokens": Decimal("300"), "output_tokens": Decimal("700")}
+    )
 
     assert result.currency == "CNY"
     assert result.total.low == Decimal("0.00051")
@@ -106,8 +111,9 @@ def test_seed_000_gemini_2_5_flash_band():
 def test_seed_000_band_in_points():
     """Seed 000: the mid-range ¥0.000765 is 12.4 points."""
     converter = Converter([FxRate("CNY", "PTS", Decimal("99"), Decimal("1600000"), date(2026, 1, 25))])
-    result = usage_cost(demo_model("gemini-2-5-flash"), None,
-                        {"input_tokens": Decimal("300"), "output_tokens": Decimal("700")})
+    result = usage_cost(
+        demo_model("gemini-2-5-flash"), None, {"input_tokens": Decimal("300"), "output_tokens": Decimal("700")}
+    )
 
     points = result.total_in(converter, "PTS")
 
@@ -132,8 +138,14 @@ LONG_CONTEXT = model(
     cost("input_tokens", "6.00", per_units=M, tier_threshold=Decimal("200000"), tier_mode="cliff"),
     cost("output_tokens", "15.00", per_units=M),
     # The output price switches on the request's input tokens (long context).
-    cost("output_tokens", "22.50", per_units=M, tier_threshold=Decimal("200000"), tier_mode="cliff",
-         tier_meter="input_tokens"),
+    cost(
+        "output_tokens",
+        "22.50",
+        per_units=M,
+        tier_threshold=Decimal("200000"),
+        tier_mode="cliff",
+        tier_meter="input_tokens",
+    ),
 )
 
 
@@ -171,7 +183,10 @@ def test_the_highest_cliff_passed_applies():
     assert meter_cost(rows, Decimal("10"), {"seconds": Decimal("10")}, "m")[0] == Band.exact(Decimal("1.00"))
     assert meter_cost(rows, Decimal("11"), {"seconds": Decimal("11")}, "m")[0] == Band.exact(Decimal("0.55"))
     assert meter_cost(rows, Decimal("101"), {"seconds": Decimal("101")}, "m") == (
-        Band.exact(Decimal("8.08")), "USD", "above 100 seconds (cliff)")
+        Band.exact(Decimal("8.08")),
+        "USD",
+        "above 100 seconds (cliff)",
+    )
 
 
 # ---- Graduated tiers ---------------------------------------------------------------------
@@ -246,11 +261,19 @@ def test_seed_003_variant_costs():
 @pytest.mark.parametrize(
     ("slug", "variant", "meter", "message"),
     [
-        ("sora-2", None, "input_tokens",
-         "sora-2 / 720p / input_tokens: no provider cost for this meter (costed meters: seconds)"),
-        ("gemini-2-5-flash", "default", "cached_input_tokens",
-         "gemini-2-5-flash / default / cached_input_tokens: no provider cost for this meter "
-         "(costed meters: input_tokens, output_tokens)"),
+        (
+            "sora-2",
+            None,
+            "input_tokens",
+            "sora-2 / 720p / input_tokens: no provider cost for this meter (costed meters: seconds)",
+        ),
+        (
+            "gemini-2-5-flash",
+            "default",
+            "cached_input_tokens",
+            "gemini-2-5-flash / default / cached_input_tokens: no provider cost for this meter "
+            "(costed meters: input_tokens, output_tokens)",
+        ),
     ],
 )
 def test_a_meter_without_a_cost_names_the_model_variant_meter_and_the_costed_meters(slug, variant, meter, message):
@@ -298,14 +321,27 @@ def test_tiers_that_mix_cliff_and_graduated_are_refused():
 @pytest.mark.parametrize(
     ("rows", "message"),
     [
-        ((cost("seconds", "0.08", tier_threshold=Decimal("10"), tier_mode="cliff"),),
-         "place: needs exactly one base price (a row without a tier threshold), has 0"),
-        ((cost("seconds", "0.10"), cost("seconds", "0.20")),
-         "place: needs exactly one base price (a row without a tier threshold), has 2"),
-        ((cost("output_tokens", "15"),
-          cost("output_tokens", "22.5", tier_threshold=Decimal("200000"), tier_mode="graduated",
-               tier_meter="input_tokens")),
-         "place: a graduated tier is measured on the priced meter, not on input_tokens"),
+        (
+            (cost("seconds", "0.08", tier_threshold=Decimal("10"), tier_mode="cliff"),),
+            "place: needs exactly one base price (a row without a tier threshold), has 0",
+        ),
+        (
+            (cost("seconds", "0.10"), cost("seconds", "0.20")),
+            "place: needs exactly one base price (a row without a tier threshold), has 2",
+        ),
+        (
+            (
+                cost("output_tokens", "15"),
+                cost(
+                    "output_tokens",
+                    "22.5",
+                    tier_threshold=Decimal("200000"),
+                    tier_mode="graduated",
+                    tier_meter="input_tokens",
+                ),
+            ),
+            "place: a graduated tier is measured on the priced meter, not on input_tokens",
+        ),
     ],
 )
 def test_split_tiers_refuses_an_unclear_price(rows, message):
@@ -323,8 +359,10 @@ def test_split_tiers_orders_the_tiers_ascending():
 
 
 def test_a_tier_in_another_currency_is_refused():
-    rows = (cost("seconds", "0.10"), cost("seconds", "0.7", currency="CNY", tier_threshold=Decimal("10"),
-                                          tier_mode="cliff"))
+    rows = (
+        cost("seconds", "0.10"),
+        cost("seconds", "0.7", currency="CNY", tier_threshold=Decimal("10"), tier_mode="cliff"),
+    )
 
     with pytest.raises(PricingError, match="^m: the base price and its tiers are in different currencies$"):
         meter_cost(rows, Decimal("1"), {"seconds": Decimal("1")}, "m")

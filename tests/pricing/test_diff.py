@@ -18,31 +18,85 @@ def _configuration() -> dict:
     return {
         "schema_version": 1,
         "reporting_currency": "USD",
-        "policy": {"reporting_currency": "USD", "target_gross_margin": "0.75", "revenue_basis": "fixed",
-                   "fixed_revenue_per_credit": "0.05"},
+        "policy": {
+            "reporting_currency": "USD",
+            "target_gross_margin": "0.75",
+            "revenue_basis": "fixed",
+            "fixed_revenue_per_credit": "0.05",
+        },
         "currencies": [
             {"code": "EUR", "name": "Euro", "symbol": "€", "minor_units": 2, "is_internal": False},
             {"code": "USD", "name": "US dollar", "symbol": "$", "minor_units": 2, "is_internal": False},
         ],
         "exchange_rates": [],
-        "meters": [{"slug": "seconds", "name": "Seconds", "unit": "second", "whole_units": False,
-                    "description": ""}],
+        "meters": [{"slug": "seconds", "name": "Seconds", "unit": "second", "whole_units": False, "description": ""}],
         "providers": [{"slug": "acme", "name": "Acme", "website": "", "active": True, "notes": ""}],
-        "credit_packs": [{"currency": "USD", "slug": "starter", "name": "Starter", "description": "", "price": "10",
-                          "credits": 200, "bonus_credits": 0, "active": True, "sort_order": 1}],
+        "credit_packs": [
+            {
+                "currency": "USD",
+                "slug": "starter",
+                "name": "Starter",
+                "description": "",
+                "price": "10",
+                "credits": 200,
+                "bonus_credits": 0,
+                "active": True,
+                "sort_order": 1,
+            }
+        ],
         "subscription_plans": [],
-        "models": [{
-            "provider": "acme", "slug": "clip", "name": "Clip", "modality": "video", "active": True,
-            "description": "",
-            "variants": [{"slug": "hd", "name": "HD", "is_default": True, "resolution": "1080p", "audio": None,
-                          "mode": "", "sort_order": 1}],
-            "provider_costs": [{"variant": "hd", "meter": "seconds", "currency": "USD", "tier_meter": None,
-                                "price": "0.1", "price_high": None, "per_units": 1, "tier_threshold": None,
-                                "tier_mode": "", "source_url": "", "as_of": "2026-01-01", "notes": ""}],
-            "credit_rates": [{"variant": None, "meter": "seconds", "credits": "10", "per_units": 1,
-                              "minimum_charge": 0, "allowed_quantities": [], "min_quantity": "1",
-                              "max_quantity": "10", "default_quantity": "8", "active": True, "notes": ""}],
-        }],
+        "models": [
+            {
+                "provider": "acme",
+                "slug": "clip",
+                "name": "Clip",
+                "modality": "video",
+                "active": True,
+                "description": "",
+                "variants": [
+                    {
+                        "slug": "hd",
+                        "name": "HD",
+                        "is_default": True,
+                        "resolution": "1080p",
+                        "audio": None,
+                        "mode": "",
+                        "sort_order": 1,
+                    }
+                ],
+                "provider_costs": [
+                    {
+                        "variant": "hd",
+                        "meter": "seconds",
+                        "currency": "USD",
+                        "tier_meter": None,
+                        "price": "0.1",
+                        "price_high": None,
+                        "per_units": 1,
+                        "tier_threshold": None,
+                        "tier_mode": "",
+                        "source_url": "",
+                        "as_of": "2026-01-01",
+                        "notes": "",
+                    }
+                ],
+                "credit_rates": [
+                    {
+                        "variant": None,
+                        "meter": "seconds",
+                        "credits": "10",
+                        "per_units": 1,
+                        "minimum_charge": 0,
+                        "allowed_quantities": [],
+                        "min_quantity": "1",
+                        "max_quantity": "10",
+                        "default_quantity": "8",
+                        "active": True,
+                        "notes": "",
+                    }
+                ],
+            }
+        ],
         "workflows": [],
         "alert_thresholds": [],
     }
@@ -77,48 +131,84 @@ def test_a_credit_rate_change_lists_only_the_fields_that_changed_and_the_new_pri
     result = _diff(_configuration(), new)
 
     assert result["summary"] == {"added": 0, "removed": 0, "changed": 1}
-    assert result["changes"] == [{
-        "kind": "credit_rate", "key": "clip / * / seconds",
-        "ids": {"model": "clip", "variant": None, "meter": "seconds"},
-        "change": "changed",
-        "fields": {"credits": {"old": "10", "new": "20"}, "notes": {"old": "", "new": "doubled"}},
-    }]
-    assert result["prices"] == [{
-        "model": "clip", "variant": "hd", "usage_old": {"seconds": "8"}, "usage_new": {"seconds": "8"},
-        "credits": {"old": 80, "new": 160}, "change": "1",
-        "cost": {"old": {"low": "0.8", "high": "0.8", "currency": "USD"},
-                 "new": {"low": "0.8", "high": "0.8", "currency": "USD"}},
-        "margin": {"lowest": {"old": "0.8", "new": "0.9"}, "basis": {"old": "0.8", "new": "0.9"}},
-        "flags": {"old": [], "new": []},
-    }]
-    assert result["rows"] == [{
-        "model": "clip", "variant": "hd", "meter": "seconds", "tier": "",
-        "per_units": {"old": 1, "new": 1}, "credits": {"old": "10", "new": "20"},
-        "cost": {"old": {"low": "0.1", "high": "0.1", "currency": "USD"},
-                 "new": {"low": "0.1", "high": "0.1", "currency": "USD"}},
-        "margin": {"lowest": {"old": "0.8", "new": "0.9"}, "basis": {"old": "0.8", "new": "0.9"}},
-        "flags": {"old": [], "new": []},
-    }]
+    assert result["changes"] == [
+        {
+            "kind": "credit_rate",
+            "key": "clip / * / seconds",
+            "ids": {"model": "clip", "variant": None, "meter": "seconds"},
+            "change": "changed",
+            "fields": {"credits": {"old": "10", "new": "20"}, "notes": {"old": "", "new": "doubled"}},
+        }
+    ]
+    assert result["prices"] == [
+        {
+            "model": "clip",
+            "variant": "hd",
+            "usage_old": {"seconds": "8"},
+            "usage_new": {"seconds": "8"},
+            "credits": {"old": 80, "new": 160},
+            "change": "1",
+            "cost": {
+                "old": {"low": "0.8", "high": "0.8", "currency": "USD"},
+                "new": {"low": "0.8", "high": "0.8", "currency": "USD"},
+            },
+            "margin": {"lowest": {"old": "0.8", "new": "0.9"}, "basis": {"old": "0.8", "new": "0.9"}},
+            "flags": {"old": [], "new": []},
+        }
+    ]
+    assert result["rows"] == [
+        {
+            "model": "clip",
+            "variant": "hd",
+            "meter": "seconds",
+            "tier": "",
+            "per_units": {"old": 1, "new": 1},
+            "credits": {"old": "10", "new": "20"},
+            "cost": {
+                "old": {"low": "0.1", "high": "0.1", "currency": "USD"},
+                "new": {"low": "0.1", "high": "0.1", "currency": "USD"},
+            },
+            "margin": {"lowest": {"old": "0.8", "new": "0.9"}, "basis": {"old": "0.8", "new": "0.9"}},
+            "flags": {"old": [], "new": []},
+        }
+    ]
 
 
 def test_added_and_removed_entities_list_every_field():
     new = _configuration()
     del new["currencies"][0]
-    new["meters"].append({"slug": "images", "name": "Images", "unit": "image", "whole_units": True,
-                          "description": ""})
+    new["meters"].append({"slug": "images", "name": "Images", "unit": "image", "whole_units": True, "description": ""})
 
     result = _diff(_configuration(), new)
 
     assert result["summary"] == {"added": 1, "removed": 1, "changed": 0}
     assert result["changes"] == [
-        {"kind": "currency", "key": "EUR", "ids": {"code": "EUR"}, "change": "removed",
-         "fields": {"code": {"old": "EUR", "new": None}, "name": {"old": "Euro", "new": None},
-                    "symbol": {"old": "€", "new": None}, "minor_units": {"old": 2, "new": None},
-                    "is_internal": {"old": False, "new": None}}},
-        {"kind": "meter", "key": "images", "ids": {"slug": "images"}, "change": "added",
-         "fields": {"slug": {"old": None, "new": "images"}, "name": {"old": None, "new": "Images"},
-                    "unit": {"old": None, "new": "image"}, "whole_units": {"old": None, "new": True},
-                    "description": {"old": None, "new": ""}}},
+        {
+            "kind": "currency",
+            "key": "EUR",
+            "ids": {"code": "EUR"},
+            "change": "removed",
+            "fields": {
+                "code": {"old": "EUR", "new": None},
+                "name": {"old": "Euro", "new": None},
+                "symbol": {"old": "€", "new": None},
+                "minor_units": {"old": 2, "new": None},
+                "is_internal": {"old": False, "new": None},
+            },
+        },
+        {
+            "kind": "meter",
+            "key": "images",
+            "ids": {"slug": "images"},
+            "change": "added",
+            "fields": {
+                "slug": {"old": None, "new": "images"},
+                "name": {"old": None, "new": "Images"},
+                "unit": {"old": None, "new": "image"},
+                "whole_units": {"old": None, "new": True},
+                "description": {"old": None, "new": ""},
+            },
+        },
     ]
     assert result["prices"] == []
     assert result["rows"] == []
@@ -126,8 +216,17 @@ def test_added_and_removed_entities_list_every_field():
 
 def test_a_new_variant_is_added_with_its_own_price_line():
     new = _configuration()
-    _clip(new)["variants"].append({"slug": "sd", "name": "SD", "is_default": False, "resolution": "480p",
-                                   "audio": None, "mode": "", "sort_order": 2})
+    _clip(new)["variants"].append(
+        {
+            "slug": "sd",
+            "name": "SD",
+            "is_default": False,
+            "resolution": "480p",
+            "audio": None,
+            "mode": "",
+            "sort_order": 2,
+        }
+    )
     _clip(new)["provider_costs"].append({**_clip(new)["provider_costs"][0], "variant": "sd", "price": "0.05"})
 
     result = _diff(_configuration(), new)
@@ -139,7 +238,11 @@ def test_a_new_variant_is_added_with_its_own_price_line():
     assert result["changes"][0]["fields"]["name"] == {"old": None, "new": "SD"}
     (price,) = result["prices"]
     assert (price["model"], price["variant"], price["usage_old"], price["usage_new"]) == (
-        "clip", "sd", None, {"seconds": "8"})
+        "clip",
+        "sd",
+        None,
+        {"seconds": "8"},
+    )
     assert price["credits"] == {"old": None, "new": 80}
     assert price["change"] is None
     assert price["margin"]["basis"] == {"old": None, "new": "0.9"}
@@ -151,10 +254,15 @@ def test_computed_figures_never_show_as_changed_fields():
 
     result = _diff(_configuration(), new)
 
-    assert result["changes"] == [{
-        "kind": "credit_pack", "key": "starter", "ids": {"slug": "starter"}, "change": "changed",
-        "fields": {"price": {"old": "10", "new": "20"}},
-    }]
+    assert result["changes"] == [
+        {
+            "kind": "credit_pack",
+            "key": "starter",
+            "ids": {"slug": "starter"},
+            "change": "changed",
+            "fields": {"price": {"old": "10", "new": "20"}},
+        }
+    ]
 
 
 def test_a_provider_cost_rise_shows_in_margins_and_warns_of_the_loss():
@@ -169,15 +277,25 @@ def test_a_provider_cost_rise_shows_in_margins_and_warns_of_the_loss():
     (price,) = result["prices"]
     assert price["credits"] == {"old": 80, "new": 80}
     assert price["change"] == "0"
-    assert price["cost"] == {"old": {"low": "0.8", "high": "0.8", "currency": "USD"},
-                             "new": {"low": "4.8", "high": "4.8", "currency": "USD"}}
+    assert price["cost"] == {
+        "old": {"low": "0.8", "high": "0.8", "currency": "USD"},
+        "new": {"low": "4.8", "high": "4.8", "currency": "USD"},
+    }
     assert price["margin"]["basis"] == {"old": "0.8", "new": "-0.2"}
     assert price["flags"] == {"old": [], "new": ["loss", "below_target"]}
     (row,) = result["rows"]
     assert row["credits"] == {"old": "10", "new": "10"}
     assert row["flags"] == {"old": [], "new": ["loss", "below_target"]}
-    assert result["warnings"] == [{"model": "clip", "variant": "hd", "meter": "seconds", "tier": "",
-                                   "flags": ["loss", "below_target"], "margin_basis": "-0.2"}]
+    assert result["warnings"] == [
+        {
+            "model": "clip",
+            "variant": "hd",
+            "meter": "seconds",
+            "tier": "",
+            "flags": ["loss", "below_target"],
+            "margin_basis": "-0.2",
+        }
+    ]
 
 
 def test_warnings_name_every_row_of_the_new_document_below_target_even_unchanged():
@@ -187,22 +305,64 @@ def test_warnings_name_every_row_of_the_new_document_below_target_even_unchanged
     result = _diff(configuration, configuration)
 
     assert result["changes"] == []
-    assert result["warnings"] == [{"model": "clip", "variant": "hd", "meter": "seconds", "tier": "",
-                                   "flags": ["below_target"], "margin_basis": "0.6"}]
+    assert result["warnings"] == [
+        {
+            "model": "clip",
+            "variant": "hd",
+            "meter": "seconds",
+            "tier": "",
+            "flags": ["below_target"],
+            "margin_basis": "0.6",
+        }
+    ]
 
 
 def test_changes_come_in_kind_order_then_key_order_whatever_the_document_order():
     old = _configuration()
-    old["workflows"] = [{"slug": "render", "name": "Render", "unit_label": "render", "credits_per_unit": "100",
-                         "active": True, "description": "", "steps": [
-                             {"model": "clip", "variant": "hd", "meter": "seconds", "position": position,
-                              "label": f"Step {position}", "quantity": "8", "probability": "1", "multiplier": "1",
-                              "notes": ""} for position in (2, 10)]}]
-    old["alert_thresholds"] = [{
-        "provider": None, "model": None, "plan": None, "currency": "USD", "meter": None, "slug": "budget",
-        "name": "Budget", "description": "", "scope": "system", "tier": "", "metric": "money", "window": "month",
-        "limit": "100", "active": True, "sort_order": 1,
-        "actions": [{"switch_to_model": None, "position": 1, "action": "email"}]}]
+    old["workflows"] = [
+        {
+            "slug": "render",
+            "name": "Render",
+            "unit_label": "render",
+            "credits_per_unit": "100",
+            "active": True,
+            "description": "",
+            "steps": [
+                {
+                    "model": "clip",
+                    "variant": "hd",
+                    "meter": "seconds",
+                    "position": position,
+                    "label": f"Step {position}",
+                    "quantity": "8",
+                    "probability": "1",
+                    "multiplier": "1",
+                    "notes": "",
+                }
+                for position in (2, 10)
+            ],
+        }
+    ]
+    old["alert_thresholds"] = [
+        {
+            "provider": None,
+            "model": None,
+            "plan": None,
+            "currency": "USD",
+            "meter": None,
+            "slug": "budget",
+            "name": "Budget",
+            "description": "",
+            "scope": "system",
+            "tier": "",
+            "metric": "money",
+            "window": "month",
+            "limit": "100",
+            "active": True,
+            "sort_order": 1,
+            "actions": [{"switch_to_model": None, "position": 1, "action": "email"}],
+        }
+    ]
     new = copy.deepcopy(old)
     new["alert_thresholds"][0]["actions"].append({"switch_to_model": None, "position": 2, "action": "block"})
     for step in new["workflows"][0]["steps"]:
@@ -225,20 +385,45 @@ def test_changes_come_in_kind_order_then_key_order_whatever_the_document_order()
         ("workflow_step", "render / 10"),
         ("alert_threshold", "budget"),
     ]
-    assert result["changes"][-1]["fields"] == {"actions": {
-        "old": [{"switch_to_model": None, "position": 1, "action": "email"}],
-        "new": [{"switch_to_model": None, "position": 1, "action": "email"},
-                {"switch_to_model": None, "position": 2, "action": "block"}],
-    }}
+    assert result["changes"][-1]["fields"] == {
+        "actions": {
+            "old": [{"switch_to_model": None, "position": 1, "action": "email"}],
+            "new": [
+                {"switch_to_model": None, "position": 1, "action": "email"},
+                {"switch_to_model": None, "position": 2, "action": "block"},
+            ],
+        }
+    }
     assert _diff(old, new) == result
 
 
 def test_two_steps_at_one_position_are_compared_one_by_one():
-    steps = [{"model": "clip", "variant": "hd", "meter": "seconds", "position": 1, "label": label,
-              "quantity": "8", "probability": "1", "multiplier": "1", "notes": ""} for label in ("Draft", "Final")]
+    steps = [
+        {
+            "model": "clip",
+            "variant": "hd",
+            "meter": "seconds",
+            "position": 1,
+            "label": label,
+            "quantity": "8",
+            "probability": "1",
+            "multiplier": "1",
+            "notes": "",
+        }
+        for label in ("Draft", "Final")
+    ]
     old = _configuration()
-    old["workflows"] = [{"slug": "render", "name": "Render", "unit_label": "render", "credits_per_unit": "100",
-                         "active": True, "description": "", "steps": steps}]
+    old["workflows"] = [
+        {
+            "slug": "render",
+            "name": "Render",
+            "unit_label": "render",
+            "credits_per_unit": "100",
+            "active": True,
+            "description": "",
+            "steps": steps,
+        }
+    ]
     new = copy.deepcopy(old)
     new["workflows"][0]["steps"][1]["quantity"] = "4"
 
@@ -250,8 +435,13 @@ def test_two_steps_at_one_position_are_compared_one_by_one():
 
 
 def test_a_release_header_identifies_the_document_and_is_not_a_change():
-    header = {"version": 3, "note": "Per-second video", "published_by": "ana",
-              "published_at": "2026-01-02T10:00:00Z", "effective_at": "2026-01-02T10:00:00Z"}
+    header = {
+        "version": 3,
+        "note": "Per-second video",
+        "published_by": "ana",
+        "published_at": "2026-01-02T10:00:00Z",
+        "effective_at": "2026-01-02T10:00:00Z",
+    }
     release = {"release": header, **with_margins(_configuration())}
 
     result = document_diff(release, with_margins(_configuration()))
@@ -264,8 +454,15 @@ def test_a_release_header_identifies_the_document_and_is_not_a_change():
 # ---- seed 003: "New Pricing vs Old" on the demo draft -------------------------------------------
 
 # Seed 003's old flat prices: credits for a video of up to 8 s.
-FLAT = {"sora-2": "80", "sora-2-pro": "80", "luma-ray-3": "40", "kling-v2-1": "35", "veo-3": "30",
-        "minimax-hailuo-02": "15", "mochi-1": "30"}
+FLAT = {
+    "sora-2": "80",
+    "sora-2-pro": "80",
+    "luma-ray-3": "40",
+    "kling-v2-1": "35",
+    "veo-3": "30",
+    "minimax-hailuo-02": "15",
+    "mochi-1": "30",
+}
 WAN_FLAT = {"480p": "5", "720p": "5"}
 
 
@@ -275,8 +472,14 @@ def _flat_rates(document: dict) -> dict:
         for rate in model["credit_rates"]:
             flat = FLAT.get(model["slug"]) or (model["slug"] == "wan-2-1" and WAN_FLAT[rate["variant"]])
             if flat:
-                rate.update(credits=flat, per_units=8, allowed_quantities=["8"], default_quantity="8",
-                            min_quantity=None, max_quantity=None)
+                rate.update(
+                    credits=flat,
+                    per_units=8,
+                    allowed_quantities=["8"],
+                    default_quantity="8",
+                    min_quantity=None,
+                    max_quantity=None,
+                )
     return with_margins(configuration)
 
 
@@ -294,14 +497,26 @@ def test_seed_003_new_pricing_vs_old(demo):
         "per_units": {"old": 8, "new": 1},
         "allowed_quantities": {"old": ["8"], "new": ["4", "6", "8"]},
     }
-    table = {(p["model"], p["variant"]): (p["credits"]["old"], p["credits"]["new"], p["change"])
-             for p in result["prices"]}
+    table = {
+        (p["model"], p["variant"]): (p["credits"]["old"], p["credits"]["new"], p["change"]) for p in result["prices"]
+    }
     assert {key: table[key] for key in NEW_VS_OLD} == NEW_VS_OLD
     assert set(table) == {
-        ("sora-2", "720p"), ("sora-2-pro", "720p"), ("sora-2-pro", "1080p"), ("luma-ray-3", "720p"),
-        ("luma-ray-3", "1080p"), ("luma-ray-3", "4k"), ("kling-v2-1", "standard"), ("kling-v2-1", "pro"),
-        ("veo-3", "audio"), ("veo-3", "no-audio"), ("minimax-hailuo-02", "768p"),
-        ("minimax-hailuo-02", "1080p"), ("wan-2-1", "480p"), ("wan-2-1", "720p"), ("mochi-1", "default"),
+        ("sora-2", "720p"),
+        ("sora-2-pro", "720p"),
+        ("sora-2-pro", "1080p"),
+        ("luma-ray-3", "720p"),
+        ("luma-ray-3", "1080p"),
+        ("luma-ray-3", "4k"),
+        ("kling-v2-1", "standard"),
+        ("kling-v2-1", "pro"),
+        ("veo-3", "audio"),
+        ("veo-3", "no-audio"),
+        ("minimax-hailuo-02", "768p"),
+        ("minimax-hailuo-02", "1080p"),
+        ("wan-2-1", "480p"),
+        ("wan-2-1", "720p"),
+        ("mochi-1", "default"),
     }
     veo_audio = next(p for p in result["prices"] if (p["model"], p["variant"]) == ("veo-3", "audio"))
     # "8-second Veo 3 with audio: Old 30 credits flat (you lose $4.65); API cost $6.00, Revenue $24.00"

@@ -7,18 +7,30 @@ from fractions import Fraction
 import pytest
 
 from pricing.catalogue import Plan
-from pricing.margins import Margin
 from pricing.economics import SCENARIOS, plan_economics
+from pricing.margins import Margin
 
 
 def plan(price, credits, overage=None, currency="USD", slug="starter"):
-    return Plan(slug=slug, name=slug.title(), price=Decimal(price), currency=currency, interval="month",
-                credits_per_interval=credits, overage_price_per_credit=None if overage is None else Decimal(overage))
+    return Plan(
+        slug=slug,
+        name=slug.title(),
+        price=Decimal(price),
+        currency=currency,
+        interval="month",
+        credits_per_interval=credits,
+        overage_price_per_credit=None if overage is None else Decimal(overage),
+    )
 
 
 def economics(the_plan, credits_per_unit="10", cost_per_unit="0.60"):
-    return plan_economics(the_plan, workflow="render", unit_label="render", credits_per_unit=Decimal(credits_per_unit),
-                          cost_per_unit=Decimal(cost_per_unit))
+    return plan_economics(
+        the_plan,
+        workflow="render",
+        unit_label="render",
+        credits_per_unit=Decimal(credits_per_unit),
+        cost_per_unit=Decimal(cost_per_unit),
+    )
 
 
 # A $30 plan of 300 credits, overage at $0.05, spent on a workflow of 10 credits
@@ -53,9 +65,17 @@ def test_break_even():
 
 def test_the_plan_keeps_its_figures():
     assert (STARTER.plan, STARTER.currency, STARTER.price, STARTER.included_credits) == (
-        "starter", "USD", Decimal("30"), 300)
+        "starter",
+        "USD",
+        Decimal("30"),
+        300,
+    )
     assert (STARTER.workflow, STARTER.unit_label, STARTER.credits_per_unit, STARTER.cost_per_unit) == (
-        "render", "render", Decimal("10"), Decimal("0.60"))
+        "render",
+        "render",
+        Decimal("10"),
+        Decimal("0.60"),
+    )
 
 
 @pytest.mark.parametrize(
@@ -68,7 +88,11 @@ def test_overage_below_cost(overage, below_cost):
 
 def test_scenarios_are_shares_of_the_included_credits():
     assert [(name, share) for name, share in SCENARIOS] == [
-        ("light", Fraction(1, 3)), ("normal", Fraction(2, 3)), ("active", Fraction(4, 3)), ("heavy", Fraction(8, 3))]
+        ("light", Fraction(1, 3)),
+        ("normal", Fraction(2, 3)),
+        ("active", Fraction(4, 3)),
+        ("heavy", Fraction(8, 3)),
+    ]
 
     rows = STARTER.scenarios()
 
@@ -137,7 +161,11 @@ def test_a_plan_priced_exactly_at_its_included_cost_breaks_even_not_at_a_loss():
     assert exact.break_even_credits == Decimal("180")
     assert exact.break_even_units == Decimal("3")
     assert [row.cost for row in exact.scenarios()] == [
-        Decimal("18.4528"), Decimal("36.9056"), Decimal("73.8112"), Decimal("147.6224")]
+        Decimal("18.4528"),
+        Decimal("36.9056"),
+        Decimal("73.8112"),
+        Decimal("147.6224"),
+    ]
 
 
 @pytest.mark.parametrize("credits_per_unit", ["0", "-60"])

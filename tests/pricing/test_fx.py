@@ -157,8 +157,12 @@ def test_on_the_same_day_a_direct_rate_beats_the_inverse_of_the_opposite_one():
         (DEMO_RATES, "USD", "EUR", "no exchange rate from USD to EUR"),
         (DEMO_RATES, "EUR", "PTS", "no exchange rate from EUR to PTS"),
         ((), "USD", "TWD", "no exchange rate from USD to TWD"),
-        ((rate("USD", "TWD", "1", "32"), rate("EUR", "GBP", "1", "0.85")), "TWD", "GBP",
-         "no exchange rate from TWD to GBP"),
+        (
+            (rate("USD", "TWD", "1", "32"), rate("EUR", "GBP", "1", "0.85")),
+            "TWD",
+            "GBP",
+            "no exchange rate from TWD to GBP",
+        ),
     ],
 )
 def test_a_missing_pair_names_both_currencies(rates, source, target, message):
@@ -183,10 +187,17 @@ def test_can_convert():
 def test_there_and_back_takes_one_route_when_two_are_as_short():
     """AAA reaches BBB through CCC and YYY, or through DDD and XXX, at cross rates
     that disagree: both directions take the same route, so the amount comes back."""
-    rates = [rate(source, target, "1", to_amount) for source, target, to_amount in (
-        ("AAA", "CCC", "2"), ("CCC", "YYY", "3"), ("YYY", "BBB", "5"),
-        ("AAA", "DDD", "7"), ("DDD", "XXX", "11"), ("XXX", "BBB", "13"),
-    )]
+    rates = [
+        rate(source, target, "1", to_amount)
+        for source, target, to_amount in (
+            ("AAA", "CCC", "2"),
+            ("CCC", "YYY", "3"),
+            ("YYY", "BBB", "5"),
+            ("AAA", "DDD", "7"),
+            ("DDD", "XXX", "11"),
+            ("XXX", "BBB", "13"),
+        )
+    ]
     converter = Converter(rates)
 
     assert converter.convert(Decimal("100"), "AAA", "BBB") == Decimal("3000")  # 100 × 2 × 3 × 5

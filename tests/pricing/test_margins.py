@@ -29,8 +29,10 @@ def test_gross_margin_and_markup(model, revenue, cost, profit, gross_margin, mar
     assert margin.markup == Decimal(markup)
 
 
-@pytest.mark.parametrize(("revenue", "cost", "is_loss"), [("0.50", "0.10", False), ("0.50", "0.50", False),
-                                                          ("0.49", "0.50", True), ("0", "0.10", True)])
+@pytest.mark.parametrize(
+    ("revenue", "cost", "is_loss"),
+    [("0.50", "0.10", False), ("0.50", "0.50", False), ("0.49", "0.50", True), ("0", "0.10", True)],
+)
 def test_a_loss_is_revenue_below_cost(revenue, cost, is_loss):
     assert Margin(Decimal(revenue), Decimal(cost)).is_loss is is_loss
 
@@ -86,15 +88,17 @@ def test_margin_band_of_an_exact_cost():
     ],
 )
 def test_credits_for_target(model, cost, revenue_per_credit, target, credits):
-    result = credits_for_target(cost=Decimal(cost), revenue_per_credit=Decimal(revenue_per_credit),
-                                target_gross_margin=Decimal(target))
+    result = credits_for_target(
+        cost=Decimal(cost), revenue_per_credit=Decimal(revenue_per_credit), target_gross_margin=Decimal(target)
+    )
 
     assert result == Decimal(credits)
 
 
 def test_the_credits_for_a_target_reach_exactly_that_target():
-    credits = credits_for_target(cost=Decimal("0.10"), revenue_per_credit=Decimal("0.05"),
-                                 target_gross_margin=Decimal("0.75"))
+    credits = credits_for_target(
+        cost=Decimal("0.10"), revenue_per_credit=Decimal("0.05"), target_gross_margin=Decimal("0.75")
+    )
 
     assert Margin(credits * Decimal("0.05"), Decimal("0.10")).gross_margin == Decimal("0.75")
 
@@ -111,5 +115,6 @@ def test_the_credits_for_a_target_reach_exactly_that_target():
 )
 def test_credits_for_target_refuses_invalid_inputs(revenue_per_credit, target, message):
     with pytest.raises(ValueError, match=f"^{message}$"):
-        credits_for_target(cost=Decimal("0.10"), revenue_per_credit=Decimal(revenue_per_credit),
-                           target_gross_margin=Decimal(target))
+        credits_for_target(
+            cost=Decimal("0.10"), revenue_per_credit=Decimal(revenue_per_credit), target_gross_margin=Decimal(target)
+        )

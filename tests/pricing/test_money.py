@@ -66,17 +66,20 @@ def test_format_exact_drops_only_padding_zeros(stored, shown):
     assert format_exact(Decimal(stored)) == shown
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (Decimal("0.10000000"), "0.1"),
-    (Decimal("1E-7"), "0.0000001"),
-    (Decimal("1E+1"), "10"),
-    (Decimal("480"), "480"),
-    (Decimal("-0.000"), "0"),
-    (Decimal("0.6508379888268156424581005587"), "0.6508379888268156424581005587"),
-    (Decimal("9999999.99999999"), "9999999.99999999"),
-    (Decimal("0.00000001"), "0.00000001"),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (Decimal("0.10000000"), "0.1"),
+        (Decimal("1E-7"), "0.0000001"),
+        (Decimal("1E+1"), "10"),
+        (Decimal("480"), "480"),
+        (Decimal("-0.000"), "0"),
+        (Decimal("0.6508379888268156424581005587"), "0.6508379888268156424581005587"),
+        (Decimal("9999999.99999999"), "9999999.99999999"),
+        (Decimal("0.00000001"), "0.00000001"),
+        (None, None),
+    ],
+)
 def test_decimals_are_exact_text_without_padding_or_exponent(value, text):
     assert dec(value) == text
 
@@ -117,17 +120,20 @@ def test_a_band_shows_as_a_range_and_an_exact_amount_as_one():
     assert format_band(Band.exact(Decimal("0.10"))) == "0.10"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("0", (1, 0)),
-    ("0.000", (1, 0)),
-    ("12", (2, 0)),
-    ("1200", (2, 0)),
-    ("1.50", (2, 1)),
-    ("0.0000003", (1, 7)),  # seed 001's price per token
-    ("2400000", (2, 0)),
-    ("-99999999999.9999", (15, 4)),
-    ("1e-999999999", (1, 999999999)),  # normalize() would flush it to 0
-    ("1234567890123456789012345678901234567891", (40, 0)),  # normalize() would round it to 28 digits
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("0", (1, 0)),
+        ("0.000", (1, 0)),
+        ("12", (2, 0)),
+        ("1200", (2, 0)),
+        ("1.50", (2, 1)),
+        ("0.0000003", (1, 7)),  # seed 001's price per token
+        ("2400000", (2, 0)),
+        ("-99999999999.9999", (15, 4)),
+        ("1e-999999999", (1, 999999999)),  # normalize() would flush it to 0
+        ("1234567890123456789012345678901234567891", (40, 0)),  # normalize() would round it to 28 digits
+    ],
+)
 def test_digits_and_places_count_exactly(text, expected):
     assert digits_and_places(Decimal(text)) == expected

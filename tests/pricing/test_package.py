@@ -39,8 +39,9 @@ def test_importing_the_engine_loads_no_django_and_no_app_module():
         f"for name in {modules!r}: importlib.import_module(name)\n"
         "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))\n"
     )
-    loaded = subprocess.run([sys.executable, "-c", script], cwd=PACKAGE.parent, capture_output=True, text=True,
-                            check=True).stdout.split()
+    loaded = subprocess.run(
+        [sys.executable, "-c", script], cwd=PACKAGE.parent, capture_output=True, text=True, check=True
+    ).stdout.split()
 
     assert "pricing" in loaded
     assert not {"django", "rest_framework", "billingcfg", "rates", "plans"} & set(loaded)

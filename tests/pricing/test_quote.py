@@ -15,22 +15,27 @@ from tests.demo_catalogue import demo_catalogue
 def priced():
     catalogue = demo_catalogue()
     converter = Converter(catalogue.fx_rates)
-    return catalogue, {"revenue": revenue_per_credit(catalogue.offers, catalogue.policy, converter),
-                       "converter": converter}
+    return catalogue, {
+        "revenue": revenue_per_credit(catalogue.offers, catalogue.policy, converter),
+        "converter": converter,
+    }
 
 
-@pytest.mark.parametrize(("model", "variant", "seconds", "credits", "cost"), [
-    # Seed 003, "Example Cost Calculations" and "New Pricing vs Old".
-    ("sora-2", None, "8", 80, "0.80"),
-    ("sora-2-pro", "1080p", "8", 280, "4.00"),
-    ("sora-2-pro", "1080p", "12", 420, "6.00"),
-    ("veo-3", "audio", "8", 480, "6.00"),
-    ("veo-3", "audio", None, 480, "6.00"),  # no quantity: the rate's default 8 s
-    ("kling-v2-1", None, "8", 64, None),
-    ("minimax-hailuo-02", None, "8", 40, None),
-    ("wan-2-1", "480p", "8", 16, "0.72"),
-    ("wan-2-1", "720p", "8", 40, "2.00"),
-])
+@pytest.mark.parametrize(
+    ("model", "variant", "seconds", "credits", "cost"),
+    [
+        # Seed 003, "Example Cost Calculations" and "New Pricing vs Old".
+        ("sora-2", None, "8", 80, "0.80"),
+        ("sora-2-pro", "1080p", "8", 280, "4.00"),
+        ("sora-2-pro", "1080p", "12", 420, "6.00"),
+        ("veo-3", "audio", "8", 480, "6.00"),
+        ("veo-3", "audio", None, 480, "6.00"),  # no quantity: the rate's default 8 s
+        ("kling-v2-1", None, "8", 64, None),
+        ("minimax-hailuo-02", None, "8", 40, None),
+        ("wan-2-1", "480p", "8", 16, "0.72"),
+        ("wan-2-1", "720p", "8", 40, "2.00"),
+    ],
+)
 def test_seed_003_videos(priced, model, variant, seconds, credits, cost):
     catalogue, pricing = priced
     usage = {} if seconds is None else {"seconds": Decimal(seconds)}
@@ -59,29 +64,41 @@ def test_seed_002_coaching_hour_costs_0_58665_usd(priced):
 
     assert quote.cost_reporting.high == Decimal("0.58665")
     assert len(quote.lines) == len(catalogue.workflows["coaching-session-hour"].steps)
-    assert quote_workflow(catalogue, "coaching-session-hour", Decimal(2), **pricing).cost_reporting.high == \
-        Decimal("1.17330")
+    assert quote_workflow(catalogue, "coaching-session-hour", Decimal(2), **pricing).cost_reporting.high == Decimal(
+        "1.17330"
+    )
 
 
 def test_seed_000_tokens_are_costed_in_cny_and_not_sold(priced):
     catalogue, pricing = priced
-    quote = quote_model(catalogue, "gemini-2-5-flash", None,
-                        {"input_tokens": Decimal(300), "output_tokens": Decimal(700)}, **pricing)
+    quote = quote_model(
+        catalogue, "gemini-2-5-flash", None, {"input_tokens": Decimal(300), "output_tokens": Decimal(700)}, **pricing
+    )
 
     assert quote.credits is None and quote.at_basis is None
     assert quote.cost_currency == "CNY"
     assert [(line.name, line.credits) for line in quote.lines] == [("input_tokens", None), ("output_tokens", None)]
 
 
-@pytest.mark.parametrize(("model", "variant", "usage", "error", "field", "words"), [
-    ("nope", None, {}, UnknownName, "model", "no active model 'nope'; models are:"),
-    ("sora-2-pro", "4k", {}, UnknownName, "variant", "has no variant '4k'; its variants are: 720p, 1080p"),
-    ("sora-2", None, {"seconds": Decimal(5)}, QuantityError, "seconds", "5 is not allowed; allowed quantities are 4, 8, 12"),
-    ("sora-2", None, {"seconds": Decimal(0)}, QuantityError, "seconds", "must be above 0"),
-    ("sora-2", None, {"seconds": Decimal(-8)}, QuantityError, "seconds", "must be above 0"),
-    ("luma-ray-3", None, {"seconds": Decimal(11)}, QuantityError, "seconds", "above the maximum of 10"),
-    ("sora-2", None, {"frames": Decimal(1)}, QuantityError, "frames", "no meter 'frames'; its meters are: seconds"),
-])
+@pytest.mark.parametrize(
+    ("model", "variant", "usage", "error", "field", "words"),
+    [
+        ("nope", None, {}, UnknownName, "model", "no active model 'nope'; models are:"),
+        ("sora-2-pro", "4k", {}, UnknownName, "variant", "has no variant '4k'; its variants are: 720p, 1080p"),
+        (
+            "sora-2",
+            None,
+            {"seconds": Decimal(5)},
+            QuantityError,
+            "seconds",
+            "5 is not allowed; allowed quantities are 4, 8, 12",
+        ),
+        ("sora-2", None, {"seconds": Decimal(0)}, QuantityError, "seconds", "must be above 0"),
+        ("sora-2", None, {"seconds": Decimal(-8)}, QuantityError, "seconds", "must be above 0"),
+        ("luma-ray-3", None, {"seconds": Decimal(11)}, QuantityError, "seconds", "above the maximum of 10"),
+        ("sora-2", None, {"frames": Decimal(1)}, QuantityError, "frames", "no meter 'frames'; its meters are: seconds"),
+    ],
+)
 def test_bad_usages_name_the_field_and_what_is_allowed(priced, model, variant, usage, error, field, words):
     catalogue, pricing = priced
     with pytest.raises(error, match=words.replace("(", r"\(")) as raised:
@@ -95,12 +112,15 @@ def test_a_workflow_quantity_must_be_positive(priced):
         quote_workflow(catalogue, "coaching-session-hour", Decimal(0), **pricing)
 
 
-@pytest.mark.parametrize(("model", "variant", "meter"), [
-    ("veo-3", None, "seconds"),  # sold: its one charged meter
-    ("wan-2-5", None, "seconds"),  # costed, not sold: its one costed meter
-    ("nope", None, None),  # unknown: left for quote_model to name
-    ("sora-2-pro", "4k", None),
-])
+@pytest.mark.parametrize(
+    ("model", "variant", "meter"),
+    [
+        ("veo-3", None, "seconds"),  # sold: its one charged meter
+        ("wan-2-5", None, "seconds"),  # costed, not sold: its one costed meter
+        ("nope", None, None),  # unknown: left for quote_model to name
+        ("sora-2-pro", "4k", None),
+    ],
+)
 def test_a_bare_quantity_applies_to_the_only_meter(priced, model, variant, meter):
     assert quantity_meter(priced[0], model, variant) == meter
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from pricing.catalogue import Catalogue, Cost, FxRate, Model, Offer, Plan, Policy, Rate, Step, Variant, Workflow
+from pricing.costing import usage_cost
 from pricing.errors import MissingCost
 from pricing.report import (
     BELOW_TARGET,
@@ -19,7 +20,6 @@ from pricing.report import (
     NO_RATE,
     margin_report,
 )
-from pricing.costing import usage_cost
 from tests.demo_catalogue import demo_catalogue
 
 D = Decimal
@@ -50,8 +50,15 @@ DEFAULT = (Variant("default", "Default", is_default=True),)
 
 
 def _model(slug="m", *, costs=(), rates=(), variants=DEFAULT):
-    return Model(slug=slug, name=slug.title(), provider="p", modality="video", variants=variants,
-                 costs=tuple(costs), rates=tuple(rates))
+    return Model(
+        slug=slug,
+        name=slug.title(),
+        provider="p",
+        modality="video",
+        variants=variants,
+        costs=tuple(costs),
+        rates=tuple(rates),
+    )
 
 
 def _catalogue(*models, workflows=(), plans=(), offers=None, fx_rates=(), basis="fixed"):
@@ -142,8 +149,9 @@ def test_flags_of_every_sold_video_rate(report, model, variant, flags):
         ("720p", "5", "0.25", "0.179", (D("0.179") - D("0.25")) / D("0.179"), "0", 20),
     ],
 )
-def test_wan_2_1_loses_money_on_both_variants(report, variant, credits, cost, revenue_lowest, margin_lowest,
-                                              margin_basis, suggested):
+def test_wan_2_1_loses_money_on_both_variants(
+    report, variant, credits, cost, revenue_lowest, margin_lowest, margin_basis, suggested
+):
     row = _row(report, "wan-2-1", variant)
 
     assert row.credits == D(credits)
@@ -305,8 +313,9 @@ def test_a_rate_per_n_units_is_judged_per_n_units():
 
 
 def test_a_charged_meter_without_a_cost_is_flagged_and_never_priced_at_zero():
-    model = _model(costs=[Cost("seconds", D("0.10"), "USD")],
-                   rates=[Rate("seconds", D("10")), Rate("requests", D("5"))])
+    model = _model(
+        costs=[Cost("seconds", D("0.10"), "USD")], rates=[Rate("seconds", D("10")), Rate("requests", D("5"))]
+    )
 
     report = margin_report(_catalogue(model))
     row = _row(report, "m", "default", "requests")
@@ -360,7 +369,8 @@ def test_demo_without_the_usd_cny_rate(demo):
     assert prompts.cost is None
     assert prompts.flags == (NO_EXCHANGE_RATE,)
     assert prompts.problems == (
-        "workflow 'prompt-production', step 1 (Step A: generate (input)): no exchange rate from CNY to USD",)
+        "workflow 'prompt-production', step 1 (Step A: generate (input)): no exchange rate from CNY to USD",
+    )
 
 
 def test_exchange_rates_in_force_on_a_day(demo):
@@ -380,8 +390,10 @@ def test_exchange_rates_in_force_on_a_day(demo):
 def _tiered(mode):
     per_1m = 1_000_000
     return _model(
-        costs=[Cost("input_tokens", D("1.25"), "USD", per_units=per_1m),
-               Cost("input_tokens", D("2.50"), "USD", per_units=per_1m, tier_threshold=D("200000"), tier_mode=mode)],
+        costs=[
+            Cost("input_tokens", D("1.25"), "USD", per_units=per_1m),
+            Cost("input_tokens", D("2.50"), "USD", per_units=per_1m, tier_threshold=D("200000"), tier_mode=mode),
+        ],
         rates=[Rate("input_tokens", D("100"), per_units=per_1m)],
     )
 
@@ -404,9 +416,11 @@ def test_tiers_produce_their_own_rows(mode):
 
 def test_tiers_mixing_modes_are_a_problem_not_a_price():
     model = _model(
-        costs=[Cost("input_tokens", D("1"), "USD", per_units=1000),
-               Cost("input_tokens", D("2"), "USD", per_units=1000, tier_threshold=D("10"), tier_mode="cliff"),
-               Cost("input_tokens", D("3"), "USD", per_units=1000, tier_threshold=D("20"), tier_mode="graduated")],
+        costs=[
+            Cost("input_tokens", D("1"), "USD", per_units=1000),
+            Cost("input_tokens", D("2"), "USD", per_units=1000, tier_threshold=D("10"), tier_mode="cliff"),
+            Cost("input_tokens", D("3"), "USD", per_units=1000, tier_threshold=D("20"), tier_mode="graduated"),
+        ],
         rates=[Rate("input_tokens", D("50"), per_units=1000)],
     )
 
@@ -435,8 +449,9 @@ def test_a_sold_workflow_is_judged_like_a_rate(report):
 
 def test_a_workflow_below_target():
     model = _model(costs=[Cost("seconds", D("0.10"), "USD")])
-    workflow = Workflow("clip", "Clip", "clip", (Step("render", "m", "seconds", D("8"), multiplier=D("2")),),
-                        credits_per_unit=D("40"))
+    workflow = Workflow(
+        "clip", "Clip", "clip", (Step("render", "m", "seconds", D("8"), multiplier=D("2")),), credits_per_unit=D("40")
+    )
 
     clip = margin_report(_catalogue(model, workflows=[workflow])).workflows["clip"]
 
@@ -454,21 +469,34 @@ def test_an_internal_workflow_is_costed_not_judged(report, slug):
     assert internal.credits_per_unit is None
     assert internal.cost is not None
     assert (internal.revenue_lowest, internal.revenue_basis, internal.at_lowest, internal.at_basis) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     assert internal.flags == ()
 
 
 @pytest.mark.parametrize(
     ("step", "flag", "problem"),
     [
-        (Step("count calls", "m", "requests", D("1")), MISSING_COST,
-         "workflow 'w', step 2 (count calls): m / default / requests: no provider cost for this meter "
-         "(costed meters: seconds)"),
+        (
+            Step("count calls", "m", "requests", D("1")),
+            MISSING_COST,
+            "workflow 'w', step 2 (count calls): m / default / requests: no provider cost for this meter "
+            "(costed meters: seconds)",
+        ),
         (Step("ghost", "ghost", "seconds", D("1")), CANNOT_PRICE, "workflow 'w', step 2 (ghost): no model 'ghost'"),
-        (Step("4k", "m", "seconds", D("1"), variant="4k"), CANNOT_PRICE,
-         "workflow 'w', step 2 (4k): model 'm' has no variant '4k'; its variants are: default"),
-        (Step("euro", "euro", "seconds", D("1")), NO_EXCHANGE_RATE,
-         "workflow 'w', step 2 (euro): no exchange rate from EUR to USD"),
+        (
+            Step("4k", "m", "seconds", D("1"), variant="4k"),
+            CANNOT_PRICE,
+            "workflow 'w', step 2 (4k): model 'm' has no variant '4k'; its variants are: default",
+        ),
+        (
+            Step("euro", "euro", "seconds", D("1")),
+            NO_EXCHANGE_RATE,
+            "workflow 'w', step 2 (euro): no exchange rate from EUR to USD",
+        ),
     ],
     ids=["meter without cost", "unknown model", "unknown variant", "no exchange rate"],
 )

@@ -66,8 +66,12 @@ def test_a_negative_price_is_refused():
 
 
 def usd_policy(basis="lowest", fixed=None):
-    return Policy(reporting_currency="USD", target_gross_margin=Decimal("0.75"), revenue_basis=basis,
-                  fixed_revenue_per_credit=None if fixed is None else Decimal(fixed))
+    return Policy(
+        reporting_currency="USD",
+        target_gross_margin=Decimal("0.75"),
+        revenue_basis=basis,
+        fixed_revenue_per_credit=None if fixed is None else Decimal(fixed),
+    )
 
 
 def offer(slug, price, credits, currency="USD", *, kind="pack", active=True):
@@ -107,8 +111,13 @@ def test_seed_002_plans_are_listed_but_inactive_so_not_counted():
 
 @pytest.mark.parametrize(
     ("basis", "fixed", "expected"),
-    [("lowest", None, "0.0358"), ("mean", None, SEED_003_MEAN), ("highest", None, "0.06"),
-     ("fixed", "0.05", "0.05"), ("fixed", "0.045", "0.045")],
+    [
+        ("lowest", None, "0.0358"),
+        ("mean", None, SEED_003_MEAN),
+        ("highest", None, "0.06"),
+        ("fixed", "0.05", "0.05"),
+        ("fixed", "0.045", "0.045"),
+    ],
 )
 def test_the_basis_follows_the_policy(basis, fixed, expected):
     catalogue = demo_catalogue()
@@ -152,8 +161,11 @@ def test_every_offer_is_listed_with_its_own_and_its_reporting_price():
 
 
 def test_an_active_offer_without_an_exchange_rate_is_a_problem_naming_it_and_the_pair():
-    offers = (offer("starter", "15", 250), offer("euro-pack", "10", 200, "EUR"),
-              offer("euro-plan", "20", 500, "EUR", kind="plan"))
+    offers = (
+        offer("starter", "15", 250),
+        offer("euro-pack", "10", 200, "EUR"),
+        offer("euro-plan", "20", 500, "EUR", kind="plan"),
+    )
 
     revenue = revenue_per_credit(offers, usd_policy(), USD_TWD)
 
@@ -172,8 +184,9 @@ def test_an_inactive_offer_without_an_exchange_rate_is_no_problem():
     assert revenue_per_credit(offers, usd_policy(), USD_TWD).problems == ()
 
 
-@pytest.mark.parametrize(("basis", "fixed", "expected"), [("lowest", None, None), ("mean", None, None),
-                                                          ("fixed", "0.05", Decimal("0.05"))])
+@pytest.mark.parametrize(
+    ("basis", "fixed", "expected"), [("lowest", None, None), ("mean", None, None), ("fixed", "0.05", Decimal("0.05"))]
+)
 def test_without_an_offer_sold_only_a_fixed_basis_remains(basis, fixed, expected):
     revenue = revenue_per_credit((offer("welcome", "0", 50),), usd_policy(basis, fixed), USD_TWD)
 

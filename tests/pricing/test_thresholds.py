@@ -60,11 +60,13 @@ def test_crossings_carry_the_actions_and_the_share_of_the_limit():
 
 
 def test_seed_001_sonnet_at_high_volume_switches_to_haiku():
-    crossings = thresholds_crossed(demo_catalogue().thresholds,
-                                   seen("model", "money", "day", "300", model="claude-3-5-sonnet"))
+    crossings = thresholds_crossed(
+        demo_catalogue().thresholds, seen("model", "money", "day", "300", model="claude-3-5-sonnet")
+    )
 
     assert [(item.threshold.slug, item.actions) for item in crossings] == [
-        ("sonnet-high-volume", (("switch_model", "claude-3-haiku"),))]
+        ("sonnet-high-volume", (("switch_model", "claude-3-haiku"),))
+    ]
 
 
 # ---- Scope, window, metric, meter -------------------------------------------------------------
@@ -74,16 +76,20 @@ def test_seed_001_sonnet_at_high_volume_switches_to_haiku():
     ("observation", "slugs"),
     [
         (seen("system", "money", "day", "150"), ["system-spend-alert"]),
-        (seen("system", "money", "day", "1500"),
-         ["system-spend-alert", "system-spend-disable", "breaker-system-spend-day"]),
+        (
+            seen("system", "money", "day", "1500"),
+            ["system-spend-alert", "system-spend-disable", "breaker-system-spend-day"],
+        ),
         (seen("system", "money", "hour", "1500"), []),  # no hourly system threshold
         (seen("provider", "money", "day", "150", provider="elevenlabs"), ["anomaly-elevenlabs-spend-day"]),
         (seen("provider", "money", "day", "150", provider="openai"), []),  # another provider
         (seen("provider", "meter", "month", "4001", provider="elevenlabs", meter="hours"), ["cap-elevenlabs-hours"]),
         (seen("provider", "meter", "month", "4001", provider="elevenlabs", meter="minutes"), []),  # another meter
         (seen("provider", "money", "month", "4001", provider="elevenlabs"), []),  # another metric
-        (seen("model", "meter", "month", "4001", model="gemini-3-flash-preview", meter="requests"),
-         ["cap-report-calls"]),
+        (
+            seen("model", "meter", "month", "4001", model="gemini-3-flash-preview", meter="requests"),
+            ["cap-report-calls"],
+        ),
         (seen("model", "money", "month", "250", model="cloud-run"), ["cap-cloud-run"]),
         (seen("model", "money", "month", "250", model="gemini-3-flash-preview"), []),
     ],
@@ -118,8 +124,10 @@ def test_user_tier_and_narrowing_by_model(tier, model, requests, slugs):
     [
         (seen("user", "meter", "day", "4", meter="hours", model="scribe-v2-realtime"), ["anomaly-user-hours-day"]),
         (seen("user", "meter", "day", "4", meter="hours"), []),  # not narrowed to the speech model
-        (seen("user", "meter", "day", "100001", meter="tokens", tier="free"),
-         ["free-tokens-day", "breaker-user-tokens-day"]),
+        (
+            seen("user", "meter", "day", "100001", meter="tokens", tier="free"),
+            ["free-tokens-day", "breaker-user-tokens-day"],
+        ),
         (seen("user", "money", "month", "11"), ["user-spend-alert", "breaker-user-spend-month"]),
     ],
 )
@@ -128,8 +136,11 @@ def test_seed_001_and_002_user_rules(observation, slugs):
 
 
 def test_a_plan_threshold_applies_to_its_plan_only():
-    thresholds = (threshold("coach-overuse", "1000", scope="plan", plan="coach-basic", metric="credits",
-                            window="month", currency=None),)
+    thresholds = (
+        threshold(
+            "coach-overuse", "1000", scope="plan", plan="coach-basic", metric="credits", window="month", currency=None
+        ),
+    )
 
     assert crossed(seen("plan", "credits", "month", "1001", plan="coach-basic"), thresholds) == ["coach-overuse"]
     assert crossed(seen("plan", "credits", "month", "1001", plan="coach-pro"), thresholds) == []
@@ -143,14 +154,18 @@ def test_an_inactive_threshold_is_ignored():
 
 
 def test_thresholds_are_in_sort_order_then_slug():
-    thresholds = (threshold("c-late", sort_order=2), threshold("b", sort_order=1), threshold("a", sort_order=1),
-                  threshold("z-first", sort_order=0))
+    thresholds = (
+        threshold("c-late", sort_order=2),
+        threshold("b", sort_order=1),
+        threshold("a", sort_order=1),
+        threshold("z-first", sort_order=0),
+    )
 
     assert crossed(seen("system", "money", "day", "200"), thresholds) == ["z-first", "a", "b", "c-late"]
 
 
 def test_a_zero_limit_has_no_share():
-    crossing, = thresholds_crossed((threshold("any", "0"),), seen("system", "money", "day", "1"))
+    (crossing,) = thresholds_crossed((threshold("any", "0"),), seen("system", "money", "day", "1"))
 
     assert crossing.share_of_limit is None
 

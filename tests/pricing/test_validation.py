@@ -60,13 +60,17 @@ def test_the_demo_publishes_with_six_margin_warnings(demo):
     ("place", "message"),
     [
         # $0.50/s against 35 × $0.05: 71.43%; 40 credits a second reach 75%.
-        ("price sora-2-pro / 1080p / seconds",
-         "price sora-2-pro / 1080p / seconds: gross margin 71.4% at the fixed revenue per credit (0.05 USD), "
-         "below the 75.0% target; 40 credits per unit of seconds would reach it"),
+        (
+            "price sora-2-pro / 1080p / seconds",
+            "price sora-2-pro / 1080p / seconds: gross margin 71.4% at the fixed revenue per credit (0.05 USD), "
+            "below the 75.0% target; 40 credits per unit of seconds would reach it",
+        ),
         # 5 credits × $0.0358 (the Studio pack) = $0.179 against $0.25.
-        ("price wan-2-1 / 720p / seconds",
-         "price wan-2-1 / 720p / seconds: loses money at the lowest revenue per credit (gross margin −39.7%); "
-         "gross margin 0.0% at the fixed revenue per credit (0.05 USD)"),
+        (
+            "price wan-2-1 / 720p / seconds",
+            "price wan-2-1 / 720p / seconds: loses money at the lowest revenue per credit (gross margin −39.7%); "
+            "gross margin 0.0% at the fixed revenue per credit (0.05 USD)",
+        ),
     ],
 )
 def test_a_margin_warning_says_the_margin(demo, place, message):
@@ -95,8 +99,10 @@ def test_warnings_of_an_inactive_model_are_not_shown(demo):
     [
         ((("audio", True), ("no-audio", False)), None),
         ((("audio", False), ("no-audio", False)), "model 'veo-3' has no default variant; mark one of: audio, no-audio"),
-        ((("audio", True), ("no-audio", True)),
-         "model 'veo-3' has 2 default variants (audio, no-audio); mark exactly one"),
+        (
+            (("audio", True), ("no-audio", True)),
+            "model 'veo-3' has 2 default variants (audio, no-audio); mark exactly one",
+        ),
         ((), "model 'veo-3' has no variants; add one and mark it default"),
     ],
 )
@@ -106,8 +112,10 @@ def test_default_variant_problem(variants, message):
 
 @pytest.mark.parametrize("defaults", [(False, False), (True, True)])
 def test_a_model_needs_exactly_one_default_variant(demo, defaults):
-    variants = tuple(replace(variant, is_default=default)
-                     for variant, default in zip(demo.models["veo-3"].variants, defaults, strict=True))
+    variants = tuple(
+        replace(variant, is_default=default)
+        for variant, default in zip(demo.models["veo-3"].variants, defaults, strict=True)
+    )
     error = _only_error(_with_model(demo, "veo-3", variants=variants))
 
     assert (error.rule, error.place) == ("default_variant", "model 'veo-3'")
@@ -153,9 +161,11 @@ def test_a_cost_in_a_currency_without_an_exchange_rate(demo):
 
     # Three models priced in CNY, two meters each; the workflow using them cannot be priced either.
     assert [(error.rule, error.place) for error in errors] == [
-        *(("no_exchange_rate", f"provider cost {model} / all variants / {meter}")
-          for model in ("gemini-2-5-flash", "gemini-3-flash", "gemini-3-pro")
-          for meter in ("input_tokens", "output_tokens")),
+        *(
+            ("no_exchange_rate", f"provider cost {model} / all variants / {meter}")
+            for model in ("gemini-2-5-flash", "gemini-3-flash", "gemini-3-pro")
+            for meter in ("input_tokens", "output_tokens")
+        ),
         ("workflow", "workflow 'prompt-production'"),
     ]
     assert errors[0].message == (
@@ -168,7 +178,8 @@ def test_exchange_rates_are_those_in_force_on_the_day(demo):
     errors = validate_catalogue(demo, on=date(2026, 1, 24)).errors
 
     assert {error.place for error in errors if error.rule == "no_exchange_rate"} >= {
-        "provider cost gemini-3-pro / all variants / input_tokens"}
+        "provider cost gemini-3-pro / all variants / input_tokens"
+    }
 
 
 @pytest.mark.parametrize(
@@ -234,14 +245,27 @@ def test_readable_tiers_pass(demo):
 @pytest.mark.parametrize(
     ("model", "default", "message"),
     [
-        ("sora-2", "7", "credit rate sora-2 / all variants / seconds, default quantity: 7 is not allowed; "
-                        "allowed quantities are 4, 8, 12"),
-        ("luma-ray-3", "11", "credit rate luma-ray-3 / all variants / seconds, default quantity: 11 is above "
-                             "the maximum of 10"),
-        ("luma-ray-3", "0.5", "credit rate luma-ray-3 / all variants / seconds, default quantity: 0.5 is below "
-                              "the minimum of 1"),
-        ("luma-ray-3", "0", "credit rate luma-ray-3 / all variants / seconds, default quantity: the quantity "
-                            "must be above 0, got 0"),
+        (
+            "sora-2",
+            "7",
+            "credit rate sora-2 / all variants / seconds, default quantity: 7 is not allowed; "
+            "allowed quantities are 4, 8, 12",
+        ),
+        (
+            "luma-ray-3",
+            "11",
+            "credit rate luma-ray-3 / all variants / seconds, default quantity: 11 is above the maximum of 10",
+        ),
+        (
+            "luma-ray-3",
+            "0.5",
+            "credit rate luma-ray-3 / all variants / seconds, default quantity: 0.5 is below the minimum of 1",
+        ),
+        (
+            "luma-ray-3",
+            "0",
+            "credit rate luma-ray-3 / all variants / seconds, default quantity: the quantity must be above 0, got 0",
+        ),
     ],
 )
 def test_a_default_quantity_outside_its_own_bounds(demo, model, default, message):
@@ -264,16 +288,22 @@ def test_a_default_quantity_of_a_whole_units_meter_is_whole(demo):
 
 def test_a_rate_and_a_cost_on_a_variant_the_model_does_not_have(demo):
     model = demo.models["luma-ray-3"]
-    catalogue = _with_model(demo, "luma-ray-3", costs=(*model.costs, replace(model.costs[0], variant="8k")),
-                            rates=(*model.rates, replace(model.rates[0], variant="8k")))
+    catalogue = _with_model(
+        demo,
+        "luma-ray-3",
+        costs=(*model.costs, replace(model.costs[0], variant="8k")),
+        rates=(*model.rates, replace(model.rates[0], variant="8k")),
+    )
     errors = validate_catalogue(catalogue).errors
 
     assert [(error.rule, error.place) for error in errors] == [
         ("unknown_variant", "credit rate luma-ray-3 / 8k / seconds"),
         ("unknown_variant", "provider cost luma-ray-3 / 8k / seconds"),
     ]
-    assert errors[0].message == ("credit rate luma-ray-3 / 8k / seconds: model 'luma-ray-3' has no variant '8k'; "
-                                 "its variants are: 720p, 1080p, 4k")
+    assert errors[0].message == (
+        "credit rate luma-ray-3 / 8k / seconds: model 'luma-ray-3' has no variant '8k'; "
+        "its variants are: 720p, 1080p, 4k"
+    )
 
 
 def test_a_rate_on_a_meter_that_does_not_exist(demo):
@@ -343,8 +373,9 @@ def test_no_revenue_per_credit(demo, basis, fixed, active, says, losses):
 
 def test_errors_come_first_then_places_in_order(demo):
     veo = demo.models["veo-3"]
-    catalogue = _with_model(demo, "veo-3", costs=veo.costs[:1],
-                            variants=(*veo.variants, Variant("hd", "HD", is_default=True)))
+    catalogue = _with_model(
+        demo, "veo-3", costs=veo.costs[:1], variants=(*veo.variants, Variant("hd", "HD", is_default=True))
+    )
     catalogue = _with_rate(catalogue, "sora-2", default_quantity=D("7"))
     validation = validate_catalogue(catalogue)
 

@@ -25,8 +25,14 @@ def text_model(slug, currency, input_price, output_price=None):
     costs = [Cost("input_tokens", Decimal(input_price), currency, per_units=M)]
     if output_price is not None:
         costs.append(Cost("output_tokens", Decimal(output_price), currency, per_units=M))
-    return Model(slug=slug, name=slug, provider="p", modality="text",
-                 variants=(Variant("default", "Default", is_default=True),), costs=tuple(costs))
+    return Model(
+        slug=slug,
+        name=slug,
+        provider="p",
+        modality="text",
+        variants=(Variant("default", "Default", is_default=True),),
+        costs=tuple(costs),
+    )
 
 
 MODELS = {
@@ -41,8 +47,13 @@ def workflow(*steps):
 
 
 def step(label, model, meter, quantity, **options):
-    return Step(label=label, model=model, meter=meter, quantity=Decimal(quantity),
-                **{name: Decimal(value) for name, value in options.items()})
+    return Step(
+        label=label,
+        model=model,
+        meter=meter,
+        quantity=Decimal(quantity),
+        **{name: Decimal(value) for name, value in options.items()},
+    )
 
 
 # ---- The seeds' workflows ----------------------------------------------------------------
@@ -95,7 +106,11 @@ def test_seed_002_speech_to_text_step_uses_its_variant():
 
     first = cost.steps[0]
     assert (first.step.label, first.variant, first.per_run.low, first.provider_currency) == (
-        "Speech to text", "standard", Decimal("0.40"), "USD")
+        "Speech to text",
+        "standard",
+        Decimal("0.40"),
+        "USD",
+    )
 
 
 # ---- Probability × multiplier, currencies ---------------------------------------------------
@@ -103,12 +118,16 @@ def test_seed_002_speech_to_text_step_uses_its_variant():
 
 @pytest.mark.parametrize(
     ("probability", "multiplier", "runs", "expected"),
-    [("1", "1", "1", "0.015"), ("0.5", "1", "0.5", "0.0075"), ("1", "3", "3", "0.045"),
-     ("0.2", "1200", "240", "3.6"), ("0", "5", "0", "0")],
+    [
+        ("1", "1", "1", "0.015"),
+        ("0.5", "1", "0.5", "0.0075"),
+        ("1", "3", "3", "0.045"),
+        ("0.2", "1200", "240", "3.6"),
+        ("0", "5", "0", "0"),
+    ],
 )
 def test_each_step_costs_probability_times_multiplier_times_its_cost(probability, multiplier, runs, expected):
-    flow = workflow(step("Answer", "usd-chat", "output_tokens", "1000", probability=probability,
-                         multiplier=multiplier))
+    flow = workflow(step("Answer", "usd-chat", "output_tokens", "1000", probability=probability, multiplier=multiplier))
 
     cost = workflow_cost(flow, MODELS, USD_CNY, "USD")
 
@@ -139,8 +158,9 @@ def test_an_empty_workflow_costs_nothing():
 
 
 def test_a_step_whose_model_has_no_cost_for_its_meter_names_the_step():
-    flow = workflow(step("Answer", "usd-chat", "output_tokens", "1000"),
-                    step("Translate", "cny-chat", "output_tokens", "1000"))
+    flow = workflow(
+        step("Answer", "usd-chat", "output_tokens", "1000"), step("Translate", "cny-chat", "output_tokens", "1000")
+    )
 
     with pytest.raises(PricingError) as raised:
         workflow_cost(flow, MODELS, USD_CNY, "USD")
@@ -158,8 +178,9 @@ def test_a_step_on_an_unknown_model_names_the_step():
 
 
 def test_a_step_on_an_unknown_variant_names_the_step_and_the_variants():
-    flow = workflow(Step(label="Answer", model="usd-chat", meter="input_tokens", quantity=Decimal("1"),
-                         variant="turbo"))
+    flow = workflow(
+        Step(label="Answer", model="usd-chat", meter="input_tokens", quantity=Decimal("1"), variant="turbo")
+    )
 
     with pytest.raises(PricingError) as raised:
         workflow_cost(flow, MODELS, USD_CNY, "USD")
@@ -170,8 +191,9 @@ def test_a_step_on_an_unknown_variant_names_the_step_and_the_variants():
 
 
 def test_a_step_without_an_exchange_rate_names_the_step_and_the_pair():
-    flow = workflow(step("Answer", "usd-chat", "output_tokens", "1000"),
-                    step("Translate", "cny-chat", "input_tokens", "1000"))
+    flow = workflow(
+        step("Answer", "usd-chat", "output_tokens", "1000"), step("Translate", "cny-chat", "input_tokens", "1000")
+    )
 
     with pytest.raises(PricingError) as raised:
         workflow_cost(flow, MODELS, USD_CNY, "EUR")

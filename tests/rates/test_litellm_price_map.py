@@ -47,8 +47,10 @@ def test_the_whole_real_price_map_is_reported_and_nothing_written(demo, price_ma
     lines = out.getvalue().splitlines()
     entries = len(json.loads(price_map)) - 1  # less LiteLLM's "sample_spec", which documents the format
     assert entries == 4_552
-    assert lines[0] == ("Price list model_prices_and_context_window_backup.json (sha256 8f8060d8ce7a…): 4,552 entries; "
-                        "39 priced 12 of our models, 4,506 not in our catalogue.")
+    assert lines[0] == (
+        "Price list model_prices_and_context_window_backup.json (sha256 8f8060d8ce7a…): 4,552 entries; "
+        "39 priced 12 of our models, 4,506 not in our catalogue."
+    )
     # Every entry is accounted for: priced, not ours, or a whole entry left to an alias's own entry.
     whole_entries_ignored = [line for line in lines if "(whole entry)" in line]
     assert 39 + 4_506 + len(whole_entries_ignored) == entries
@@ -58,10 +60,14 @@ def test_the_whole_real_price_map_is_reported_and_nothing_written(demo, price_ma
     assert "Skipped (132):" in lines
     # Prices as Google lists them for Gemini 2.5 Flash: $0.30 in and $2.50 out per 1M tokens, and the
     # cached-input price the demo lacks; the demo's own prices are a reseller's, in CNY.
-    assert ("  gemini-2-5-flash / all variants / output_tokens: 0.6–1.2 CNY → 2.5 USD per 1,000,000 (+2,858.3%)"
-            "  [deepinfra/google/gemini-2.5-flash output_cost_per_token]") in lines
-    assert ("  gemini-2-5-flash / all variants / cached_input_tokens: 0.03 USD per 1,000,000"
-            "  [gemini-2.5-flash cache_read_input_token_cost]") in lines
+    assert (
+        "  gemini-2-5-flash / all variants / output_tokens: 0.6–1.2 CNY → 2.5 USD per 1,000,000 (+2,858.3%)"
+        "  [deepinfra/google/gemini-2.5-flash output_cost_per_token]"
+    ) in lines
+    assert (
+        "  gemini-2-5-flash / all variants / cached_input_tokens: 0.03 USD per 1,000,000"
+        "  [gemini-2.5-flash cache_read_input_token_cost]"
+    ) in lines
     assert lines[-1] == "Dry run: nothing was written."
     assert "4,552 / 4,552 entries" in err.getvalue()
     assert snapshot() == before

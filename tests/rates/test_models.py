@@ -92,12 +92,8 @@ BREACHES = [
     ),
     Breach("credit_rate_credits_positive", "0-credits", lambda: f.credit_rate_unsaved(credits=Decimal("0"))),
     Breach("credit_rate_per_units_positive", "per-0-units", lambda: f.credit_rate_unsaved(per_units=0)),
-    Breach(
-        "credit_rate_min_quantity_positive", "min-0", lambda: f.credit_rate_unsaved(min_quantity=Decimal("0"))
-    ),
-    Breach(
-        "credit_rate_max_quantity_positive", "max-0", lambda: f.credit_rate_unsaved(max_quantity=Decimal("0"))
-    ),
+    Breach("credit_rate_min_quantity_positive", "min-0", lambda: f.credit_rate_unsaved(min_quantity=Decimal("0"))),
+    Breach("credit_rate_max_quantity_positive", "max-0", lambda: f.credit_rate_unsaved(max_quantity=Decimal("0"))),
     Breach(
         "credit_rate_min_not_above_max",
         "min-12-max-4",
@@ -179,16 +175,30 @@ def test_costs_for_all_variants_for_one_variant_and_above_tiers_coexist(sora, se
         f.provider_cost_unsaved(model=sora, variant=hd, meter=seconds, price=Decimal("0.50")),
         f.provider_cost_unsaved(model=sora, meter=input_tokens, per_units=1_000_000, price=Decimal("1.25")),
         f.provider_cost_unsaved(
-            model=sora, meter=input_tokens, per_units=1_000_000, price=Decimal("2.50"), tier_threshold=LONG_CONTEXT,
+            model=sora,
+            meter=input_tokens,
+            per_units=1_000_000,
+            price=Decimal("2.50"),
+            tier_threshold=LONG_CONTEXT,
             tier_mode="cliff",
         ),
         f.provider_cost_unsaved(
-            model=sora, variant=hd, meter=input_tokens, per_units=1_000_000, price=Decimal("2.50"),
-            tier_threshold=LONG_CONTEXT, tier_mode="graduated", tier_meter=input_tokens,
+            model=sora,
+            variant=hd,
+            meter=input_tokens,
+            per_units=1_000_000,
+            price=Decimal("2.50"),
+            tier_threshold=LONG_CONTEXT,
+            tier_mode="graduated",
+            tier_meter=input_tokens,
         ),
         f.provider_cost_unsaved(
-            model=sora, meter=input_tokens, per_units=1_000_000, price=Decimal("5"),
-            tier_threshold=Decimal("1000000"), tier_mode="cliff",
+            model=sora,
+            meter=input_tokens,
+            per_units=1_000_000,
+            price=Decimal("5"),
+            tier_threshold=Decimal("1000000"),
+            tier_mode="cliff",
         ),
     ]
     for row in rows:
@@ -411,16 +421,22 @@ def test_deleting_a_model_takes_its_variants_and_prices(sora, seconds):
 def test_a_graduated_tier_is_measured_on_its_own_meter(sora, seconds, input_tokens):
     f.provider_cost(model=sora, meter=seconds, price=Decimal("0.30"))
     tier = f.provider_cost_unsaved(
-        model=sora, meter=seconds, price=Decimal("0.20"), tier_threshold=Decimal("10"), tier_mode="graduated",
+        model=sora,
+        meter=seconds,
+        price=Decimal("0.20"),
+        tier_threshold=Decimal("10"),
+        tier_mode="graduated",
         tier_meter=input_tokens,
     )
 
     with pytest.raises(ValidationError) as refused:
         tier.full_clean()
 
-    assert refused.value.message_dict == {"tier_meter": [
-        "A graduated tier prices the units of its own meter above the threshold: leave the tier meter empty, "
-        "or make the tier a cliff."
-    ]}
+    assert refused.value.message_dict == {
+        "tier_meter": [
+            "A graduated tier prices the units of its own meter above the threshold: leave the tier meter empty, "
+            "or make the tier a cliff."
+        ]
+    }
     tier.tier_mode = "cliff"
     tier.full_clean()

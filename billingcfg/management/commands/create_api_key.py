@@ -10,13 +10,20 @@ from billingcfg.releases.api_keys import api_key_issue
 
 
 class Command(BaseCommand):
-    help = ("Make an API key and print it once (only its hash is stored), then its prefix, by which the admin "
-            "and the logs name it. Send it as 'Authorization: Api-Key <key>'.")
+    help = (
+        "Make an API key and print it once (only its hash is stored), then its prefix, by which the admin "
+        "and the logs name it. Send it as 'Authorization: Api-Key <key>'."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name", help="Who uses it: 'checkout service (production)'.")
-        parser.add_argument("--scope", action="append", dest="scopes", choices=ApiScope.values,
-                            help=f"What the key may read; repeat for more. Default: {ApiScope.CONFIG_READ}.")
+        parser.add_argument(
+            "--scope",
+            action="append",
+            dest="scopes",
+            choices=ApiScope.values,
+            help=f"What the key may read; repeat for more. Default: {ApiScope.CONFIG_READ}.",
+        )
         parser.add_argument("--user", help="The username recorded as the key's creator.")
 
     def handle(self, *args, name: str, scopes: list[str] | None, user: str | None, **options) -> None:
@@ -24,8 +31,11 @@ class Command(BaseCommand):
         try:
             key = api_key_issue(api_key, user=user_named(user))
         except ValidationError as invalid:
-            raise CommandError("; ".join(f"{field}: {' '.join(errors)}"
-                                         for field, errors in invalid.message_dict.items())) from None
+            raise CommandError(
+                "; ".join(f"{field}: {' '.join(errors)}" for field, errors in invalid.message_dict.items())
+            ) from None
         self.stdout.write(key)
-        self.stdout.write(f"prefix {api_key.prefix}, scopes {', '.join(api_key.scopes)}. "
-                          "Copy the key above now: it is not stored and cannot be shown again.")
+        self.stdout.write(
+            f"prefix {api_key.prefix}, scopes {', '.join(api_key.scopes)}. "
+            "Copy the key above now: it is not stored and cannot be shown again."
+        )

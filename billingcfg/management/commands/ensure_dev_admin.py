@@ -51,8 +51,7 @@ class Command(BaseCommand):
         user.is_active = user.is_staff = user.is_superuser = True
         user.save()
         self.stdout.write(
-            f"Log in at {url}\n  username: {USERNAME}\n  password: {password}\n"
-            f"  (kept in {credentials_file})"
+            f"Log in at {url}\n  username: {USERNAME}\n  password: {password}\n  (kept in {credentials_file})"
         )
 
 

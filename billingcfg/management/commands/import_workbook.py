@@ -12,8 +12,10 @@ from billingcfg.sheets.workbook import WorkbookError, workbook_import
 
 
 class Command(BaseCommand):
-    help = ("Import the configuration workbook PATH into the draft: new rows are added, changed rows updated, "
-            "unchanged rows left alone, each change recorded in history. Any invalid row: nothing is written.")
+    help = (
+        "Import the configuration workbook PATH into the draft: new rows are added, changed rows updated, "
+        "unchanged rows left alone, each change recorded in history. Any invalid row: nothing is written."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="An XLSX workbook, as export_workbook writes it.")
@@ -30,18 +32,24 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"{path} cannot be read: {error.strerror}") from None
         try:
-            result = workbook_import(data, dry_run=dry_run, user=user_named(user), file_name=path.name,
-                                     on_progress=self.progress)
+            result = workbook_import(
+                data, dry_run=dry_run, user=user_named(user), file_name=path.name, on_progress=self.progress
+            )
         except WorkbookError as error:
             raise CommandError(f"Nothing was imported: {error}") from None
         for preview in result.previews(limit=0):
-            self.stdout.write(f"  {preview.name:<20} {preview.new:>6,} new {preview.changed:>6,} changed "
-                              f"{preview.unchanged:>6,} unchanged {preview.invalid:>6,} invalid")
+            self.stdout.write(
+                f"  {preview.name:<20} {preview.new:>6,} new {preview.changed:>6,} changed "
+                f"{preview.unchanged:>6,} unchanged {preview.invalid:>6,} invalid"
+            )
         if not result.valid:
             problems = result.problems()
             shown, rest = problems[:PROBLEM_LIMIT], len(problems) - PROBLEM_LIMIT
-            raise CommandError(f"Nothing was imported: {len(problems):,} problem(s):\n" + "\n".join(shown)
-                               + (f"\n… and {rest:,} more." if rest > 0 else ""))
+            raise CommandError(
+                f"Nothing was imported: {len(problems):,} problem(s):\n"
+                + "\n".join(shown)
+                + (f"\n… and {rest:,} more." if rest > 0 else "")
+            )
         if dry_run:
             self.stdout.write(self.style.WARNING("Dry run: nothing was written."))
         elif result.changed:

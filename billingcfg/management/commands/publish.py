@@ -11,7 +11,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from billingcfg.core.text import change_text, margin_cell, moment_text
 from billingcfg.releases import services as releases
 from billingcfg.releases.services import (
-    PublishRefused, active_release_get, draft_check, later_release_warning, release_document, release_publish,
+    PublishRefused,
+    active_release_get,
+    draft_check,
+    later_release_warning,
+    release_document,
+    release_publish,
     releases_scheduled_after,
 )
 
@@ -22,7 +27,8 @@ def moment(text: str) -> datetime:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 date-time; write e.g. 2026-12-01T00:00Z") from None
+            f"{text!r} is not an ISO 8601 date-time; write e.g. 2026-12-01T00:00Z"
+        ) from None
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
@@ -37,21 +43,28 @@ def user_named(username: str | None):
 
 
 class Command(BaseCommand):
-    help = ("Publish the draft as the next release: validate it, store it, and print its version, when it takes "
-            "effect and its sha256. Refused when the draft has blocking problems, each printed with its row and "
-            "rule. --dry-run prints the problems, the warnings and what changed against the active release, and "
-            "publishes nothing; it exits non-zero when publishing would be refused.")
+    help = (
+        "Publish the draft as the next release: validate it, store it, and print its version, when it takes "
+        "effect and its sha256. Refused when the draft has blocking problems, each printed with its row and "
+        "rule. --dry-run prints the problems, the warnings and what changed against the active release, and "
+        "publishes nothing; it exits non-zero when publishing would be refused."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--note", help="What changed and why (required unless --dry-run).")
-        parser.add_argument("--at", type=moment, dest="effective_at",
-                            help="When the release takes effect, ISO 8601 (2026-12-01T00:00Z); default now. "
-                                 "A time without a zone is UTC.")
+        parser.add_argument(
+            "--at",
+            type=moment,
+            dest="effective_at",
+            help="When the release takes effect, ISO 8601 (2026-12-01T00:00Z); default now. "
+            "A time without a zone is UTC.",
+        )
         parser.add_argument("--user", help="The username recorded as the publisher.")
         parser.add_argument("--dry-run", action="store_true", help="Check and show the diff; publish nothing.")
 
-    def handle(self, *args, note: str | None, effective_at: datetime | None, user: str | None, dry_run: bool,
-               **options) -> None:
+    def handle(
+        self, *args, note: str | None, effective_at: datetime | None, user: str | None, dry_run: bool, **options
+    ) -> None:
         if dry_run:
             self.dry_run()
             return
@@ -62,12 +75,16 @@ class Command(BaseCommand):
         except PublishRefused as refused:
             self.print_problems(refused.validation.errors, "Problems that block publishing")
             count = len(refused.validation.errors)
-            raise CommandError(f"publishing refused: {count} problem{'s' if count != 1 else ''} to fix first; "
-                               "nothing was published") from None
+            raise CommandError(
+                f"publishing refused: {count} problem{'s' if count != 1 else ''} to fix first; nothing was published"
+            ) from None
         except ValueError as problem:
             raise CommandError(str(problem)) from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Published {release}, effective {moment_text(release.effective_at)}, sha256 {release.sha256}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Published {release}, effective {moment_text(release.effective_at)}, sha256 {release.sha256}"
+            )
+        )
         for later in releases_scheduled_after(at=release.effective_at):
             self.stderr.write(self.style.WARNING(f"Warning: {later_release_warning(later)}"))
 
@@ -85,8 +102,10 @@ class Command(BaseCommand):
         if active is None:
             self.stdout.write("No release yet: everything in the draft is new.")
         else:
-            self.stdout.write(f"Draft compared with the active release {active} "
-                              f"(effective {moment_text(active.effective_at)}): {active.note}")
+            self.stdout.write(
+                f"Draft compared with the active release {active} "
+                f"(effective {moment_text(active.effective_at)}): {active.note}"
+            )
         for later in releases_scheduled_after(at=releases.now()):
             self.stdout.write(f"Scheduled: {later_release_warning(later)}")
         errors, warnings = check.validation.errors, check.validation.warnings
@@ -98,8 +117,9 @@ class Command(BaseCommand):
             self.print_problems(warnings, "Warnings", self.stdout)
         diff = document_diff(release_document(active) if active else {}, check.document)
         summary = diff["summary"]
-        self.stdout.write(f"Changes: {summary['added']} added, {summary['removed']} removed, "
-                          f"{summary['changed']} changed.")
+        self.stdout.write(
+            f"Changes: {summary['added']} added, {summary['removed']} removed, {summary['changed']} changed."
+        )
         target = Decimal(check.document["policy"]["target_gross_margin"])
         if diff["prices"]:
             self.stdout.write(f"Prices ({len(diff['prices'])}):")
@@ -111,10 +131,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {price['model']} / {price['variant']}: credits {_shown(credits['old'])} → "
                 f"{_shown(credits['new'])}{f' ({change})' if change else ''}; gross margin at lowest "
-                f"{lowest[0]} → {lowest[1]}, at basis {basis[0]} → {basis[1]}")
+                f"{lowest[0]} → {lowest[1]}, at basis {basis[0]} → {basis[1]}"
+            )
         if errors:
-            raise CommandError(f"dry run: publishing would be refused ({len(errors)} "
-                               f"problem{'s' if len(errors) != 1 else ''}); nothing was published")
+            raise CommandError(
+                f"dry run: publishing would be refused ({len(errors)} "
+                f"problem{'s' if len(errors) != 1 else ''}); nothing was published"
+            )
         self.stdout.write("Dry run: nothing was published.")
 
 

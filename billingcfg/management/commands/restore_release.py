@@ -9,8 +9,10 @@ from billingcfg.release_models import Release
 
 
 class Command(BaseCommand):
-    help = ("Load release VERSION back into the draft: its rows replace the draft's, each change recorded in "
-            "history. No release is changed; publish afterwards to make it active again.")
+    help = (
+        "Load release VERSION back into the draft: its rows replace the draft's, each change recorded in "
+        "history. No release is changed; publish afterwards to make it active again."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("version", type=int, help="The release to restore, e.g. 2 for v2.")

@@ -11,8 +11,10 @@ from billingcfg.releases.services import active_release_get, release_withdraw
 
 
 class Command(BaseCommand):
-    help = ("Withdraw scheduled release VERSION before it takes effect: it is then never in force. The release stays "
-            "as published, with who withdrew it, when and why. A release that has taken effect cannot be withdrawn.")
+    help = (
+        "Withdraw scheduled release VERSION before it takes effect: it is then never in force. The release stays "
+        "as published, with who withdrew it, when and why. A release that has taken effect cannot be withdrawn."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("version", type=int, help="The scheduled release, e.g. 3 for v3.")
@@ -25,6 +27,9 @@ class Command(BaseCommand):
         except (Release.DoesNotExist, PermissionDenied, ValueError) as problem:
             raise CommandError(f"v{version} was not withdrawn: {problem}") from None
         active = active_release_get()
-        self.stdout.write(self.style.SUCCESS(
-            f"Withdrew v{version} (scheduled for {moment_text(withdrawal.release.effective_at)}): it will not take "
-            f"effect{f'; {active} stays in force' if active else ''}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Withdrew v{version} (scheduled for {moment_text(withdrawal.release.effective_at)}): it will not take "
+                f"effect{f'; {active} stays in force' if active else ''}."
+            )
+        )

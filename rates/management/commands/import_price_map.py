@@ -16,21 +16,29 @@ UNMATCHED_SHOWN = 20
 
 
 class Command(BaseCommand):
-    help = ("Compare a provider price list in LiteLLM's model_prices_and_context_window.json format with the "
-            "draft's provider costs: print the costs that differ (old → new, change in percent), the new cost rows, "
-            "the credit rates whose margins that moves (worst first), and the keys and entries it skipped. Without "
-            "--dry-run the changes are written into the draft (publish them afterwards); with it nothing is written. "
-            "Exits non-zero, writing nothing, when the file is not a price list.")
+    help = (
+        "Compare a provider price list in LiteLLM's model_prices_and_context_window.json format with the "
+        "draft's provider costs: print the costs that differ (old → new, change in percent), the new cost rows, "
+        "the credit rates whose margins that moves (worst first), and the keys and entries it skipped. Without "
+        "--dry-run the changes are written into the draft (publish them afterwards); with it nothing is written. "
+        "Exits non-zero, writing nothing, when the file is not a price list."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="The price list, e.g. model_prices_and_context_window.json.")
-        parser.add_argument("--provider", action="append", dest="providers", metavar="SLUG",
-                            help="Only our models of this provider (repeat for several), e.g. --provider google.")
+        parser.add_argument(
+            "--provider",
+            action="append",
+            dest="providers",
+            metavar="SLUG",
+            help="Only our models of this provider (repeat for several), e.g. --provider google.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Report only; write nothing.")
         parser.add_argument("--user", help="The username the draft's history records.")
 
-    def handle(self, *args, path: Path, providers: list[str] | None, dry_run: bool, user: str | None,
-               **options) -> None:
+    def handle(
+        self, *args, path: Path, providers: list[str] | None, dry_run: bool, user: str | None, **options
+    ) -> None:
         from billingcfg.models import PricingPolicy
         from billingcfg.releases.restore import LoadError
         from rates.price_list import PriceListInvalid
@@ -53,8 +61,12 @@ class Command(BaseCommand):
         elif not report.changes_draft:
             self.stdout.write(self.style.SUCCESS("The draft already holds these prices: nothing was written."))
         else:
-            self.stdout.write(self.style.SUCCESS(f"Written into the draft: {load_summary(result)}. Review it with "
-                                                 "`python manage.py publish --dry-run`, then publish."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Written into the draft: {load_summary(result)}. Review it with "
+                    "`python manage.py publish --dry-run`, then publish."
+                )
+            )
 
     def read(self, path: Path) -> bytes:
         try:

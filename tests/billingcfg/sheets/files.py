@@ -18,6 +18,7 @@ from tests.factories import configuration_models
 
 # ---- reading and editing workbooks -----------------------------------------------------------
 
+
 def workbook_cells(data: bytes) -> dict[str, list[dict]]:
     """Every sheet's rows as {column: cell value}, as the import reads them."""
     return {name: dataset.dict for name, dataset in workbook_read(data).items()}
@@ -32,8 +33,7 @@ class Sheet:
 
     def row(self, **key) -> int:
         """The number of the one row whose cells match `key` (row 1 is the headers)."""
-        found = [number for number, values in self._rows() if all(values[name] == value
-                                                                 for name, value in key.items())]
+        found = [number for number, values in self._rows() if all(values[name] == value for name, value in key.items())]
         assert len(found) == 1, f"{len(found)} rows of {self.worksheet.title} match {key}"
         return found[0]
 
@@ -100,6 +100,7 @@ def rows_of(dataset: tablib.Dataset) -> list[list]:
 
 # ---- what an import must leave alone ---------------------------------------------------------
 
+
 def table_counts() -> dict[str, int]:
     """Rows in every configuration table and in its history table."""
     counts = {}
@@ -122,6 +123,7 @@ def draft_snapshot() -> tuple[dict | None, dict]:
 
 
 # ---- hostile files ---------------------------------------------------------------------------
+
 
 def xlsx_parts_edited(data: bytes, edit: Callable[[str, bytes], bytes]) -> bytes:
     """The XLSX `data` with each zip part replaced by `edit(name, content)`."""

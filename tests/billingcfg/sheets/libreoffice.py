@@ -26,8 +26,10 @@ def libreoffice_choice(found: str | None, env: Mapping[str, str]) -> tuple[str, 
     if not (env.get("CI") or env.get("REQUIRE_LIBREOFFICE") == "1"):
         return "skip", SKIPPED
     why = "CI is set" if env.get("CI") else "REQUIRE_LIBREOFFICE=1"
-    return "fail", f"LibreOffice is missing (no soffice on the PATH) and its tests are required here ({why}): " \
-                   f"{HOW_TO_INSTALL}"
+    return (
+        "fail",
+        f"LibreOffice is missing (no soffice on the PATH) and its tests are required here ({why}): {HOW_TO_INSTALL}",
+    )
 
 
 def soffice_find() -> str | None:
@@ -46,9 +48,23 @@ class LibreOffice:
         """Each file opened and saved again as `to` (XLSX or CSV) in `into`; the saved files' paths."""
         into.mkdir(parents=True, exist_ok=True)
         read = ["--infilter=" + CSV_READ] if to == CSV else []
-        subprocess.run([self.soffice, f"-env:UserInstallation={self.profile.as_uri()}", "--headless", "--norestore",
-                        *read, "--convert-to", to, "--outdir", str(into), *map(str, files)],
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            [
+                self.soffice,
+                f"-env:UserInstallation={self.profile.as_uri()}",
+                "--headless",
+                "--norestore",
+                *read,
+                "--convert-to",
+                to,
+                "--outdir",
+                str(into),
+                *map(str, files),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
         saved = [into / f"{file.stem}.{to.split(':')[0]}" for file in files]
         missing = [path.name for path in saved if not path.is_file()]
         assert not missing, f"LibreOffice did not save {missing}"

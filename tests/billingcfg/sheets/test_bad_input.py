@@ -9,8 +9,8 @@ import zipfile
 from collections.abc import Callable
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from billingcfg.sheets.preview import sheet_preview
@@ -34,11 +34,15 @@ from tests.factories import staff_in
 
 pytestmark = pytest.mark.django_db
 
-SHEET_LIST = ("currencies, exchange_rates, meters, providers, models, variants, provider_costs, credit_rates, "
-              "workflows, workflow_steps, credit_packs, subscription_plans, policy, alert_thresholds, "
-              "threshold_actions")
-RATE_COLUMNS = ("model, variant, meter, credits, per_units, minimum_charge, allowed_quantities, min_quantity, "
-                "max_quantity, default_quantity, active, notes")
+SHEET_LIST = (
+    "currencies, exchange_rates, meters, providers, models, variants, provider_costs, credit_rates, "
+    "workflows, workflow_steps, credit_packs, subscription_plans, policy, alert_thresholds, "
+    "threshold_actions"
+)
+RATE_COLUMNS = (
+    "model, variant, meter, credits, per_units, minimum_charge, allowed_quantities, min_quantity, "
+    "max_quantity, default_quantity, active, notes"
+)
 
 
 def refused(data: bytes, *, name: str = "bad.xlsx") -> list[str]:
@@ -61,6 +65,7 @@ def edited(edit: Callable[[dict[str, Sheet]], None]) -> bytes:
 
 # ---- the file as a whole (the draft's contents do not matter: an empty draft exports its headers) ---------
 
+
 def test_an_empty_file(db):
     assert refused(b"", name="empty.xlsx") == ["'empty.xlsx' is empty"]
 
@@ -68,19 +73,20 @@ def test_an_empty_file(db):
 def test_a_file_that_is_not_what_its_extension_says(db):
     assert refused(csv_of([["slug", "name"], ["sora", "Sora"]]), name="prices.xlsx") == [
         "'prices.xlsx' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: save it from the "
-        "spreadsheet program as Excel Workbook .xlsx)"]
+        "spreadsheet program as Excel Workbook .xlsx)"
+    ]
 
 
 def test_a_corrupt_workbook(db):
     data = workbook_export()
 
     assert refused(data[: len(data) // 2], name="cut.xlsx") == [
-        "'cut.xlsx' is a damaged XLSX workbook and cannot be read"]
+        "'cut.xlsx' is a damaged XLSX workbook and cannot be read"
+    ]
 
 
 def test_a_zip_archive_that_is_no_workbook(db):
-    assert refused(_zip_archive(), name="prices.xlsx") == [
-        "'prices.xlsx' is a zip archive but not an XLSX workbook"]
+    assert refused(_zip_archive(), name="prices.xlsx") == ["'prices.xlsx' is a zip archive but not an XLSX workbook"]
 
 
 def test_a_file_over_the_size_limit(db, settings):
@@ -88,7 +94,8 @@ def test_a_file_over_the_size_limit(db, settings):
     settings.IMPORT_MAX_BYTES = 1000
 
     assert refused(data, name="big.xlsx") == [
-        f"'big.xlsx' is {len(data):,} bytes; the largest file an import takes is 1,000 bytes (IMPORT_MAX_BYTES)"]
+        f"'big.xlsx' is {len(data):,} bytes; the largest file an import takes is 1,000 bytes (IMPORT_MAX_BYTES)"
+    ]
 
 
 def test_a_workbook_missing_a_sheet(db):
@@ -97,7 +104,8 @@ def test_a_workbook_missing_a_sheet(db):
         book.remove(book["meters"])
 
     assert refused(edited(drop)) == [
-        f"'bad.xlsx': missing sheet 'meters'. A configuration workbook has the sheets {SHEET_LIST}."]
+        f"'bad.xlsx': missing sheet 'meters'. A configuration workbook has the sheets {SHEET_LIST}."
+    ]
 
 
 def test_a_workbook_with_an_unknown_sheet(db):
@@ -105,7 +113,8 @@ def test_a_workbook_with_an_unknown_sheet(db):
         sheets["meters"].worksheet.parent.create_sheet("Sheet1")
 
     assert refused(edited(add)) == [
-        f"'bad.xlsx': unknown sheet 'Sheet1'. A configuration workbook has the sheets {SHEET_LIST}."]
+        f"'bad.xlsx': unknown sheet 'Sheet1'. A configuration workbook has the sheets {SHEET_LIST}."
+    ]
 
 
 def test_a_sheet_without_even_headers(db):
@@ -118,12 +127,14 @@ def test_a_sheet_without_even_headers(db):
 
 # ---- headers --------------------------------------------------------------------------------------
 
+
 def test_a_missing_column(db):
     def drop(sheets):
         sheets["credit_rates"].worksheet.delete_cols(4)
 
     assert refused(edited(drop)) == [
-        f"Sheet 'credit_rates', row 1 (headers): missing column 'credits'. The columns are: {RATE_COLUMNS}."]
+        f"Sheet 'credit_rates', row 1 (headers): missing column 'credits'. The columns are: {RATE_COLUMNS}."
+    ]
 
 
 def test_a_renamed_column(db):
@@ -132,7 +143,8 @@ def test_a_renamed_column(db):
 
     assert refused(edited(rename)) == [
         f"Sheet 'credit_rates', row 1 (headers): missing column 'credits'; unknown column 'Credits per unit'. "
-        f"The columns are: {RATE_COLUMNS}."]
+        f"The columns are: {RATE_COLUMNS}."
+    ]
 
 
 def test_a_duplicated_column(db):
@@ -141,7 +153,8 @@ def test_a_duplicated_column(db):
 
     assert refused(edited(duplicate)) == [
         f"Sheet 'credit_rates', row 1 (headers): column 'credits' appears twice; missing column 'per_units'. "
-        f"The columns are: {RATE_COLUMNS}."]
+        f"The columns are: {RATE_COLUMNS}."
+    ]
 
 
 def test_values_in_a_column_without_a_header(db):
@@ -150,7 +163,8 @@ def test_values_in_a_column_without_a_header(db):
 
     assert refused(edited(add)) == [
         "Sheet 'credit_rates', row 2, column N: 'stray' is outside the table: row 1 names its 12 columns, A to L; "
-        "delete the value or give its column a header"]
+        "delete the value or give its column a header"
+    ]
 
 
 def test_emptied_columns_at_the_end_are_not_columns(db, demo):
@@ -164,6 +178,7 @@ def test_emptied_columns_at_the_end_are_not_columns(db, demo):
 
 
 # ---- cells: one file with a mistake in each of many rows -------------------------------------------
+
 
 def _break_cells(sheets):
     costs = sheets["provider_costs"]
@@ -202,8 +217,7 @@ def test_every_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_written(
     assert refused(edited(_break_cells)) == [
         "Sheet 'exchange_rates', row 2, columns 'from', 'to': An exchange rate converts between two different "
         "currencies.",
-        "Sheet 'meters', row 13, column 'slug': slug 'seconds': this row appears twice in the sheet, at rows 11 "
-        "and 13",
+        "Sheet 'meters', row 13, column 'slug': slug 'seconds': this row appears twice in the sheet, at rows 11 and 13",
         "Sheet 'meters', row 14, column 'slug': '@frames' starts with '@': a spreadsheet would run it as a "
         f"formula; {FORMULA_NAME}",
         "Sheet 'providers', row 2, column 'name': '=HYPERLINK(\"http://x\",\"Anthropic\")' starts with '=': a "
@@ -213,8 +227,7 @@ def test_every_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_written(
         "Sheet 'variants', row 35, column 'is_default': model 'wan-2-1' would have no default variant; a model "
         "has exactly one: set is_default to TRUE for one of 480p, 720p",
         "Sheet 'provider_costs', row 2, column 'price': Price cannot be negative.",
-        "Sheet 'provider_costs', row 3, column 'price': '=B2*2' is a formula; write the number itself "
-        "(paste values)",
+        "Sheet 'provider_costs', row 3, column 'price': '=B2*2' is a formula; write the number itself (paste values)",
         "Sheet 'provider_costs', row 4, column 'price': Ensure that there are no more than 8 decimal places.",
         "Sheet 'provider_costs', row 5, column 'price': Ensure that there are no more than 8 decimal places.",
         "Sheet 'provider_costs', row 6, column 'price': '3,5' is not a number: write a point before the decimals "
@@ -260,7 +273,8 @@ def test_a_table_with_one_bad_row_writes_none_of_its_good_rows(demo):
     result = RESOURCES["credit_rates"]().import_data(dataset_of(rows), dry_run=False, file_name="rates.csv")
 
     assert sheet_preview("credit_rates", result).messages() == [
-        "Sheet 'credit_rates', row 3, column 'credits': Credits must be above 0: a rate never gives usage away."]
+        "Sheet 'credit_rates', row 3, column 'credits': Credits must be above 0: a rate never gives usage away."
+    ]
     assert draft_snapshot() == before
     assert CreditRate.objects.get(model__slug="kling-v2-1").credits == 8
 
@@ -271,8 +285,10 @@ FORMATS = {"csv": "0", "xlsx": "1", "json": "2"}
 
 
 def _post(client, *, name: str, data: bytes, fmt: str):
-    return client.post(admin_url(CreditRate, "import"), {
-        "resource": "0", "format": FORMATS[fmt], "import_file": SimpleUploadedFile(name, data)})
+    return client.post(
+        admin_url(CreditRate, "import"),
+        {"resource": "0", "format": FORMATS[fmt], "import_file": SimpleUploadedFile(name, data)},
+    )
 
 
 @pytest.fixture
@@ -291,42 +307,48 @@ def _form_refuses(client, *, name: str, data: bytes, fmt: str) -> list[str]:
 
 
 def test_the_import_page_refuses_an_empty_file(editor_client):
-    assert _form_refuses(editor_client, name="rates.csv", data=b"", fmt="csv") == [
-        "The submitted file is empty."]
+    assert _form_refuses(editor_client, name="rates.csv", data=b"", fmt="csv") == ["The submitted file is empty."]
 
 
 def test_the_import_page_refuses_a_workbook_sent_as_csv(editor_client):
     assert _form_refuses(editor_client, name="rates.csv", data=xlsx_of([RATE_HEADERS]), fmt="csv") == [
-        "'rates.csv' is a binary file, not CSV text"]
+        "'rates.csv' is a binary file, not CSV text"
+    ]
 
 
 def test_the_import_page_refuses_csv_sent_as_a_workbook(editor_client):
     assert _form_refuses(editor_client, name="rates.xlsx", data=csv_of([RATE_HEADERS]), fmt="xlsx") == [
         "'rates.xlsx' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
-        "save it from the spreadsheet program as Excel Workbook .xlsx)"]
+        "save it from the spreadsheet program as Excel Workbook .xlsx)"
+    ]
 
 
 def test_the_import_page_refuses_a_damaged_workbook(editor_client):
     data = xlsx_of([RATE_HEADERS])
 
     assert _form_refuses(editor_client, name="rates.xlsx", data=data[:-200], fmt="xlsx") == [
-        "'rates.xlsx' is a damaged XLSX workbook and cannot be read"]
+        "'rates.xlsx' is a damaged XLSX workbook and cannot be read"
+    ]
     assert _form_refuses(editor_client, name="rates.xlsx", data=_zip_archive(), fmt="xlsx") == [
-        "'rates.xlsx' is a zip archive but not an XLSX workbook"]
+        "'rates.xlsx' is a zip archive but not an XLSX workbook"
+    ]
 
 
 def test_the_import_page_refuses_text_that_is_not_utf8(editor_client):
     data = "model,variant\nkling-v2-1,Großartig\n".encode("latin-1")
 
     assert _form_refuses(editor_client, name="rates.csv", data=data, fmt="csv") == [
-        "'rates.csv' is not UTF-8 text (byte 28 cannot be read); save it as CSV UTF-8"]
+        "'rates.csv' is not UTF-8 text (byte 28 cannot be read); save it as CSV UTF-8"
+    ]
 
 
 def test_the_import_page_refuses_json_that_is_not_a_list_of_rows(editor_client):
     assert _form_refuses(editor_client, name="rates.json", data=b'{"model": "kling-v2-1"}', fmt="json") == [
-        "'rates.json' is JSON but not a list of rows (objects keyed by column)"]
+        "'rates.json' is JSON but not a list of rows (objects keyed by column)"
+    ]
     assert _form_refuses(editor_client, name="rates.json", data=b'[{"model": ', fmt="json") == [
-        "'rates.json' is not JSON: line 1, column 12: Expecting value"]
+        "'rates.json' is not JSON: line 1, column 12: Expecting value"
+    ]
 
 
 def test_the_import_page_refuses_a_file_over_the_size_limit(editor_client, settings):
@@ -334,7 +356,8 @@ def test_the_import_page_refuses_a_file_over_the_size_limit(editor_client, setti
     settings.IMPORT_MAX_BYTES = 100
 
     assert _form_refuses(editor_client, name="rates.csv", data=data, fmt="csv") == [
-        f"'rates.csv' is {len(data):,} bytes; the largest file an import takes is 100 bytes (IMPORT_MAX_BYTES)"]
+        f"'rates.csv' is {len(data):,} bytes; the largest file an import takes is 100 bytes (IMPORT_MAX_BYTES)"
+    ]
 
 
 def _preview(client, *, name: str, data: bytes, fmt: str):
@@ -354,7 +377,8 @@ def test_the_import_page_names_a_renamed_column_and_offers_no_confirmation(edito
 
     assert preview.messages() == [
         f"Sheet 'credit_rates', row 1 (headers): missing column 'default_quantity'; unknown column 'default'. "
-        f"The columns are: {RATE_COLUMNS}."]
+        f"The columns are: {RATE_COLUMNS}."
+    ]
     assert "confirm_form" not in response.context
     assert "Nothing can be imported from this file" in response.content.decode()
 
@@ -370,11 +394,13 @@ def test_utf8_with_a_byte_order_mark_and_windows_line_endings_is_accepted(editor
     assert preview.messages() == []
     assert (preview.new, preview.changed, preview.unchanged, preview.invalid) == (0, 1, 8, 0)
     assert [(row.key, row.changes) for row in preview.changed_rows] == [
-        ("kling-v2-1 / — / seconds", [("credits", "8", "9")])]
+        ("kling-v2-1 / — / seconds", [("credits", "8", "9")])
+    ]
     assert "confirm_form" in response.context
 
 
 # ---- the workbook page's upload ----------------------------------------------------------------------
+
 
 def _workbook_upload_refuses(client, *, name: str, data: bytes) -> list[str]:
     before = draft_snapshot()
@@ -389,18 +415,22 @@ def test_the_workbook_page_refuses_files_that_are_no_workbook(editor_client, set
     assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=b"") == ["The submitted file is empty."]
     assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=b"a,b\r\n1,2\r\n") == [
         "'c.xlsx' is not an XLSX workbook (an XLSX file is a zip archive; this one is not: "
-        "save it from the spreadsheet program as Excel Workbook .xlsx)"]
+        "save it from the spreadsheet program as Excel Workbook .xlsx)"
+    ]
     assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=_zip_archive()) == [
-        "'c.xlsx' is a zip archive but not an XLSX workbook"]
+        "'c.xlsx' is a zip archive but not an XLSX workbook"
+    ]
     assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=xlsx_of([["slug"], ["x"]])) == [
         "'c.xlsx': missing sheet 'currencies', 'exchange_rates', 'meters', 'providers', 'models', 'variants', "
         "'provider_costs', 'credit_rates', 'workflows', 'workflow_steps', 'credit_packs', 'subscription_plans', "
         "'policy', 'alert_thresholds', 'threshold_actions'; unknown sheet 'Sheet'. A configuration workbook has "
-        f"the sheets {SHEET_LIST}."]
+        f"the sheets {SHEET_LIST}."
+    ]
     data = workbook_export()
     settings.IMPORT_MAX_BYTES = 1000
     assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=data) == [
-        f"'c.xlsx' is {len(data):,} bytes; the largest file an import takes is 1,000 bytes (IMPORT_MAX_BYTES)"]
+        f"'c.xlsx' is {len(data):,} bytes; the largest file an import takes is 1,000 bytes (IMPORT_MAX_BYTES)"
+    ]
 
 
 # ---- hostile files: sizes that are not what the file weighs --------------------------------------------
@@ -426,8 +456,9 @@ def test_a_sheet_declaring_millions_of_cells_is_refused_before_a_row_is_read(db)
     assert len(bomb) < 20_000
     problems, peak = refused_measuring_memory(bomb)
 
-    assert problems == [f"Sheet 'credit_rates' is 3,000 rows × 16,384 columns (49,152,000 cells) as its file "
-                        f"declares it; {SIZE_LIMIT}"]
+    assert problems == [
+        f"Sheet 'credit_rates' is 3,000 rows × 16,384 columns (49,152,000 cells) as its file declares it; {SIZE_LIMIT}"
+    ]
     assert peak < 50 * MB, f"reading the file took {peak / MB:.0f} MB"
 
 
@@ -435,18 +466,24 @@ def test_a_value_far_beyond_the_headers_is_refused_without_padding_up_to_it(db):
     bomb = gap_bomb(workbook_export(), sheet="credit_rates", declared=False)
     problems, peak = refused_measuring_memory(bomb)
 
-    assert problems == ["Sheet 'credit_rates', row 2, column XFD: 'x' is outside the table: row 1 names its 12 "
-                        "columns, A to L; delete the value or give its column a header"]
+    assert problems == [
+        "Sheet 'credit_rates', row 2, column XFD: 'x' is outside the table: row 1 names its 12 "
+        "columns, A to L; delete the value or give its column a header"
+    ]
     assert peak < 50 * MB, f"reading the file took {peak / MB:.0f} MB"
 
 
 def test_a_cell_beyond_the_most_rows_a_sheet_may_have_is_refused_by_its_row(db, settings):
     settings.IMPORT_MAX_ROWS = 1000
-    bomb = xlsx_parts_edited(edited(lambda sheets: sheets["credit_rates"].worksheet.cell(5000, 1, "y")),
-                             lambda name, content: re.sub(rb"<dimension [^>]*/>", b"", content))
+    bomb = xlsx_parts_edited(
+        edited(lambda sheets: sheets["credit_rates"].worksheet.cell(5000, 1, "y")),
+        lambda name, content: re.sub(rb"<dimension [^>]*/>", b"", content),
+    )
 
-    assert refused(bomb) == ["Sheet 'credit_rates' has a cell in row 5,000; a sheet of this table holds at most "
-                             "1,000 rows × 12 columns (12,000 cells; IMPORT_MAX_ROWS)"]
+    assert refused(bomb) == [
+        "Sheet 'credit_rates' has a cell in row 5,000; a sheet of this table holds at most "
+        "1,000 rows × 12 columns (12,000 cells; IMPORT_MAX_ROWS)"
+    ]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
@@ -454,11 +491,12 @@ def test_csv_and_json_are_held_to_the_same_number_of_rows(editor_client, demo, s
     settings.IMPORT_MAX_ROWS = 5
     rows = _rates_rows()
 
-    preview, _ = _preview(editor_client, name=f"rates.{fmt}", data=(csv_of if fmt == "csv" else json_of)(rows),
-                          fmt=fmt)
+    preview, _ = _preview(editor_client, name=f"rates.{fmt}", data=(csv_of if fmt == "csv" else json_of)(rows), fmt=fmt)
 
-    assert preview.messages() == ["Sheet 'credit_rates' has 10 rows; a sheet of this table holds at most 5 rows × "
-                                  "12 columns (60 cells; IMPORT_MAX_ROWS)"]
+    assert preview.messages() == [
+        "Sheet 'credit_rates' has 10 rows; a sheet of this table holds at most 5 rows × "
+        "12 columns (60 cells; IMPORT_MAX_ROWS)"
+    ]
 
 
 def test_a_zip_bomb_is_refused_from_the_archive_directory(db, settings):
@@ -470,17 +508,19 @@ def test_a_zip_bomb_is_refused_from_the_archive_directory(db, settings):
 
     assert refused(bomb, name="bomb.xlsx") == [
         f"'bomb.xlsx' unpacks to {unpacked:,} bytes; an XLSX workbook may unpack to at most 320,000 bytes "
-        "(16 × IMPORT_MAX_BYTES)"]
+        "(16 × IMPORT_MAX_BYTES)"
+    ]
 
 
 # ---- hostile files: XML that declares a DTD or entities (refused, never resolved) -----------------------
 
-LAUGHS = (b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
-          + b"".join(b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10)
-                     for n in range(1, 10)) + b"]>")
+LAUGHS = (
+    b'<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (n, (b"&lol%d;" % (n - 1) if n > 1 else b"&lol;") * 10) for n in range(1, 10))
+    + b"]>"
+)
 EXTERNAL = b'<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
-PARTS = ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml", "xl/styles.xml",
-         "[Content_Types].xml"]
+PARTS = ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml", "xl/styles.xml", "[Content_Types].xml"]
 
 
 def _with_part(data: bytes, name: str, content: bytes) -> bytes:
@@ -497,9 +537,14 @@ def _with_dtd(data: bytes, part: str, dtd: bytes) -> bytes:
     """The XLSX `data` with `dtd` declared in `part` (an entity used in a cell when the part is the sheet)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
-        xml = archive.read(part) if part in names else (
-            b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
-            b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>x</t></si></sst>')
+        xml = (
+            archive.read(part)
+            if part in names
+            else (
+                b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+                b'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>x</t></si></sst>'
+            )
+        )
     if xml.startswith(b"<?xml"):
         end = xml.index(b"?>") + 2
         xml = xml[:end] + dtd + xml[end:]
@@ -510,8 +555,10 @@ def _with_dtd(data: bytes, part: str, dtd: bytes) -> bytes:
     return _with_part(data, part, xml)
 
 
-DTD_REFUSED = ("declares a DTD (<!DOCTYPE …>), which could make a reader fetch files or expand without end; such "
-               "a file is refused, not read")
+DTD_REFUSED = (
+    "declares a DTD (<!DOCTYPE …>), which could make a reader fetch files or expand without end; such "
+    "a file is refused, not read"
+)
 
 
 @pytest.mark.parametrize("dtd", [LAUGHS, EXTERNAL], ids=["billion-laughs", "external-entity"])
@@ -529,22 +576,26 @@ def test_xml_in_utf16_which_would_hide_a_dtd_from_the_scan_is_refused(db):
         sheet = archive.read("xl/worksheets/sheet8.xml").decode()
     bomb = _with_part(data, "xl/worksheets/sheet8.xml", sheet.encode("utf-16"))
 
-    assert refused(bomb) == ["'bad.xlsx': part xl/worksheets/sheet8.xml is XML in UTF-16 or UTF-32, which "
-                             "spreadsheet programs do not write; such a file is refused, not read"]
+    assert refused(bomb) == [
+        "'bad.xlsx': part xl/worksheets/sheet8.xml is XML in UTF-16 or UTF-32, which "
+        "spreadsheet programs do not write; such a file is refused, not read"
+    ]
 
 
 def test_the_table_import_page_refuses_a_dtd(editor_client):
     bomb = _with_dtd(xlsx_of([RATE_HEADERS]), "xl/worksheets/sheet1.xml", EXTERNAL)
 
     assert _form_refuses(editor_client, name="rates.xlsx", data=bomb, fmt="xlsx") == [
-        f"'rates.xlsx': part xl/worksheets/sheet1.xml {DTD_REFUSED}"]
+        f"'rates.xlsx': part xl/worksheets/sheet1.xml {DTD_REFUSED}"
+    ]
 
 
 def test_the_workbook_page_refuses_a_dtd(editor_client):
     bomb = _with_dtd(workbook_export(), "xl/sharedStrings.xml", LAUGHS)
 
     assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=bomb) == [
-        f"'c.xlsx': part xl/sharedStrings.xml {DTD_REFUSED}"]
+        f"'c.xlsx': part xl/sharedStrings.xml {DTD_REFUSED}"
+    ]
 
 
 def test_import_workbook_refuses_a_dtd_without_a_traceback(db, tmp_path):
@@ -563,20 +614,25 @@ def test_the_table_import_page_refuses_a_sheet_declaring_millions_of_cells(edito
     bomb = gap_bomb(xlsx_of([RATE_HEADERS], title="credit_rates"), sheet="credit_rates")
 
     assert _form_refuses(editor_client, name="rates.xlsx", data=bomb, fmt="xlsx") == [
-        f"Sheet 'credit_rates' is 3,000 rows × 16,384 columns (49,152,000 cells) as its file declares it; "
-        f"{SIZE_LIMIT}"]
+        f"Sheet 'credit_rates' is 3,000 rows × 16,384 columns (49,152,000 cells) as its file declares it; {SIZE_LIMIT}"
+    ]
 
 
 def test_the_table_import_page_checks_the_headers_before_reading_the_rows(editor_client):
     """The headers are read from row 1 and refused before any other row is read: a value far
     beyond the table in row 3 is never reached."""
     rows = [["Model", *RATE_HEADERS[1:]], ["kling-v2-1"]]
-    data = xlsx_parts_edited(xlsx_of(rows, title="credit_rates"), lambda name, content: content.replace(
-        b"</sheetData>", b'<row r="3"><c r="XFD3" t="inlineStr"><is><t>far</t></is></c></row></sheetData>'))
+    data = xlsx_parts_edited(
+        xlsx_of(rows, title="credit_rates"),
+        lambda name, content: content.replace(
+            b"</sheetData>", b'<row r="3"><c r="XFD3" t="inlineStr"><is><t>far</t></is></c></row></sheetData>'
+        ),
+    )
 
     assert _form_refuses(editor_client, name="rates.xlsx", data=data, fmt="xlsx") == [
         f"Sheet 'credit_rates', row 1 (headers): missing column 'model'; unknown column 'Model'. "
-        f"The columns are: {RATE_COLUMNS}."]
+        f"The columns are: {RATE_COLUMNS}."
+    ]
 
 
 # ---- hostile cells --------------------------------------------------------------------------------
@@ -609,16 +665,22 @@ def test_the_preview_and_the_confirmation_refuse_a_nul_alike(demo, dry_run):
 
     assert sheet_preview("credit_rates", result).messages() == [
         "Sheet 'credit_rates', row 3, column 'model': contains a NUL character (byte 0) at position 5; text cannot "
-        "hold one"]
+        "hold one"
+    ]
     assert draft_snapshot() == before
 
 
 def test_a_nul_in_a_workbook_cell_is_refused_as_xml_no_spreadsheet_writes(db):
-    bomb = xlsx_parts_edited(workbook_export(), lambda name, content: content.replace(
-        b"<t>notes</t>", b"<t>no&#0;tes</t>") if name == "xl/worksheets/sheet8.xml" else content)
+    bomb = xlsx_parts_edited(
+        workbook_export(),
+        lambda name, content: (
+            content.replace(b"<t>notes</t>", b"<t>no&#0;tes</t>") if name == "xl/worksheets/sheet8.xml" else content
+        ),
+    )
 
-    assert refused(bomb) == ["Sheet 'credit_rates' is damaged and cannot be read (reference to invalid character "
-                             "number: line 1, column 971)"]
+    assert refused(bomb) == [
+        "Sheet 'credit_rates' is damaged and cannot be read (reference to invalid character number: line 1, column 971)"
+    ]
 
 
 def test_json_nested_5000_deep_is_refused_not_recursed_into(editor_client):
@@ -626,8 +688,9 @@ def test_json_nested_5000_deep_is_refused_not_recursed_into(editor_client):
 
     problems = _form_refuses(editor_client, name="rates.json", data=data, fmt="json")
 
-    assert problems == ["'rates.json' is not JSON: line 1, column 65: lists and objects nested more than 64 deep "
-                        "(the most this reads)"]
+    assert problems == [
+        "'rates.json' is not JSON: line 1, column 65: lists and objects nested more than 64 deep (the most this reads)"
+    ]
 
 
 def test_a_csv_of_100000_columns_is_refused_in_a_line(editor_client):
@@ -639,7 +702,8 @@ def test_a_csv_of_100000_columns_is_refused_in_a_line(editor_client):
     assert preview.messages() == [
         f"Sheet 'credit_rates', row 1 (headers): missing column {', '.join(repr(c) for c in RATE_HEADERS)}; "
         "unknown column 'c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9' and 99,990 more. "
-        f"The columns are: {RATE_COLUMNS}."]
+        f"The columns are: {RATE_COLUMNS}."
+    ]
     assert len(response.content) < 100_000
 
 

@@ -69,16 +69,18 @@ def test_every_export_resaved_by_libreoffice_imports_unchanged(client, demo, lib
     before = draft_snapshot()
 
     workbook = tmp_path / "xlsx" / "configuration.xlsx"
-    response = client.post(reverse("workbook"), {"workbook": SimpleUploadedFile(workbook.name,
-                                                                                workbook.read_bytes())})
+    response = client.post(reverse("workbook"), {"workbook": SimpleUploadedFile(workbook.name, workbook.read_bytes())})
     assert not response.context["upload_form"].errors
-    assert [(p.name, p.messages(), p.new, p.changed, p.invalid, p.unchanged) for p in response.context["previews"]] \
-        == [(name, [], 0, 0, 0, count) for name, count in rows.items() if name != "price_list_aliases"]
-    done = client.post(reverse("workbook"), {**response.context["confirm_form"].initial, "confirm": "Confirm import"},
-                       follow=True)
+    assert [(p.name, p.messages(), p.new, p.changed, p.invalid, p.unchanged) for p in response.context["previews"]] == [
+        (name, [], 0, 0, 0, count) for name, count in rows.items() if name != "price_list_aliases"
+    ]
+    done = client.post(
+        reverse("workbook"), {**response.context["confirm_form"].initial, "confirm": "Confirm import"}, follow=True
+    )
     assert [str(message) for message in done.context["messages"]] == [
         "Imported configuration.xlsx: 0 new and 0 changed rows written to the draft (history records you and the "
-        "file). Review the margins, then publish."]
+        "file). Review the margins, then publish."
+    ]
     problems = []
     for path in [path for path in xlsx if path != workbook] + csv:
         result = _import(resources[path.stem], path, user=editor)
@@ -94,8 +96,13 @@ def test_every_export_resaved_by_libreoffice_imports_unchanged(client, demo, lib
 
 @pytest.mark.parametrize(
     ("found", "env", "action"),
-    [("/usr/bin/soffice", {"CI": "true"}, "run"), (None, {}, "skip"), (None, {"CI": "true"}, "fail"),
-     (None, {"REQUIRE_LIBREOFFICE": "1"}, "fail"), (None, {"REQUIRE_LIBREOFFICE": "0"}, "skip")],
+    [
+        ("/usr/bin/soffice", {"CI": "true"}, "run"),
+        (None, {}, "skip"),
+        (None, {"CI": "true"}, "fail"),
+        (None, {"REQUIRE_LIBREOFFICE": "1"}, "fail"),
+        (None, {"REQUIRE_LIBREOFFICE": "0"}, "skip"),
+    ],
 )
 def test_without_libreoffice_a_developer_skips_and_ci_fails(found, env, action):
     assert libreoffice_choice(found, env)[0] == action

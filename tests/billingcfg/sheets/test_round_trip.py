@@ -25,8 +25,20 @@ from tests.factories import staff_in
 pytestmark = pytest.mark.django_db
 
 WORKBOOK_SHEETS = [
-    "currencies", "exchange_rates", "meters", "providers", "models", "variants", "provider_costs", "credit_rates",
-    "workflows", "workflow_steps", "credit_packs", "subscription_plans", "policy", "alert_thresholds",
+    "currencies",
+    "exchange_rates",
+    "meters",
+    "providers",
+    "models",
+    "variants",
+    "provider_costs",
+    "credit_rates",
+    "workflows",
+    "workflow_steps",
+    "credit_packs",
+    "subscription_plans",
+    "policy",
+    "alert_thresholds",
     "threshold_actions",
 ]
 
@@ -41,6 +53,7 @@ def _all_unchanged(cells: dict[str, list[dict]]) -> dict[str, tuple[int, int, in
 
 
 # ---- the whole workbook ----------------------------------------------------------------------
+
 
 def test_the_workbook_has_one_sheet_per_table_each_after_the_tables_it_points_to(demo):
     book = openpyxl.load_workbook(io.BytesIO(workbook_export()), read_only=True)
@@ -69,10 +82,20 @@ def test_the_demo_workbook_imports_back_unchanged_and_exports_the_same_cells(dem
     assert workbook_cells(workbook_export()) == cells
     assert sum(len(rows) for rows in cells.values()) == 244
     assert cells["provider_costs"][0] == {
-        "model": "claude-3-5-sonnet", "variant": None, "meter": "input_tokens", "tier_threshold": None, "price": 3,
-        "price_high": None, "per_units": 1000000, "tier_mode": None, "tier_meter": None, "currency": "USD",
-        "source_url": "https://www.anthropic.com/pricing", "as_of": datetime(2026, 1, 1),
-        "notes": None}
+        "model": "claude-3-5-sonnet",
+        "variant": None,
+        "meter": "input_tokens",
+        "tier_threshold": None,
+        "price": 3,
+        "price_high": None,
+        "per_units": 1000000,
+        "tier_mode": None,
+        "tier_meter": None,
+        "currency": "USD",
+        "source_url": "https://www.anthropic.com/pricing",
+        "as_of": datetime(2026, 1, 1),
+        "notes": None,
+    }
 
 
 def test_an_import_reviewed_on_an_older_draft_writes_nothing(demo):
@@ -86,8 +109,9 @@ def test_an_import_reviewed_on_an_older_draft_writes_nothing(demo):
 
     assert refused.value.reviewed == preview.draft_sha256 != refused.value.current
     assert draft_snapshot() == before
-    assert workbook_import(data, dry_run=False, file_name="edited.xlsx",
-                           reviewed_draft_sha256=refused.value.current).changed
+    assert workbook_import(
+        data, dry_run=False, file_name="edited.xlsx", reviewed_draft_sha256=refused.value.current
+    ).changed
 
 
 def _raise_sonnet_input_price(sheets):
@@ -114,27 +138,42 @@ def test_the_extremes_of_every_price_column_read_back_exactly(demo):
 def test_steps_sharing_a_position_import_back_unchanged_and_each_one_is_matched(demo):
     """Steps have no unique key: the n-th step at a position is the n-th stored one."""
     first = WorkflowStep.objects.filter(workflow__slug="coaching-session-hour", position=1).get()
-    WorkflowStep.objects.create(workflow=first.workflow, position=1, label="Speech to text, second pass",
-                                model=first.model, variant=first.variant, meter=first.meter, quantity=Decimal("0.5"))
+    WorkflowStep.objects.create(
+        workflow=first.workflow,
+        position=1,
+        label="Speech to text, second pass",
+        model=first.model,
+        variant=first.variant,
+        meter=first.meter,
+        quantity=Decimal("0.5"),
+    )
     data = workbook_export()
     assert _counts(workbook_import(data, dry_run=True))["workflow_steps"] == (0, 0, 28, 0)
 
     def relabel(sheets):
         steps = sheets["workflow_steps"]
-        steps.set(steps.row(workflow="coaching-session-hour", label="Speech to text, second pass"), "label",
-                  "Speech to text, review")
+        steps.set(
+            steps.row(workflow="coaching-session-hour", label="Speech to text, second pass"),
+            "label",
+            "Speech to text, review",
+        )
 
     result = workbook_import(workbook_edited(data, relabel), dry_run=False, file_name="steps.xlsx")
 
     preview = next(p for p in result.previews() if p.name == "workflow_steps")
     assert (preview.new, preview.changed, preview.unchanged, preview.invalid) == (0, 1, 27, 0)
     assert [(row.key, row.changes) for row in preview.changed_rows] == [
-        ("coaching-session-hour / 1", [("label", "Speech to text, second pass", "Speech to text, review")])]
-    assert list(WorkflowStep.objects.filter(workflow__slug="coaching-session-hour", position=1)
-                .order_by("pk").values_list("label", flat=True)) == ["Speech to text", "Speech to text, review"]
+        ("coaching-session-hour / 1", [("label", "Speech to text, second pass", "Speech to text, review")])
+    ]
+    assert list(
+        WorkflowStep.objects.filter(workflow__slug="coaching-session-hour", position=1)
+        .order_by("pk")
+        .values_list("label", flat=True)
+    ) == ["Speech to text", "Speech to text, review"]
 
 
 # ---- an edited workbook ------------------------------------------------------------------------
+
 
 def _edit_demo(sheets):
     costs = sheets["provider_costs"]
@@ -142,8 +181,9 @@ def _edit_demo(sheets):
     sheets["providers"].append(slug="acme", name="Acme", active=True)
     sheets["models"].append(slug="acme-video", name="Acme Video", provider="acme", modality="video", active=True)
     sheets["variants"].append(model="acme-video", slug="hd", name="HD", is_default=True, sort_order=0)
-    sheets["credit_rates"].append(model="acme-video", variant="hd", meter="seconds", credits=12, per_units=1,
-                                  minimum_charge=0, active=True)
+    sheets["credit_rates"].append(
+        model="acme-video", variant="hd", meter="seconds", credits=12, per_units=1, minimum_charge=0, active=True
+    )
     variants = sheets["variants"]
     variants.set(variants.row(model="kling-v2-1", slug="standard"), "is_default", False)
     variants.set(variants.row(model="kling-v2-1", slug="pro"), "is_default", True)
@@ -165,7 +205,8 @@ def test_an_edited_workbook_previews_its_edits_and_writes_nothing_on_a_dry_run(d
     }
     previews = {p.name: p for p in result.previews()}
     assert [(row.row, row.key, row.changes) for row in previews["provider_costs"].changed_rows] == [
-        (2, "claude-3-5-sonnet / — / input_tokens / —", [("price", "3", "3.25")])]
+        (2, "claude-3-5-sonnet / — / input_tokens / —", [("price", "3", "3.25")])
+    ]
     assert [(row.key, row.changes) for row in previews["variants"].changed_rows] == [
         ("kling-v2-1 / standard", [("is_default", "TRUE", "FALSE")]),
         ("kling-v2-1 / pro", [("is_default", "FALSE", "TRUE")]),
@@ -187,19 +228,30 @@ def test_an_edited_workbook_writes_its_edits_with_history_naming_who_imported_it
     assert cost.price == Decimal("3.25")
     record = cost.history.first()
     assert (record.history_type, record.history_user, record.history_change_reason) == (
-        "~", editor, "Imported from workbook edited.xlsx")
+        "~",
+        editor,
+        "Imported from workbook edited.xlsx",
+    )
     assert Provider.objects.get(slug="acme").name == "Acme"
     assert AIModel.objects.get(slug="acme-video").provider.slug == "acme"
     rate = CreditRate.objects.get(model__slug="acme-video")
     assert (rate.variant.slug, rate.meter.slug, rate.credits) == ("hd", "seconds", Decimal("12"))
     assert rate.history.get().history_user == editor
     assert list(Variant.objects.filter(model__slug="kling-v2-1", is_default=True).values_list("slug", flat=True)) == [
-        "pro"]
-    grown = {name: table_counts()[name] - count for name, count in history_before.items()
-             if table_counts()[name] != count}
+        "pro"
+    ]
+    grown = {
+        name: table_counts()[name] - count for name, count in history_before.items() if table_counts()[name] != count
+    }
     assert grown == {
-        "rates.Provider": 1, "rates.Provider history": 1, "rates.AIModel": 1, "rates.AIModel history": 1,
-        "rates.Variant": 1, "rates.Variant history": 3, "rates.ProviderCost history": 1, "rates.CreditRate": 1,
+        "rates.Provider": 1,
+        "rates.Provider history": 1,
+        "rates.AIModel": 1,
+        "rates.AIModel history": 1,
+        "rates.Variant": 1,
+        "rates.Variant history": 3,
+        "rates.ProviderCost history": 1,
+        "rates.CreditRate": 1,
         "rates.CreditRate history": 1,
     }
 
@@ -232,6 +284,7 @@ def test_notes_that_a_spreadsheet_would_run_export_with_an_apostrophe_and_import
 
 # ---- every table in CSV, XLSX and JSON ---------------------------------------------------------
 
+
 def _write(fmt: str, resource) -> bytes:
     if fmt == "xlsx":
         return XLSX().export_data(resource.export(force_native_type=True))
@@ -256,8 +309,10 @@ def test_every_table_round_trips_in_each_format(demo, fmt):
         result = resource_class().import_data(dataset, dry_run=False, user=editor, file_name=f"{name}.{fmt}")
         totals = {kind: count for kind, count in result.totals.items() if count}
         if result.has_errors() or result.has_validation_errors() or totals != {"skip": len(dataset)}:
-            problems.append(f"{name}: {totals}, errors {[str(e.error) for e in result.base_errors]}, "
-                            f"invalid {[row.error_dict for row in result.invalid_rows][:3]}")
+            problems.append(
+                f"{name}: {totals}, errors {[str(e.error) for e in result.base_errors]}, "
+                f"invalid {[row.error_dict for row in result.invalid_rows][:3]}"
+            )
         elif _write(fmt, resource_class()) != data and fmt != "xlsx":
             problems.append(f"{name}: exported again differently")
         elif fmt == "xlsx" and _read(fmt, _write(fmt, resource_class()), resource_class).dict != dataset.dict:
@@ -270,13 +325,16 @@ def test_a_csv_export_writes_decimals_exactly_as_text_and_keys_as_slugs(demo):
     text = CSV().export_data(RESOURCES["credit_rates"]().export())
     lines = text.splitlines()
 
-    assert lines[0] == ("model,variant,meter,credits,per_units,minimum_charge,allowed_quantities,min_quantity,"
-                        "max_quantity,default_quantity,active,notes")
-    assert "sora-2,,seconds,10,1,0,\"4, 8, 12\",,,8,TRUE," in lines
+    assert lines[0] == (
+        "model,variant,meter,credits,per_units,minimum_charge,allowed_quantities,min_quantity,"
+        "max_quantity,default_quantity,active,notes"
+    )
+    assert 'sora-2,,seconds,10,1,0,"4, 8, 12",,,8,TRUE,' in lines
     assert "wan-2-1,720p,seconds,5,1,0,,1,10,8,TRUE," in lines
 
 
 # ---- the commands --------------------------------------------------------------------------------
+
 
 def test_export_workbook_then_import_workbook_dry_run(demo, tmp_path: Path, capsys):
     path = tmp_path / "configuration.xlsx"
@@ -287,7 +345,8 @@ def test_export_workbook_then_import_workbook_dry_run(demo, tmp_path: Path, caps
     report = capsys.readouterr().out.splitlines()
 
     assert exported.startswith(f"Wrote {path} (") and exported.rstrip().endswith(
-        "bytes): sheets " + ", ".join(WORKBOOK_SHEETS) + ".")
+        "bytes): sheets " + ", ".join(WORKBOOK_SHEETS) + "."
+    )
     assert workbook_cells(path.read_bytes()) == workbook_cells(workbook_export())
     assert report[0].split() == ["currencies", "0", "new", "0", "changed", "4", "unchanged", "0", "invalid"]
     assert report[6].split() == ["provider_costs", "0", "new", "0", "changed", "45", "unchanged", "0", "invalid"]
@@ -322,20 +381,32 @@ def test_import_workbook_refuses_a_file_with_a_bad_row_naming_it_and_writes_noth
     with pytest.raises(CommandError) as refused:
         call_command("import_workbook", str(path))
 
-    assert str(refused.value) == ("Nothing was imported: 2 problem(s):\n"
-                                  "Sheet 'provider_costs', row 2, column 'price': Price cannot be negative.\n"
-                                  "Sheet 'credit_rates', row 2, column 'credits': 'ten' is not a number")
+    assert str(refused.value) == (
+        "Nothing was imported: 2 problem(s):\n"
+        "Sheet 'provider_costs', row 2, column 'price': Price cannot be negative.\n"
+        "Sheet 'credit_rates', row 2, column 'credits': 'ten' is not a number"
+    )
     assert refused.value.returncode == 1
     assert capsys.readouterr().out.splitlines()[6].split() == [
-        "provider_costs", "0", "new", "0", "changed", "44", "unchanged", "1", "invalid"]
+        "provider_costs",
+        "0",
+        "new",
+        "0",
+        "changed",
+        "44",
+        "unchanged",
+        "1",
+        "invalid",
+    ]
     assert draft_snapshot() == before
 
 
 def test_import_workbook_lists_the_first_100_problems_and_counts_the_rest(demo, tmp_path: Path):
     def add_bad_rows(sheets):
         for n in range(150):
-            sheets["credit_rates"].append(model=f"model-{n}", meter="seconds", credits=8, per_units=1,
-                                          minimum_charge=0, active=True)
+            sheets["credit_rates"].append(
+                model=f"model-{n}", meter="seconds", credits=8, per_units=1, minimum_charge=0, active=True
+            )
 
     path = tmp_path / "bad.xlsx"
     path.write_bytes(workbook_edited(workbook_export(), add_bad_rows))
@@ -358,7 +429,8 @@ def test_import_workbook_refuses_a_file_that_is_no_workbook(demo, tmp_path: Path
 
     assert str(refused.value) == (
         "Nothing was imported: 'prices.xlsx' is not an XLSX workbook (an XLSX file is a zip archive; this one is "
-        "not: save it from the spreadsheet program as Excel Workbook .xlsx)")
+        "not: save it from the spreadsheet program as Excel Workbook .xlsx)"
+    )
 
 
 def test_import_workbook_names_a_file_it_cannot_read(db, tmp_path: Path):
