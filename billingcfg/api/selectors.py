@@ -111,39 +111,52 @@ def release_first_effective_at() -> datetime | None:
     return Release.objects.standing().order_by("effective_at").values_list("effective_at", flat=True).first()
 
 
+_ROW = (
+    "version",
+    "note",
+    "published_by_name",
+    "published_at",
+    "effective_at",
+    "sha256",
+    "withdrawal__withdrawn_by_name",
+    "withdrawal__withdrawn_at",
+    "withdrawal__reason",
+)
+
+
+def _release_row(row: dict, *, active_version: int | None, at: datetime) -> dict:
+    """A row of `_ROW` values as the release list shows it: its withdrawal, if any, and its status at `at`."""
+    withdrawal = {
+        "withdrawn_by": row.pop("withdrawal__withdrawn_by_name"),
+        "withdrawn_at": row.pop("withdrawal__withdrawn_at"),
+        "reason": row.pop("withdrawal__reason"),
+    }
+    row["withdrawal"] = withdrawal if withdrawal["withdrawn_at"] is not None else None
+    row["status"] = releases.release_status(
+        version=row["version"],
+        effective_at=row["effective_at"],
+        active_version=active_version,
+        at=at,
+        withdrawn=row["withdrawal"] is not None,
+    )
+    row["published_by"] = row.pop("published_by_name")
+    return row
+
+
 def release_list(*, at: datetime | None = None) -> list[dict]:
     """Every release, newest version first, without documents, each with its status
     at `at`: active (in force), scheduled (takes effect later), superseded or
     withdrawn (with who withdrew it, when and why)."""
     at = at or releases.now()
-    rows = list(
-        Release.objects.order_by("-version").values(
-            "version",
-            "note",
-            "published_by_name",
-            "published_at",
-            "effective_at",
-            "sha256",
-            "withdrawal__withdrawn_by_name",
-            "withdrawal__withdrawn_at",
-            "withdrawal__reason",
-        )
-    )
+    rows = list(Release.objects.order_by("-version").values(*_ROW))
     in_force = [row for row in rows if row["effective_at"] <= at and row["withdrawal__withdrawn_at"] is None]
     active = max(in_force, key=lambda row: (row["effective_at"], row["version"]), default=None)
-    for row in rows:
-        withdrawal = {
-            "withdrawn_by": row.pop("withdrawal__withdrawn_by_name"),
-            "withdrawn_at": row.pop("withdrawal__withdrawn_at"),
-            "reason": row.pop("withdrawal__reason"),
-        }
-        row["withdrawal"] = withdrawal if withdrawal["withdrawn_at"] is not None else None
-        row["status"] = releases.release_status(
-            version=row["version"],
-            effective_at=row["effective_at"],
-            active_version=active and active["version"],
-            at=at,
-            withdrawn=row["withdrawal"] is not None,
-        )
-        row["published_by"] = row.pop("published_by_name")
-    return rows
+    return [_release_row(row, active_version=active and active["version"], at=at) for row in rows]
+
+
+def release_row(*, version: int, at: datetime | None = None) -> dict:
+    """Release `version` as release_list shows it, in two small queries however many releases there are."""
+    at = at or releases.now()
+    row = Release.objects.filter(version=version).values(*_ROW).get()
+    active = release_head_active(at=at)
+    return _release_row(row, active_version=active and active.version, at=at)

@@ -328,22 +328,8 @@ class ReleaseListView(ApiView):
             field = "effective_at" if data.get("effective_at") is not None else "body"
             raise exceptions.ValidationError({field: [str(problem)]}) from None
         location = reverse("api-release", kwargs={"version": release.version})
-        moment = releases.now()
         summary = {
-            "version": release.version,
-            "note": release.note,
-            "published_by": release.published_by_name,
-            "published_at": release.published_at,
-            "effective_at": release.effective_at,
-            "sha256": release.sha256,
-            # The newest version is in force from its effective_at (no earlier one can take effect later and win).
-            "status": releases.release_status(
-                version=release.version,
-                effective_at=release.effective_at,
-                at=moment,
-                active_version=release.version if release.effective_at <= moment else None,
-            ),
-            "withdrawal": None,
+            **selectors.release_row(version=release.version),
             "warnings": [
                 {
                     "release": later.version,
@@ -414,8 +400,7 @@ class ReleaseWithdrawView(ApiView):
             )
         except releases.WithdrawRefused as refused:
             raise exceptions.ValidationError({"release": [str(refused)]}) from None
-        row = next(row for row in selectors.release_list() if row["version"] == head.version)
-        return Response(ReleaseSerializer(row).data)
+        return Response(ReleaseSerializer(selectors.release_row(version=head.version)).data)
 
 
 @extend_schema(
