@@ -22,7 +22,7 @@ from django.core.cache import caches
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 
-from billingcfg.core.ratelimit import client_address, window_count
+from billingcfg.core.ratelimit import client_address, fixed_window, window_count
 from billingcfg.release_models import ApiKey
 
 KEYWORD = "Api-Key"
@@ -94,10 +94,9 @@ def _api_key(prefix: str) -> ApiKey | None:
 
 def _failures_key(request) -> tuple[str, float]:
     """The cache key counting this address's failed key checks in the current window, and the seconds left in it."""
-    period = settings.API_KEY_WINDOW_SECONDS
-    now = time.time()
+    window, wait = fixed_window(settings.API_KEY_WINDOW_SECONDS, now=time.time())
     address = hashlib.sha256(client_address(request).encode(errors="replace")).hexdigest()[:32]
-    return f"api-key-failures:{address}:{int(now // period)}", period - now % period
+    return f"api-key-failures:{address}:{window}", wait
 
 
 def _remember(key: str, over: bool) -> None:

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
-from billingcfg.core.ratelimit import client_address, window_count
+from billingcfg.core.ratelimit import client_address, fixed_window, window_count
 from billingcfg.release_models import ApiKey
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -43,12 +43,9 @@ class PerClientThrottle(BaseThrottle):
         if rate is None:
             return True
         allowed, period = parse_rate(rate)
-        now = time.time()
-        window = int(now // period)
+        window, self._wait = fixed_window(period, now=time.time())
         key = f"throttle:{self.scope}:{self._ident(request)}:{period}:{window}"
-        count = window_count(key, timeout=period + 1)
-        self._wait = (window + 1) * period - now
-        return count <= allowed
+        return window_count(key, timeout=period + 1) <= allowed
 
     def wait(self) -> float:
         return self._wait

@@ -20,6 +20,13 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def fixed_window(period: int, *, now: float) -> tuple[int, float]:
+    """The fixed window of `period` seconds that `now` (time.time()) falls in: its number, which a
+    counter's cache key names, and the seconds left in it (Retry-After)."""
+    number = int(now // period)
+    return number, (number + 1) * period - now
+
+
 _redis_clients = {}  # one client per cache per process; it draws connections from the cache's pool
 
 
