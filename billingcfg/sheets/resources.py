@@ -45,12 +45,14 @@ from billingcfg.sheets.widgets import (
     VariantWidget,
 )
 from billingcfg.sheets.xlsx import most_cells
+from billingcfg.validators import currency_code_validator, name_validator, slug_validator
 
 BATCH = 500
 PROGRESS_EVERY = 1000
 
-# Text columns that name or key a row: formula-like text is refused there.
-NAME_COLUMNS = frozenset({"slug", "code", "name", "label", "unit_label", "tier", "symbol"})
+# A text column names or keys a row when its model field carries one of the models' name or key
+# rules; a cell there refuses formula-like text itself (the models' own rule, said of the cell as written).
+KEY_VALIDATORS = (name_validator, slug_validator, currency_code_validator)
 
 
 class SheetError(ValueError):
@@ -426,7 +428,7 @@ def _widget(table, name: str):
         return IntegerWidget()
     if table.fields[name].kind is QUANTITIES:
         return QuantityListWidget()
-    return TextWidget(key=name in NAME_COLUMNS)
+    return TextWidget(key=any(rule in field.validators for rule in KEY_VALIDATORS))
 
 
 def sheet_resource(table, base=SheetResource) -> type[SheetResource]:

@@ -141,7 +141,9 @@ def test_import_workbook_refuses_formula_like_names_naming_sheet_row_column_and_
     book = openpyxl.load_workbook(path)
     meters = book["meters"]
     unit = [cell.value for cell in meters[1]].index("unit") + 1
-    meters.cell(row=2, column=unit, value="-2+3")  # not a key column: refused by the model's own rule
+    meters.cell(
+        row=2, column=unit, value="-2+3"
+    )  # a name column (Meter.unit carries the name rule): refused by the cell
     models_sheet = book["models"]
     name = [cell.value for cell in models_sheet[1]].index("name") + 1
     models_sheet.cell(row=3, column=name, value=" =1+1")
