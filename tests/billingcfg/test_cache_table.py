@@ -20,11 +20,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CACHE_TABLE = "billingcfg_cache"
 
-# What an app server does with the environment it is given: load the WSGI
-# application (its start-up checks included) and answer one API request.
+# What an app server does with the environment it is given: load the WSGI or ASGI
+# application (argv[2]; its start-up checks included) and answer one API request.
 SERVE_ONE_REQUEST = """
-import sys
-from billingcfg.wsgi import application
+import importlib, sys
+importlib.import_module("billingcfg." + sys.argv[2])
 from django.test import Client
 response = Client(raise_request_exception=False).get(
     "/api/v1/releases/", HTTP_AUTHORIZATION="Api-Key " + sys.argv[1])
@@ -117,20 +117,21 @@ def api_key(env: dict[str, str]) -> str:
 def test_after_migrate_alone_the_api_serves(deployed_database):
     env = deployed_env(deployed_database)
 
-    served = run("-c", SERVE_ONE_REQUEST, api_key(env), env=env)
+    served = run("-c", SERVE_ONE_REQUEST, api_key(env), "wsgi", env=env)
 
     assert served.returncode == 0, served.stderr
     assert served.stdout.startswith("200 "), served.stdout
 
 
-def test_switching_the_cache_back_to_the_database_needs_only_migrate(deployed_database):
+@pytest.mark.parametrize("server", ["wsgi", "asgi"])
+def test_switching_the_cache_back_to_the_database_needs_only_migrate(deployed_database, server):
     # Deployed first with another cache: every table but the cache's (a migrate with
     # DJANGO_CACHE_URL=locmem makes none). Then DJANGO_CACHE_URL is unset.
     table_drop(deployed_database, CACHE_TABLE)
     env = deployed_env(deployed_database)
     key = api_key(env)
 
-    refused = run("-c", SERVE_ONE_REQUEST, key, env=env)
+    refused = run("-c", SERVE_ONE_REQUEST, key, server, env=env)
     assert refused.returncode != 0
     assert (
         "The cache table billingcfg_cache is missing from the database, and every API request needs it: "
@@ -138,6 +139,6 @@ def test_switching_the_cache_back_to_the_database_needs_only_migrate(deployed_da
     ) in refused.stderr
 
     manage("migrate", "--noinput", env=env)
-    served = run("-c", SERVE_ONE_REQUEST, key, env=env)
+    served = run("-c", SERVE_ONE_REQUEST, key, server, env=env)
     assert served.returncode == 0, served.stderr
     assert served.stdout.startswith("200 "), served.stdout
