@@ -288,3 +288,15 @@ def test_publishing_now_while_a_later_release_is_scheduled_warns_naming_it(publi
     ]
     scheduled_after = api.post(RELEASES, {"note": "2028 prices", "effective_at": "2028-01-01T00:00:00Z"})
     assert scheduled_after.json()["warnings"] == []
+
+
+def test_a_withdrawn_later_release_is_not_warned_about(publisher):
+    api = _session(publisher)
+    api.post(RELEASES, {"note": "2027 prices", "effective_at": "2027-01-01T00:00:00Z"})
+    withdrawn = api.post("/api/v1/releases/2/withdraw/", {"reason": "the 2027 prices are not agreed"})
+    _raise_sora_2_pro()
+
+    response = api.post(RELEASES, {"note": NOTE})
+
+    assert withdrawn.json()["status"] == "withdrawn"
+    assert (response.status_code, response.json()["status"], response.json()["warnings"]) == (201, "active", [])
