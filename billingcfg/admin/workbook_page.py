@@ -13,7 +13,6 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from billingcfg.admin.sheets import file_kind_problem
 from billingcfg.core.uploads import upload_forget, upload_keep, upload_kept
 from billingcfg.releases.services import DraftChanged
 from billingcfg.sheets.resources import RESOURCES
@@ -47,11 +46,9 @@ class UploadForm(forms.Form):
             size_check(upload.size, name=upload.name)
         except WorkbookError as error:
             raise forms.ValidationError(str(error)) from None
-        data = upload.read()
-        problem = file_kind_problem(data, kind="xlsx", name=upload.name)
-        if problem:
-            raise forms.ValidationError(problem)
-        return upload.name, data
+        # Whether it is an XLSX workbook this reads is the preview's first step (`workbook_import`): its
+        # refusal lands on this field, and the archive is scanned once.
+        return upload.name, upload.read()
 
 
 class ConfirmForm(forms.Form):

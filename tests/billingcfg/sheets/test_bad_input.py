@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from billingcfg.sheets import xlsx
 from billingcfg.sheets.preview import sheet_preview
 from billingcfg.sheets.resources import RESOURCES
 from billingcfg.sheets.workbook import WorkbookError, workbook_export, workbook_import
@@ -431,6 +432,19 @@ def test_the_workbook_page_refuses_files_that_are_no_workbook(editor_client, set
     assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=data) == [
         f"'c.xlsx' is {len(data):,} bytes; the largest file an import takes is 1,000 bytes (IMPORT_MAX_BYTES)"
     ]
+
+
+def test_the_workbook_page_reads_each_part_of_an_upload_once(editor_client, monkeypatch):
+    """The archive is scanned by the preview alone, not by the upload form first."""
+    read = []
+    scan = xlsx._part_problem
+    monkeypatch.setattr(xlsx, "_part_problem", lambda archive, part: read.append(part.filename) or scan(archive, part))
+    data = workbook_export()
+
+    response = editor_client.post(reverse("workbook"), {"workbook": SimpleUploadedFile("c.xlsx", data)})
+
+    assert "confirm_form" in response.context
+    assert sorted(read) == sorted(zipfile.ZipFile(io.BytesIO(data)).namelist())
 
 
 # ---- hostile files: sizes that are not what the file weighs --------------------------------------------
