@@ -68,9 +68,7 @@ class BooleanWidget(widgets.Widget):
     def render(self, value, obj=None, **kwargs):
         if value is None:
             return None if kwargs.get("force_native_type") else ""
-        if kwargs.get("force_native_type"):
-            return value
-        return "TRUE" if value else "FALSE"
+        return value if kwargs.get("force_native_type") else cells.display(value)
 
 
 class DateWidget(widgets.Widget):
