@@ -25,7 +25,7 @@ from simple_history.exceptions import NotHistoricalModelError
 from simple_history.models import to_historic
 from simple_history.utils import get_history_manager_for_model
 
-from billingcfg.admin.formsets import BoundedInlineFormSet
+from billingcfg.admin.formsets import BoundedInline, BoundedInlineFormSet
 from billingcfg.core.text import moment_text
 from billingcfg.releases.document import canonical_bytes, timestamp
 from pricing.money import dec
@@ -263,7 +263,7 @@ class StaleCheckAdmin:
             return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class StaleCheckInline:
+class StaleCheckInline(BoundedInline):
     """An InlineModelAdmin mixin: rows edited inline refuse stale edits, each on its
     own row. A custom `form` must derive from StaleCheckForm, a custom `formset`
     from StaleCheckFormSet."""
