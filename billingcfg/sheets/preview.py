@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 
 from import_export.results import Result, RowResult
 
+from billingcfg.core.capping import MESSAGES_SHOWN
+
 LIMIT = 200
-# Problems shown on a page: the first 100 and how many more (a sheet of 100,000 bad rows
-# is refused in a page, not in megabytes).
-PROBLEM_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -78,8 +77,8 @@ class SheetPreview:
 
 
 def sheet_preview(name: str, result: Result | None, *, error: str = "", limit: int | None = None) -> SheetPreview:
-    """`limit` None: the module's LIMIT, read when called, and PROBLEM_LIMIT problems."""
-    shown = min(LIMIT, PROBLEM_LIMIT) if limit is None else limit
+    """`limit` None: the module's LIMIT, read when called, and MESSAGES_SHOWN problems."""
+    shown = min(LIMIT, MESSAGES_SHOWN) if limit is None else limit
     limit = LIMIT if limit is None else limit
     preview = SheetPreview(name=name, limit=limit)
     errors = [error] if error else []

@@ -31,6 +31,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from billingcfg.conditions import check_holds, condition_fields
+from billingcfg.core.capping import first_and_rest
 from billingcfg.releases.history import change_reason
 from billingcfg.releases.tables import ALIASES, QUANTITIES, TABLE, TABLES, refused_by
 from billingcfg.sheets import cells
@@ -68,9 +69,8 @@ NAMES_SHOWN = 10
 
 
 def _names(names: list[str]) -> str:
-    shown = ", ".join(f"'{name}'" for name in names[:NAMES_SHOWN])
-    rest = len(names) - NAMES_SHOWN
-    return shown + (f" and {rest:,} more" if rest > 0 else "")
+    shown, rest = first_and_rest(names, NAMES_SHOWN)
+    return ", ".join(f"'{name}'" for name in shown) + (f" and {rest:,} more" if rest else "")
 
 
 def _trim_empty_columns(dataset) -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from billingcfg.core.capping import first_and_rest
 from billingcfg.management.commands.publish import user_named
-from billingcfg.sheets.preview import PROBLEM_LIMIT
 from billingcfg.sheets.workbook import WorkbookError, workbook_import
 
 
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             )
         if not result.valid:
             problems = result.problems()
-            shown, rest = problems[:PROBLEM_LIMIT], len(problems) - PROBLEM_LIMIT
+            shown, rest = first_and_rest(problems)
             raise CommandError(
                 f"Nothing was imported: {len(problems):,} problem(s):\n"
                 + "\n".join(shown)
