@@ -2,6 +2,8 @@
 
 from decimal import Decimal, InvalidOperation
 
+from pricing.money import dec
+
 
 def parse_quantity_list(text: str) -> tuple[Decimal, ...]:
     """Parse "4, 8, 12" into ascending, distinct positive Decimals; "" is the empty tuple.
@@ -25,5 +27,5 @@ def parse_quantity_list(text: str) -> tuple[Decimal, ...]:
 
 
 def format_quantity_list(values: tuple[Decimal, ...]) -> str:
-    """The canonical text of a quantity list: "4, 8, 12"."""
-    return ", ".join(format(value.normalize(), "f") for value in values)
+    """The canonical text of a quantity list: "4, 8, 12", each quantity's exact text."""
+    return ", ".join(dec(value) for value in values)

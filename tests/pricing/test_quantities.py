@@ -53,6 +53,8 @@ def test_a_bad_list_is_refused_naming_the_item(text, message):
         ((D(4), D(8), D(12)), "4, 8, 12"),
         ((D("4.0000"), D("8.5000")), "4, 8.5"),
         ((D("1E+1"), D("1E+2")), "10, 100"),
+        # 32 digits: every one kept, where Decimal.normalize() rounds to the context's 28
+        ((D("12345678901234567890123456789012"),), "12345678901234567890123456789012"),
         ((), ""),
     ],
 )
@@ -60,7 +62,7 @@ def test_format(values, text):
     assert format_quantity_list(values) == text
 
 
-@pytest.mark.parametrize("text", ["12, 4, 8", "8.50,4", "0.25, 3600, 60"])
+@pytest.mark.parametrize("text", ["12, 4, 8", "8.50,4", "0.25, 3600, 60", "1, 1.00000000000000000000000000001"])
 def test_format_of_parse_is_canonical_and_stable(text):
     canonical = format_quantity_list(parse_quantity_list(text))
 
