@@ -172,6 +172,20 @@ def test_failed_key_checks_from_one_address_are_throttled_then_no_key_from_it_is
     assert Api(key, client=Client(REMOTE_ADDR="10.0.0.2")).get(CONFIG).status_code == 200
 
 
+def test_failed_key_checks_counted_by_another_app_server_refuse_keys_here_too(db, settings, monkeypatch):
+    settings.API_KEY_FAILURES = 3
+    cache.clear()
+    monkeypatch.setattr(authentication.time, "time", lambda: 1_800_000_030.0)  # 30 s into a 300 s window
+    key, _ = make_key("config:read")
+    failures = [_with_header("Api-Key bck_00000000.guess").get(CONFIG).status_code for _ in range(3)]
+    authentication.forget_api_keys()  # this process forgets what it counted: the count is another server's
+
+    refused = Api(key).get(CONFIG)
+
+    assert failures == [401, 401, 401]
+    assert (refused.status_code, refused["Retry-After"]) == (429, "270")
+
+
 def test_an_unknown_prefix_costs_what_a_known_one_with_a_wrong_secret_does(db, settings, monkeypatch):
     settings.RELEASE_CHECK_SECONDS = 60
     hashed = []
