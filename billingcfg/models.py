@@ -10,6 +10,7 @@ from billingcfg import digits
 from billingcfg.fields import decimal_field, name_field, notes_field, slug_field, source_field
 from billingcfg.validators import currency_code_validator, name_validator
 from pricing.fx import rate_from_amounts
+from pricing.money import dec
 
 
 class Currency(models.Model):
@@ -80,9 +81,7 @@ class ExchangeRate(models.Model):
         ]
 
     def __str__(self):
-        return (
-            f"{self.from_amount.normalize():f} {self.from_currency} = {self.to_amount.normalize():f} {self.to_currency}"
-        )
+        return f"{dec(self.from_amount)} {self.from_currency} = {dec(self.to_amount)} {self.to_currency}"
 
     @property
     def rate(self):

@@ -31,7 +31,7 @@ from billingcfg.admin.margins import (
 )
 from billingcfg.admin.stale import StaleCheckForm
 from billingcfg.core.text import NOT_PRICED, flag_badges
-from pricing.money import format_exact, format_percent
+from pricing.money import dec, format_exact, format_percent
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
 
 
@@ -365,7 +365,7 @@ class ProviderCostAdmin(RowOfModelAdmin):
         if obj.tier_threshold is None:
             return "base"
         meter = obj.tier_meter or obj.meter
-        return f"above {obj.tier_threshold.normalize():f} {meter.slug} ({obj.tier_mode})"
+        return f"above {dec(obj.tier_threshold)} {meter.slug} ({obj.tier_mode})"
 
 
 @admin.register(CreditRate)
