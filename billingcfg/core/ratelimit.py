@@ -27,7 +27,10 @@ def fixed_window(period: int, *, now: float) -> tuple[int, float]:
     return number, (number + 1) * period - now
 
 
-_redis_clients = {}  # one client per cache per process; it draws connections from the cache's pool
+# One Redis client per process, shared by its threads (a redis-py client is thread-safe). Django's
+# caches["default"] is a new object in each thread, so a client kept per cache object made one client,
+# with its own connection pool, for every thread that ever counted (runserver starts one per request).
+_redis_clients = {}
 
 
 def window_count(key: str, *, timeout: int) -> int:
@@ -37,9 +40,9 @@ def window_count(key: str, *, timeout: int) -> int:
         # One round trip: Redis INCR creates the counter at 1. Django's cache.incr
         # would first ask whether the key exists (two round trips per request),
         # and builds a new client object for every call.
-        client = _redis_clients.get(id(cache))
+        client = _redis_clients.get("default")
         if client is None:
-            client = _redis_clients[id(cache)] = cache._cache.get_client(write=True)
+            client = _redis_clients["default"] = cache._cache.get_client(write=True)
         full_key = cache.make_and_validate_key(key)
         count = client.incr(full_key)
         if count == 1:  # the window's first request: its counter goes when the window does
