@@ -318,8 +318,7 @@ class ReleaseAdmin(admin.ModelAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         if request.method == "POST" or not self.has_view_permission(request, release):
             raise PermissionDenied
-        # A withdrawn release was never in force: what a release changed is against the standing one before.
-        previous = Release.objects.standing().filter(version__lt=release.version).order_by("-version").first()
+        previous = releases.release_previous_get(version=release.version)
         old = releases.release_document(previous) if previous else None
         moment = releases.now()
         active = releases.active_release_get(at=moment)

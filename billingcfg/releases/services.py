@@ -253,6 +253,12 @@ def release_get(*, version: int) -> Release | None:
     return Release.objects.filter(version=version).first()
 
 
+def release_previous_get(*, version: int) -> Release | None:
+    """The standing release before `version`: what a release changed is against it (a withdrawn one was never in
+    force, so it is skipped)."""
+    return Release.objects.standing().filter(version__lt=version).order_by("-version").first()
+
+
 def release_named(*, version: int) -> Release:
     """Release `version`, or Release.DoesNotExist saying which versions there are."""
     release = release_get(version=version)
