@@ -80,6 +80,11 @@ def changed(
     return lambda client: edit(client, change_url(make_row()), message_of(model, constraint), fields)
 
 
+def broken(model: type[Model], constraint: str, make_row: Callable[[], Model], **fields: str) -> Breach:
+    """`constraint` broken on a new row's change page (see `changed`), named by the constraint."""
+    return Breach(constraint, changed(model, constraint, make_row, **fields))
+
+
 def _pk(row: Model | None) -> str:
     return "" if row is None else str(row.pk)
 
@@ -359,29 +364,17 @@ def _actions_twice_on_add_page(client: Client) -> Post:
 
 
 BREACHES = [
-    Breach(
-        "currency_minor_units_at_most_8",
-        changed(Currency, "currency_minor_units_at_most_8", f.currency, minor_units="9"),
-    ),
+    broken(Currency, "currency_minor_units_at_most_8", f.currency, minor_units="9"),
     Breach("exchange_rate_two_currencies", _rate_same_currency),
-    Breach(
-        "exchange_rate_amounts_positive",
-        changed(ExchangeRate, "exchange_rate_amounts_positive", f.exchange_rate, from_amount="0"),
-    ),
+    broken(ExchangeRate, "exchange_rate_amounts_positive", f.exchange_rate, from_amount="0"),
     Breach("exchange_rate_one_per_pair_and_date", _rate_duplicate),
-    Breach(
-        "pricing_policy_margin_fraction",
-        changed(PricingPolicy, "pricing_policy_margin_fraction", f.policy, target_gross_margin="1"),
-    ),
-    Breach(
+    broken(PricingPolicy, "pricing_policy_margin_fraction", f.policy, target_gross_margin="1"),
+    broken(
+        PricingPolicy,
         "pricing_policy_fixed_basis_has_figure",
-        changed(
-            PricingPolicy,
-            "pricing_policy_fixed_basis_has_figure",
-            f.policy,
-            revenue_basis=RevenueBasis.LOWEST,
-            fixed_revenue_per_credit="0.05",
-        ),
+        f.policy,
+        revenue_basis=RevenueBasis.LOWEST,
+        fixed_revenue_per_credit="0.05",
     ),
     Breach(
         "pricing_policy_fixed_basis_has_figure: fixed basis, no figure",
@@ -393,10 +386,7 @@ BREACHES = [
             fixed_revenue_per_credit="",
         ),
     ),
-    Breach(
-        "alert_threshold_limit_not_negative",
-        changed(AlertThreshold, "alert_threshold_limit_not_negative", f.threshold, limit="-1"),
-    ),
+    broken(AlertThreshold, "alert_threshold_limit_not_negative", f.threshold, limit="-1"),
     Breach(
         "alert_threshold_metric_complete",
         lambda c: _threshold(c, {"metric": Metric.METER, "currency": ""}, "A meter metric needs a meter.", "meter"),
@@ -434,76 +424,44 @@ BREACHES = [
     Breach("threshold_action_switch_names_model", _action_switch_without_model),
     Breach("threshold_action_once", _action_twice),
     Breach("threshold_action_once: two new rows", _actions_twice_on_add_page),
-    Breach(
-        "credit_pack_credits_positive", changed(CreditPack, "credit_pack_credits_positive", f.credit_pack, credits="0")
+    broken(CreditPack, "credit_pack_credits_positive", f.credit_pack, credits="0"),
+    broken(CreditPack, "credit_pack_price_not_negative", f.credit_pack, price="-1"),
+    broken(
+        SubscriptionPlan, "subscription_plan_credits_positive", lambda: f.plan(overage=True), credits_per_interval="0"
     ),
-    Breach(
-        "credit_pack_price_not_negative",
-        changed(CreditPack, "credit_pack_price_not_negative", f.credit_pack, price="-1"),
-    ),
-    Breach(
-        "subscription_plan_credits_positive",
-        changed(
-            SubscriptionPlan,
-            "subscription_plan_credits_positive",
-            lambda: f.plan(overage=True),
-            credits_per_interval="0",
-        ),
-    ),
-    Breach(
-        "subscription_plan_price_not_negative",
-        changed(SubscriptionPlan, "subscription_plan_price_not_negative", lambda: f.plan(overage=True), price="-0.01"),
-    ),
-    Breach(
+    broken(SubscriptionPlan, "subscription_plan_price_not_negative", lambda: f.plan(overage=True), price="-0.01"),
+    broken(
+        SubscriptionPlan,
         "subscription_plan_overage_not_negative",
-        changed(
-            SubscriptionPlan,
-            "subscription_plan_overage_not_negative",
-            lambda: f.plan(overage=True),
-            overage_price_per_credit="-0.01",
-        ),
+        lambda: f.plan(overage=True),
+        overage_price_per_credit="-0.01",
     ),
     Breach("variant_slug_unique_per_model", _variant_slug_twice),
     Breach("variant_slug_unique_per_model: two new rows", _inline_variant_slug_twice),
     Breach("variant_one_default_per_model", _variant_second_default),
     Breach("inline: two default variants", _inline_two_defaults),
     Breach("inline: no default variant", _inline_no_default),
-    Breach(
-        "provider_cost_price_not_negative",
-        changed(
-            ProviderCost,
-            "provider_cost_price_not_negative",
-            lambda: f.provider_cost(for_default_variant=True),
-            price="-1",
-        ),
+    broken(
+        ProviderCost, "provider_cost_price_not_negative", lambda: f.provider_cost(for_default_variant=True), price="-1"
     ),
-    Breach(
+    broken(
+        ProviderCost,
         "provider_cost_band_ascends",
-        changed(
-            ProviderCost,
-            "provider_cost_band_ascends",
-            lambda: f.provider_cost(for_default_variant=True),
-            price="0.6",
-            price_high="0.3",
-        ),
+        lambda: f.provider_cost(for_default_variant=True),
+        price="0.6",
+        price_high="0.3",
     ),
-    Breach(
+    broken(
+        ProviderCost,
         "provider_cost_per_units_positive",
-        changed(
-            ProviderCost,
-            "provider_cost_per_units_positive",
-            lambda: f.provider_cost(for_default_variant=True),
-            per_units="0",
-        ),
+        lambda: f.provider_cost(for_default_variant=True),
+        per_units="0",
     ),
-    Breach(
+    broken(
+        ProviderCost,
         "provider_cost_tier_complete",
-        changed(
-            ProviderCost,
-            "provider_cost_tier_complete",
-            lambda: f.provider_cost(for_default_variant=True),
-            tier_threshold="200000",
-        ),
+        lambda: f.provider_cost(for_default_variant=True),
+        tier_threshold="200000",
     ),
     Breach(
         "provider_cost_tier_complete: a mode without a threshold",
@@ -521,74 +479,48 @@ BREACHES = [
     Breach("provider_cost_tier_unique_per_variant: two new rows", _inline_tiers_twice),
     Breach("provider_cost_tier_unique_all_variants", _cost_tier_twice(with_variant=False)),
     Breach("clean: a cost's variant belongs to its model", _cost_foreign_variant),
-    Breach(
-        "credit_rate_credits_positive",
-        changed(
-            CreditRate, "credit_rate_credits_positive", lambda: f.credit_rate(for_default_variant=True), credits="0"
-        ),
+    broken(CreditRate, "credit_rate_credits_positive", lambda: f.credit_rate(for_default_variant=True), credits="0"),
+    broken(
+        CreditRate, "credit_rate_per_units_positive", lambda: f.credit_rate(for_default_variant=True), per_units="0"
     ),
-    Breach(
-        "credit_rate_per_units_positive",
-        changed(
-            CreditRate, "credit_rate_per_units_positive", lambda: f.credit_rate(for_default_variant=True), per_units="0"
-        ),
-    ),
-    Breach(
+    broken(
+        CreditRate,
         "credit_rate_min_quantity_positive",
-        changed(
-            CreditRate,
-            "credit_rate_min_quantity_positive",
-            lambda: f.credit_rate(for_default_variant=True),
-            min_quantity="0",
-        ),
+        lambda: f.credit_rate(for_default_variant=True),
+        min_quantity="0",
     ),
-    Breach(
+    broken(
+        CreditRate,
         "credit_rate_max_quantity_positive",
-        changed(
-            CreditRate,
-            "credit_rate_max_quantity_positive",
-            lambda: f.credit_rate(for_default_variant=True),
-            max_quantity="0",
-        ),
+        lambda: f.credit_rate(for_default_variant=True),
+        max_quantity="0",
     ),
-    Breach(
+    broken(
+        CreditRate,
         "credit_rate_min_not_above_max",
-        changed(
-            CreditRate,
-            "credit_rate_min_not_above_max",
-            lambda: f.credit_rate(for_default_variant=True),
-            min_quantity="10",
-            max_quantity="5",
-        ),
+        lambda: f.credit_rate(for_default_variant=True),
+        min_quantity="10",
+        max_quantity="5",
     ),
-    Breach(
+    broken(
+        CreditRate,
         "credit_rate_default_not_below_min",
-        changed(
-            CreditRate,
-            "credit_rate_default_not_below_min",
-            lambda: f.credit_rate(for_default_variant=True),
-            min_quantity="5",
-            default_quantity="2",
-        ),
+        lambda: f.credit_rate(for_default_variant=True),
+        min_quantity="5",
+        default_quantity="2",
     ),
-    Breach(
+    broken(
+        CreditRate,
         "credit_rate_default_not_above_max",
-        changed(
-            CreditRate,
-            "credit_rate_default_not_above_max",
-            lambda: f.credit_rate(for_default_variant=True),
-            max_quantity="5",
-            default_quantity="8",
-        ),
+        lambda: f.credit_rate(for_default_variant=True),
+        max_quantity="5",
+        default_quantity="8",
     ),
-    Breach(
+    broken(
+        CreditRate,
         "credit_rate_default_quantity_positive",
-        changed(
-            CreditRate,
-            "credit_rate_default_quantity_positive",
-            lambda: f.credit_rate(for_default_variant=True),
-            default_quantity="0",
-        ),
+        lambda: f.credit_rate(for_default_variant=True),
+        default_quantity="0",
     ),
     Breach("credit_rate_unique_per_variant", _credit_rate_twice(with_variant=True)),
     Breach("credit_rate_unique_per_variant: two new rows", _inline_rates_twice),
@@ -622,9 +554,7 @@ BREACHES = [
             whole=True,
         ),
     ),
-    Breach(
-        "workflow_credits_positive", changed(Workflow, "workflow_credits_positive", f.workflow, credits_per_unit="0")
-    ),
+    broken(Workflow, "workflow_credits_positive", f.workflow, credits_per_unit="0"),
     Breach("workflow_step_quantity_positive", _step_breach("workflow_step_quantity_positive", {"quantity": "0"})),
     Breach(
         "workflow_step_probability_0_to_1", _step_breach("workflow_step_probability_0_to_1", {"probability": "1.5"})
