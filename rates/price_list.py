@@ -307,7 +307,7 @@ def entry_problems(name: str, entry) -> list[EntryProblem]:
                     name,
                     key,
                     f"{value} is not a number a price can be; a price has at most "
-                    f"{NUMBER_DIGITS} significant digits and lies between "
+                    f"{NUMBER_DIGITS} digits and lies between "
                     f"1e-{NUMBER_EXPONENT} and 1e+{NUMBER_EXPONENT}",
                 )
             )

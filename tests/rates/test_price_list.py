@@ -450,5 +450,5 @@ def test_a_price_beyond_what_a_figure_can_be_is_refused_naming_the_entry_and_key
 
     assert str(refused.value) == (
         f"entry 'gpt-4-turbo' / input_cost_per_token: {shown} is not a number a price can be; a price has at most "
-        "100 significant digits and lies between 1e-1000 and 1e+1000"
+        "100 digits and lies between 1e-1000 and 1e+1000"
     )
