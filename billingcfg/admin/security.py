@@ -16,7 +16,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
-from billingcfg.core.ratelimit import client_address, window_count
+from billingcfg.core.ratelimit import client_address, fixed_window, window_count
 
 ADDRESS_FACTOR = 4  # one office behind one address has several people
 
@@ -27,7 +27,7 @@ def now() -> float:
 
 def login_buckets(request, username: str) -> list[tuple[str, int]]:
     """(cache key, failures allowed) for this attempt's username and address, in the current window."""
-    window = int(now() // settings.ADMIN_LOGIN_WINDOW_SECONDS)
+    window, _left = fixed_window(settings.ADMIN_LOGIN_WINDOW_SECONDS, now=now())
     allowed = settings.ADMIN_LOGIN_FAILURES
     name = hashlib.sha256(username.strip().casefold().encode()).hexdigest()[:32]
     address = hashlib.sha256(client_address(request).encode()).hexdigest()[:32]
@@ -41,8 +41,8 @@ def login_refusal(buckets: list[tuple[str, int]]) -> str | None:
     """Why this attempt is refused before its password is checked, or None."""
     if not any((cache.get(key) or 0) >= allowed for key, allowed in buckets):
         return None
-    window = settings.ADMIN_LOGIN_WINDOW_SECONDS
-    minutes = max(1, math.ceil((window - now() % window) / 60))
+    _window, left = fixed_window(settings.ADMIN_LOGIN_WINDOW_SECONDS, now=now())
+    minutes = max(1, math.ceil(left / 60))
     return (
         f"Too many failed logins for this username or from this address. Try again in "
         f"{minutes} minute{'s' if minutes != 1 else ''}."
