@@ -14,10 +14,11 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from billingcfg.core.capping import MESSAGES_SHOWN
 from billingcfg.releases.services import DraftChanged
 
 BODY = "body"
-ERRORS_SHOWN = 100
+ERRORS_SHOWN = MESSAGES_SHOWN  # the one cap on an answer's messages, imports' included
 
 
 class RequestError(Exception):
