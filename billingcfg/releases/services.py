@@ -192,7 +192,8 @@ def release_withdraw(*, version: int, reason: str, user=None) -> ReleaseWithdraw
         withdrawn_at=moment,
         reason=reason,
     )
-    withdrawal.full_clean()
+    # A command run without --user withdraws as nobody: the name stays blank, as a release it publishes does.
+    withdrawal.full_clean(exclude=None if who else ["withdrawn_by_name"])
     withdrawal.save()
     return withdrawal
 

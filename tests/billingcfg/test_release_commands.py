@@ -302,6 +302,28 @@ def test_withdraw_release_withdraws_a_scheduled_release(demo, clock, django_user
     assert releases.active_release_get().version == 1
 
 
+def test_withdraw_release_without_a_user_records_none(demo, clock):
+    """As `publish` without --user: the documented usage, `withdraw_release VERSION --reason "…"`."""
+    from billingcfg.release_models import ReleaseWithdrawal
+
+    release_publish(note="December prices", effective_at=datetime(2026, 12, 1, tzinfo=UTC))
+
+    out, _ = run("withdraw_release", "1", "--reason", "December stays as it is")
+
+    assert out == "Withdrew v1 (scheduled for 2026-12-01 00:00 UTC): it will not take effect.\n"
+    withdrawal = ReleaseWithdrawal.objects.get()
+    assert (withdrawal.withdrawn_by, withdrawal.withdrawn_by_name, withdrawal.reason) == (
+        None,
+        "",
+        "December stays as it is",
+    )
+    with pytest.raises(CommandError) as refused:
+        run("withdraw_release", "1", "--reason", "again")
+    assert str(refused.value) == (
+        "v1 was not withdrawn: v1 was withdrawn already, by a command at 2026-11-23T09:30:00Z: December stays as it is"
+    )
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
