@@ -68,6 +68,21 @@ def test_a_scheduled_release_becomes_active_when_its_time_passes(demo, clock):
     assert active_release_get() == scheduled
 
 
+def test_of_releases_taking_effect_at_the_same_instant_the_newest_version_is_in_force(demo, clock):
+    """Only a scheduled time is refused when another release has it: publishing now never is, so a tie is possible
+    and the newer version wins it."""
+    first, second = release_publish(note="one"), release_publish(note="two")
+    assert first.effective_at == second.effective_at
+    assert active_release_get() == second
+    scheduled = release_publish(note="next week", effective_at=clock["now"] + timedelta(days=7))
+    clock["now"] = scheduled.effective_at
+
+    published_then = release_publish(note="at that very instant")
+
+    assert published_then.effective_at == scheduled.effective_at
+    assert active_release_get() == published_then
+
+
 def test_a_draft_changed_since_it_was_reviewed_is_not_published(demo, clock):
     reviewed = releases.draft_sha256(releases.draft_check().document)
     CreditRate.objects.filter(model__slug="veo-3").update(credits=Decimal(70))
