@@ -149,9 +149,8 @@ def release_list(*, at: datetime | None = None) -> list[dict]:
     withdrawn (with who withdrew it, when and why)."""
     at = at or releases.now()
     rows = list(Release.objects.order_by("-version").values(*_ROW))
-    in_force = [row for row in rows if row["effective_at"] <= at and row["withdrawal__withdrawn_at"] is None]
-    active = max(in_force, key=lambda row: (row["effective_at"], row["version"]), default=None)
-    return [_release_row(row, active_version=active and active["version"], at=at) for row in rows]
+    active = release_head_active(at=at)  # the one rule for what is in force (Release.objects.effective)
+    return [_release_row(row, active_version=active and active.version, at=at) for row in rows]
 
 
 def release_row(*, version: int, at: datetime | None = None) -> dict:
