@@ -95,15 +95,29 @@ class RevenueBasis(models.TextChoices):
     FIXED = "fixed", "A fixed revenue per credit"
 
 
-class PricingPolicy(models.Model):
-    """The one row of policy: the reporting currency, the target margin and the
-    revenue per credit margins are judged at."""
+class Product(models.Model):
+    """One app the control room prices: what its credit is called, the currency its
+    margins are reported in, its target gross margin (a figure, or a range such as
+    40-50 %) and the revenue per credit margins are judged at. Its credit packs,
+    plans, credit rates, workflows and alert thresholds belong to it; currencies,
+    meters, providers, models and costs are shared by every product."""
 
-    singleton = models.BooleanField(default=True, editable=False, unique=True)
+    slug = slug_field(help_text="Stable key used by the API and spreadsheets, e.g. video or coaching.")
+    name = name_field()
+    credit_name = name_field(
+        max_length=40, default="credits", help_text="What its credit is called, plural: credits, minutes, points."
+    )
     reporting_currency = models.ForeignKey(Currency, on_delete=models.PROTECT, related_name="+")
     target_gross_margin = decimal_field(
         digits.FRACTION,
-        help_text="A fraction: 0.75 means 75% of revenue is left after provider costs.",
+        help_text="A fraction: 0.75 means 75% of revenue is left after provider costs; the low end of a range.",
+    )
+    target_gross_margin_high = decimal_field(
+        digits.FRACTION,
+        null=True,
+        blank=True,
+        help_text="The high end of a target range (0.50 for 40-50 %): a margin inside the range meets the target. "
+        "Empty: one figure, met at or above it.",
     )
     revenue_basis = models.CharField(max_length=10, choices=RevenueBasis.choices, default=RevenueBasis.LOWEST)
     fixed_revenue_per_credit = decimal_field(
@@ -112,23 +126,33 @@ class PricingPolicy(models.Model):
         blank=True,
         help_text="With a fixed basis: revenue per credit in the reporting currency, e.g. 0.05.",
     )
+    is_default = models.BooleanField(
+        default=False,
+        help_text="The product the unscoped API routes (/api/v1/config/, quote/, thresholds/evaluate/) serve. "
+        "Exactly one.",
+    )
+    sort_order = models.PositiveIntegerField(default=0)
+    description = notes_field()
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "pricing policy"
-        verbose_name_plural = "pricing policy"
+        ordering = ["sort_order", "slug"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(singleton=True),
-                name="pricing_policy_singleton",
-                violation_error_message="There is exactly one pricing policy.",
-            ),
-            models.CheckConstraint(
                 condition=Q(target_gross_margin__gte=0) & Q(target_gross_margin__lt=1),
-                name="pricing_policy_margin_fraction",
+                name="product_margin_fraction",
                 violation_error_message="Target gross margin is a fraction from 0 up to (not including) 1: "
                 "0.75 means 75 percent.",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_gross_margin_high__isnull=True)
+                | (
+                    Q(target_gross_margin_high__lt=1) & Q(target_gross_margin_high__gte=models.F("target_gross_margin"))
+                ),
+                name="product_margin_range_ascends",
+                violation_error_message="The high end of the target range is a fraction below 1, "
+                "at least the target's low end.",
             ),
             # A CHECK passes when its condition is NULL: NULL columns are named explicitly.
             models.CheckConstraint(
@@ -138,13 +162,26 @@ class PricingPolicy(models.Model):
                     & Q(fixed_revenue_per_credit__gt=0)
                 )
                 | (~Q(revenue_basis=RevenueBasis.FIXED) & Q(fixed_revenue_per_credit__isnull=True)),
-                name="pricing_policy_fixed_basis_has_figure",
+                name="product_fixed_basis_has_figure",
                 violation_error_message="A fixed basis needs a revenue per credit above 0; the other bases take none.",
+            ),
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="product_one_default",
+                violation_error_message="Another product is already the default; a configuration has exactly one.",
             ),
         ]
 
     def __str__(self):
-        return "Pricing policy"
+        return self.name
+
+
+def product_field(related_name: str):
+    """The product a row belongs to: required, and a product with rows cannot be deleted."""
+    return models.ForeignKey(
+        "billingcfg.Product", on_delete=models.PROTECT, related_name=related_name, help_text="The app that sells it."
+    )
 
 
 class Scope(models.TextChoices):
@@ -174,6 +211,7 @@ class AlertThreshold(models.Model):
 
     slug = slug_field()
     name = name_field()
+    product = product_field("alert_thresholds")
     description = notes_field()
     scope = models.CharField(max_length=10, choices=Scope.choices)
     provider = models.ForeignKey(
@@ -268,6 +306,8 @@ class AlertThreshold(models.Model):
             errors["meter"] = "Only a meter metric takes a meter."
         if errors:
             raise ValidationError(errors)
+        if self.plan_id and self.product_id and self.plan.product_id != self.product_id:
+            raise ValidationError({"plan": f"Plan '{self.plan.slug}' belongs to another product."})
 
 
 class Action(models.TextChoices):
@@ -322,4 +362,10 @@ class ThresholdAction(models.Model):
         return self.get_action_display()
 
 
-from billingcfg.release_models import ApiKey, ImmutableError, Release, ReleaseWithdrawal  # noqa: E402,F401
+from billingcfg.release_models import (  # noqa: E402,F401
+    ApiKey,
+    ImmutableError,
+    Release,
+    ReleaseProduct,
+    ReleaseWithdrawal,
+)

@@ -15,13 +15,15 @@ class ImmutableError(Exception):
     """A release is never changed or deleted once stored."""
 
 
-class ReleaseQuerySet(models.QuerySet):
+class ImmutableQuerySet(models.QuerySet):
     def update(self, **kwargs):
         raise ImmutableError("releases are immutable: publish a new one instead of updating")
 
     def delete(self):
         raise ImmutableError("releases are immutable: they are never deleted")
 
+
+class ReleaseQuerySet(ImmutableQuerySet):
     def standing(self):
         """Releases not withdrawn: a withdrawn release is never in force, at any time."""
         return self.filter(withdrawal__isnull=True)
@@ -88,6 +90,43 @@ class Release(models.Model):
         return self.document.encode()
 
 
+class ReleaseProduct(models.Model):
+    """One product's configuration in a release: what `/api/v1/products/<slug>/config/`
+    serves. Its document holds only what the product reads (the shared tables, the
+    models it sells or uses, its own offers, rates, workflows and thresholds, its
+    margins) and no release header, so a publish that leaves a product unchanged
+    leaves its bytes and ETag unchanged. Stored with the release and as immutable."""
+
+    release = models.ForeignKey(Release, on_delete=models.PROTECT, related_name="products")
+    product = models.CharField(max_length=80, help_text="The product's slug when the release was published.")
+    document = models.TextField(help_text="Canonical JSON, exactly as served.")
+    sha256 = models.CharField(max_length=64)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        default_permissions = ("view",)
+        ordering = ["release", "product"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "product"],
+                name="release_product_once",
+                violation_error_message="This release already has this product's document.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.release} / {self.product}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(f"{self} is immutable: publish a new release instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(f"{self} is immutable: it is never deleted")
+
+
 class ReleaseWithdrawal(models.Model):
     """A scheduled release taken back before it took effect, by whom and why. Its
     own record, so the release row stays exactly as published; a withdrawal is
@@ -149,6 +188,16 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=16, unique=True, editable=False)
     hashed_key = models.CharField(max_length=64, editable=False)
     scopes = models.JSONField(default=list, help_text="What the key may read.")
+    products = models.ManyToManyField(
+        "billingcfg.Product",
+        blank=True,
+        related_name="api_keys",
+        help_text="The products whose configuration, quotes and thresholds the key may read.",
+    )
+    all_products = models.BooleanField(
+        default=False,
+        help_text="Reads every product and the whole configuration (releases, diffs, the draft): for staff tools.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False

@@ -1,11 +1,13 @@
 """What customers buy: credit packs and subscription plans."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from billingcfg import digits
 from billingcfg.fields import decimal_field, name_field, notes_field, slug_field
+from billingcfg.models import product_field
 from pricing.revenue import price_per_credit
 
 
@@ -14,6 +16,7 @@ class Offer(models.Model):
 
     slug = slug_field()
     name = name_field()
+    product = product_field("%(class)ss")
     price = decimal_field(digits.OFFER_PRICE)
     currency = models.ForeignKey("billingcfg.Currency", on_delete=models.PROTECT, related_name="+")
     active = models.BooleanField(default=True)
@@ -22,7 +25,7 @@ class Offer(models.Model):
 
     class Meta:
         abstract = True
-        ordering = ["sort_order", "name"]
+        ordering = ["product__sort_order", "product__slug", "sort_order", "name"]
 
     def __str__(self):
         return self.name
@@ -102,3 +105,9 @@ class SubscriptionPlan(Offer):
     @property
     def price_per_credit(self):
         return price_per_credit(price=self.price, credits=self.credits_per_interval)
+
+    def clean(self):
+        if self.usage_workflow_id and self.product_id and self.usage_workflow.product_id != self.product_id:
+            raise ValidationError(
+                {"usage_workflow": f"Workflow '{self.usage_workflow.slug}' belongs to another product."}
+            )

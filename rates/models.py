@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from billingcfg import digits
 from billingcfg.fields import decimal_field, name_field, notes_field, slug_field
+from billingcfg.models import product_field
 from pricing.quantities import format_quantity_list, parse_quantity_list
 
 
@@ -62,6 +63,15 @@ class AIModel(models.Model):
     slug = slug_field()
     name = name_field()
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="models")
+    primary_supplier = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="primary_for",
+        help_text="Who we buy it from unless a credit rate or workflow step names another supplier. "
+        "Empty: the model's provider.",
+    )
     modality = models.CharField(max_length=20, choices=Modality.choices)
     active = models.BooleanField(default=True)
     description = notes_field()
@@ -75,6 +85,11 @@ class AIModel(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def supplier(self) -> Provider:
+        """The supplier a rate or step is costed on when it names none."""
+        return self.primary_supplier if self.primary_supplier_id else self.provider
 
 
 class Variant(models.Model):
@@ -121,19 +136,19 @@ def _variant_must_belong_to_model(instance) -> None:
         )
 
 
-def _unique_per_model_variant_meter(prefix: str, message: str, extra_fields=(), condition=Q()):
-    """One row per (model, variant, meter): a row for all variants (variant empty)
-    is a separate key, so the rule is two partial constraints that hold on SQLite
-    and PostgreSQL alike (NULLs are distinct in a plain unique constraint)."""
+def _unique_per_model_variant_meter(prefix: str, message: str, extra_fields=(), condition=Q(), owner=()):
+    """One row per (owner, model, variant, meter): a row for all variants (variant
+    empty) is a separate key, so the rule is two partial constraints that hold on
+    SQLite and PostgreSQL alike (NULLs are distinct in a plain unique constraint)."""
     return [
         models.UniqueConstraint(
-            fields=["model", "variant", "meter", *extra_fields],
+            fields=[*owner, "model", "variant", "meter", *extra_fields],
             condition=condition & Q(variant__isnull=False),
             name=f"{prefix}_unique_per_variant",
             violation_error_message=message,
         ),
         models.UniqueConstraint(
-            fields=["model", "meter", *extra_fields],
+            fields=[*owner, "model", "meter", *extra_fields],
             condition=condition & Q(variant__isnull=True),
             name=f"{prefix}_unique_all_variants",
             violation_error_message=message,
@@ -147,15 +162,21 @@ class TierMode(models.TextChoices):
 
 
 class ProviderCost(models.Model):
-    """What the provider charges us: `price` per `per_units` units of `meter`.
+    """What a supplier charges us: `price` per `per_units` units of `meter`.
 
     Providers quote tokens per 1M: store them that way (per_units = 1,000,000).
     A row with a tier threshold applies only above that many units per request,
     measured on `tier_meter` (default: the priced meter); each (model, variant,
-    meter) has one base row without a threshold.
+    meter, supplier) has one base row without a threshold.
     """
 
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="provider_costs")
+    supplier = models.ForeignKey(
+        Provider,
+        on_delete=models.PROTECT,
+        related_name="supplied_costs",
+        help_text="Who we buy the model from at this price: the vendor, a gateway, a reseller.",
+    )
     # RESTRICT: a variant with prices cannot be deleted on its own (the admin lists
     # them); deleting the whole model still takes its variants and prices with it.
     variant = models.ForeignKey(
@@ -194,12 +215,16 @@ class ProviderCost(models.Model):
     currency = models.ForeignKey("billingcfg.Currency", on_delete=models.PROTECT, related_name="+")
     source_url = models.URLField(max_length=500, blank=True)
     as_of = models.DateField(help_text="When the provider's price was read.")
+    negotiated = models.BooleanField(
+        default=False,
+        help_text="A contract price (an enterprise deal): a price-list import never overwrites it.",
+    )
     notes = notes_field()
 
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["model__slug", "variant__sort_order", "meter__slug", "tier_threshold"]
+        ordering = ["model__slug", "variant__sort_order", "meter__slug", "supplier__slug", "tier_threshold"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(price__gte=0),
@@ -226,13 +251,14 @@ class ProviderCost(models.Model):
             ),
             *_unique_per_model_variant_meter(
                 "provider_cost_base",
-                "This model, variant and meter already have a base price (a row without a tier threshold).",
+                "This model, variant, meter and supplier already have a base price (a row without a tier threshold).",
+                extra_fields=["supplier"],
                 condition=Q(tier_threshold__isnull=True),
             ),
             *_unique_per_model_variant_meter(
                 "provider_cost_tier",
-                "This model, variant and meter already have a tier at this threshold.",
-                extra_fields=["tier_threshold"],
+                "This model, variant, meter and supplier already have a tier at this threshold.",
+                extra_fields=["supplier", "tier_threshold"],
                 condition=Q(tier_threshold__isnull=False),
             ),
         ]
@@ -240,7 +266,7 @@ class ProviderCost(models.Model):
     def __str__(self):
         variant = self.variant.slug if self.variant_id else "all variants"
         tier = f" above {self.tier_threshold:f}" if self.tier_threshold is not None else ""
-        return f"{self.model.slug} / {variant} / {self.meter.slug}{tier}"
+        return f"{self.model.slug} / {variant} / {self.meter.slug} from {self.supplier.slug}{tier}"
 
     def clean(self):
         _variant_must_belong_to_model(self)
@@ -253,11 +279,34 @@ class ProviderCost(models.Model):
             )
 
 
+SUPPLIER_HELP = "Whose costs it is judged on. Empty: the model's primary supplier."
+
+
+def supplier_field(related_name: str):
+    return models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name=related_name, help_text=SUPPLIER_HELP
+    )
+
+
+def _supplier_must_sell_model(instance) -> None:
+    """A rate or step costed on a supplier names one that has a cost for the model."""
+    if (
+        instance.supplier_id
+        and instance.model_id
+        and not instance.model.provider_costs.filter(supplier_id=instance.supplier_id).exists()
+    ):
+        raise ValidationError(
+            {"supplier": f"'{instance.supplier.slug}' has no cost for '{instance.model.slug}': add its cost first."}
+        )
+
+
 class CreditRate(models.Model):
-    """What we charge: `credits` per `per_units` units of `meter`, in whole
+    """What a product charges: `credits` per `per_units` units of `meter`, in whole
     credits rounded up, never less than the minimum charge."""
 
+    product = product_field("credit_rates")
     model = models.ForeignKey(AIModel, on_delete=models.CASCADE, related_name="credit_rates")
+    supplier = supplier_field("+")
     variant = models.ForeignKey(
         Variant,
         on_delete=models.RESTRICT,
@@ -287,7 +336,7 @@ class CreditRate(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["model__slug", "variant__sort_order", "meter__slug"]
+        ordering = ["product__sort_order", "product__slug", "model__slug", "variant__sort_order", "meter__slug"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(credits__gt=0),
@@ -336,7 +385,9 @@ class CreditRate(models.Model):
                 violation_error_message="Default quantity must be above 0.",
             ),
             *_unique_per_model_variant_meter(
-                "credit_rate", "This model, variant and meter already have a credit rate."
+                "credit_rate",
+                "This product already has a credit rate for this model, variant and meter.",
+                owner=["product"],
             ),
         ]
 
@@ -346,6 +397,7 @@ class CreditRate(models.Model):
 
     def clean(self):
         _variant_must_belong_to_model(self)
+        _supplier_must_sell_model(self)
         try:
             allowed = parse_quantity_list(self.allowed_quantities)
         except ValueError as exc:
@@ -393,6 +445,7 @@ class Workflow(models.Model):
 
     slug = slug_field()
     name = name_field()
+    product = product_field("workflows")
     unit_label = name_field(max_length=60, help_text="What one unit is: 'session hour', 'prompt', 'PRD'.")
     credits_per_unit = decimal_field(
         digits.CREDITS,
@@ -435,6 +488,7 @@ class WorkflowStep(models.Model):
         related_name="workflow_steps",
         help_text="Empty: the model's default variant.",
     )
+    supplier = supplier_field("+")
     meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="workflow_steps")
     quantity = decimal_field(digits.QUANTITY, help_text="Units of the meter per run of the step.")
     probability = decimal_field(digits.FRACTION, default=1, help_text="Share of units in which the step runs, 0 to 1.")
@@ -470,6 +524,7 @@ class WorkflowStep(models.Model):
 
     def clean(self):
         _variant_must_belong_to_model(self)
+        _supplier_must_sell_model(self)
 
 
 class PriceListAlias(models.Model):
@@ -507,3 +562,34 @@ class PriceListAlias(models.Model):
 
     def clean(self):
         _variant_must_belong_to_model(self)
+
+
+class PriceListSupplier(models.Model):
+    """Which of our suppliers a price list's provider is: LiteLLM's `litellm_provider`
+    (`gemini`, `vertex_ai-language-models`, `openai` …) → a supplier. A pattern ending
+    in `*` matches every provider name it begins. The import takes an entry as a
+    supplier's cost only through this table, and only for a model that supplier has
+    costs for (or is the primary supplier of)."""
+
+    pattern = name_field(
+        max_length=100,
+        unique=True,
+        help_text="The price list's provider name, exactly (openai), or a prefix ending in * (vertex_ai-*).",
+    )
+    supplier = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="price_list_names")
+    notes = notes_field()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pattern"]
+        verbose_name = "price-list supplier"
+        verbose_name_plural = "price-list suppliers"
+
+    def __str__(self):
+        return f"{self.pattern} → {self.supplier.slug}"
+
+    def matches(self, provider: str) -> bool:
+        if self.pattern.endswith("*"):
+            return provider.startswith(self.pattern[:-1])
+        return provider == self.pattern
