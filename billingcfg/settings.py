@@ -189,6 +189,8 @@ else:
 RELEASE_CHECK_SECONDS = float(os.environ.get("RELEASE_CHECK_SECONDS", "1"))
 # How far ahead a release may be scheduled, in days (a typo'd year is refused, not kept for decades).
 RELEASE_HORIZON_DAYS = int(os.environ.get("DJANGO_RELEASE_HORIZON_DAYS", "730"))
+# A provider cost read longer ago than this is flagged as stale (dashboard, Publish page).
+COST_STALE_DAYS = int(os.environ.get("DJANGO_COST_STALE_DAYS", "90"))
 
 # Spreadsheets and price lists: the largest file an import accepts, in bytes
 # (a 20,000-row sheet is about 2 MB as XLSX, LiteLLM's price list about 1.5 MB).
@@ -197,6 +199,9 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024))
 # (rows × columns, as its file declares it or as read) above this many rows of its table's
 # columns is refused before its cells are read: a few KB of XLSX can declare billions of cells.
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "100000"))
+# A price list's move of a provider cost by more than this share of it (0.5: ±50 %), or to
+# zero, is held back until someone confirms that row; a decimal written as text.
+PRICE_LIST_HOLD_SHARE = os.environ.get("DJANGO_PRICE_LIST_HOLD_SHARE", "0.5")
 # django-import-export: importing needs the change permission, exporting the view permission.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"

@@ -112,18 +112,27 @@ def meter_cost(
     return amount, base.currency, label
 
 
-def usage_cost(model: Model, variant: str | None, usage: Mapping[str, Decimal]) -> UsageCost:
-    """The cost of one request using `usage` (units per meter) on a model's variant."""
+def usage_cost(
+    model: Model,
+    variant: str | None,
+    usage: Mapping[str, Decimal],
+    suppliers: Mapping[str, str | None] | None = None,
+) -> UsageCost:
+    """The cost of one request using `usage` (units per meter) on a model's variant,
+    each meter bought from its supplier in `suppliers` (default: the model's primary one)."""
     chosen = model.variant(variant).slug
     lines = []
     for meter, quantity in usage.items():
         if quantity < 0:
             raise PricingError(f"{model.slug}: a quantity of {meter} cannot be negative")
-        rows = model.costs_for(chosen, meter)
+        supplier = (suppliers or {}).get(meter) or model.supplier
+        rows = model.costs_for(chosen, meter, supplier)
         place = f"{model.slug} / {chosen} / {meter}"
         if not rows:
-            costed = ", ".join(model.costed_meters(chosen)) or "none"
-            raise MissingCost(f"{place}: no provider cost for this meter (costed meters: {costed})")
+            costed = ", ".join(model.costed_meters(chosen, supplier)) or "none"
+            raise MissingCost(
+                f"{place}: no provider cost from {supplier} for this meter ({supplier}'s costed meters: {costed})"
+            )
         amount, currency, tier = meter_cost(rows, quantity, usage, place)
         lines.append(CostLine(meter=meter, quantity=quantity, currency=currency, amount=amount, tier=tier))
     return UsageCost(model=model.slug, variant=chosen, lines=tuple(lines))

@@ -29,7 +29,7 @@ COMPUTED_KEYS = frozenset(
 )
 
 KINDS = (
-    "policy",
+    "product",
     "currency",
     "exchange_rate",
     "meter",
@@ -47,6 +47,7 @@ KINDS = (
 # Lists nested in an entity are entities of their own, compared one by one.
 NESTED = frozenset({"variants", "provider_costs", "credit_rates", "steps"})
 _SIMPLE = (
+    ("product", "products", "slug"),
     ("currency", "currencies", "code"),
     ("meter", "meters", "slug"),
     ("provider", "providers", "slug"),
@@ -87,8 +88,8 @@ def _own(entity: dict) -> dict:
 
 def _entities(document: dict):
     """(kind, ids, own fields) for every entity of a document, children after their parent."""
-    if document.get("policy"):
-        yield "policy", {}, document["policy"]
+    if document.get("product"):  # one product's document
+        yield "product", {"slug": document["product"]["slug"]}, document["product"]
     yield from (
         ("exchange_rate", {"from": rate["from"], "to": rate["to"], "as_of": rate["as_of"]}, rate)
         for rate in document.get("exchange_rates", [])
@@ -108,6 +109,7 @@ def _entities(document: dict):
                     "model": slug,
                     "variant": cost["variant"],
                     "meter": cost["meter"],
+                    "supplier": cost.get("supplier"),
                     "tier_threshold": cost["tier_threshold"],
                 },
                 cost,
@@ -115,7 +117,11 @@ def _entities(document: dict):
             for cost in model.get("provider_costs", [])
         )
         yield from (
-            ("credit_rate", {"model": slug, "variant": rate["variant"], "meter": rate["meter"]}, rate)
+            (
+                "credit_rate",
+                {"product": rate.get("product"), "model": slug, "variant": rate["variant"], "meter": rate["meter"]},
+                rate,
+            )
             for rate in model.get("credit_rates", [])
         )
     for workflow in document.get("workflows", []):

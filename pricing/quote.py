@@ -118,7 +118,8 @@ def quote_model(
                 quantities[meter] = quantity
     if not quantities:
         raise QuantityError("usage", f"{model} / {chosen}: name a quantity for one of its meters: {', '.join(costed)}")
-    cost = usage_cost(found, chosen, quantities)
+    suppliers = {meter: rate.supplier for meter in charged if (rate := found.rate_for(chosen, meter)) is not None}
+    cost = usage_cost(found, chosen, quantities, suppliers)
     lines = tuple(
         QuoteLine(
             name=line.meter,
@@ -180,7 +181,7 @@ def quote_workflow(
         raise QuantityError(
             "quantity", f"workflow '{workflow}': the quantity must be above 0, got {format_exact(quantity)}"
         )
-    currency = catalogue.policy.reporting_currency
+    currency = catalogue.product.reporting_currency
     cost = workflow_cost(found, catalogue.models, converter, currency)
     lines = tuple(
         QuoteLine(
@@ -199,7 +200,7 @@ def quote_workflow(
 
 
 def _quote(kind, name, variant, quantity, credits, lines, catalogue, revenue, converter) -> Quote:
-    currency = catalogue.policy.reporting_currency
+    currency = catalogue.product.reporting_currency
     total, total_currency = _total(lines, lambda line: line.cost_currency, lambda line: line.cost)
     cost_reporting = sum(
         (convert_band(line.cost, converter, line.cost_currency, currency) for line in lines), ZERO_BAND

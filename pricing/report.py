@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from pricing.catalogue import Catalogue, Model
+from pricing.catalogue import Catalogue, Model, Product
 from pricing.charging import credits_at_rate
 from pricing.costing import convert_band, row_cost, split_tiers, tier_label
 from pricing.economics import PlanEconomics, plan_economics
@@ -20,6 +20,7 @@ from pricing.workflow_cost import WorkflowCost, workflow_cost
 
 LOSS = "loss"
 BELOW_TARGET = "below_target"
+ABOVE_TARGET = "above_target"
 MISSING_COST = "missing_cost"
 NO_RATE = "no_rate"
 NO_EXCHANGE_RATE = "no_exchange_rate"
@@ -27,6 +28,7 @@ CANNOT_PRICE = "cannot_price"
 FLAG_LABELS = {
     LOSS: "Loss",
     BELOW_TARGET: "Below target",
+    ABOVE_TARGET: "Above target range",
     MISSING_COST: "Missing cost",
     NO_RATE: "No credit rate",
     NO_EXCHANGE_RATE: "No exchange rate",
@@ -52,6 +54,7 @@ class PriceRow:
     meter: str
     per_units: int
     tier: str = ""
+    supplier: str = ""  # whose costs the row is judged on
     cost: Band | None = None  # per `per_units`, in `cost_currency`
     cost_currency: str | None = None
     cost_reporting: Band | None = None
@@ -128,6 +131,7 @@ class MarginReport:
     workflows: dict[str, WorkflowReport]
     plans: tuple[PlanReport, ...]
     problems: tuple[str, ...] = field(default=())
+    product: Product | None = None
 
     @property
     def rows(self) -> tuple[PriceRow, ...]:
@@ -135,11 +139,12 @@ class MarginReport:
 
 
 class _Judge:
-    """Judges a cost band against credits at the catalogue's revenue per credit."""
+    """Judges a cost band against credits at the product's revenue per credit and target."""
 
-    def __init__(self, revenue: RevenuePerCredit, target: Decimal):
+    def __init__(self, revenue: RevenuePerCredit, product: Product):
         self.revenue = revenue
-        self.target = target
+        self.product = product
+        self.target = product.target_gross_margin
 
     def judge(self, credits: Decimal | None, cost: Band | None) -> dict:
         if cost is None:
@@ -157,8 +162,10 @@ class _Judge:
                 judged["revenue_basis"] = credits * basis
                 judged["at_basis"] = MarginBand.of(credits * basis, cost)
                 margin = judged["at_basis"].worst.gross_margin
-                if margin is None or margin < self.target:
+                if self.product.below_target(margin):
                     flags.append(BELOW_TARGET)
+                elif self.product.above_target(judged["at_basis"].best.gross_margin):
+                    flags.append(ABOVE_TARGET)
         if basis:
             judged["suggested_credits"] = max(
                 1,
@@ -174,7 +181,8 @@ def _model_rows(model: Model, converter: Converter, currency: str, judge: _Judge
         meters = dict.fromkeys((*model.costed_meters(variant.slug), *model.charged_meters(variant.slug)))
         for meter in meters:
             rate = model.rate_for(variant.slug, meter)
-            costs = model.costs_for(variant.slug, meter)
+            supplier = (rate.supplier if rate else None) or model.supplier
+            costs = model.costs_for(variant.slug, meter, supplier)
             place = f"{model.slug} / {variant.slug} / {meter}"
             per_units = rate.per_units if rate else min(cost.per_units for cost in costs)
             credits = credits_at_rate(rate, Decimal(per_units)) if rate else None
@@ -184,13 +192,14 @@ def _model_rows(model: Model, converter: Converter, currency: str, judge: _Judge
                 "meter": meter,
                 "per_units": per_units,
                 "credits": credits,
+                "supplier": supplier,
             }
             if not costs:
                 rows.append(
                     PriceRow(
                         **base,
                         flags=(MISSING_COST,),
-                        problems=(f"{place}: charged in credits but no provider cost is known",),
+                        problems=(f"{place}: charged in credits but no provider cost from {supplier} is known",),
                     )
                 )
                 continue
@@ -272,11 +281,11 @@ def _plan_report(plan, catalogue: Catalogue, workflows: dict[str, WorkflowReport
 
 def margin_report(catalogue: Catalogue, *, on: date | None = None) -> MarginReport:
     """Every margin of the catalogue, with exchange rates in force `on` (default: all, newest first)."""
-    policy = catalogue.policy
+    policy = catalogue.product
     currency = policy.reporting_currency
     converter = Converter(catalogue.fx_rates, on=on)
     revenue = revenue_per_credit(catalogue.offers, policy, converter)
-    judge = _Judge(revenue, policy.target_gross_margin)
+    judge = _Judge(revenue, policy)
     models = {
         slug: ModelReport(model=model, rows=_model_rows(model, converter, currency, judge))
         for slug, model in catalogue.models.items()
@@ -294,4 +303,5 @@ def margin_report(catalogue: Catalogue, *, on: date | None = None) -> MarginRepo
         workflows=workflows,
         plans=plans,
         problems=revenue.problems,
+        product=policy,
     )

@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from pricing.catalogue import Offer, Policy
+from pricing.catalogue import Offer, Product
 from pricing.errors import MissingExchangeRate
 from pricing.fx import Converter
 
@@ -45,7 +45,7 @@ class RevenuePerCredit:
         return self.basis if name == "basis" else getattr(self, name)
 
 
-def revenue_per_credit(offers: Iterable[Offer], policy: Policy, converter: Converter) -> RevenuePerCredit:
+def revenue_per_credit(offers: Iterable[Offer], policy: Product, converter: Converter) -> RevenuePerCredit:
     currency = policy.reporting_currency
     priced, problems = [], []
     for offer in offers:

@@ -77,26 +77,97 @@ def default_variant_problem(model_slug: str, variants: Sequence[tuple[str, bool]
 
 
 def validate_catalogue(
-    catalogue: Catalogue, report: MarginReport | None = None, *, on: date | None = None
+    catalogue: Catalogue,
+    report: MarginReport | None = None,
+    *,
+    on: date | None = None,
+    stale_after_days: int | None = None,
 ) -> Validation:
-    """Every problem of the catalogue, with exchange rates in force `on`; `report`,
-    when given, must be the margin report of this catalogue on that day."""
+    """Every problem of one product's catalogue (see `Catalogue.for_product`), with exchange
+    rates in force `on`; `report`, when given, must be the margin report of this catalogue
+    on that day. With `stale_after_days` (and `on`), costs read longer ago are warned of."""
     if report is None:
         report = margin_report(catalogue, on=on)
     converter = Converter(catalogue.fx_rates, on=on)
-    currency = catalogue.policy.reporting_currency
+    currency = catalogue.product.reporting_currency
     problems = [
+        *(problem for model in catalogue.models.values() for problem in _model_problems(model, catalogue.meters)),
         *(
             problem
             for model in catalogue.models.values()
-            for problem in _model_problems(model, catalogue.meters, converter, currency)
+            for problem in _product_model_problems(model, catalogue.meters, converter, currency)
         ),
         *_offer_problems(catalogue, converter, currency),
         *_workflow_problems(catalogue, report),
-        *_revenue_problems(report),
+        *_revenue_problems(catalogue, report),
         *_margin_warnings(report),
+        *_stale_costs(catalogue.models.values(), on, stale_after_days),
     ]
-    return Validation(tuple(sorted(problems, key=lambda p: (not p.blocking, p.place, p.rule, p.message))))
+    return _sorted(problems)
+
+
+def _sorted(problems) -> Validation:
+    unique = dict.fromkeys(problems)
+    return Validation(tuple(sorted(unique, key=lambda p: (not p.blocking, p.place, p.rule, p.message))))
+
+
+NO_PRODUCT = "no_product"
+STALE_COST = "stale_cost"
+
+
+def validate_products(
+    catalogue: Catalogue, *, on: date | None = None, stale_after_days: int | None = None
+) -> Validation:
+    """Every problem of a catalogue of several products: the shared tables once, each
+    product's own rows and margins named by the product."""
+    if not catalogue.products:
+        return Validation(
+            (
+                _error(
+                    "products",
+                    NO_PRODUCT,
+                    "there is no product yet: add one (what its credit is called, its "
+                    "reporting currency and target margin) before publishing",
+                ),
+            )
+        )
+    problems = [
+        *(problem for model in catalogue.models.values() for problem in _model_problems(model, catalogue.meters)),
+        *_stale_costs(catalogue.models.values(), on, stale_after_days),
+    ]
+    shared = set(problems)
+    for slug, product in catalogue.products.items():
+        for problem in validate_catalogue(catalogue.for_product(slug), on=on).problems:
+            if problem not in shared:
+                problems.append(_in_product(product, problem))
+    return _sorted(problems)
+
+
+def _in_product(product, problem: Problem) -> Problem:
+    label = f"product '{product.slug}'"
+    return Problem(
+        place=f"{label}, {problem.place}",
+        rule=problem.rule,
+        message=f"{label}: {problem.message}",
+        blocking=problem.blocking,
+    )
+
+
+def _stale_costs(models, on: date | None, days: int | None):
+    """A cost whose as-of date is more than `days` before `on`: its supplier may have moved."""
+    if on is None or days is None:
+        return
+    for model in models:
+        for cost in model.costs:
+            if cost.as_of is not None and (on - cost.as_of).days > days:
+                place = _cost_place(model, cost)
+                yield Problem(
+                    place,
+                    STALE_COST,
+                    f"{place}: read as of {cost.as_of.isoformat()}, {(on - cost.as_of).days} days ago (older than "
+                    f"{days} days); check {model.cost_supplier(cost)}'s current price",
+                    False,
+                )
 
 
 def _error(place: str, rule: str, message: str) -> Problem:
@@ -108,14 +179,18 @@ def _row_place(kind: str, model: str, variant: str | None, meter: str, tier: str
 
 
 def _cost_place(model: Model, cost: Cost) -> str:
-    return _row_place("provider cost", model.slug, cost.variant, cost.meter, tier_label(cost))
+    tier = tier_label(cost)
+    return _row_place("provider cost", model.slug, cost.variant, cost.meter, f"from {model.cost_supplier(cost)}") + (
+        f", {tier}" if tier else ""
+    )
 
 
 def _rate_place(model: Model, rate: Rate) -> str:
     return _row_place("credit rate", model.slug, rate.variant, rate.meter)
 
 
-def _model_problems(model: Model, meters: dict[str, Meter], converter: Converter, currency: str):
+def _model_problems(model: Model, meters: dict[str, Meter]):
+    """The model's own rows: variants, meters, tiers (the same for every product)."""
     variants = [variant.slug for variant in model.variants]
     message = default_variant_problem(model.slug, [(variant.slug, variant.is_default) for variant in model.variants])
     if message:
@@ -133,6 +208,18 @@ def _model_problems(model: Model, meters: dict[str, Meter], converter: Converter
             )
         if row.meter not in meters:
             yield _error(place, UNKNOWN_METER, f"{place}: there is no meter '{row.meter}'")
+    groups: dict[tuple[str | None, str, str], list[Cost]] = {}
+    for cost in model.costs:
+        groups.setdefault((cost.variant, cost.meter, model.cost_supplier(cost)), []).append(cost)
+    for (variant, meter, supplier), rows in groups.items():
+        place = _row_place("provider cost", model.slug, variant, meter, f"from {supplier}")
+        message = _tiers_problem(tuple(rows), place)
+        if message:
+            yield _error(place, TIERS, message)
+
+
+def _product_model_problems(model: Model, meters: dict[str, Meter], converter: Converter, currency: str):
+    """What a product's reading of a model needs: its costs in the product's currency, its rates costed."""
     for cost in model.costs:
         if not converter.can_convert(cost.currency, currency):
             place = _cost_place(model, cost)
@@ -142,14 +229,6 @@ def _model_problems(model: Model, meters: dict[str, Meter], converter: Converter
                 f"{place}: priced in {cost.currency}, but there is no exchange rate "
                 f"{cost.currency} → {currency} (the reporting currency); add one",
             )
-    groups: dict[tuple[str | None, str], list[Cost]] = {}
-    for cost in model.costs:
-        groups.setdefault((cost.variant, cost.meter), []).append(cost)
-    for (variant, meter), rows in groups.items():
-        place = _row_place("provider cost", model.slug, variant, meter)
-        message = _tiers_problem(tuple(rows), place)
-        if message:
-            yield _error(place, TIERS, message)
     if model.active:
         for rate in model.rates:
             if rate.active:
@@ -184,17 +263,19 @@ def _tiers_problem(rows: tuple[Cost, ...], place: str) -> str | None:
 def _rate_problems(model: Model, rate: Rate, meter: Meter | None):
     place = _rate_place(model, rate)
     # The variants this rate charges (a variant's own rate overrides an all-variants one) that have no cost.
+    supplier = rate.supplier or model.supplier
     bare = [
         variant.slug
         for variant in model.variants
-        if model.rate_for(variant.slug, rate.meter) is rate and not model.costs_for(variant.slug, rate.meter)
+        if model.rate_for(variant.slug, rate.meter) is rate and not model.costs_for(variant.slug, rate.meter, supplier)
     ]
     if bare:
         yield _error(
             place,
             RATE_WITHOUT_COST,
-            f"{place}: charges credits for {rate.meter} on {', '.join(bare)}, but no provider cost for "
-            f"{rate.meter} is known there, so that usage would cost 0; add the cost or deactivate the rate",
+            f"{place}: charges credits for {rate.meter} on {', '.join(bare)}, but no provider cost from "
+            f"{supplier} for {rate.meter} is known there, so that usage would cost 0; add the cost, cost the "
+            f"rate on another supplier, or deactivate the rate",
         )
     if meter is not None and rate.default_quantity is not None:
         try:
@@ -227,10 +308,13 @@ def _has_basis(report: MarginReport) -> bool:
     return report.revenue.basis is not None and report.revenue.basis > 0
 
 
-def _revenue_problems(report: MarginReport):
+def _revenue_problems(catalogue: Catalogue, report: MarginReport):
     revenue = report.revenue
-    if _has_basis(report):
-        return
+    sells = any(rate.active for model in catalogue.models.values() for rate in model.rates) or any(
+        flow.active and flow.credits_per_unit is not None for flow in catalogue.workflows.values()
+    )
+    if _has_basis(report) or not sells:
+        return  # a product that sells nothing in credits (costs only) judges no margin
     if revenue.basis_name == "fixed":
         reason = "the revenue basis is fixed, but no fixed revenue per credit above 0 is set"
     else:
@@ -238,7 +322,7 @@ def _revenue_problems(report: MarginReport):
             f"the revenue basis is the {revenue.basis_name} price per credit, "
             f"but no active offer with a price above 0 and an exchange rate sets one"
         )
-    yield _error("pricing policy", REVENUE, f"pricing policy: {reason}; no margin can be judged")
+    yield _error("revenue per credit", REVENUE, f"revenue per credit: {reason}; no margin can be judged")
 
 
 def _margin_warnings(report: MarginReport):
@@ -249,7 +333,7 @@ def _margin_warnings(report: MarginReport):
         if _has_basis(report)
         else ""
     )
-    target = format_percent(report.target_gross_margin)
+    target = target_text(report.product) if report.product else format_percent(report.target_gross_margin)
     for model_report in report.models.values():
         if not model_report.model.active:
             continue
@@ -267,6 +351,13 @@ def _margin_warnings(report: MarginReport):
                     else ""
                 )
                 yield Problem(place, BELOW_TARGET, f"{place}: {at_basis}, below the {target} target{suggested}", False)
+
+
+def target_text(product) -> str:
+    """A product's target as ops read it: "75%", or the range "40%–50%"."""
+    low = format_percent(product.target_gross_margin)
+    high = product.target_gross_margin_high
+    return low if high is None else f"{low}–{format_percent(high)}"
 
 
 def _margin(row: PriceRow, at: str) -> str:

@@ -42,7 +42,7 @@ def workflow_cost(workflow: Workflow, models: Mapping[str, Model], converter: Co
         if model is None:
             raise PricingError(f"{place}: no model '{step.model}'")
         try:
-            cost = usage_cost(model, step.variant, {step.meter: step.quantity})
+            cost = usage_cost(model, step.variant, {step.meter: step.quantity}, {step.meter: step.supplier})
             per_run = cost.total
             runs = step.probability * step.multiplier
             expected = convert_band(per_run.scale(runs), converter, cost.currency, currency)

@@ -16,7 +16,7 @@ from django.apps import apps
 from django.db.models import Model
 from simple_history.models import HistoricalChanges
 
-from billingcfg.models import AlertThreshold, Currency, ExchangeRate, Metric, PricingPolicy, Scope, ThresholdAction
+from billingcfg.models import AlertThreshold, Currency, ExchangeRate, Metric, Product, Scope, ThresholdAction
 from plans.models import CreditPack, SubscriptionPlan
 from rates.models import (
     AIModel,
@@ -24,6 +24,7 @@ from rates.models import (
     Meter,
     Modality,
     PriceListAlias,
+    PriceListSupplier,
     Provider,
     ProviderCost,
     Variant,
@@ -85,14 +86,41 @@ def exchange_rate(**kwargs) -> ExchangeRate:
     return rate
 
 
-def policy_unsaved(**kwargs) -> PricingPolicy:
+DEFAULT_PRODUCT = "default"
+
+
+def product_unsaved(**kwargs) -> Product:
+    """A product of its own (not the default one) in USD at a 75 % target."""
+    kwargs.setdefault("slug", _slug("product"))
+    kwargs.setdefault("name", kwargs["slug"].title())
     if "reporting_currency" not in kwargs:
         kwargs["reporting_currency"] = usd()
     kwargs.setdefault("target_gross_margin", Decimal("0.75"))
-    return PricingPolicy(**kwargs)
+    return Product(**kwargs)
 
 
-policy = _saved(policy_unsaved)
+product = _saved(product_unsaved)
+
+
+def default_product() -> Product:
+    """The default product (slug `default`, USD, 75 %): what rows made without a product belong to."""
+    found = Product.objects.filter(slug=DEFAULT_PRODUCT).first()
+    return found or product(slug=DEFAULT_PRODUCT, name="Default product", is_default=True)
+
+
+def policy(**kwargs) -> Product:
+    """The default product with `kwargs` set: its currency, target and revenue basis."""
+    found = default_product()
+    for name, value in kwargs.items():
+        setattr(found, name, value)
+    found.save()
+    return found
+
+
+def _owned(kwargs: dict) -> None:
+    """A row made without a product belongs to the default one."""
+    if "product" not in kwargs:
+        kwargs["product"] = default_product()
 
 
 def provider(**kwargs) -> Provider:
@@ -149,6 +177,8 @@ def provider_cost_unsaved(*, for_default_variant: bool = False, **kwargs) -> Pro
         kwargs["meter"] = meter()
     if "currency" not in kwargs:
         kwargs["currency"] = usd()
+    if "supplier" not in kwargs:
+        kwargs["supplier"] = kwargs["model"].supplier
     kwargs.setdefault("price", Decimal("0.10"))
     kwargs.setdefault("as_of", datetime.date(2025, 10, 1))
     return ProviderCost(**kwargs)
@@ -165,6 +195,7 @@ def credit_rate_unsaved(*, for_default_variant: bool = False, **kwargs) -> Credi
         _for_default_variant(kwargs)
     if "meter" not in kwargs:
         kwargs["meter"] = meter()
+    _owned(kwargs)
     kwargs.setdefault("credits", Decimal("10"))
     return CreditRate(**kwargs)
 
@@ -177,6 +208,7 @@ def workflow_unsaved(**kwargs) -> Workflow:
     kwargs.setdefault("name", kwargs["slug"].title())
     kwargs.setdefault("unit_label", "session hour")
     kwargs.setdefault("credits_per_unit", Decimal("60"))
+    _owned(kwargs)
     return Workflow(**kwargs)
 
 
@@ -205,6 +237,7 @@ def credit_pack_unsaved(**kwargs) -> CreditPack:
     kwargs.setdefault("price", Decimal("15"))
     if "currency" not in kwargs:
         kwargs["currency"] = usd()
+    _owned(kwargs)
     return CreditPack(**kwargs)
 
 
@@ -213,10 +246,11 @@ credit_pack = _saved(credit_pack_unsaved)
 
 def plan_unsaved(*, overage: bool = False, **kwargs) -> SubscriptionPlan:
     """With `overage`, credits beyond the included ones are sold, and the plan is costed on a usage workflow."""
+    _owned(kwargs)
     if overage:
         kwargs.setdefault("overage_price_per_credit", Decimal("0.05"))
         if "usage_workflow" not in kwargs:
-            kwargs["usage_workflow"] = workflow()
+            kwargs["usage_workflow"] = workflow(product=kwargs["product"])
     kwargs.setdefault("slug", _slug("plan"))
     kwargs.setdefault("name", kwargs["slug"].title())
     kwargs.setdefault("credits_per_interval", 400)
@@ -239,6 +273,7 @@ def threshold_unsaved(**kwargs) -> AlertThreshold:
         kwargs["currency"] = usd()
     kwargs.setdefault("window", "month")
     kwargs.setdefault("limit", Decimal("1000"))
+    _owned(kwargs)
     return AlertThreshold(**kwargs)
 
 
@@ -263,13 +298,21 @@ def price_list_alias(**kwargs) -> PriceListAlias:
     return PriceListAlias.objects.create(**kwargs)
 
 
+def price_list_supplier(**kwargs) -> PriceListSupplier:
+    """A price list's provider name for a supplier."""
+    if "supplier" not in kwargs:
+        kwargs["supplier"] = provider()
+    kwargs.setdefault("pattern", _slug("litellm-provider"))
+    return PriceListSupplier.objects.create(**kwargs)
+
+
 # A valid saved row of every configuration model: the tests that walk every
 # model through _meta (decimal round trips, positive-integer columns) build
 # rows with these, and fail for a model that has none.
 VALID_ROW = {
     Currency: currency,
     ExchangeRate: exchange_rate,
-    PricingPolicy: policy,
+    Product: product,
     AlertThreshold: threshold,
     ThresholdAction: threshold_action,
     CreditPack: credit_pack,
@@ -283,6 +326,7 @@ VALID_ROW = {
     Workflow: workflow,
     WorkflowStep: workflow_step,
     PriceListAlias: price_list_alias,
+    PriceListSupplier: price_list_supplier,
 }
 
 
@@ -292,13 +336,14 @@ CONFIGURATION_APPS = ("billingcfg", "plans", "rates")
 def configuration_models() -> list:
     """Every model of the draft configuration: not simple_history's shadow tables,
     not the releases published from it (nor their withdrawals), not API keys."""
-    from billingcfg.release_models import ApiKey, Release, ReleaseWithdrawal
+    from billingcfg.release_models import ApiKey, Release, ReleaseProduct, ReleaseWithdrawal
 
     return [
         model
         for label in CONFIGURATION_APPS
         for model in apps.get_app_config(label).get_models()
-        if not issubclass(model, HistoricalChanges) and model not in (Release, ReleaseWithdrawal, ApiKey)
+        if not issubclass(model, HistoricalChanges)
+        and model not in (Release, ReleaseProduct, ReleaseWithdrawal, ApiKey)
     ]
 
 

@@ -29,7 +29,10 @@ from pricing.money import Band, dec
 from pricing.quote import Quote, quote_model
 from pricing.report import MarginReport, PriceRow, margin_report
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Before products (schema 1) a document held one product's figures under "policy"; the
+# migration that made that policy a product named it so (migration 0010).
+SCHEMA_1_PRODUCT = "default"
 
 
 def timestamp(value: datetime) -> str:
@@ -58,21 +61,15 @@ def _paths(table, names: tuple[str, ...]) -> list[str]:
     return [table.ref_of[name].path if name in table.ref_of else name for name in names]
 
 
-def _no_policy():
-    from billingcfg.models import PricingPolicy
-
-    return PricingPolicy.DoesNotExist("there is no pricing policy yet: add one in the admin")
-
-
 def _document_names(table) -> tuple[str, ...]:
     return table.document_keys if table.nested is None else (table.nested.ref, *table.document_keys)
 
 
 def draft_configuration() -> dict:
-    """The draft's figures as a document without the computed parts. One query per table,
-    the policy's first (without it, PricingPolicy.DoesNotExist before any other)."""
+    """The draft's figures, every product's, as a document without the computed parts.
+    One query per table."""
     rows = {}
-    for table in (TABLE["policy"], *(table for table in TABLES if table.name != "policy")):
+    for table in TABLES:
         names = _document_names(table)
         converters = [
             (name, column.kind.to_document)
@@ -86,8 +83,6 @@ def draft_configuration() -> dict:
                 if row[name] is not None:
                     row[name] = convert(row[name])
             found.append(row)
-        if not rows["policy"]:
-            raise _no_policy()
     for table in TABLES:
         nested = table.nested
         if nested is not None:
@@ -97,24 +92,128 @@ def draft_configuration() -> dict:
             ident = TABLE[nested.parent].ident
             for parent in rows[nested.parent]:
                 parent[nested.name] = children[parent[ident]]
-    policy = rows["policy"][0]
     return {
         "schema_version": SCHEMA_VERSION,
-        "reporting_currency": policy["reporting_currency"],
-        "policy": policy,
-        **{table.name: rows[table.name] for table in TABLES if table.nested is None and table.key},
+        **{table.name: rows[table.name] for table in TABLES if table.nested is None},
     }
 
 
 def draft_configuration_sha256() -> str:
     """The fingerprint of the draft tables as they are now (an import checks it
     against the one its preview was made on)."""
-    from billingcfg.models import PricingPolicy
+    return configuration_sha256(draft_configuration())
 
-    try:
-        return configuration_sha256(draft_configuration())
-    except PricingPolicy.DoesNotExist:
-        return "no-policy"
+
+# ---- one product's part of a configuration -------------------------------------------------
+
+# A product's own rows: the tables that carry a product column, outside models.
+PRODUCT_TABLES = tuple(
+    table.name for table in TABLES if table.nested is None and "product" in table.ref_of and table.name != "products"
+)
+SHARED_TABLES = ("currencies", "exchange_rates", "meters", "providers")
+
+
+def product_slugs(configuration: dict) -> list[str]:
+    return [product["slug"] for product in configuration["products"]]
+
+
+def product_configuration(configuration: dict, slug: str, *, catalogue: c.Catalogue | None = None) -> dict:
+    """What one product reads of a whole configuration: the shared tables, the models it
+    sells or uses (their variants, the costs of the suppliers it buys from, only its own
+    credit rates), its offers, workflows and thresholds. `catalogue`: the configuration's, when
+    the caller has it (several products narrowed from one). KeyError naming the products."""
+    product = next((row for row in configuration["products"] if row["slug"] == slug), None)
+    if product is None:
+        raise KeyError(f"no product '{slug}'; products are: {', '.join(product_slugs(configuration)) or 'none'}")
+    usage = (catalogue or catalogue_from_document(configuration)).product_usage(slug)
+    narrowed = {
+        "schema_version": SCHEMA_VERSION,
+        "product": product,
+        "reporting_currency": product["reporting_currency"],
+        **{name: configuration[name] for name in SHARED_TABLES},
+        "models": [
+            {
+                **model,
+                "provider_costs": [
+                    cost for cost in model["provider_costs"] if cost["supplier"] in usage[model["slug"]]
+                ],
+                "credit_rates": [rate for rate in model["credit_rates"] if rate["product"] == slug],
+            }
+            for model in configuration["models"]
+            if model["slug"] in usage
+        ],
+    }
+    for name in PRODUCT_TABLES:
+        narrowed[name] = [row for row in configuration[name] if row["product"] == slug]
+    return narrowed
+
+
+def product_document(configuration: dict, slug: str, *, on: date | None = None, catalogue=None) -> dict:
+    """One product's configuration with its margins: what its backend reads."""
+    return with_margins(product_configuration(configuration, slug, catalogue=catalogue), on=on)
+
+
+def product_documents(configuration: dict, *, on: date | None = None) -> dict[str, dict]:
+    """Every product's document, by slug, from one reading of the configuration."""
+    catalogue = catalogue_from_document(configuration)
+    return {
+        slug: product_document(configuration, slug, on=on, catalogue=catalogue) for slug in product_slugs(configuration)
+    }
+
+
+def whole_configuration(document: dict) -> dict:
+    """A document as a whole configuration: a product's document (or a schema-1 one) is
+    the configuration of that one product."""
+    document = upgraded(document)
+    if "products" in document:
+        return document
+    whole = {key: value for key, value in document.items() if key not in ("product", "reporting_currency")}
+    whole["products"] = [document["product"]]
+    return whole
+
+
+def upgraded(document: dict) -> dict:
+    """A schema-1 document (before products: one "policy") read as schema 2: the policy is
+    the product `default`, every offer, rate, workflow and threshold is its, every cost is
+    bought from its model's provider, as migration 0010 did to the draft. Others unchanged."""
+    if document.get("schema_version") != 1:
+        return document
+    old = dict(document)
+    policy = old.pop("policy")
+    product = {
+        "slug": SCHEMA_1_PRODUCT,
+        "name": "Default product",
+        "credit_name": "credits",
+        "reporting_currency": policy["reporting_currency"],
+        "target_gross_margin": policy["target_gross_margin"],
+        "target_gross_margin_high": None,
+        "revenue_basis": policy["revenue_basis"],
+        "fixed_revenue_per_credit": policy.get("fixed_revenue_per_credit"),
+        "is_default": True,
+        "sort_order": 0,
+        "description": "",
+    }
+    mine = {"product": SCHEMA_1_PRODUCT}
+    old["schema_version"] = SCHEMA_VERSION
+    old["product"] = product
+    for name in PRODUCT_TABLES:
+        old[name] = [{**row, **mine} for row in old.get(name, [])]
+    old["workflows"] = [
+        {**flow, "steps": [{**step, "supplier": None} for step in flow.get("steps", [])]}
+        for flow in old.get("workflows", [])
+    ]
+    old["models"] = [
+        {
+            **model,
+            "primary_supplier": None,
+            "provider_costs": [
+                {**cost, "supplier": model["provider"], "negotiated": False} for cost in model.get("provider_costs", [])
+            ],
+            "credit_rates": [{**rate, **mine, "supplier": None} for rate in model.get("credit_rates", [])],
+        }
+        for model in old.get("models", [])
+    ]
+    return old
 
 
 # ---- the configuration → the catalogue the pure engine reads -----------------------------------
@@ -122,7 +221,7 @@ def draft_configuration_sha256() -> str:
 # The engine's value of a table's row (`pricing.catalogue`): its fields are the row's columns of
 # the same name, besides those `_catalogue` gives (children, offers' credits, a rate's currencies).
 ENGINE = {
-    "policy": c.Policy,
+    "products": c.Product,
     "exchange_rates": c.FxRate,
     "meters": c.Meter,
     "models": c.Model,
@@ -194,8 +293,10 @@ def _catalogue(rows: dict[str, list[tuple]]) -> c.Catalogue:
         return tuple(children[name].get(parent, ()))
 
     packs, plans = parents["credit_packs"], parents["subscription_plans"]
+    products = {p["slug"]: _engine(c.Product, p) for p in parents["products"]}
     return c.Catalogue(
-        policy=_engine(c.Policy, parents["policy"][0]),
+        product=next((p for p in products.values() if p.is_default), next(iter(products.values()), None)),
+        products=products,
         fx_rates=tuple(
             _engine(c.FxRate, row, from_currency=row["from"], to_currency=row["to"])
             for row in parents["exchange_rates"]
@@ -236,7 +337,15 @@ def _converters(table, names: tuple[str, ...], convert: str) -> list[tuple[int, 
 
 
 def catalogue_from_document(document: dict) -> c.Catalogue:
-    """The plain values of a document (a release's or the draft's)."""
+    """The plain values of a document: a whole configuration (every product; narrow it
+    with `for_product`), or one product's document (its `product` already chosen)."""
+    document = upgraded(document)
+    if "products" not in document:
+        return _catalogue_rows(whole_configuration(document))
+    return _catalogue_rows(document)
+
+
+def _catalogue_rows(document: dict) -> c.Catalogue:
     rows = {}
     for name, names in ENGINE_COLUMNS.items():
         table, nested = TABLE[name], TABLE[name].nested
@@ -251,7 +360,7 @@ def catalogue_from_document(document: dict) -> c.Catalogue:
                 for child in parent[nested.name]
             ]
         else:
-            parts = [values_of(row) for row in ([document[name]] if not table.key else document[name])]
+            parts = [values_of(row) for row in document[name]]
         if converters:
             for number, values in enumerate(parts):
                 values = list(values)
@@ -278,10 +387,11 @@ _LINKED = ("models", "variants", "credit_rates", "workflows")  # the tables whos
 
 
 def draft_snapshot() -> DraftSnapshot:
-    """The draft tables as the engine's catalogue, one query per table it reads, each table
-    in its model's own order (the admin lists' order), with the ids of the rows screens link."""
+    """The draft tables as the engine's catalogue (every product: narrow it with
+    `for_product`), one query per table it reads, each table in its model's own order
+    (the admin lists' order), with the ids of the rows screens link."""
     rows, ids = {}, {}
-    for table in (TABLE["policy"], *(table for table in TABLES if table.name != "policy")):
+    for table in TABLES:
         names = ENGINE_COLUMNS.get(table.name)
         if names is None:
             continue
@@ -297,8 +407,6 @@ def draft_snapshot() -> DraftSnapshot:
             found.append(values)
             if key is not None:
                 keyed[key(values)] = pk
-        if not rows["policy"]:
-            raise _no_policy()
     return DraftSnapshot(
         catalogue=_catalogue(rows),
         model_ids=ids["models"],

@@ -15,7 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
-from billingcfg.releases.document import SCHEMA_VERSION, configuration_of
+from billingcfg.releases.document import SCHEMA_VERSION, configuration_of, whole_configuration
 from billingcfg.releases.services import PUBLISH_PERMISSION, release_document, release_named
 from billingcfg.releases.tables import TABLE, TABLES, Table, configuration_rows, refused_by
 from rates.models import Variant
@@ -44,25 +44,17 @@ class LoadResult:
 
 
 def _table_rows(configuration: dict) -> dict[str, list[dict]]:
-    """The configuration's rows per table; nested rows carry their parent's key."""
+    """The configuration's rows per table; nested rows carry their parent's key. A
+    product's document, or one from before products, loads as that one product."""
     try:
-        if configuration["schema_version"] != SCHEMA_VERSION:
+        if configuration["schema_version"] not in (1, SCHEMA_VERSION):
             raise LoadError(
                 "configuration",
                 "",
                 f"schema version {configuration['schema_version']} is not "
                 f"the version {SCHEMA_VERSION} this program reads",
             )
-        policy = configuration["policy"]
-        if configuration["reporting_currency"] != policy["reporting_currency"]:
-            raise LoadError(
-                "pricing policy",
-                TABLE["policy"].show(()),
-                "the reporting currency "
-                f"'{configuration['reporting_currency']}' differs from the policy's "
-                f"'{policy['reporting_currency']}'",
-            )
-        rows = configuration_rows(configuration)
+        rows = configuration_rows(whole_configuration(configuration))
     except (KeyError, TypeError) as missing:
         raise LoadError("configuration", "", f"not a configuration document: {missing} is missing") from None
     return rows

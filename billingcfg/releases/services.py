@@ -12,16 +12,20 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from billingcfg.models import PricingPolicy
-from billingcfg.release_models import Release, ReleaseWithdrawal
+from billingcfg.models import Product
+from billingcfg.release_models import Release, ReleaseProduct, ReleaseWithdrawal
 from billingcfg.releases.document import (
     canonical_bytes,
     catalogue_from_document,
     draft_configuration,
+    product_document,
+    product_slugs,
     sha256,
     timestamp,
-    with_margins,
+    upgraded,
+    whole_configuration,
 )
+from pricing.diff import document_diff
 
 PUBLISH_PERMISSION = "billingcfg.publish_release"
 
@@ -60,25 +64,54 @@ class WithdrawRefused(ValueError):
 
 
 @dataclass(frozen=True)
-class DraftCheck:
-    """The draft's document (with margins) and its validation: what the Publish page shows."""
+class Documents:
+    """A configuration as a whole (every product's rows, no margins) and each product's
+    document (its part, with its margins), by product slug: one side of a diff."""
 
     document: dict
-    validation: object
+    products: dict[str, dict]
+
+
+@dataclass(frozen=True)
+class DraftCheck(Documents):
+    """The draft's documents and their validation: what the Publish page shows."""
+
+    validation: object = None
 
 
 def draft_check(*, at: datetime | None = None, configuration: dict | None = None) -> DraftCheck:
-    """The draft (or `configuration`) as a document with margins at `at`'s exchange rates, and its validation."""
-    from pricing.validation import validate_catalogue
+    """The draft (or `configuration`) with each product's margins at `at`'s exchange
+    rates, and its validation (costs older than COST_STALE_DAYS warned of)."""
+    from pricing.validation import validate_products
 
     on = (at or now()).date()
-    document = with_margins(draft_configuration() if configuration is None else configuration, on=on)
-    return DraftCheck(document=document, validation=validate_catalogue(catalogue_from_document(document), on=on))
+    configuration = draft_configuration() if configuration is None else configuration
+    catalogue = catalogue_from_document(configuration)
+    products = {
+        slug: product_document(configuration, slug, on=on, catalogue=catalogue) for slug in product_slugs(configuration)
+    }
+    validation = validate_products(catalogue, on=on, stale_after_days=settings.COST_STALE_DAYS)
+    return DraftCheck(document=configuration, products=products, validation=validation)
 
 
 def draft_sha256(document: dict) -> str:
-    """What a publisher reviewed: the sha256 of the draft document's canonical bytes (GET /api/v1/draft/'s ETag)."""
+    """What a publisher reviewed: the sha256 of the draft configuration's canonical bytes."""
     return sha256(canonical_bytes(document))
+
+
+def configuration_diff(old: Documents | None, new: Documents) -> dict:
+    """`old` → `new`: every entity added, removed or changed (products, shared tables and
+    each product's rows), and each product's price table, changed price rows and margin
+    warnings at its own credit, each tagged with its product."""
+    diff = document_diff(old.document if old else {}, new.document)
+    for key in ("prices", "rows", "warnings"):
+        diff[key] = []
+    slugs = dict.fromkeys((*new.products, *(old.products if old else ())))
+    for slug in slugs:
+        part = document_diff((old.products.get(slug) if old else None) or {}, new.products.get(slug) or {})
+        for key in ("prices", "rows", "warnings"):
+            diff[key].extend({**item, "product": slug} for item in part[key])
+    return diff
 
 
 def _schedule_check(effective_at: datetime, *, published_at: datetime) -> datetime:
@@ -125,7 +158,7 @@ def release_publish(
     note = (note or "").strip()
     if not note:
         raise ValueError("a release needs a note saying what changed")
-    PricingPolicy.objects.select_for_update().first()
+    _lock_publishing()
     published_at = now()
     effective_at = published_at if effective_at is None else _schedule_check(effective_at, published_at=published_at)
     configuration = draft_configuration()
@@ -154,7 +187,7 @@ def release_publish(
         **check.document,
     }
     body = canonical_bytes(document)
-    return Release.objects.create(
+    release = Release.objects.create(
         version=version,
         document=body.decode(),
         sha256=sha256(body),
@@ -164,6 +197,20 @@ def release_publish(
         published_at=published_at,
         effective_at=effective_at,
     )
+    parts = []
+    for slug, part in check.products.items():
+        part_body = canonical_bytes(part)
+        parts.append(
+            ReleaseProduct(release=release, product=slug, document=part_body.decode(), sha256=sha256(part_body))
+        )
+    ReleaseProduct.objects.bulk_create(parts)
+    return release
+
+
+def _lock_publishing() -> None:
+    """Publishers and withdrawers queue on the product rows (every one, in one order): two
+    publishes at once get two versions, each of the draft as one transaction saw it."""
+    list(Product.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -178,7 +225,7 @@ def release_withdraw(*, version: int, reason: str, user=None) -> ReleaseWithdraw
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("a withdrawal needs a reason saying why")
-    PricingPolicy.objects.select_for_update().first()
+    _lock_publishing()
     release = release_named(version=version)
     moment = now()
     problem = withdraw_problem(release, at=moment)
@@ -276,4 +323,18 @@ def release_named(*, version: int) -> Release:
 
 
 def release_document(release: Release) -> dict:
-    return json.loads(release.document)
+    """A release's whole configuration (a release from before products: its one product's)."""
+    return whole_configuration(json.loads(release.document))
+
+
+def release_documents(release: Release) -> Documents:
+    """A release's whole configuration and each product's document, as published."""
+    parts = {
+        slug: upgraded(json.loads(text))
+        for slug, text in ReleaseProduct.objects.filter(release=release).values_list("product", "document")
+    }
+    header = json.loads(release.document).get("release")
+    whole = release_document(release)
+    if header is not None:
+        whole = {"release": header, **whole}
+    return Documents(document=whole, products=parts)

@@ -18,7 +18,7 @@ from functools import cached_property
 
 from django.db import IntegrityError, models
 
-from billingcfg.models import AlertThreshold, Currency, ExchangeRate, PricingPolicy, ThresholdAction
+from billingcfg.models import AlertThreshold, Currency, ExchangeRate, Product, ThresholdAction
 from plans.models import CreditPack, SubscriptionPlan
 from pricing.money import dec
 from pricing.quantities import format_quantity_list, parse_quantity_list
@@ -27,6 +27,7 @@ from rates.models import (
     CreditRate,
     Meter,
     PriceListAlias,
+    PriceListSupplier,
     Provider,
     ProviderCost,
     Variant,
@@ -145,10 +146,15 @@ def _show_key(key: tuple) -> str:
     return " / ".join(str(part) for part in key)
 
 
-def _show_priced(key: tuple) -> str:
-    model, variant, meter, *tier = key
-    above = f" above {tier[0]:f}" if tier and tier[0] is not None else ""
-    return f"{model} / {variant or 'all variants'} / {meter}{above}"
+def _show_cost(key: tuple) -> str:
+    model, variant, meter, supplier, tier = key
+    above = f" above {tier:f}" if tier is not None else ""
+    return f"{model} / {variant or 'all variants'} / {meter} from {supplier}{above}"
+
+
+def _show_rate(key: tuple) -> str:
+    product, model, variant, meter = key
+    return f"{product}: {model} / {variant or 'all variants'} / {meter}"
 
 
 @dataclass(frozen=True)
@@ -228,6 +234,8 @@ _MODEL = Ref("model", "models", ("model",))
 _VARIANT = Ref("variant", "variants", ("model", "variant"))
 _METER = Ref("meter", "meters", ("meter",))
 _CURRENCY = Ref("currency", "currencies", ("currency",))
+_PRODUCT = Ref("product", "products", ("product",))
+_SUPPLIER = Ref("supplier", "providers", ("supplier",))
 
 # In the order rows are written (and the workbook's sheets): every table after the tables it points to.
 TABLES = (
@@ -248,6 +256,20 @@ TABLES = (
         show=lambda key: f"{key[0]} → {key[1]} as of {key[2]}",
     ),
     Table(
+        "products",
+        Product,
+        key=("slug",),
+        order=("sort_order", "slug"),
+        refs=(Ref("reporting_currency", "currencies", ("reporting_currency",)),),
+        columns=_slug(
+            *_text("name", "credit_name"),
+            *_decimal("target_gross_margin", "target_gross_margin_high"),
+            Column("revenue_basis"),
+            Column("fixed_revenue_per_credit", DECIMAL),
+            *_text("is_default", "sort_order", "description"),
+        ),
+    ),
+    Table(
         "meters",
         Meter,
         key=("slug",),
@@ -266,7 +288,7 @@ TABLES = (
         AIModel,
         key=("slug",),
         order=("slug",),
-        refs=(Ref("provider", "providers", ("provider",)),),
+        refs=(Ref("provider", "providers", ("provider",)), Ref("primary_supplier", "providers", ("primary_supplier",))),
         columns=_slug(*_text("name", "modality", "active", "description")),
     ),
     Table(
@@ -281,9 +303,9 @@ TABLES = (
     Table(
         "provider_costs",
         ProviderCost,
-        key=("model", "variant", "meter", "tier_threshold"),
-        order=("model__slug", "variant__slug", "meter__slug", "tier_threshold"),
-        refs=(_MODEL, _VARIANT, _METER, _CURRENCY, Ref("tier_meter", "meters", ("tier_meter",))),
+        key=("model", "variant", "meter", "supplier", "tier_threshold"),
+        order=("model__slug", "variant__slug", "meter__slug", "supplier__slug", "tier_threshold"),
+        refs=(_MODEL, _VARIANT, _METER, _SUPPLIER, _CURRENCY, Ref("tier_meter", "meters", ("tier_meter",))),
         nested=Nested("models", "provider_costs", "model"),
         columns=(
             *_decimal("price", "price_high"),
@@ -291,16 +313,16 @@ TABLES = (
             Column("tier_threshold", DECIMAL),
             *_text("tier_mode", "source_url"),
             Column("as_of", DATE),
-            Column("notes"),
+            *_text("negotiated", "notes"),
         ),
-        show=_show_priced,
+        show=_show_cost,
     ),
     Table(
         "credit_rates",
         CreditRate,
-        key=("model", "variant", "meter"),
-        order=("model__slug", "variant__slug", "meter__slug"),
-        refs=(_MODEL, _VARIANT, _METER),
+        key=("product", "model", "variant", "meter"),
+        order=("product__slug", "model__slug", "variant__slug", "meter__slug"),
+        refs=(_PRODUCT, _MODEL, _VARIANT, _METER, _SUPPLIER),
         nested=Nested("models", "credit_rates", "model"),
         columns=(
             Column("credits", DECIMAL),
@@ -309,13 +331,14 @@ TABLES = (
             *_decimal("min_quantity", "max_quantity", "default_quantity"),
             *_text("active", "notes"),
         ),
-        show=_show_priced,
+        show=_show_rate,
     ),
     Table(
         "workflows",
         Workflow,
         key=("slug",),
         order=("slug",),
+        refs=(_PRODUCT,),
         columns=_slug(
             *_text("name", "unit_label"), Column("credits_per_unit", DECIMAL), *_text("active", "description")
         ),
@@ -325,7 +348,7 @@ TABLES = (
         WorkflowStep,
         key=("workflow", "position"),
         order=("workflow__slug", "position", "pk"),
-        refs=(Ref("workflow", "workflows", ("workflow",)), _MODEL, _VARIANT, _METER),
+        refs=(Ref("workflow", "workflows", ("workflow",)), _MODEL, _VARIANT, _SUPPLIER, _METER),
         nested=Nested("workflows", "steps", "workflow"),
         columns=(*_text("position", "label"), *_decimal("quantity", "probability", "multiplier"), Column("notes")),
         show=lambda key: f"{key[0]} step {key[1]}" + (f" (#{key[2] + 1} at that position)" if key[2] else ""),
@@ -336,7 +359,7 @@ TABLES = (
         CreditPack,
         key=("slug",),
         order=("sort_order", "slug"),
-        refs=(_CURRENCY,),
+        refs=(_PRODUCT, _CURRENCY),
         columns=_slug(
             *_text("name", "description"),
             Column("price", DECIMAL),
@@ -348,7 +371,7 @@ TABLES = (
         SubscriptionPlan,
         key=("slug",),
         order=("sort_order", "slug"),
-        refs=(_CURRENCY, Ref("usage_workflow", "workflows", ("usage_workflow",))),
+        refs=(_PRODUCT, _CURRENCY, Ref("usage_workflow", "workflows", ("usage_workflow",))),
         columns=_slug(
             *_text("name", "description"),
             Column("price", DECIMAL),
@@ -358,23 +381,12 @@ TABLES = (
         ),
     ),
     Table(
-        "policy",
-        PricingPolicy,
-        key=(),
-        refs=(Ref("reporting_currency", "currencies", ("reporting_currency",)),),
-        columns=(
-            Column("target_gross_margin", DECIMAL),
-            Column("revenue_basis"),
-            Column("fixed_revenue_per_credit", DECIMAL),
-        ),
-        show=lambda key: "(the one row)",
-    ),
-    Table(
         "alert_thresholds",
         AlertThreshold,
         key=("slug",),
         order=("sort_order", "slug"),
         refs=(
+            _PRODUCT,
             Ref("provider", "providers", ("provider",)),
             _MODEL,
             Ref("plan", "subscription_plans", ("plan",)),
@@ -407,6 +419,13 @@ TABLE = {table.name: table for table in TABLES}
 ALIASES = Table(
     "price_list_aliases", PriceListAlias, key=("name",), refs=(_MODEL, _VARIANT), columns=_text("name", "notes")
 )
+SUPPLIER_NAMES = Table(
+    "price_list_suppliers",
+    PriceListSupplier,
+    key=("pattern",),
+    refs=(Ref("supplier", "providers", ("supplier",)),),
+    columns=_text("pattern", "notes"),
+)
 
 
 def configuration_rows(configuration: dict) -> dict[str, list[dict]]:
@@ -420,8 +439,6 @@ def configuration_rows(configuration: dict) -> dict[str, list[dict]]:
             rows[table.name] = [
                 {**child, nested.ref: row[ident]} for row in rows[nested.parent] for child in row[nested.name]
             ]
-        elif not table.key:
-            rows[table.name] = [configuration[table.name]]  # the one row
         else:
             rows[table.name] = list(configuration[table.name])
     return rows

@@ -10,7 +10,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
-from billingcfg.models import AlertThreshold, Currency, ExchangeRate, PricingPolicy, Release
+from billingcfg.models import AlertThreshold, Currency, ExchangeRate, PricingPolicy, Product, Release
 from billingcfg.releases import services as releases
 from billingcfg.releases.document import canonical_bytes, configuration_of, draft_configuration, sha256
 from billingcfg.releases.restore import LoadError, draft_load, release_restore
@@ -53,12 +53,15 @@ def _edit_the_draft() -> None:
     Variant.objects.create(model=extra, slug="default", name="Default", is_default=True)
     ProviderCost.objects.create(
         model=extra,
+        supplier=extra.supplier,
         meter=frames,
         price=Decimal("0.002"),
         currency=Currency.objects.get(code="USD"),
         as_of=date(2026, 3, 1),
     )
-    CreditRate.objects.create(model=extra, meter=frames, credits=Decimal("0.05"))
+    CreditRate.objects.create(
+        product=Product.objects.get(is_default=True), model=extra, meter=frames, credits=Decimal("0.05")
+    )
     CreditPack.objects.get(slug="booster").delete()
     # Swap Sora 2 Pro's default variant; replace Kling v2.5 Turbo's default variant by another.
     Variant.objects.filter(model__slug="sora-2-pro", slug="1080p").update(is_default=False)

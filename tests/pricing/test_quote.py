@@ -16,7 +16,7 @@ def priced():
     catalogue = demo_catalogue()
     converter = Converter(catalogue.fx_rates)
     return catalogue, {
-        "revenue": revenue_per_credit(catalogue.offers, catalogue.policy, converter),
+        "revenue": revenue_per_credit(catalogue.offers, catalogue.product, converter),
         "converter": converter,
     }
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from pricing.catalogue import Catalogue, Cost, FxRate, Model, Offer, Plan, Policy, Rate, Step, Variant, Workflow
+from pricing.catalogue import Catalogue, Cost, FxRate, Model, Offer, Plan, Product, Rate, Step, Variant, Workflow
 from pricing.costing import usage_cost
 from pricing.errors import MissingCost
 from pricing.report import (
@@ -64,7 +64,7 @@ def _model(slug="m", *, costs=(), rates=(), variants=DEFAULT):
 def _catalogue(*models, workflows=(), plans=(), offers=None, fx_rates=(), basis="fixed"):
     """USD reporting, 75% target, judged at a fixed $0.05; one pack at $0.04 a credit is the lowest."""
     return Catalogue(
-        policy=Policy("USD", D("0.75"), basis, D("0.05") if basis == "fixed" else None),
+        product=Product("USD", D("0.75"), basis, D("0.05") if basis == "fixed" else None),
         fx_rates=tuple(fx_rates),
         offers=tuple(offers) if offers is not None else (Offer("pack", "pack", "Pack", D("40"), "USD", 1000),),
         plans=tuple(plans),

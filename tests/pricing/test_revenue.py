@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from pricing.catalogue import FxRate, Offer, Policy
+from pricing.catalogue import FxRate, Offer, Product
 from pricing.fx import Converter
 from pricing.money import round_places
 from pricing.revenue import price_per_credit, revenue_per_credit
@@ -66,7 +66,7 @@ def test_a_negative_price_is_refused():
 
 
 def usd_policy(basis="lowest", fixed=None):
-    return Policy(
+    return Product(
         reporting_currency="USD",
         target_gross_margin=Decimal("0.75"),
         revenue_basis=basis,
@@ -85,7 +85,7 @@ SEED_003_MEAN = "0.04837619047619047619047619047"  # (0.2993 + 59/1500) / 7
 def test_seed_003_revenue_per_credit_over_its_seven_offers():
     catalogue = demo_catalogue()
 
-    revenue = revenue_per_credit(catalogue.offers, catalogue.policy, Converter(catalogue.fx_rates))
+    revenue = revenue_per_credit(catalogue.offers, catalogue.product, Converter(catalogue.fx_rates))
 
     assert revenue.currency == "USD"
     assert revenue.lowest == Decimal("0.0358")  # Agency
@@ -101,7 +101,7 @@ def test_seed_003_revenue_per_credit_over_its_seven_offers():
 def test_seed_002_plans_are_listed_but_inactive_so_not_counted():
     catalogue = demo_catalogue()
 
-    revenue = revenue_per_credit(catalogue.offers, catalogue.policy, Converter(catalogue.fx_rates))
+    revenue = revenue_per_credit(catalogue.offers, catalogue.product, Converter(catalogue.fx_rates))
 
     coach = next(item for item in revenue.offers if item.offer.slug == "coach-basic")
     assert coach.per_credit == Decimal("0.5555555555555555555555555556")  # 100 TWD / 180 credits
@@ -195,7 +195,7 @@ def test_without_an_offer_sold_only_a_fixed_basis_remains(basis, fixed, expected
 
 
 def test_revenue_in_another_reporting_currency():
-    policy = Policy(reporting_currency="TWD", target_gross_margin=Decimal("0.75"), revenue_basis="mean")
+    policy = Product(reporting_currency="TWD", target_gross_margin=Decimal("0.75"), revenue_basis="mean")
 
     revenue = revenue_per_credit((offer("starter", "15", 250), offer("agency", "179", 5000)), policy, USD_TWD)
 

@@ -356,9 +356,9 @@ def test_an_inactive_workflow_is_not_checked(demo):
     ],
 )
 def test_no_revenue_per_credit(demo, basis, fixed, active, says, losses):
-    policy = replace(demo.policy, revenue_basis=basis, fixed_revenue_per_credit=fixed)
+    policy = replace(demo.product, revenue_basis=basis, fixed_revenue_per_credit=fixed)
     offers = tuple(replace(offer, active=offer.active and active) for offer in demo.offers)
-    validation = validate_catalogue(replace(demo, policy=policy, offers=offers))
+    validation = validate_catalogue(replace(demo, product=policy, offers=offers))
     (error,) = validation.errors
 
     assert (error.rule, error.place) == ("revenue", "pricing policy")

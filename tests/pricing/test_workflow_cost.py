@@ -167,7 +167,7 @@ def test_a_step_whose_model_has_no_cost_for_its_meter_names_the_step():
 
     assert str(raised.value) == (
         "workflow 'draft', step 2 (Translate): cny-chat / default / output_tokens: "
-        "no provider cost for this meter (costed meters: input_tokens)"
+        "no provider cost from p for this meter (p's costed meters: input_tokens)"
     )
     assert isinstance(raised.value.__cause__, MissingCost)
 
