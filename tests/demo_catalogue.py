@@ -1,6 +1,10 @@
 """The demo data (billingcfg.demo.data) as a Catalogue, without a database, so
 the seeds' figures are tested on the pure modules. tests/billingcfg/test_snapshot.py
-checks that loading the demo and reading it back gives this same catalogue."""
+checks that loading the demo and reading it back gives this same catalogue.
+
+`demo_catalogue()` is the whole configuration (every product; its `product` is the
+default one, video), as `catalogue_from_draft()` reads it; `demo_product(slug)` is one
+product's catalogue, what its margins are judged on."""
 
 from datetime import date
 from decimal import Decimal
@@ -15,12 +19,20 @@ def _d(value) -> Decimal | None:
     return None if value is None else Decimal(value)
 
 
+def _cost_order(row, cost) -> tuple:
+    """The draft's order of a model's costs (ProviderCost.Meta.ordering): variant, meter, supplier."""
+    variants = [variant["slug"] for variant in row["variants"]]
+    variant = variants.index(cost["variant"]) if cost["variant"] is not None else -1
+    return variant, cost["meter"], cost.get("supplier", row["provider"])
+
+
 def _model(row) -> c.Model:
     return c.Model(
         slug=row["slug"],
         name=row["name"],
         provider=row["provider"],
         modality=row["modality"],
+        primary_supplier=row.get("primary_supplier"),
         variants=tuple(c.Variant(v["slug"], v["name"], v["is_default"]) for v in row["variants"]),
         costs=tuple(
             c.Cost(
@@ -33,8 +45,11 @@ def _model(row) -> c.Model:
                 tier_threshold=_d(cost.get("tier_threshold")),
                 tier_mode=cost.get("tier_mode", ""),
                 tier_meter=cost.get("tier_meter"),
+                supplier=cost.get("supplier", row["provider"]),
+                as_of=date.fromisoformat(cost["as_of"]),
+                negotiated=cost.get("negotiated", False),
             )
-            for cost in row["costs"]
+            for cost in sorted(row["costs"], key=lambda cost: _cost_order(row, cost))
         ),
         rates=tuple(
             c.Rate(
@@ -47,22 +62,34 @@ def _model(row) -> c.Model:
                 min_quantity=_d(rate.get("min_quantity")),
                 max_quantity=_d(rate.get("max_quantity")),
                 default_quantity=_d(rate.get("default_quantity")),
+                product=rate["product"],
+                supplier=rate.get("supplier"),
             )
             for rate in row["rates"]
         ),
     )
 
 
+def _product(row) -> c.Product:
+    return c.Product(
+        reporting_currency=row["reporting_currency"],
+        target_gross_margin=Decimal(row["target_gross_margin"]),
+        revenue_basis=row["revenue_basis"],
+        fixed_revenue_per_credit=_d(row["fixed_revenue_per_credit"]),
+        target_gross_margin_high=_d(row["target_gross_margin_high"]),
+        slug=row["slug"],
+        name=row["name"],
+        credit_name=row["credit_name"],
+        is_default=row["is_default"],
+    )
+
+
 @cache
 def demo_catalogue() -> c.Catalogue:
-    policy = data.PRICING_POLICY
+    products = {row["slug"]: _product(row) for row in data.PRODUCTS}
     return c.Catalogue(
-        policy=c.Policy(
-            policy["reporting_currency"],
-            Decimal(policy["target_gross_margin"]),
-            policy["revenue_basis"],
-            _d(policy["fixed_revenue_per_credit"]),
-        ),
+        product=next(product for product in products.values() if product.is_default),
+        products=products,
         fx_rates=tuple(
             c.FxRate(
                 r["from"], r["to"], Decimal(r["from_amount"]), Decimal(r["to_amount"]), date.fromisoformat(r["as_of"])
@@ -79,6 +106,7 @@ def demo_catalogue() -> c.Catalogue:
                     p["currency"],
                     p["credits"] + p.get("bonus_credits", 0),
                     p.get("active", True),
+                    product=p["product"],
                 )
                 for p in data.CREDIT_PACKS
             ]
@@ -91,6 +119,7 @@ def demo_catalogue() -> c.Catalogue:
                     p["currency"],
                     p["credits_per_interval"],
                     p.get("active", True),
+                    product=p["product"],
                 )
                 for p in data.SUBSCRIPTION_PLANS
             ]
@@ -106,6 +135,7 @@ def demo_catalogue() -> c.Catalogue:
                 overage_price_per_credit=_d(p.get("overage_price_per_credit")),
                 usage_workflow=p.get("usage_workflow"),
                 active=p.get("active", True),
+                product=p["product"],
             )
             for p in data.SUBSCRIPTION_PLANS
         ),
@@ -117,6 +147,7 @@ def demo_catalogue() -> c.Catalogue:
                 name=w["name"],
                 unit_label=w["unit_label"],
                 credits_per_unit=_d(w["credits_per_unit"]),
+                product=w["product"],
                 steps=tuple(
                     c.Step(
                         label=s["label"],
@@ -126,6 +157,7 @@ def demo_catalogue() -> c.Catalogue:
                         variant=s["variant"],
                         probability=Decimal(s["probability"]),
                         multiplier=Decimal(s["multiplier"]),
+                        supplier=s["supplier"],
                     )
                     for s in w["steps"]
                 ),
@@ -146,8 +178,15 @@ def demo_catalogue() -> c.Catalogue:
                 currency=t["currency"],
                 meter=t["meter"],
                 sort_order=order,
+                product=t["product"],
                 actions=tuple(a if isinstance(a, tuple) else (a, None) for a in t["actions"]),
             )
             for order, t in enumerate(data.ALERT_THRESHOLDS, start=1)
         ),
     )
+
+
+@cache
+def demo_product(slug: str) -> c.Catalogue:
+    """One product's catalogue: its offers, plans, workflows, thresholds and the models it sells or uses."""
+    return demo_catalogue().for_product(slug)

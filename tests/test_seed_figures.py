@@ -1,7 +1,9 @@
 """The four seeds' own figures, reproduced from the demo data on the pure
-modules, without a database. Where a seed's arithmetic is loose (it rounds
-before summing, or averages where the demo prices a variant), the test asserts
-the exact value the product computes and says which seed figure it is."""
+modules, without a database, each on its own product's catalogue (seed 003:
+video, 002: coaching, 000: sora-prompts, 001: dev-flows). Where a seed's
+arithmetic is loose (it rounds before summing, or averages where the demo prices
+a variant), the test asserts the exact value the product computes and says which
+seed figure it is."""
 
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,12 +18,13 @@ from pricing.margins import Margin, MarginBand
 from pricing.money import round_places
 from pricing.report import BELOW_TARGET, LOSS, margin_report
 from pricing.workflow_cost import workflow_cost
-from tests.demo_catalogue import demo_catalogue
+from tests.demo_catalogue import demo_catalogue, demo_product
 
 
 @pytest.fixture(scope="module")
 def catalogue():
-    return demo_catalogue()
+    """Seed 003's product, video."""
+    return demo_product("video")
 
 
 @pytest.fixture(scope="module")
@@ -32,6 +35,24 @@ def report(catalogue):
 @pytest.fixture(scope="module")
 def converter(catalogue):
     return Converter(catalogue.fx_rates)
+
+
+@pytest.fixture(scope="module")
+def coaching_report():
+    """Seed 002's product, coaching: reported in TWD, judged at its own minute."""
+    return margin_report(demo_product("coaching"))
+
+
+@pytest.fixture(scope="module")
+def sora():
+    """Seed 000's product, sora-prompts: reported in the gateway's points."""
+    return demo_product("sora-prompts")
+
+
+@pytest.fixture(scope="module")
+def dev():
+    """Seed 001's product, dev-flows: cost only, in USD."""
+    return demo_product("dev-flows")
 
 
 def _row(report, model, variant, meter="seconds"):
@@ -70,7 +91,8 @@ def test_seed_003_price_per_credit_of_every_offer(report, offer, per_credit, sho
 
 
 def test_seed_003_agency_is_the_lowest_revenue_per_credit(report):
-    """The coaching plans (seed 002, ~$0.017 a credit) are inactive: they do not set the video credit's floor."""
+    """The coaching plans (seed 002, ~$0.017 a credit) sell the coaching product's minute: they do not
+    set the video credit's floor."""
     seven = [
         Decimal("0.06"),
         Decimal("0.056"),
@@ -117,7 +139,7 @@ def test_seed_003_worked_examples(catalogue, model, seconds, credits, api_cost, 
     assert cost.currency == "USD"
     assert cost.total.is_exact
     assert cost.total.low == Decimal(api_cost)
-    assert charged.credits * catalogue.policy.fixed_revenue_per_credit == Decimal(revenue_at_5_cents)
+    assert charged.credits * catalogue.product.fixed_revenue_per_credit == Decimal(revenue_at_5_cents)
 
 
 @pytest.mark.parametrize(
@@ -158,7 +180,12 @@ def test_seed_003_sora_2_at_5_cents_is_80_percent_margin_and_400_percent_markup(
 def _old_veo_catalogue(catalogue):
     """Seed 003's "Previous Model Costs": Veo 3 at 30 credits flat for an 8-second video."""
     flat = Rate(
-        meter="seconds", credits=Decimal(30), per_units=8, allowed_quantities=(Decimal(8),), default_quantity=Decimal(8)
+        meter="seconds",
+        credits=Decimal(30),
+        per_units=8,
+        allowed_quantities=(Decimal(8),),
+        default_quantity=Decimal(8),
+        product="video",
     )
     veo = replace(catalogue.models["veo-3"], rates=(flat,))
     return replace(catalogue, models={**catalogue.models, "veo-3": veo})
@@ -199,8 +226,12 @@ def test_seed_003_old_flat_veo_3_losses_in_dollars(catalogue):
 
 
 @pytest.fixture(scope="module")
-def coaching(report):
-    return report.workflows["coaching-session-hour"]
+def coaching():
+    """The coaching hour's cost in the seed's own currency, USD (the product reports it in TWD)."""
+    catalogue = demo_product("coaching")
+    return workflow_cost(
+        catalogue.workflows["coaching-session-hour"], catalogue.models, Converter(catalogue.fx_rates), "USD"
+    )
 
 
 @pytest.mark.parametrize(
@@ -221,9 +252,9 @@ def coaching(report):
     ],
 )
 def test_seed_002_coaching_hour_line_per_step(coaching, label, usd):
-    (step,) = [step for step in coaching.cost.steps if step.step.label == label]
+    (step,) = [step for step in coaching.steps if step.step.label == label]
 
-    assert coaching.cost.currency == "USD"
+    assert coaching.currency == "USD"
     assert step.expected.is_exact
     assert step.expected.low == Decimal(usd)
 
@@ -240,7 +271,7 @@ def test_seed_002_coaching_hour_line_per_step(coaching, label, usd):
     ],
 )
 def test_seed_002_coaching_hour_groups(coaching, prefixes, exact, seed):
-    total = sum((step.expected.low for step in coaching.cost.steps if step.step.label.startswith(prefixes)), Decimal(0))
+    total = sum((step.expected.low for step in coaching.steps if step.step.label.startswith(prefixes)), Decimal(0))
 
     assert total == Decimal(exact)
     assert round_places(total, 3) == Decimal(seed)
@@ -248,15 +279,15 @@ def test_seed_002_coaching_hour_groups(coaching, prefixes, exact, seed):
 
 def test_seed_002_coaching_hour_total(coaching):
     """§2.5: "~$0.587/hr" (≈ $0.59); the product's sum is exactly $0.58665."""
-    assert coaching.cost.expected.is_exact
-    assert coaching.cost.expected.low == Decimal("0.58665")
-    assert round_places(coaching.cost.expected.low, 3) == Decimal("0.587")
-    assert round_places(coaching.cost.expected.low, 2) == Decimal("0.59")
+    assert coaching.expected.is_exact
+    assert coaching.expected.low == Decimal("0.58665")
+    assert round_places(coaching.expected.low, 3) == Decimal("0.587")
+    assert round_places(coaching.expected.low, 2) == Decimal("0.59")
 
 
 @pytest.fixture(scope="module")
-def basic(report):
-    return _plan(report, "coach-basic").economics
+def basic(coaching_report):
+    return _plan(coaching_report, "coach-basic").economics
 
 
 def test_seed_002_cost_per_minute_in_twd(basic):
@@ -329,10 +360,10 @@ def test_seed_002_heavy_user_pays_overage(basic):
         pytest.param("coach-pro", "500", 20, "375.456", "0.249088", "0.25", id="pro 20 h 25%"),
     ],
 )
-def test_seed_002_plans_at_their_included_hours(report, plan, price, hours, cost_twd, margin, seed_margin):
+def test_seed_002_plans_at_their_included_hours(coaching_report, plan, price, hours, cost_twd, margin, seed_margin):
     """Seed §6 prices the hours at its rounded $0.59 × 32 = 18.88 TWD an hour, hence its 189 and 377 TWD;
     the product prices them at the exact 18.7728 TWD. The margins still round to the seed's."""
-    economics = _plan(report, plan).economics
+    economics = _plan(coaching_report, plan).economics
 
     assert economics.price == Decimal(price)
     assert economics.included_units == Decimal(hours)
@@ -342,7 +373,100 @@ def test_seed_002_plans_at_their_included_hours(report, plan, price, hours, cost
         assert round_places(economics.margin.gross_margin, 2) == Decimal(seed_margin)
 
 
+def test_seed_002_coaching_is_judged_at_its_own_minute_against_40_to_50_percent(coaching_report):
+    """The coaching product reports in TWD and judges at its 100 TWD plan's minute (100 / 180 TWD, the highest
+    of its three plans), against seed 002's "目標毛利率 40-50%"."""
+    product = demo_product("coaching").product
+
+    assert (product.reporting_currency, product.credit_name) == ("TWD", "minutes")
+    assert (product.target_gross_margin, product.target_gross_margin_high) == (Decimal("0.40"), Decimal("0.50"))
+    assert coaching_report.revenue.currency == "TWD"
+    assert coaching_report.revenue.basis == Decimal(100) / Decimal(180)
+    assert coaching_report.revenue.lowest == Decimal(500) / Decimal(1200)
+
+
+def test_seed_002_the_100_twd_plan_is_within_its_target(coaching_report):
+    """43.7 %, inside 40–50 %: neither below the target nor above it."""
+    product = demo_product("coaching").product
+    margin = _plan(coaching_report, "coach-basic").economics.margin.gross_margin
+
+    assert round_places(margin, 3) == Decimal("0.437")
+    assert not product.below_target(margin)
+    assert not product.above_target(margin)
+
+
+def test_seed_002_the_coaching_hour_at_its_own_credit(coaching_report):
+    """60 minutes at 100 / 180 TWD earn 33.33 TWD, about $1.04 at 32 TWD to the dollar, for 18.7728 TWD of
+    cost: 43.7 %, within target. (At the video credit's $0.05 the hour read $3.00 and 80.4 %.)"""
+    hour = coaching_report.workflows["coaching-session-hour"]
+
+    assert (hour.credits_per_unit, hour.cost.currency) == (Decimal(60), "TWD")
+    assert hour.cost.expected.low == Decimal("18.7728")
+    assert hour.revenue_basis == 60 * (Decimal(100) / Decimal(180))
+    assert round_places(hour.revenue_basis / 32, 2) == Decimal("1.04")
+    assert round_places(hour.at_basis.worst.gross_margin, 3) == Decimal("0.437")
+    assert BELOW_TARGET not in hour.flags and LOSS not in hour.flags
+
+
+def test_seed_002_gemini_2_5_flash_from_google():
+    """Seed 002's Google price, $0.30 / $2.50 per 1M, beside seed 000's gateway price of the same model;
+    each product reads only the supplier it buys from."""
+    flash = demo_catalogue().models["gemini-2-5-flash"]
+    usage = {"input_tokens": Decimal(1_000_000), "output_tokens": Decimal(1_000_000)}
+
+    assert flash.supplier == "google"
+    google = usage_cost(flash, None, usage)
+    gateway = usage_cost(flash, None, usage, {"input_tokens": "gateway", "output_tokens": "gateway"})
+
+    assert (google.currency, google.total.low, google.total.high) == ("USD", Decimal("2.80"), Decimal("2.80"))
+    assert (gateway.currency, gateway.total.low, gateway.total.high) == ("CNY", Decimal("0.9"), Decimal("1.8"))
+    assert {cost.supplier for cost in demo_product("coaching").models["gemini-2-5-flash"].costs} == {"google"}
+    assert {cost.supplier for cost in demo_product("sora-prompts").models["gemini-2-5-flash"].costs} == {"gateway"}
+
+
+def test_seed_002_optimised_hour(coaching_report):
+    """§9: ElevenLabs Enterprise at $0.22/hr (a negotiated cost) and the report on Gemini 2.5 Flash:
+    0.22 + 0.0996 + 0.0219 + 0.001 + 0.052 = $0.3945 (the seed's "~$0.40/hr"); its report line is
+    $0.0219 (the seed's $0.025). The 100 TWD plan's 3 h then cost 37.872 TWD (seed: 38): 62.1 % (seed: 62 %)."""
+    catalogue = demo_product("coaching")
+    optimised = coaching_report.workflows["coaching-session-hour-optimised"]
+    in_usd = workflow_cost(
+        catalogue.workflows["coaching-session-hour-optimised"], catalogue.models, Converter(catalogue.fx_rates), "USD"
+    )
+    report_line = sum((step.expected.low for step in in_usd.steps if step.step.label.startswith("Report")), Decimal(0))
+    (enterprise,) = [cost for cost in catalogue.models["scribe-v2-realtime"].costs if cost.variant == "enterprise"]
+
+    assert (enterprise.price, enterprise.negotiated) == (Decimal("0.22"), True)
+    assert optimised.credits_per_unit is None  # costed, not sold
+    assert in_usd.expected.low == Decimal("0.3945")
+    assert round_places(in_usd.expected.low, 2) == Decimal("0.39")
+    assert report_line == Decimal("0.0219")
+    three_hours = optimised.cost.expected.low * 3
+    assert three_hours == Decimal("37.872")
+    assert round_places((Decimal(100) - three_hours) / Decimal(100), 3) == Decimal("0.621")
+
+
 # ---- Seed 000: Gemini calls priced in CNY, paid in gateway points -------------------
+
+GATEWAY = {"input_tokens": "gateway", "output_tokens": "gateway"}
+
+
+def test_seed_000_reports_in_points_bought_with_yuan(sora):
+    """¥99 → 1,600,000 points is the one exchange rate the product needs: no USD → CNY is invented."""
+    (rate,) = [rate for rate in sora.fx_rates if (rate.from_currency, rate.to_currency) == ("CNY", "PTS")]
+
+    assert (sora.product.reporting_currency, sora.product.credit_name) == ("PTS", "points")
+    assert (rate.from_amount, rate.to_amount) == (Decimal(99), Decimal(1600000))
+    assert not [
+        rate
+        for rate in sora.fx_rates
+        if "USD" in (rate.from_currency, rate.to_currency)
+        and "CNY"
+        in (
+            rate.from_currency,
+            rate.to_currency,
+        )
+    ]
 
 
 @pytest.mark.parametrize(
@@ -384,11 +508,10 @@ def test_seed_002_plans_at_their_included_hours(report, plan, price, hours, cost
         ),
     ],
 )
-def test_seed_000_cost_of_a_call(
-    catalogue, converter, model, tokens_in, tokens_out, band, mid_cny, points, seed_points, places
-):
+def test_seed_000_cost_of_a_call(sora, model, tokens_in, tokens_out, band, mid_cny, points, seed_points, places):
+    converter = Converter(sora.fx_rates)
     cost = usage_cost(
-        catalogue.models[model], None, {"input_tokens": Decimal(tokens_in), "output_tokens": Decimal(tokens_out)}
+        sora.models[model], None, {"input_tokens": Decimal(tokens_in), "output_tokens": Decimal(tokens_out)}, GATEWAY
     )
 
     assert cost.currency == "CNY"
@@ -399,22 +522,23 @@ def test_seed_000_cost_of_a_call(
     assert in_points.quantize(Decimal(places)) == Decimal(seed_points)
 
 
-def test_seed_000_one_pack_of_2_5_flash_calls(catalogue, converter):
+def test_seed_000_one_pack_of_2_5_flash_calls(sora):
     """ "If you only ran 2.5 Flash at ~12.4 points/call → ~129,000 prompts" from 1,600,000 points."""
     call = usage_cost(
-        catalogue.models["gemini-2-5-flash"], None, {"input_tokens": Decimal(300), "output_tokens": Decimal(700)}
+        sora.models["gemini-2-5-flash"], None, {"input_tokens": Decimal(300), "output_tokens": Decimal(700)}, GATEWAY
     )
 
-    calls = Decimal(1600000) / converter.convert(call.total.mid, "CNY", "PTS")
+    calls = Decimal(1600000) / Converter(sora.fx_rates).convert(call.total.mid, "CNY", "PTS")
 
     assert int(calls) == 129411
     assert round_places(calls, -3) == Decimal("1.29E+5")
 
 
-def test_seed_000_prompt_production_expected_cost(catalogue, converter):
+def test_seed_000_prompt_production_expected_cost(sora):
     """§2.1 C_prompt = c25f + p_refine·c3f + p_escalate·c3p with p_refine 0.2 and p_escalate 0.03, at mid band:
     0.000765 + 0.2 × 0.00195 + 0.03 × 0.0117 = ¥0.001506 (24.3 points)."""
-    cost = workflow_cost(catalogue.workflows["prompt-production"], catalogue.models, converter, "CNY")
+    converter = Converter(sora.fx_rates)
+    cost = workflow_cost(sora.workflows["prompt-production"], sora.models, converter, "CNY")
 
     assert cost.currency == "CNY"
     assert [step.runs for step in cost.steps] == [Decimal(1)] * 2 + [Decimal("0.2")] * 2 + [Decimal("0.03")] * 2
@@ -423,16 +547,16 @@ def test_seed_000_prompt_production_expected_cost(catalogue, converter):
     assert round_places(converter.convert(cost.expected.mid, "CNY", "PTS"), 1) == Decimal("24.3")
 
 
-def test_seed_000_sop_mix_fits_in_one_pack(catalogue, converter):
+def test_seed_000_sop_mix_fits_in_one_pack(sora):
     """§2.3's "SOP mix": 1,200 Step A, 300 Step B, 50 Step C calls ≈ 15k + 9.5k + 9.5k ≈ 34k points."""
-    workflow = catalogue.workflows["prompt-production"]
+    workflow = sora.workflows["prompt-production"]
     runs = {"Step A": Decimal(1200), "Step B": Decimal(300), "Step C": Decimal(50)}
     mix = replace(
         workflow,
         steps=tuple(replace(step, probability=Decimal(1), multiplier=runs[step.label[:6]]) for step in workflow.steps),
     )
 
-    cost = workflow_cost(mix, catalogue.models, converter, "PTS")
+    cost = workflow_cost(mix, sora.models, Converter(sora.fx_rates), "PTS")
     by_step = {}
     for step in cost.steps:
         by_step[step.step.label[:6]] = by_step.get(step.step.label[:6], Decimal(0)) + step.expected.mid
@@ -442,6 +566,28 @@ def test_seed_000_sop_mix_fits_in_one_pack(catalogue, converter):
     assert round_places(by_step["Step C"], -2) == Decimal("9.5E+3")
     assert round_places(cost.expected.mid, -3) == Decimal("3.4E+4")
     assert cost.expected.mid < Decimal(1600000)
+
+
+@pytest.mark.parametrize(
+    ("workflow", "low", "high", "seed"),
+    [
+        # The band is ¥0.00051–0.00102 × 1,600,000 / 99; its middle is the seed's mid-range figure.
+        pytest.param("prompt-call-2-5-flash", Decimal(816) / 99, Decimal(1632) / 99, "12.4", id="2.5 Flash call"),
+        pytest.param("prompt-call-3-flash", Decimal(2080) / 99, Decimal(4160) / 99, "31.5", id="3 Flash call"),
+        pytest.param("prompt-call-3-pro", Decimal(12480) / 99, Decimal(24960) / 99, "189", id="3 Pro call"),
+        pytest.param("prompt-production", Decimal("1606.4") / 99, Decimal("3212.8") / 99, "24.3", id="one prompt"),
+    ],
+)
+def test_seed_000_points_per_call_and_per_prompt_in_the_products_report(sora, workflow, low, high, seed):
+    """The sora-prompts product shows its workflows' costs in points, on the gateway's prices: the band,
+    and the seed's mid-range figure at its middle (12.4 / 31.5 / 189 points a call, ~24.3 a prompt)."""
+    judged = margin_report(sora).workflows[workflow]
+    cost = judged.cost.expected
+
+    assert judged.cost.currency == "PTS"
+    assert judged.credits_per_unit is None  # costed, not sold
+    assert (round_places(cost.low, 20), round_places(cost.high, 20)) == (round_places(low, 20), round_places(high, 20))
+    assert round_places(cost.mid, len(seed.partition(".")[2])) == Decimal(seed)
 
 
 # ---- Seed 001: PRD, UX and deploy on Claude 3.5 Sonnet -----------------------------
@@ -465,33 +611,35 @@ def _per_run(cost):
         pytest.param("deploy", "0.02355", "0.025905", id="deploy × 1.1"),
     ],
 )
-def test_seed_001_steps(catalogue, converter, workflow, once, revised):
-    cost = workflow_cost(catalogue.workflows[workflow], catalogue.models, converter, "USD")
+def test_seed_001_steps(dev, workflow, once, revised):
+    cost = workflow_cost(dev.workflows[workflow], dev.models, Converter(dev.fx_rates), "USD")
 
     assert _per_run(cost) == Decimal(once)
     assert cost.expected.is_exact
     assert cost.expected.low == Decimal(revised)
 
 
-def test_seed_001_rounded_figures(report):
+def test_seed_001_rounded_figures(dev):
     """The seed's PRD $0.095 is the exact 0.0945 rounded half up; its UX $0.116 is one mill above the
     exact 0.11505 rounded (it rounded 0.0885 to 0.089 before the 1.3 revision factor)."""
+    report = margin_report(dev)
     assert round_places(report.workflows["prd"].cost.expected.low, 3, ROUND_HALF_UP) == Decimal("0.095")
     assert round_places(report.workflows["ux"].cost.expected.low, 3, ROUND_HALF_UP) == Decimal("0.115")
 
 
-def test_seed_001_prd_breakdown(catalogue, converter):
+def test_seed_001_prd_breakdown(dev):
     """Input 1,000 × $3/1M = $0.003; output 4,000 × $15/1M = $0.060."""
-    cost = workflow_cost(catalogue.workflows["prd"], catalogue.models, converter, "USD")
+    cost = workflow_cost(dev.workflows["prd"], dev.models, Converter(dev.fx_rates), "USD")
 
     assert [step.per_run.low for step in cost.steps] == [Decimal("0.003"), Decimal("0.060")]
     assert [step.runs for step in cost.steps] == [Decimal("1.5"), Decimal("1.5")]
 
 
-def test_seed_001_complete_flow(report):
+def test_seed_001_complete_flow(dev):
     """ "Complete Flow: $0.175-$0.231". Without revision factors the flow costs $0.17505 (the seed's $0.175).
     With them it costs $0.235455: the seed's $0.231 is its rounded 0.095 + 0.116 + 0.020, which leaves
     out the deploy step's own 1.1 revision factor and rounds before summing."""
+    report = margin_report(dev)
     project = report.workflows["project"]
 
     assert project.credits_per_unit is None
@@ -503,3 +651,18 @@ def test_seed_001_complete_flow(report):
         (report.workflows[slug].cost.expected.low for slug in ("prd", "ux", "deploy")), Decimal(0)
     )
     assert Decimal("0.095") + Decimal("0.116") + Decimal("0.020") == Decimal("0.231")
+
+
+def test_seed_001_sells_nothing_in_credits(dev):
+    """Developer flows is cost only: no offer, no credit rate, every workflow internal; its budgets, rate
+    limits and circuit breakers are its thresholds, in USD."""
+    report = margin_report(dev)
+
+    assert (dev.product.reporting_currency, dev.offers, dev.plans) == ("USD", (), ())
+    assert not [rate for model in dev.models.values() for rate in model.rates]
+    assert {slug: flow.credits_per_unit for slug, flow in dev.workflows.items()} == dict.fromkeys(
+        ("prd", "ux", "deploy", "project")
+    )
+    assert report.revenue.basis is None
+    assert len(dev.thresholds) == 12
+    assert {threshold.currency for threshold in dev.thresholds if threshold.metric == "money"} == {"USD"}

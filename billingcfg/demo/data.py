@@ -1,13 +1,15 @@
-"""The demo configuration: every figure of the four pricing notes in ../shared/seeds/.
+"""The demo configuration: every figure of the four pricing notes in ../shared/seeds/,
+as four products that share currencies, meters, providers, models and their costs.
 
-Seed 000: prompt production on Gemini, priced in CNY through a points gateway.
-Seed 001: PRD/UX/deploy generation on Claude and GPT, with alerts and rate limits.
-Seed 002: a coaching product (TWD plans, one credit = one minute) and its GCP alerts.
-Seed 003: a video product's packs, subscriptions and per-second credit rates.
+video (seed 003, the default product): packs, subscriptions and per-second credit rates, in USD.
+coaching (seed 002): TWD minute plans (one credit = one minute), the coaching hour, its GCP alerts.
+sora-prompts (seed 000): prompt production on Gemini through a CNY gateway, reported in its points.
+dev-flows (seed 001): PRD/UX/deploy generation on Claude, its budgets and rate limits; cost only.
 
 Plain data only (no ORM): `billingcfg.demo.load.demo_load` writes it. Amounts are
 strings so they become exact Decimals. Where a seed is ambiguous the choice is
-written next to the figure.
+written next to the figure. A provider cost names its supplier when that is not
+the model's provider; a credit rate, workflow, offer and threshold name their product.
 """
 
 SEED_003_DATE = "2026-01-01"  # seed 003: "Report Date: January 2026" (no day given)
@@ -32,16 +34,7 @@ EXCHANGE_RATES = [
         "as_of": SEED_002_DATE,
         "source": "Seed 002: 1 USD ≈ 32 TWD",
     },
-    # Not in the seeds: seed 000 prices in CNY but never converts to USD. Chosen
-    # near the market rate of January 2026 so its costs have a reporting value.
-    {
-        "from": "USD",
-        "to": "CNY",
-        "from_amount": "1",
-        "to_amount": "7.1",
-        "as_of": SEED_000_DATE,
-        "source": "Chosen for the demo: near the January 2026 market rate",
-    },
+    # No USD → CNY: seed 000 never converts its yuan to dollars, and its product reports in points.
     # Seed 000: "¥99 → 1,600,000 points". Kept as the two amounts, so 16,161.6161… is exact.
     {
         "from": "CNY",
@@ -80,6 +73,79 @@ PROVIDERS = [
     # Seed 003 prices Mochi at "API providers: $0.05-$0.20/sec estimated"; fal.ai is the one it cites.
     {"slug": "fal", "name": "fal.ai", "website": "https://fal.ai/pricing"},
     {"slug": "supabase", "name": "Supabase", "website": "https://supabase.com/pricing"},
+    # Seed 000 buys Gemini through a model gateway it does not name, priced in ¥ per 1M tokens
+    # ("from your model pricing screenshot") and recharged in points (¥99 → 1,600,000 points).
+    {
+        "slug": "gateway",
+        "name": "Model gateway (CNY)",
+        "website": "",
+        "notes": "Seed 000's gateway: ¥ per 1M tokens, paid in points bought at ¥99 for 1,600,000.",
+    },
+]
+
+# Four apps, each with its own credit. Seed 003's video app is the default product: the
+# unscoped API routes (/api/v1/config/, quote/, thresholds/evaluate/) serve it, as before.
+PRODUCTS = [
+    {
+        "slug": "video",
+        "name": "Video credits",
+        "credit_name": "credits",
+        "reporting_currency": "USD",
+        # DESIGN's example target; seed 003's rates aim at ~80 % ("400% margin" is the markup).
+        "target_gross_margin": "0.75",
+        "target_gross_margin_high": None,
+        # Seed 003 judges every rate at $0.05 a credit.
+        "revenue_basis": "fixed",
+        "fixed_revenue_per_credit": "0.05",
+        "is_default": True,
+        "sort_order": 1,
+        "description": "Seed 003: a video app selling credit packs and subscriptions, charging credits per second.",
+    },
+    {
+        "slug": "coaching",
+        "name": "Coaching minutes",
+        "credit_name": "minutes",
+        "reporting_currency": "TWD",
+        # Seed 002 §10: "目標毛利率 40-50%" (its §4 table says 30-50 %; the decision is 40-50 %).
+        "target_gross_margin": "0.40",
+        "target_gross_margin_high": "0.50",
+        # Seed 002 designs around the 100 TWD plan (2,000 users × 100 TWD): 180 minutes for 100 TWD,
+        # the highest price per minute of the three plans, is the credit its margins are judged at.
+        "revenue_basis": "highest",
+        "fixed_revenue_per_credit": None,
+        "is_default": False,
+        "sort_order": 2,
+        "description": "Seed 002: a parenting-coaching app selling TWD plans of minutes (1 credit = 1 minute).",
+    },
+    {
+        "slug": "sora-prompts",
+        "name": "Sora-2Ai prompts",
+        "credit_name": "points",
+        "reporting_currency": "PTS",
+        # Seed 000 names no margin (gross_margin is a blank to fill) and sells nothing here:
+        # no margin is judged; the figure is DESIGN's example, kept for when it sells.
+        "target_gross_margin": "0.75",
+        "target_gross_margin_high": None,
+        "revenue_basis": "lowest",
+        "fixed_revenue_per_credit": None,
+        "is_default": False,
+        "sort_order": 3,
+        "description": "Seed 000: Sora-2Ai's prompt pipeline on Gemini, costed in the gateway's points.",
+    },
+    {
+        "slug": "dev-flows",
+        "name": "Developer flows",
+        "credit_name": "credits",
+        "reporting_currency": "USD",
+        # Seed 001 budgets cost only and sells nothing in credits: no margin is judged.
+        "target_gross_margin": "0.75",
+        "target_gross_margin_high": None,
+        "revenue_basis": "lowest",
+        "fixed_revenue_per_credit": None,
+        "is_default": False,
+        "sort_order": 4,
+        "description": "Seed 001: PRD, UX and deploy generation on Claude, with per-run budgets and rate limits.",
+    },
 ]
 
 
@@ -121,6 +187,7 @@ MODELS = [
         # Seed 003: "4, 8, 12 seconds (standard)"; the New-vs-Old table's 8 s default.
         "rates": [
             {
+                "product": "video",
                 "variant": None,
                 "meter": "seconds",
                 "credits": "10",
@@ -163,6 +230,7 @@ MODELS = [
         # charges Sora 2 Pro for 8 s and 12 s in its examples: the rate allows all six.
         "rates": [
             {
+                "product": "video",
                 "variant": None,
                 "meter": "seconds",
                 "credits": "35",
@@ -217,6 +285,7 @@ MODELS = [
         # (the New-vs-Old table charges every model for 8 s).
         "rates": [
             {
+                "product": "video",
                 "variant": None,
                 "meter": "seconds",
                 "credits": "15",
@@ -290,6 +359,7 @@ MODELS = [
         ],
         "rates": [
             {
+                "product": "video",
                 "variant": None,
                 "meter": "seconds",
                 "credits": "8",
@@ -351,6 +421,7 @@ MODELS = [
         ],
         "rates": [
             {
+                "product": "video",
                 "variant": None,
                 "meter": "seconds",
                 "credits": "60",
@@ -432,6 +503,7 @@ MODELS = [
         ],
         "rates": [
             {
+                "product": "video",
                 "variant": None,
                 "meter": "seconds",
                 "credits": "5",
@@ -476,6 +548,7 @@ MODELS = [
         ],
         "rates": [
             {
+                "product": "video",
                 "variant": "480p",
                 "meter": "seconds",
                 "credits": "2",
@@ -484,6 +557,7 @@ MODELS = [
                 "default_quantity": "8",
             },
             {
+                "product": "video",
                 "variant": "720p",
                 "meter": "seconds",
                 "credits": "5",
@@ -535,6 +609,7 @@ MODELS = [
         ],
         "rates": [
             {
+                "product": "video",
                 "variant": None,
                 "meter": "seconds",
                 "credits": "10",
@@ -564,6 +639,8 @@ MODELS = [
                 "source_url": "https://elevenlabs.io/pricing/api",
                 "as_of": SEED_002_DATE,
             },
+            # Seed 002 §9: the Enterprise price is a contract to negotiate (需談合約): a negotiated
+            # cost, which a price-list import never overwrites.
             {
                 "variant": "enterprise",
                 "meter": "hours",
@@ -572,6 +649,8 @@ MODELS = [
                 "currency": "USD",
                 "source_url": "https://elevenlabs.io/pricing/api",
                 "as_of": SEED_002_DATE,
+                "negotiated": True,
+                "notes": "Seed 002: ElevenLabs Enterprise, $0.22/hr (standard $0.40/hr).",
             },
         ],
         "rates": [],
@@ -710,61 +789,90 @@ MODELS = [
         "rates": [],
     },
     # ---- Seed 000: Gemini through the CNY points gateway, as price bands --------------
+    # Gemini 2.5 Flash has two suppliers: Google at $0.30 / $2.50 per 1M (seed 002, its primary
+    # supplier) and seed 000's gateway at ¥0.3–0.6 / ¥0.6–1.2 per 1M. Seed 000's steps name the gateway.
     {
         "slug": "gemini-2-5-flash",
         "name": "Gemini 2.5 Flash",
         "provider": "google",
         "modality": "text",
-        "description": "Seed 002 lists Google's own price as an alternative: $0.30 / $2.50 per 1M tokens.",
         "variants": DEFAULT_VARIANT,
         "costs": [
             {
                 "variant": None,
                 "meter": "input_tokens",
+                "price": "0.30",
+                "per_units": 1_000_000,
+                "currency": "USD",
+                "source_url": "https://ai.google.dev/gemini-api/docs/pricing",
+                "as_of": SEED_002_DATE,
+                "notes": "Seed 002: Gemini 2.5 Flash (備選), $0.30 per 1M input.",
+            },
+            {
+                "variant": None,
+                "meter": "output_tokens",
+                "price": "2.50",
+                "per_units": 1_000_000,
+                "currency": "USD",
+                "source_url": "https://ai.google.dev/gemini-api/docs/pricing",
+                "as_of": SEED_002_DATE,
+                "notes": "Seed 002: Gemini 2.5 Flash (備選), $2.50 per 1M output.",
+            },
+            {
+                "variant": None,
+                "meter": "input_tokens",
+                "supplier": "gateway",
                 "price": "0.3",
                 "price_high": "0.6",
                 "per_units": 1_000_000,
                 "currency": "CNY",
                 "as_of": SEED_000_DATE,
-                "notes": "Seed 000: ¥0.3 ~ 0.6 per 1M (gateway price list).",
+                "notes": "Seed 000: ¥0.3 ~ 0.6 per 1M (gateway price list); its example takes ¥0.45.",
             },
             {
                 "variant": None,
                 "meter": "output_tokens",
+                "supplier": "gateway",
                 "price": "0.6",
                 "price_high": "1.2",
                 "per_units": 1_000_000,
                 "currency": "CNY",
                 "as_of": SEED_000_DATE,
-                "notes": "Seed 000: ¥0.6 ~ 1.2 per 1M (gateway price list).",
+                "notes": "Seed 000: ¥0.6 ~ 1.2 per 1M (gateway price list); its example takes ¥0.9.",
             },
         ],
         "rates": [],
     },
+    # Seed 000 buys Gemini 3 Flash and 3 Pro only through the gateway: it is their primary supplier.
     {
         "slug": "gemini-3-flash",
         "name": "Gemini 3 Flash",
         "provider": "google",
+        "primary_supplier": "gateway",
         "modality": "text",
         "variants": DEFAULT_VARIANT,
         "costs": [
             {
                 "variant": None,
                 "meter": "input_tokens",
+                "supplier": "gateway",
                 "price": "0.25",
                 "price_high": "0.5",
                 "per_units": 1_000_000,
                 "currency": "CNY",
                 "as_of": SEED_000_DATE,
+                "notes": "Seed 000: ¥0.25 ~ 0.5 per 1M (gateway price list); its example takes ¥0.375.",
             },
             {
                 "variant": None,
                 "meter": "output_tokens",
+                "supplier": "gateway",
                 "price": "1.5",
                 "price_high": "3",
                 "per_units": 1_000_000,
                 "currency": "CNY",
                 "as_of": SEED_000_DATE,
+                "notes": "Seed 000: ¥1.5 ~ 3 per 1M (gateway price list); its example takes ¥2.25.",
             },
         ],
         "rates": [],
@@ -773,26 +881,31 @@ MODELS = [
         "slug": "gemini-3-pro",
         "name": "Gemini 3 Pro",
         "provider": "google",
+        "primary_supplier": "gateway",
         "modality": "text",
         "variants": DEFAULT_VARIANT,
         "costs": [
             {
                 "variant": None,
                 "meter": "input_tokens",
+                "supplier": "gateway",
                 "price": "1",
                 "price_high": "2",
                 "per_units": 1_000_000,
                 "currency": "CNY",
                 "as_of": SEED_000_DATE,
+                "notes": "Seed 000: ¥1 ~ 2 per 1M (gateway price list); its example takes ¥1.5.",
             },
             {
                 "variant": None,
                 "meter": "output_tokens",
+                "supplier": "gateway",
                 "price": "6",
                 "price_high": "12",
                 "per_units": 1_000_000,
                 "currency": "CNY",
                 "as_of": SEED_000_DATE,
+                "notes": "Seed 000: ¥6 ~ 12 per 1M (gateway price list); its example takes ¥9.",
             },
         ],
         "rates": [],
@@ -915,11 +1028,12 @@ MODELS = [
 ]
 
 
-def _step(label, model, meter, quantity, *, probability="1", multiplier="1", variant=None, notes=""):
+def _step(label, model, meter, quantity, *, probability="1", multiplier="1", variant=None, supplier=None, notes=""):
     return {
         "label": label,
         "model": model,
         "variant": variant,
+        "supplier": supplier,
         "meter": meter,
         "quantity": quantity,
         "probability": probability,
@@ -942,62 +1056,119 @@ PRD_STEPS = _seed_001_steps("PRD", "1000", "4000", "1.5")
 UX_STEPS = _seed_001_steps("UX", "4500", "5000", "1.3")
 DEPLOY_STEPS = _seed_001_steps("Deploy", "350", "1500", "1.1")
 
+
+# Seed 002's coaching hour: speech to text, an emotion call every 3 s, one report, one embedding, the
+# hour's infrastructure. The report and the standard speech-to-text price are given as parameters:
+# the sold hour and seed 002 §9's optimised hour differ only in those.
+def _coaching_hour_steps(*, speech_variant, report_model, report_notes=""):
+    return [
+        _step("Speech to text", "scribe-v2-realtime", "hours", "1", variant=speech_variant),
+        _step(
+            "Emotion calls: input (1,200 × 750 tokens)",
+            "gemini-flash-lite-latest",
+            "input_tokens",
+            "750",
+            multiplier="1200",
+        ),
+        _step(
+            "Emotion calls: output (1,200 × 20 tokens)",
+            "gemini-flash-lite-latest",
+            "output_tokens",
+            "20",
+            multiplier="1200",
+        ),
+        _step("Report: input", report_model, "input_tokens", "55500", notes=report_notes),
+        _step("Report: output", report_model, "output_tokens", "2100", notes=report_notes),
+        # Seed 002 gives the embedding as "~$0.001" a session: 50,000 tokens (the
+        # transcript's size) at $0.02 per 1M is exactly that.
+        _step("RAG embedding", "text-embedding-3-small", "input_tokens", "50000"),
+        _step("Cloud Run", "cloud-run", "hours", "1"),
+        _step("Supabase database", "supabase-db", "hours", "1"),
+        _step("Network egress", "network-egress", "hours", "1"),
+    ]
+
+
+def _gateway_call(prefix, model, input_tokens, output_tokens, *, probability="1"):
+    """One of seed 000's Gemini calls, on the gateway's CNY price list."""
+    return [
+        _step(f"{prefix} (input)", model, "input_tokens", input_tokens, probability=probability, supplier="gateway"),
+        _step(f"{prefix} (output)", model, "output_tokens", output_tokens, probability=probability, supplier="gateway"),
+    ]
+
+
+# Seed 000 §2.3's worked example: Step A 300 in / 700 out on 2.5 Flash, Step B 400 / 800 on 3 Flash,
+# Step C 600 / 1,200 on 3 Pro.
+STEP_A = ("Step A: generate", "gemini-2-5-flash", "300", "700")
+STEP_B = ("Step B: refine", "gemini-3-flash", "400", "800")
+STEP_C = ("Step C: escalate", "gemini-3-pro", "600", "1200")
+
 WORKFLOWS = [
-    # Seed 002: one hour of a coaching session. 1 credit = 1 minute (方案 C), so 60 credits an hour.
+    # Seed 002: one hour of a coaching session, sold by the minute. 1 credit = 1 minute (方案 C), so 60 an hour.
     {
         "slug": "coaching-session-hour",
         "name": "Coaching session hour",
+        "product": "coaching",
         "unit_label": "session hour",
         "credits_per_unit": "60",
         "description": "Seed 002: speech to text for the hour, an emotion call every 3 s, one report, "
         "one embedding, and the hour's infrastructure.",
-        "steps": [
-            _step("Speech to text", "scribe-v2-realtime", "hours", "1", variant="standard"),
-            _step(
-                "Emotion calls: input (1,200 × 750 tokens)",
-                "gemini-flash-lite-latest",
-                "input_tokens",
-                "750",
-                multiplier="1200",
-            ),
-            _step(
-                "Emotion calls: output (1,200 × 20 tokens)",
-                "gemini-flash-lite-latest",
-                "output_tokens",
-                "20",
-                multiplier="1200",
-            ),
-            _step("Report: input", "gemini-3-flash-preview", "input_tokens", "55500"),
-            _step("Report: output", "gemini-3-flash-preview", "output_tokens", "2100"),
-            # Seed 002 gives the embedding as "~$0.001" a session: 50,000 tokens (the
-            # transcript's size) at $0.02 per 1M is exactly that.
-            _step("RAG embedding", "text-embedding-3-small", "input_tokens", "50000"),
-            _step("Cloud Run", "cloud-run", "hours", "1"),
-            _step("Supabase database", "supabase-db", "hours", "1"),
-            _step("Network egress", "network-egress", "hours", "1"),
-        ],
+        "steps": _coaching_hour_steps(speech_variant="standard", report_model="gemini-3-flash-preview"),
     },
-    # Seed 000: Step A always; Step B on p_refine (0.10–0.30: the midpoint 0.2);
-    # Step C on p_escalate (0.01–0.05: the midpoint 0.03). Internal: not sold in credits.
+    # Seed 002 §9's short-term optimisations, costed, not sold: ElevenLabs Enterprise ($0.22/hr, a
+    # contract to negotiate) and the report on Gemini 2.5 Flash from Google. Seed: "~$0.40/hr".
+    {
+        "slug": "coaching-session-hour-optimised",
+        "name": "Coaching session hour, optimised",
+        "product": "coaching",
+        "unit_label": "session hour",
+        "credits_per_unit": None,
+        "description": "Seed 002 §9: the hour after its optimisations (Enterprise speech to text, the report "
+        "on Gemini 2.5 Flash), ~$0.40/hr against $0.59; the 100 TWD plan's margin would rise to 62 %.",
+        "steps": _coaching_hour_steps(
+            speech_variant="enterprise",
+            report_model="gemini-2-5-flash",
+            report_notes="Seed 002 §9: Report 改用 Gemini 2.5 Flash (需驗證品質).",
+        ),
+    },
+    # Seed 000: one produced prompt. Step A always; Step B on p_refine (0.10–0.30: the midpoint 0.2);
+    # Step C on p_escalate (0.01–0.05: the midpoint 0.03). Costed on the gateway, in points; not sold.
     {
         "slug": "prompt-production",
-        "name": "Prompt production",
+        "name": "One prompt",
+        "product": "sora-prompts",
         "unit_label": "prompt",
         "credits_per_unit": None,
-        "description": "Seed 000: one produced prompt. Step B's k variants are one call, as in the seed's example.",
+        "description": "Seed 000 §2.1: C_prompt = c25f + p_refine·c3f + p_escalate·c3p, about 24.3 points at "
+        "mid-range prices. Step B's k variants are one call, as in the seed's example.",
         "steps": [
-            _step("Step A: generate (input)", "gemini-2-5-flash", "input_tokens", "300"),
-            _step("Step A: generate (output)", "gemini-2-5-flash", "output_tokens", "700"),
-            _step("Step B: refine (input)", "gemini-3-flash", "input_tokens", "400", probability="0.2"),
-            _step("Step B: refine (output)", "gemini-3-flash", "output_tokens", "800", probability="0.2"),
-            _step("Step C: escalate (input)", "gemini-3-pro", "input_tokens", "600", probability="0.03"),
-            _step("Step C: escalate (output)", "gemini-3-pro", "output_tokens", "1200", probability="0.03"),
+            *_gateway_call(*STEP_A),
+            *_gateway_call(*STEP_B, probability="0.2"),
+            *_gateway_call(*STEP_C, probability="0.03"),
         ],
     },
+    # Seed 000 §2.3's "points per call": each step's call on its own (12.4, 31.5 and 189 points mid-range).
+    *(
+        {
+            "slug": slug,
+            "name": name,
+            "product": "sora-prompts",
+            "unit_label": "call",
+            "credits_per_unit": None,
+            "description": f"Seed 000 §2.3: one call, {step[2]} tokens in and {step[3]} out, "
+            f"about {points} points at mid-range prices.",
+            "steps": _gateway_call(*step),
+        }
+        for slug, name, step, points in (
+            ("prompt-call-2-5-flash", "Step A call (Gemini 2.5 Flash)", STEP_A, "12.4"),
+            ("prompt-call-3-flash", "Step B call (Gemini 3 Flash)", STEP_B, "31.5"),
+            ("prompt-call-3-pro", "Step C call (Gemini 3 Pro)", STEP_C, "189"),
+        )
+    ),
     # Seed 001 budgets cost only; these are not sold in credits. The multiplier is the revision factor.
     {
         "slug": "prd",
         "name": "PRD generation",
+        "product": "dev-flows",
         "unit_label": "PRD",
         "credits_per_unit": None,
         "description": "Seed 001: revision factor 1.5.",
@@ -1006,6 +1177,7 @@ WORKFLOWS = [
     {
         "slug": "ux",
         "name": "UX generation",
+        "product": "dev-flows",
         "unit_label": "UX spec",
         "credits_per_unit": None,
         "description": "Seed 001: revision factor 1.3.",
@@ -1014,6 +1186,7 @@ WORKFLOWS = [
     {
         "slug": "deploy",
         "name": "Deploy generation",
+        "product": "dev-flows",
         "unit_label": "deploy",
         "credits_per_unit": None,
         "description": "Seed 001: revision factor 1.1.",
@@ -1022,6 +1195,7 @@ WORKFLOWS = [
     {
         "slug": "project",
         "name": "Complete project flow",
+        "product": "dev-flows",
         "unit_label": "project",
         "credits_per_unit": None,
         "description": "Seed 001: PRD, UX and deploy in one flow on Claude 3.5 Sonnet.",
@@ -1030,15 +1204,48 @@ WORKFLOWS = [
 ]
 
 CREDIT_PACKS = [
-    {"slug": "starter", "name": "Starter", "credits": 250, "price": "15", "currency": "USD", "sort_order": 1},
-    {"slug": "booster", "name": "Booster", "credits": 500, "price": "28", "currency": "USD", "sort_order": 2},
-    {"slug": "pro", "name": "Pro", "credits": 1000, "price": "52", "currency": "USD", "sort_order": 3},
-    {"slug": "studio", "name": "Studio", "credits": 2500, "price": "120", "currency": "USD", "sort_order": 4},
+    {
+        "product": "video",
+        "slug": "starter",
+        "name": "Starter",
+        "credits": 250,
+        "price": "15",
+        "currency": "USD",
+        "sort_order": 1,
+    },
+    {
+        "product": "video",
+        "slug": "booster",
+        "name": "Booster",
+        "credits": 500,
+        "price": "28",
+        "currency": "USD",
+        "sort_order": 2,
+    },
+    {
+        "product": "video",
+        "slug": "pro",
+        "name": "Pro",
+        "credits": 1000,
+        "price": "52",
+        "currency": "USD",
+        "sort_order": 3,
+    },
+    {
+        "product": "video",
+        "slug": "studio",
+        "name": "Studio",
+        "credits": 2500,
+        "price": "120",
+        "currency": "USD",
+        "sort_order": 4,
+    },
 ]
 
 SUBSCRIPTION_PLANS = [
     {
         "slug": "explorer",
+        "product": "video",
         "name": "Explorer",
         "price": "19",
         "currency": "USD",
@@ -1048,6 +1255,7 @@ SUBSCRIPTION_PLANS = [
     },
     {
         "slug": "creator",
+        "product": "video",
         "name": "Creator",
         "price": "59",
         "currency": "USD",
@@ -1057,6 +1265,7 @@ SUBSCRIPTION_PLANS = [
     },
     {
         "slug": "agency",
+        "product": "video",
         "name": "Agency",
         "price": "179",
         "currency": "USD",
@@ -1064,12 +1273,11 @@ SUBSCRIPTION_PLANS = [
         "credits_per_interval": 5000,
         "sort_order": 3,
     },
-    # Seed 002's plans (方案 C) sell a different credit: one minute of coaching, at
-    # ~$0.017 a credit against the video credit's $0.0358–$0.060. Loaded inactive so
-    # they don't set the video catalogue's revenue per credit; plan economics still
-    # use them, on the coaching workflow.
+    # Seed 002's plans (方案 C) sell the coaching product's credit, one minute, with their overage
+    # prices (TWD a minute over the plan); each plan's usage is the coaching hour.
     {
         "slug": "coach-basic",
+        "product": "coaching",
         "name": "Coaching Basic",
         "price": "100",
         "currency": "TWD",
@@ -1077,11 +1285,11 @@ SUBSCRIPTION_PLANS = [
         "credits_per_interval": 180,
         "overage_price_per_credit": "0.8",
         "usage_workflow": "coaching-session-hour",
-        "active": False,
         "sort_order": 11,
     },
     {
         "slug": "coach-standard",
+        "product": "coaching",
         "name": "Coaching Standard",
         "price": "300",
         "currency": "TWD",
@@ -1089,11 +1297,11 @@ SUBSCRIPTION_PLANS = [
         "credits_per_interval": 600,
         "overage_price_per_credit": "0.6",
         "usage_workflow": "coaching-session-hour",
-        "active": False,
         "sort_order": 12,
     },
     {
         "slug": "coach-pro",
+        "product": "coaching",
         "name": "Coaching Pro",
         "price": "500",
         "currency": "TWD",
@@ -1101,25 +1309,16 @@ SUBSCRIPTION_PLANS = [
         "credits_per_interval": 1200,
         "overage_price_per_credit": "0.5",
         "usage_workflow": "coaching-session-hour",
-        "active": False,
         "sort_order": 13,
     },
 ]
-
-# Seed 003 judges every rate at $0.05 a credit; the target is DESIGN's example 75%
-# (seed 003's rates aim at ~80%, seed 002's plans at 40–50%: those show below target).
-PRICING_POLICY = {
-    "reporting_currency": "USD",
-    "target_gross_margin": "0.75",
-    "revenue_basis": "fixed",
-    "fixed_revenue_per_credit": "0.05",
-}
 
 
 def _threshold(
     slug,
     name,
     *,
+    product,
     scope,
     window,
     limit,
@@ -1135,6 +1334,7 @@ def _threshold(
     return {
         "slug": slug,
         "name": name,
+        "product": product,
         "scope": scope,
         "window": window,
         "limit": limit,
@@ -1154,6 +1354,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "budget-50",
         "Monthly budget: reminder (50%)",
+        product="coaching",
         scope="system",
         window="month",
         limit="2500",
@@ -1164,6 +1365,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "budget-75",
         "Monthly budget: warning (75%)",
+        product="coaching",
         scope="system",
         window="month",
         limit="3750",
@@ -1174,6 +1376,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "budget-100",
         "Monthly budget: hard cap (100%)",
+        product="coaching",
         scope="system",
         window="month",
         limit="5000",
@@ -1186,6 +1389,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "cap-elevenlabs-hours",
         "ElevenLabs monthly cap",
+        product="coaching",
         scope="provider",
         provider="elevenlabs",
         window="month",
@@ -1198,6 +1402,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "cap-emotion-calls",
         "Gemini emotion calls monthly cap",
+        product="coaching",
         scope="model",
         model="gemini-flash-lite-latest",
         window="month",
@@ -1210,6 +1415,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "cap-report-calls",
         "Gemini report calls monthly cap",
+        product="coaching",
         scope="model",
         model="gemini-3-flash-preview",
         window="month",
@@ -1222,6 +1428,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "cap-cloud-run",
         "Cloud Run monthly cap",
+        product="coaching",
         scope="model",
         model="cloud-run",
         window="month",
@@ -1235,6 +1442,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "anomaly-user-hours-day",
         "One user over 3 h a day",
+        product="coaching",
         scope="user",
         model="scribe-v2-realtime",
         window="day",
@@ -1246,6 +1454,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "anomaly-user-hours-month",
         "One user over 10 h a month",
+        product="coaching",
         scope="user",
         model="scribe-v2-realtime",
         window="month",
@@ -1257,6 +1466,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "anomaly-emotion-calls-hour",
         "Emotion calls over 1,500 an hour",
+        product="coaching",
         scope="user",
         model="gemini-flash-lite-latest",
         window="hour",
@@ -1268,6 +1478,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "anomaly-elevenlabs-spend-day",
         "ElevenLabs over $100 a day",
+        product="coaching",
         scope="provider",
         provider="elevenlabs",
         window="day",
@@ -1280,6 +1491,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "user-spend-alert",
         "User spend alert",
+        product="dev-flows",
         scope="user",
         window="month",
         limit="5",
@@ -1290,6 +1502,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "system-spend-alert",
         "System spend alert",
+        product="dev-flows",
         scope="system",
         window="day",
         limit="100",
@@ -1302,6 +1515,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "sonnet-high-volume",
         "Sonnet at high volume",
+        product="dev-flows",
         scope="model",
         model="claude-3-5-sonnet",
         window="day",
@@ -1313,6 +1527,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "system-spend-disable",
         "Disable the service",
+        product="dev-flows",
         scope="system",
         window="day",
         limit="500",
@@ -1324,6 +1539,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "free-requests-hour",
         "Free tier: requests an hour",
+        product="dev-flows",
         scope="user",
         tier="free",
         window="hour",
@@ -1335,6 +1551,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "free-tokens-day",
         "Free tier: tokens a day",
+        product="dev-flows",
         scope="user",
         tier="free",
         window="day",
@@ -1346,6 +1563,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "paid-requests-hour",
         "Paid tier: requests an hour",
+        product="dev-flows",
         scope="user",
         tier="paid",
         window="hour",
@@ -1357,6 +1575,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "paid-tokens-day",
         "Paid tier: tokens a day",
+        product="dev-flows",
         scope="user",
         tier="paid",
         window="day",
@@ -1369,6 +1588,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "breaker-user-requests-day",
         "Circuit breaker: requests per user a day",
+        product="dev-flows",
         scope="user",
         window="day",
         limit="100",
@@ -1379,6 +1599,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "breaker-user-tokens-day",
         "Circuit breaker: tokens per user a day",
+        product="dev-flows",
         scope="user",
         window="day",
         limit="100000",
@@ -1389,6 +1610,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "breaker-user-spend-month",
         "Circuit breaker: spend per user a month",
+        product="dev-flows",
         scope="user",
         window="month",
         limit="10",
@@ -1399,6 +1621,7 @@ ALERT_THRESHOLDS = [
     _threshold(
         "breaker-system-spend-day",
         "Circuit breaker: system spend a day",
+        product="dev-flows",
         scope="system",
         window="day",
         limit="1000",
@@ -1432,4 +1655,15 @@ PRICE_LIST_ALIASES = [
         "variant": None,
         "notes": "The budget model's dated name.",
     },
+]
+
+# Which of our suppliers a LiteLLM entry's `litellm_provider` is (rates.PriceListSupplier): the
+# price-list import takes an entry as a supplier's cost only through these, and only for a model
+# that supplier sells us. A reseller's entries (deepinfra/…, kyma/…) map to no supplier of ours.
+PRICE_LIST_SUPPLIERS = [
+    {"pattern": "gemini", "supplier": "google", "notes": "The Gemini API's own prices."},
+    {"pattern": "vertex_ai-*", "supplier": "google", "notes": "Vertex AI's price lists (language, video, image …)."},
+    {"pattern": "openai", "supplier": "openai", "notes": ""},
+    {"pattern": "anthropic", "supplier": "anthropic", "notes": ""},
+    {"pattern": "elevenlabs", "supplier": "elevenlabs", "notes": ""},
 ]

@@ -1,6 +1,7 @@
 """The demo's two releases: seed 003's flat credits per video (v1), then its
-per-second pricing (v2, the demo draft). `GET /api/v1/releases/1/diff/2/` is
-then seed 003's "New Pricing vs Old" table, with margins."""
+per-second pricing (v2, the demo draft). Only the video product differs between
+them: `GET /api/v1/releases/1/diff/2/` is then seed 003's "New Pricing vs Old"
+table, with margins, and the other three products keep their ETags."""
 
 from copy import deepcopy
 
@@ -22,18 +23,19 @@ OLD_FLAT_CREDITS = {
     ("mochi-1", None): "30",
 }
 OLD_VIDEO_SECONDS = "8"
+VIDEO = "video"  # the product whose rates v1 puts back: the other three are the same in both releases
 V1_NOTE = "Seed 003's flat-rate video pricing: one price per 8-second video, whatever it costs us."
 V2_NOTE = "Seed 003's per-second video pricing (January 2026): credits follow each model's cost per second."
 
 
 def flat_rate_configuration(configuration: dict) -> dict:
-    """The configuration with seed 003's video rates put back to their old flat
+    """The configuration with the video product's rates put back to seed 003's old flat
     credits: so many credits per 8-second video, and only 8-second videos."""
     old = deepcopy(configuration)
     for model in old["models"]:
         for rate in model["credit_rates"]:
             credits = OLD_FLAT_CREDITS.get((model["slug"], rate["variant"]))
-            if credits is None or rate["meter"] != "seconds":
+            if credits is None or rate["meter"] != "seconds" or rate["product"] != VIDEO:
                 continue
             rate.update(
                 credits=credits,

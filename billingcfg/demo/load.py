@@ -1,4 +1,4 @@
-"""Loading the demo configuration (billingcfg.demo.data) into the draft tables.
+"""Loading the demo configuration (billingcfg.demo.data), four products, into the draft tables.
 
 The demo data becomes a configuration document and goes through the one loader,
 `billingcfg.releases.restore.draft_load`, without pruning. Idempotent: rows are found by
@@ -15,38 +15,44 @@ from billingcfg.releases.document import SCHEMA_VERSION
 from billingcfg.releases.restore import LoadResult, draft_load
 from billingcfg.releases.tables import QUANTITIES, with_defaults
 from plans.models import CreditPack
-from rates.models import AIModel
+from rates.models import AIModel, PriceListSupplier, Provider
 from rates.price_list_import import price_list_aliases_load
 
 CHANGE_REASON = "Loaded demo data"
 
 
+def _model_row(row: dict) -> dict:
+    """A model with its variants, costs (each from its supplier: by default the model's
+    provider) and credit rates (each a product's)."""
+    return {
+        "slug": row["slug"],
+        "name": row["name"],
+        "provider": row["provider"],
+        "primary_supplier": row.get("primary_supplier"),
+        "modality": row["modality"],
+        "active": True,
+        "description": row.get("description", ""),
+        "variants": row["variants"],
+        "provider_costs": [
+            with_defaults("provider_costs", {"supplier": row["provider"], **cost}) for cost in row["costs"]
+        ],
+        "credit_rates": [
+            with_defaults(
+                "credit_rates",
+                {**rate, "allowed_quantities": QUANTITIES.to_document(rate.get("allowed_quantities", ""))},
+            )
+            for rate in row["rates"]
+        ],
+    }
+
+
 def demo_configuration() -> dict:
     """The demo data in the shape of `draft_configuration()`, every default written out."""
-    models = [
-        {
-            "slug": row["slug"],
-            "name": row["name"],
-            "provider": row["provider"],
-            "modality": row["modality"],
-            "active": True,
-            "description": row.get("description", ""),
-            "variants": row["variants"],
-            "provider_costs": [with_defaults("provider_costs", cost) for cost in row["costs"]],
-            "credit_rates": [
-                with_defaults(
-                    "credit_rates",
-                    {**rate, "allowed_quantities": QUANTITIES.to_document(rate.get("allowed_quantities", ""))},
-                )
-                for rate in row["rates"]
-            ],
-        }
-        for row in data.MODELS
-    ]
     workflows = [
         {
             "slug": row["slug"],
             "name": row["name"],
+            "product": row["product"],
             "unit_label": row["unit_label"],
             "credits_per_unit": row["credits_per_unit"],
             "active": True,
@@ -74,10 +80,9 @@ def demo_configuration() -> dict:
     ]
     return {
         "schema_version": SCHEMA_VERSION,
-        "reporting_currency": data.PRICING_POLICY["reporting_currency"],
-        "policy": dict(data.PRICING_POLICY),
         "currencies": data.CURRENCIES,
         "exchange_rates": data.EXCHANGE_RATES,
+        "products": data.PRODUCTS,
         "meters": [{"description": "", **row} for row in data.METERS],
         "providers": [{"active": True, "notes": "", **row} for row in data.PROVIDERS],
         "credit_packs": [{"description": "", "bonus_credits": 0, "active": True, **row} for row in data.CREDIT_PACKS],
@@ -85,16 +90,35 @@ def demo_configuration() -> dict:
             {"description": "", "overage_price_per_credit": None, "usage_workflow": None, "active": True, **row}
             for row in data.SUBSCRIPTION_PLANS
         ],
-        "models": models,
+        "models": [_model_row(row) for row in data.MODELS],
         "workflows": workflows,
         "alert_thresholds": thresholds,
     }
+
+
+def _price_list_suppliers_load(rows: list[dict], *, reason: str) -> int:
+    """Price-list supplier names {"pattern", "supplier", "notes"} into their table, matched by
+    pattern and written only when they differ (loading twice writes nothing). How many were written."""
+    written = 0
+    for row in rows:
+        supplier = Provider.objects.get(slug=row["supplier"])
+        found = PriceListSupplier.objects.filter(pattern=row["pattern"]).first()
+        if found is not None and (found.supplier_id, found.notes) == (supplier.pk, row["notes"]):
+            continue
+        found = found or PriceListSupplier(pattern=row["pattern"])
+        found.supplier, found.notes = supplier, row["notes"]
+        found.full_clean()
+        found._change_reason = reason
+        found.save()
+        written += 1
+    return written
 
 
 @transaction.atomic
 def demo_load() -> LoadResult:
     result = draft_load(demo_configuration(), prune=False, reason=CHANGE_REASON)
     price_list_aliases_load(data.PRICE_LIST_ALIASES, reason=CHANGE_REASON)
+    _price_list_suppliers_load(data.PRICE_LIST_SUPPLIERS, reason=CHANGE_REASON)
     return result
 
 

@@ -1,4 +1,4 @@
-"""The demo configuration: what an ops person finds after `make run`."""
+"""The demo configuration: what an ops person finds after `make run`: four products, one per seed."""
 
 from decimal import Decimal
 from io import StringIO
@@ -9,22 +9,23 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 
 from billingcfg.demo.load import demo_load
-from billingcfg.models import AlertThreshold, ExchangeRate, PricingPolicy
+from billingcfg.models import AlertThreshold, ExchangeRate, Product
+from billingcfg.releases.document import draft_configuration, product_document
 from plans.models import CreditPack, SubscriptionPlan
-from rates.models import AIModel, CreditRate, ProviderCost, Workflow
+from rates.models import AIModel, CreditRate, PriceListSupplier, Provider, ProviderCost, Workflow
 
 CONFIG_APPS = ("billingcfg", "plans", "rates")
 
 
 def _row_counts() -> dict[str, int]:
     """Rows per draft table and per history table (releases are published, not loaded)."""
-    from billingcfg.release_models import ApiKey, Release, ReleaseWithdrawal
+    from billingcfg.release_models import ApiKey, Release, ReleaseProduct, ReleaseWithdrawal
 
     return {
         model._meta.label: model.objects.count()
         for app in CONFIG_APPS
         for model in apps.get_app_config(app).get_models()
-        if model not in (Release, ReleaseWithdrawal, ApiKey)
+        if model not in (Release, ReleaseProduct, ReleaseWithdrawal, ApiKey)
     }
 
 
@@ -87,6 +88,146 @@ def test_if_empty_loads_an_empty_configuration():
 def test_every_model_has_exactly_one_default_variant(demo):
     counts = AIModel.objects.annotate(defaults=Count("variants", filter=Q(variants__is_default=True)))
     assert {m.slug: m.defaults for m in counts if m.defaults != 1} == {}
+
+
+# The four products.
+
+
+def test_four_products_each_with_its_credit_currency_and_target(demo):
+    products = {
+        p.slug: (p.name, p.credit_name, p.reporting_currency.code, p.target_gross_margin, p.target_gross_margin_high)
+        for p in Product.objects.select_related("reporting_currency")
+    }
+
+    assert products == {
+        "video": ("Video credits", "credits", "USD", Decimal("0.75"), None),
+        "coaching": ("Coaching minutes", "minutes", "TWD", Decimal("0.40"), Decimal("0.50")),
+        "sora-prompts": ("Sora-2Ai prompts", "points", "PTS", Decimal("0.75"), None),
+        "dev-flows": ("Developer flows", "credits", "USD", Decimal("0.75"), None),
+    }
+    assert list(Product.objects.filter(is_default=True).values_list("slug", flat=True)) == ["video"]
+
+
+def test_nothing_is_loaded_inactive(demo):
+    """No stand-ins: every row the demo loads is in use."""
+    inactive = {
+        model._meta.label: model.objects.filter(active=False).count()
+        for model in (AIModel, CreditPack, CreditRate, Provider, SubscriptionPlan, Workflow, AlertThreshold)
+    }
+    assert set(inactive.values()) == {0}
+
+
+def test_only_the_exchange_rates_the_seeds_give(demo):
+    """USD → TWD (seed 002) and ¥99 → 1,600,000 points (seed 000): no USD → CNY is invented."""
+    pairs = set(ExchangeRate.objects.values_list("from_currency__code", "to_currency__code"))
+    assert pairs == {("USD", "TWD"), ("CNY", "PTS")}
+
+
+@pytest.mark.parametrize(
+    ("product", "packs", "plans", "rates", "workflows", "thresholds"),
+    [
+        ("video", 4, 3, 9, 0, 0),
+        ("coaching", 0, 3, 0, 2, 11),
+        ("sora-prompts", 0, 0, 0, 4, 0),
+        ("dev-flows", 0, 0, 0, 4, 12),
+    ],
+)
+def test_each_products_own_rows(demo, product, packs, plans, rates, workflows, thresholds):
+    counts = [
+        model.objects.filter(product__slug=product).count()
+        for model in (CreditPack, SubscriptionPlan, CreditRate, Workflow, AlertThreshold)
+    ]
+    assert counts == [packs, plans, rates, workflows, thresholds]
+
+
+def test_price_list_supplier_names(demo):
+    names = dict(PriceListSupplier.objects.values_list("pattern", "supplier__slug"))
+    assert names == {
+        "gemini": "google",
+        "vertex_ai-*": "google",
+        "openai": "openai",
+        "anthropic": "anthropic",
+        "elevenlabs": "elevenlabs",
+    }
+    assert PriceListSupplier.objects.get(pattern="vertex_ai-*").matches("vertex_ai-language-models")
+
+
+@pytest.fixture
+def documents(demo):
+    """Each product's document of the demo draft, as its backend reads it."""
+    configuration = draft_configuration()
+    return {slug: product_document(configuration, slug) for slug in ("video", "coaching", "sora-prompts", "dev-flows")}
+
+
+def _workflow(document, slug):
+    (found,) = [workflow for workflow in document["workflows"] if workflow["slug"] == slug]
+    return found
+
+
+def test_video_document_keeps_seed_003s_figures(documents):
+    video = documents["video"]
+
+    assert video["revenue_per_credit"] == {
+        "currency": "USD",
+        "lowest": "0.0358",
+        "mean": "0.04837619047619047619047619047",
+        "highest": "0.06",
+        "basis": "0.05",
+        "basis_name": "fixed",
+    }
+    assert [pack["slug"] for pack in video["credit_packs"]] == ["starter", "booster", "pro", "studio"]
+    assert [plan["slug"] for plan in video["subscription_plans"]] == ["explorer", "creator", "agency"]
+    (veo,) = [model for model in video["models"] if model["slug"] == "veo-3"]
+    (audio,) = [variant for variant in veo["variants"] if variant["slug"] == "audio"]
+    assert audio["default_usage"]["credits"] == 480
+    assert audio["default_usage"]["cost"]["reporting"] == {"low": "6", "high": "6", "currency": "USD"}
+
+
+def test_coaching_document_judges_the_hour_at_its_own_minute(documents):
+    """The 100 TWD plan's minute (100 / 180 TWD): the hour earns 33.33 TWD (≈ $1.04 at 32 TWD to the
+    dollar) for 18.7728 TWD of cost, 43.7 % within the 40–50 % target."""
+    coaching = documents["coaching"]
+    hour = _workflow(coaching, "coaching-session-hour")
+    margin = Decimal(hour["margin"]["basis"]["gross_margin"]["worst"])
+
+    assert coaching["product"]["reporting_currency"] == "TWD"
+    assert [plan["slug"] for plan in coaching["subscription_plans"]] == ["coach-basic", "coach-standard", "coach-pro"]
+    assert all(plan["active"] for plan in coaching["subscription_plans"])
+    assert hour["cost"] == {"low": "18.7728", "high": "18.7728", "currency": "TWD"}
+    assert round(Decimal(hour["revenue"]["basis"]), 2) == Decimal("33.33")
+    assert round(Decimal(hour["revenue"]["basis"]) / 32, 2) == Decimal("1.04")
+    assert round(margin, 3) == Decimal("0.437")
+    assert hour["flags"] == []
+
+
+def test_sora_prompts_document_costs_in_points(documents):
+    """12.4 / 31.5 / 189 points a call and ~24.3 a prompt: the middle of each band, on the gateway's prices."""
+    sora = documents["sora-prompts"]
+    middle = {}
+    for slug in ("prompt-call-2-5-flash", "prompt-call-3-flash", "prompt-call-3-pro", "prompt-production"):
+        cost = _workflow(sora, slug)["cost"]
+        assert cost["currency"] == "PTS"
+        middle[slug] = (Decimal(cost["low"]) + Decimal(cost["high"])) / 2
+
+    assert sora["product"]["reporting_currency"] == "PTS"
+    assert round(middle["prompt-call-2-5-flash"], 1) == Decimal("12.4")
+    assert round(middle["prompt-call-3-flash"], 1) == Decimal("31.5")
+    assert round(middle["prompt-call-3-pro"]) == Decimal("189")
+    assert round(middle["prompt-production"], 1) == Decimal("24.3")
+    assert {cost["supplier"] for model in sora["models"] for cost in model["provider_costs"]} == {"gateway"}
+
+
+def test_dev_flows_document_is_cost_only(documents):
+    flows = documents["dev-flows"]
+
+    assert (flows["credit_packs"], flows["subscription_plans"]) == ([], [])
+    assert {workflow["slug"]: workflow["cost"]["low"] for workflow in flows["workflows"]} == {
+        "prd": "0.0945",
+        "ux": "0.11505",
+        "deploy": "0.025905",
+        "project": "0.235455",
+    }
+    assert len(flows["alert_thresholds"]) == 12
 
 
 # Seed 003: the video product.
@@ -166,10 +307,10 @@ def test_seed_003_mochi_cost_is_a_price_band(demo):
     assert (cost.price, cost.price_high) == (Decimal("0.05"), Decimal("0.20"))
 
 
-def test_policy_judges_margins_at_seed_003s_five_cents(demo):
-    policy = PricingPolicy.objects.get()
-    assert policy.reporting_currency.code == "USD"
-    assert (policy.revenue_basis, policy.fixed_revenue_per_credit) == ("fixed", Decimal("0.05"))
+def test_video_judges_margins_at_seed_003s_five_cents(demo):
+    video = Product.objects.get(slug="video")
+    assert video.reporting_currency.code == "USD"
+    assert (video.revenue_basis, video.fixed_revenue_per_credit) == ("fixed", Decimal("0.05"))
 
 
 # Seed 002: the coaching product.
@@ -207,9 +348,43 @@ def test_seed_002_coaching_hour_workflow(demo):
 )
 def test_seed_002_plans(demo, slug, price, credits, overage):
     plan = SubscriptionPlan.objects.get(slug=slug)
+    assert (plan.product.slug, plan.active) == ("coaching", True)
     assert (plan.price, plan.currency.code, plan.credits_per_interval) == (Decimal(price), "TWD", credits)
     assert plan.overage_price_per_credit == Decimal(overage)
     assert plan.usage_workflow.slug == "coaching-session-hour"
+
+
+def test_seed_002_enterprise_speech_to_text_is_a_negotiated_cost(demo):
+    costs = {
+        cost.variant.slug: (cost.price, cost.negotiated)
+        for cost in ProviderCost.objects.filter(model__slug="scribe-v2-realtime").select_related("variant")
+    }
+    assert costs == {"standard": (Decimal("0.40"), False), "enterprise": (Decimal("0.22"), True)}
+
+
+def test_seed_002_gemini_2_5_flash_from_google_and_from_the_gateway(demo):
+    """One model, two suppliers: Google's $0.30 / $2.50 (seed 002) and the gateway's ¥ bands (seed 000)."""
+    costs = {
+        (cost.supplier.slug, cost.meter.slug): (cost.price, cost.price_high, cost.currency.code)
+        for cost in ProviderCost.objects.filter(model__slug="gemini-2-5-flash").select_related(
+            "supplier", "meter", "currency"
+        )
+    }
+    assert costs == {
+        ("google", "input_tokens"): (Decimal("0.30"), None, "USD"),
+        ("google", "output_tokens"): (Decimal("2.50"), None, "USD"),
+        ("gateway", "input_tokens"): (Decimal("0.3"), Decimal("0.6"), "CNY"),
+        ("gateway", "output_tokens"): (Decimal("0.6"), Decimal("1.2"), "CNY"),
+    }
+    assert AIModel.objects.get(slug="gemini-2-5-flash").supplier.slug == "google"
+
+
+def test_seed_002_optimised_hour_reports_on_gemini_2_5_flash(demo):
+    steps = Workflow.objects.get(slug="coaching-session-hour-optimised").steps.select_related("model", "variant")
+    assert {(s.model.slug, s.variant.slug if s.variant else None) for s in steps if s.position in (1, 4, 5)} == {
+        ("scribe-v2-realtime", "enterprise"),
+        ("gemini-2-5-flash", None),
+    }
 
 
 def test_seed_002_budget_levels(demo):
@@ -260,7 +435,7 @@ def test_seed_000_99_yuan_buys_1_600_000_points(demo):
     ],
 )
 def test_seed_000_cny_price_bands_per_million(demo, model, meter, low, high):
-    cost = ProviderCost.objects.get(model__slug=model, meter__slug=meter)
+    cost = ProviderCost.objects.get(model__slug=model, meter__slug=meter, supplier__slug="gateway")
     assert (cost.price, cost.price_high, cost.per_units, cost.currency.code) == (
         Decimal(low),
         Decimal(high),
@@ -270,11 +445,11 @@ def test_seed_000_cny_price_bands_per_million(demo, model, meter, low, high):
 
 
 def test_seed_000_prompt_workflow_probabilities(demo):
-    steps = Workflow.objects.get(slug="prompt-production").steps.select_related("model")
-    assert {(s.model.slug, s.probability) for s in steps} == {
-        ("gemini-2-5-flash", Decimal("1")),
-        ("gemini-3-flash", Decimal("0.2")),
-        ("gemini-3-pro", Decimal("0.03")),
+    steps = Workflow.objects.get(slug="prompt-production").steps.select_related("model", "supplier")
+    assert {(s.model.slug, s.probability, s.supplier.slug) for s in steps} == {
+        ("gemini-2-5-flash", Decimal("1"), "gateway"),
+        ("gemini-3-flash", Decimal("0.2"), "gateway"),
+        ("gemini-3-pro", Decimal("0.03"), "gateway"),
     }
 
 
