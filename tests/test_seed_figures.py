@@ -661,8 +661,47 @@ def test_seed_001_sells_nothing_in_credits(dev):
     assert (dev.product.reporting_currency, dev.offers, dev.plans) == ("USD", (), ())
     assert not [rate for model in dev.models.values() for rate in model.rates]
     assert {slug: flow.credits_per_unit for slug, flow in dev.workflows.items()} == dict.fromkeys(
-        ("prd", "ux", "deploy", "project")
+        ("prd", "ux", "deploy", "project", "project-claude-3-haiku", "project-gpt-4-turbo", "project-gpt-3-5-turbo")
     )
+    assert set(dev.models) == {"claude-3-5-sonnet", "claude-3-haiku", "gpt-4-turbo", "gpt-3-5-turbo"}
     assert report.revenue.basis is None
     assert len(dev.thresholds) == 12
     assert {threshold.currency for threshold in dev.thresholds if threshold.metric == "money"} == {"USD"}
+
+
+def test_seed_001_gpt_4_turbo_breakdown(dev):
+    """ "Total per PRD: ~$0.130 ($0.195 with revisions)", "Total per UX: ~$0.195 ($0.254 with revisions)":
+    exactly 0.13 × 1.5 and 0.195 × 1.3 = 0.2535. Its "Complete Flow: $0.360-$0.484" adds a deploy of ~$0.035
+    without its revision factor; the demo's deploy (350 in / 1,500 out) costs $0.0485 once, so the flow is
+    $0.3735 once and $0.50185 with every revision factor."""
+    cost = workflow_cost(dev.workflows["project-gpt-4-turbo"], dev.models, Converter(dev.fx_rates), "USD")
+    by_part = {}
+    for step in cost.steps:
+        part = step.step.label.split(":")[0]
+        once, revised = by_part.get(part, (Decimal(0), Decimal(0)))
+        by_part[part] = (once + step.per_run.low, revised + step.expected.low)
+
+    assert by_part == {
+        "PRD": (Decimal("0.130"), Decimal("0.195")),
+        "UX": (Decimal("0.195"), Decimal("0.2535")),
+        "Deploy": (Decimal("0.0485"), Decimal("0.05335")),
+    }
+    assert round_places(by_part["UX"][1], 3, ROUND_HALF_UP) == Decimal("0.254")
+    assert _per_run(cost) == Decimal("0.3735")
+    assert cost.expected.low == Decimal("0.50185")
+
+
+@pytest.mark.parametrize(
+    ("workflow", "once", "revised"),
+    [
+        # Seed: "$0.025-$0.035", given without a breakdown; the same tokens on Haiku cost less.
+        pytest.param("project-claude-3-haiku", "0.0145875", "0.01962125", id="Haiku"),
+        # Seed: "$0.020-$0.030".
+        pytest.param("project-gpt-3-5-turbo", "0.018675", "0.0250925", id="GPT-3.5 Turbo"),
+    ],
+)
+def test_seed_001_budget_models_complete_flow(dev, workflow, once, revised):
+    cost = workflow_cost(dev.workflows[workflow], dev.models, Converter(dev.fx_rates), "USD")
+
+    assert _per_run(cost) == Decimal(once)
+    assert cost.expected.low == Decimal(revised)

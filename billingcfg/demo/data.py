@@ -1042,10 +1042,10 @@ def _step(label, model, meter, quantity, *, probability="1", multiplier="1", var
     }
 
 
-def _seed_001_steps(prefix, input_tokens, output_tokens, revision_factor):
+def _seed_001_steps(prefix, input_tokens, output_tokens, revision_factor, model="claude-3-5-sonnet"):
     return [
-        _step(f"{prefix}: input", "claude-3-5-sonnet", "input_tokens", input_tokens, multiplier=revision_factor),
-        _step(f"{prefix}: output", "claude-3-5-sonnet", "output_tokens", output_tokens, multiplier=revision_factor),
+        _step(f"{prefix}: input", model, "input_tokens", input_tokens, multiplier=revision_factor),
+        _step(f"{prefix}: output", model, "output_tokens", output_tokens, multiplier=revision_factor),
     ]
 
 
@@ -1055,6 +1055,15 @@ def _seed_001_steps(prefix, input_tokens, output_tokens, revision_factor):
 PRD_STEPS = _seed_001_steps("PRD", "1000", "4000", "1.5")
 UX_STEPS = _seed_001_steps("UX", "4500", "5000", "1.3")
 DEPLOY_STEPS = _seed_001_steps("Deploy", "350", "1500", "1.1")
+
+
+def _project_steps(model):
+    """Seed 001's complete flow (PRD, UX, deploy) with the same tokens on another of its models."""
+    return [
+        *_seed_001_steps("PRD", "1000", "4000", "1.5", model),
+        *_seed_001_steps("UX", "4500", "5000", "1.3", model),
+        *_seed_001_steps("Deploy", "350", "1500", "1.1", model),
+    ]
 
 
 # Seed 002's coaching hour: speech to text, an emotion call every 3 s, one report, one embedding, the
@@ -1201,6 +1210,23 @@ WORKFLOWS = [
         "description": "Seed 001: PRD, UX and deploy in one flow on Claude 3.5 Sonnet.",
         "steps": PRD_STEPS + UX_STEPS + DEPLOY_STEPS,
     },
+    # Seed 001's price bands compare the flow on its budget option and on OpenAI's two models.
+    *(
+        {
+            "slug": f"project-{model}",
+            "name": f"Complete project flow on {name}",
+            "product": "dev-flows",
+            "unit_label": "project",
+            "credits_per_unit": None,
+            "description": f"Seed 001: the same flow on {name}; the seed's own estimate is {seed}.",
+            "steps": _project_steps(model),
+        }
+        for model, name, seed in (
+            ("claude-3-haiku", "Claude 3 Haiku", "$0.025-$0.035"),
+            ("gpt-4-turbo", "GPT-4 Turbo", "$0.360-$0.484"),
+            ("gpt-3-5-turbo", "GPT-3.5 Turbo", "$0.020-$0.030"),
+        )
+    ),
 ]
 
 CREDIT_PACKS = [

@@ -129,7 +129,7 @@ def test_only_the_exchange_rates_the_seeds_give(demo):
         ("video", 4, 3, 9, 0, 0),
         ("coaching", 0, 3, 0, 2, 11),
         ("sora-prompts", 0, 0, 0, 4, 0),
-        ("dev-flows", 0, 0, 0, 4, 12),
+        ("dev-flows", 0, 0, 0, 7, 12),
     ],
 )
 def test_each_products_own_rows(demo, product, packs, plans, rates, workflows, thresholds):
@@ -226,6 +226,15 @@ def test_dev_flows_document_is_cost_only(documents):
         "ux": "0.11505",
         "deploy": "0.025905",
         "project": "0.235455",
+        "project-claude-3-haiku": "0.01962125",
+        "project-gpt-4-turbo": "0.50185",
+        "project-gpt-3-5-turbo": "0.0250925",
+    }
+    assert {model["slug"] for model in flows["models"]} == {
+        "claude-3-5-sonnet",
+        "claude-3-haiku",
+        "gpt-4-turbo",
+        "gpt-3-5-turbo",
     }
     assert len(flows["alert_thresholds"]) == 12
 
