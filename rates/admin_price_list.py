@@ -1,7 +1,9 @@
 """Price lists in the admin: the alias table (entries whose names differ from our
-model slugs) and the "Import price list" page — upload a LiteLLM price list,
-read the dry-run report (costs that differ, new costs, margins that move worst
-first, skipped keys, entries not ours), then apply it to the draft.
+model slugs), the price-list suppliers (LiteLLM's providers → our suppliers) and
+the "Import price list" page — upload a LiteLLM price list, read the dry-run
+report (costs that differ, new costs, rows held back, negotiated costs kept,
+ambiguous rows, margins that move worst first, skipped keys, entries not ours),
+tick the held rows to confirm, then apply it to the draft.
 
 The services in rates.price_list_import do the work and rates.price_list_text
 words their report (for the page and for the import_price_map command); this
@@ -17,10 +19,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from billingcfg.admin.config import ConfigAdmin
+from billingcfg.admin.stale import StaleCheckForm
 from billingcfg.core.text import load_summary
 from billingcfg.core.uploads import size_problem, upload_forget, upload_keep, upload_kept
-from billingcfg.models import PricingPolicy
-from rates.models import PriceListAlias, Provider
+from billingcfg.models import Product
+from rates.models import PriceListAlias, PriceListSupplier, Provider
+from rates.price_list import pattern_problem
 from rates.price_list_text import report_context
 
 IMPORT_PERMISSION = "rates.change_providercost"
@@ -59,6 +63,32 @@ class PriceListForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem)
         return upload
+
+
+# ---- the price-list suppliers -----------------------------------------------------------------
+
+
+class PriceListSupplierForm(StaleCheckForm):
+    class Meta:
+        model = PriceListSupplier
+        fields = ["pattern", "supplier", "notes"]
+
+    def clean_pattern(self):
+        pattern = self.cleaned_data["pattern"]
+        problem = pattern_problem(pattern)
+        if problem:
+            raise forms.ValidationError(problem)
+        return pattern
+
+
+@admin.register(PriceListSupplier)
+class PriceListSupplierAdmin(ConfigAdmin):
+    form = PriceListSupplierForm
+    list_display = ["pattern", "supplier", "notes"]
+    list_select_related = ["supplier"]
+    search_fields = ["pattern", "supplier__slug", "supplier__name", "notes"]
+    autocomplete_fields = ["supplier"]
+    ordering = ["pattern"]
 
 
 # ---- the alias table and its import page ---------------------------------------------------------
@@ -112,7 +142,7 @@ class PriceListAliasAdmin(ConfigAdmin):
         data, providers = upload.read(), form.cleaned_data["providers"]
         try:
             report = price_list_check(data, providers=providers, filename=upload.name)
-        except (ValueError, PricingPolicy.DoesNotExist) as problem:  # PriceListInvalid, ImportRefused
+        except (ValueError, Product.DoesNotExist) as problem:  # PriceListInvalid, ImportRefused
             form.add_error("file", f"{upload.name}: {problem}. Nothing was written.")
             return self._page(request, form=form)
         upload_keep(data, kind=UPLOAD_KIND, name=upload.name, providers=providers)
@@ -126,6 +156,7 @@ class PriceListAliasAdmin(ConfigAdmin):
         kept = upload_kept(digest, kind=UPLOAD_KIND)
         if kept is None:
             return self._page(request, form=PriceListForm(), error=UPLOAD_GONE)
+        confirmed = request.POST.getlist("confirm")
         try:
             report, result = price_list_apply(
                 kept["data"],
@@ -133,6 +164,7 @@ class PriceListAliasAdmin(ConfigAdmin):
                 user=request.user,
                 filename=kept["name"],
                 reviewed_draft_sha256=request.POST.get("draft_sha256", ""),
+                confirmed=confirmed,
             )
         except DraftChanged:
             report = price_list_check(kept["data"], providers=kept["providers"], filename=kept["name"])
@@ -159,6 +191,7 @@ class PriceListAliasAdmin(ConfigAdmin):
             "can_publish": request.user.has_perm("billingcfg.publish_release"),
             "publish_url": reverse("admin:billingcfg_release_publish"),
             "aliases_url": reverse("admin:rates_pricelistalias_changelist"),
+            "suppliers_url": reverse("admin:rates_pricelistsupplier_changelist"),
             **(report_context(report) if report is not None else {}),
         }
         return TemplateResponse(request, "admin/rates/price_list/report.html", context)

@@ -1,6 +1,6 @@
 """Provider price lists in LiteLLM's format (`model_prices_and_context_window.json`,
 the most widely kept public cost map) mapped onto our catalogue as proposed
-provider-cost rows. Pure: bytes and plain values in, frozen dataclasses out,
+supplier-cost rows. Pure: bytes and plain values in, frozen dataclasses out,
 Decimal throughout (the JSON is read with parse_float=Decimal), never float.
 
 The file is one JSON object: entry name → {"litellm_provider", "mode", cost
@@ -13,9 +13,18 @@ Matching an entry to one of our models, in this order:
    model and, when it names one, its variant.
 2. Else the entry key's last "/" segment, lowercased with ".", "_" and spaces
    made "-", equals one of our model slugs ("gemini/gemini-2.5-flash" →
-   gemini-2-5-flash) — unless that model has an alias: then only the aliased
-   entry prices it (the way to choose between azure/, openrouter/ … entries).
+   gemini-2-5-flash) — unless an alias of that model is an entry of the same
+   supplier: then only the aliased entry prices it for that supplier (the way
+   to choose between entries of one supplier).
 3. Else the entry is not in our catalogue: counted and listed, never created.
+
+Whose price it is: the entry's `litellm_provider` through the price-list
+suppliers (rates.PriceListSupplier: `gemini` → google, `vertex_ai-*` → google,
+an exact name before the longest prefix). An entry is a supplier's cost only
+when its provider maps to a supplier and that supplier is one of the model's
+(it has costs for the model, or is the model's primary supplier); otherwise
+the whole entry is passed over with the reason — a reseller's entry
+(`kyma/gemini-3-flash`) never prices the vendor's row.
 
 Prices (LiteLLM's are USD per one unit) → meters:
 
@@ -31,15 +40,17 @@ Prices (LiteLLM's are USD per one unit) → meters:
 - input_cost_per_pixel → megapixels: × 1,000,000, per 1.
 
 A price without a variant (no alias variant, no resolution in the key) goes to
-the model's all-variants row. When the model prices that meter per variant
-instead, an all-variants row would be shadowed by them and change nothing, so
-the price goes to the one variant of a single-variant model and is otherwise
-skipped (an alias naming the variant says which).
+the model's all-variants row of that supplier. When the supplier prices that
+meter per variant instead, an all-variants row would be shadowed by them and
+change nothing, so the price goes to the one variant of a single-variant model
+and is otherwise skipped (an alias naming the variant says which).
 
 Skipped, each listed with its reason, never guessed: every other cost key
 (batch, flex/priority, cache writes, audio, per-character …), a price for a
-meter the catalogue lacks, null or table-valued prices, and a price two
-entries give differently for one row (an alias chooses the entry).
+meter the catalogue lacks, null or table-valued prices. Entries of one supplier
+that give one row different prices are ambiguous: each candidate is listed
+with its figure and none is applied (an alias chooses the entry); entries that
+agree give the row once.
 
 Rejected, naming the entry, the key and the rule, before anything is mapped:
 an empty or oversized file, text that is not JSON or nests deeper than
@@ -52,7 +63,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 from billingcfg.core.jsonlimits import JSONTooDeep, load_json, refuse_constant
@@ -129,15 +140,32 @@ class CatalogueModel:
     slug: str
     provider: str
     variants: tuple[CatalogueVariant, ...]
-    # (variant or None, meter) of every provider-cost row the model has now.
-    priced: frozenset[tuple[str | None, str]] = frozenset()
+    # (variant or None, meter, supplier) of every supplier-cost row the model has now.
+    priced: frozenset[tuple[str | None, str, str]] = frozenset()
+    primary_supplier: str | None = None  # None: the model's provider
+
+    @property
+    def supplier(self) -> str:
+        """Whom the model is bought from unless a rate or step names another."""
+        return self.primary_supplier or self.provider
+
+    @property
+    def suppliers(self) -> frozenset[str]:
+        """Its suppliers: those with a cost for it, and its primary supplier."""
+        return frozenset(supplier for _, _, supplier in self.priced) | {self.supplier}
 
     def variants_at(self, resolution: str) -> tuple[str, ...]:
         wanted = resolution.lower()
         return tuple(v.slug for v in self.variants if wanted in (v.slug.lower(), v.resolution.lower()))
 
-    def per_variant(self, meter: str) -> tuple[str, ...]:
-        return tuple(sorted(variant for variant, priced in self.priced if priced == meter and variant is not None))
+    def per_variant(self, meter: str, supplier: str) -> tuple[str, ...]:
+        return tuple(
+            sorted(
+                variant
+                for variant, priced, by in self.priced
+                if (priced, by) == (meter, supplier) and variant is not None
+            )
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +175,51 @@ class Alias:
     variant: str | None = None
 
 
+WILDCARD = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class SupplierName:
+    """A price list's provider name (`litellm_provider`) → one of our suppliers:
+    exactly, or every name a pattern ending in * begins (`vertex_ai-*`)."""
+
+    pattern: str
+    supplier: str
+
+    @property
+    def is_prefix(self) -> bool:
+        return self.pattern.endswith(WILDCARD)
+
+    def matches(self, provider: str) -> bool:
+        if self.is_prefix:
+            return provider.startswith(self.pattern[:-1])
+        return provider == self.pattern
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why a price-list supplier pattern cannot be used, or None."""
+    if not pattern.strip():
+        return "a pattern names a price list's provider (openai) or a prefix ending in * (vertex_ai-*); it is empty"
+    if pattern.strip() == WILDCARD:
+        return (
+            "'*' alone would take every provider's prices as this supplier's; name the provider (openai) "
+            "or a prefix ending in * (vertex_ai-*)"
+        )
+    if WILDCARD in pattern[:-1]:
+        return f"'{pattern}': a * may only end a pattern, as in vertex_ai-*"
+    if pattern != pattern.strip():
+        return f"'{pattern}' begins or ends with a space; a provider name has none"
+    return None
+
+
+def supplier_of(provider: str, names: Iterable[SupplierName]) -> SupplierName | None:
+    """The rule that maps `provider`: an exact name before any prefix, a longer prefix before a shorter."""
+    found = [name for name in names if name.matches(provider)]
+    if not found:
+        return None
+    return max(found, key=lambda name: (not name.is_prefix, len(name.pattern)))
+
+
 @dataclass(frozen=True, slots=True)
 class Catalogue:
     models: Mapping[str, CatalogueModel]
@@ -154,14 +227,23 @@ class Catalogue:
     aliases: Mapping[str, Alias] = field(default_factory=dict)
     # Only models of these providers are priced; None: every provider.
     providers: frozenset[str] | None = None
+    # The price-list suppliers: whose cost an entry is. None of them: no entry is anyone's.
+    supplier_names: tuple[SupplierName, ...] = ()
 
 
 # ---- what the list proposes ------------------------------------------------------------------
 
 
+def row_id(model: str, variant: str | None, meter: str, supplier: str, tier_threshold: Decimal | None = None) -> str:
+    """A supplier-cost row as one word, to confirm a held row by:
+    gemini-3-pro/*/input_tokens/google, …/above-200000 for a tier."""
+    tier = f"/above-{dec(tier_threshold)}" if tier_threshold is not None else ""
+    return f"{model}/{variant or WILDCARD}/{meter}/{supplier}{tier}"
+
+
 @dataclass(frozen=True, slots=True)
 class ProposedCost:
-    """A provider-cost row as the list prices it: `price` USD per `per_units` of `meter`."""
+    """A supplier-cost row as the list prices it: `price` USD per `per_units` of `meter`."""
 
     model: str
     variant: str | None
@@ -175,11 +257,17 @@ class ProposedCost:
     key: str
     unrounded: Decimal | None = None  # the list's figure, when it had more places than the column keeps
     currency: str = CURRENCY
+    supplier: str = ""
+    agreeing: tuple[str, ...] = ()  # other entries giving the same price for the row
 
     @property
     def row_key(self) -> tuple:
-        """The provider-cost row it is for: (model, variant, meter, tier threshold)."""
-        return self.model, self.variant, self.meter, self.tier_threshold
+        """The supplier-cost row it is for: (model, variant, meter, supplier, tier threshold)."""
+        return self.model, self.variant, self.meter, self.supplier, self.tier_threshold
+
+    @property
+    def row_id(self) -> str:
+        return row_id(self.model, self.variant, self.meter, self.supplier, self.tier_threshold)
 
     @property
     def unit_price(self) -> Decimal:
@@ -188,7 +276,8 @@ class ProposedCost:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A cost key (or, with key "", a whole entry) the import leaves alone, and why."""
+    """A cost key (or, with key "", a whole entry) the import leaves alone, and why.
+    Reasons name no entry, so a report can count entries by reason."""
 
     entry: str
     key: str
@@ -204,6 +293,22 @@ class MatchedEntry:
     via: str  # "alias" or "name"
     provider: str  # LiteLLM's litellm_provider
     mode: str
+    supplier: str = ""  # ours, the provider maps to
+
+
+@dataclass(frozen=True, slots=True)
+class Ambiguous:
+    """A row entries of one supplier price differently: each candidate, none applied."""
+
+    candidates: tuple[ProposedCost, ...]
+
+    @property
+    def row_key(self) -> tuple:
+        return self.candidates[0].row_key
+
+    @property
+    def row_id(self) -> str:
+        return self.candidates[0].row_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,6 +319,7 @@ class PriceListMapping:
     skipped: tuple[Skipped, ...]
     unmatched: tuple[str, ...]  # not in our catalogue
     excluded: tuple[str, ...]  # ours, but of a provider the import was not asked for
+    ambiguous: tuple[Ambiguous, ...] = ()
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -386,7 +492,9 @@ def fit_price(value: Decimal) -> tuple[Decimal, bool] | str:
     return rounded, rounded != value
 
 
-def _variant_for(model: CatalogueModel, target: _Target, alias_variant: str | None) -> str | None | tuple[str]:
+def _variant_for(
+    model: CatalogueModel, target: _Target, alias_variant: str | None, supplier: str
+) -> str | None | tuple[str]:
     """The variant a price is for: a slug, None for all variants, or (reason,) when it cannot be told."""
     if target.resolution is not None:
         found = model.variants_at(target.resolution)
@@ -404,21 +512,21 @@ def _variant_for(model: CatalogueModel, target: _Target, alias_variant: str | No
         return found[0]
     if alias_variant is not None:
         return alias_variant
-    if (None, target.meter) in model.priced:
+    if (None, target.meter, supplier) in model.priced:
         return None
-    per_variant = model.per_variant(target.meter)
+    per_variant = model.per_variant(target.meter, supplier)
     if not per_variant:
         return None
     if len(model.variants) == 1:
         return model.variants[0].slug
     return (
-        f"{model.slug} prices {target.meter} per variant ({', '.join(per_variant)}) and this entry names "
-        "none; an alias with a variant says which",
+        f"{model.slug} prices {target.meter} from {supplier} per variant ({', '.join(per_variant)}) and this "
+        "entry names none; an alias with a variant says which",
     )
 
 
 def _entry_costs(
-    name: str, entry: dict, model: CatalogueModel, alias_variant: str | None, meters: frozenset[str]
+    name: str, entry: dict, model: CatalogueModel, alias_variant: str | None, meters: frozenset[str], supplier: str
 ) -> tuple[list[ProposedCost], list[Skipped]]:
     costs, skipped = [], []
 
@@ -443,11 +551,11 @@ def _entry_costs(
         if missing:
             skip(key, f"no meter '{missing[0]}' in the catalogue")
             continue
-        variant = _variant_for(model, target, alias_variant)
+        variant = _variant_for(model, target, alias_variant, supplier)
         if isinstance(variant, tuple):
             skip(key, variant[0])
             continue
-        if target.tier_threshold is not None and not _has_base(entry, key, model, variant, target.meter):
+        if target.tier_threshold is not None and not _has_base(entry, key, model, variant, target.meter, supplier):
             skip(key, f"a long-context tier without a base price for {target.meter}")
             continue
         fitted = fit_price(value * target.factor)
@@ -468,14 +576,15 @@ def _entry_costs(
                 entry=name,
                 key=key,
                 unrounded=value * target.factor if rounded else None,
+                supplier=supplier,
             )
         )
     return costs, skipped
 
 
-def _has_base(entry: dict, key: str, model: CatalogueModel, variant: str | None, meter: str) -> bool:
+def _has_base(entry: dict, key: str, model: CatalogueModel, variant: str | None, meter: str, supplier: str) -> bool:
     base = LONG_CONTEXT.match(key)["base"]
-    return entry.get(base) is not None or (variant, meter) in model.priced
+    return entry.get(base) is not None or (variant, meter, supplier) in model.priced
 
 
 # ---- mapping the whole list ------------------------------------------------------------------
@@ -492,34 +601,61 @@ def _match(name: str, catalogue: Catalogue) -> tuple[str, str | None, str] | Non
     return None
 
 
-def _one_per_row(costs: list[ProposedCost]) -> tuple[list[ProposedCost], list[Skipped]]:
-    """One proposal per provider-cost row. Entries agreeing on a row's price give it once;
-    entries disagreeing give it not at all: which one holds is not guessed."""
+def _provider(entry: dict) -> str:
+    provider = entry.get("litellm_provider")
+    return provider.strip() if isinstance(provider, str) else ""
+
+
+def _supplier_problem(provider: str, model: CatalogueModel, catalogue: Catalogue) -> tuple[str | None, str | None]:
+    """(our supplier, None) when the entry is a cost of one of the model's suppliers, else (None, why not)."""
+    if not provider:
+        return None, "the entry names no provider (litellm_provider), so whose price it is cannot be told"
+    rule = supplier_of(provider, catalogue.supplier_names)
+    if rule is None:
+        return None, f"its provider '{provider}' is none of our suppliers (no price-list supplier matches it)"
+    if rule.supplier not in model.suppliers:
+        return None, (
+            f"its provider '{provider}' is our supplier {rule.supplier} ({rule.pattern}), which is not a supplier of "
+            f"{model.slug}: no cost of it from {rule.supplier}, and its primary supplier is {model.supplier}"
+        )
+    return rule.supplier, None
+
+
+def _aliased(entries: Mapping[str, object], catalogue: Catalogue) -> dict[tuple[str, str], list[str]]:
+    """(model, supplier) → the aliases that price it: an alias's supplier is its entry's, or
+    the model's primary supplier when its entry is not in this file."""
+    aliased: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for alias in catalogue.aliases.values():
+        model = catalogue.models.get(alias.model)
+        if model is None:
+            continue
+        entry = entries.get(alias.name)
+        if isinstance(entry, dict):
+            rule = supplier_of(_provider(entry), catalogue.supplier_names)
+            supplier = rule.supplier if rule is not None else None
+        else:
+            supplier = model.supplier
+        if supplier is not None:
+            aliased[(model.slug, supplier)].append(alias.name)
+    return aliased
+
+
+def _one_per_row(costs: list[ProposedCost]) -> tuple[list[ProposedCost], list[Ambiguous]]:
+    """One proposal per supplier-cost row. Entries agreeing on a row's price give it once
+    (the first, naming the others); entries disagreeing give it not at all: which holds is not guessed."""
     by_row: dict[tuple, list[ProposedCost]] = defaultdict(list)
     for cost in costs:
         by_row[cost.row_key].append(cost)
-    kept, skipped = [], []
+    kept, ambiguous = [], []
     for proposals in by_row.values():
         prices = {proposal.unit_price for proposal in proposals}
         if len(prices) == 1:
-            kept.append(proposals[0])
-            continue
-        sources = ", ".join(f"{p.entry} {p.key} = {dec(p.price)}" for p in proposals)
-        for proposal in proposals:
-            skipped.append(
-                Skipped(
-                    proposal.entry,
-                    proposal.key,
-                    f"entries disagree on {_row_text(proposal)} ({sources}); an alias naming the entry to use decides",
-                    proposal.model,
-                )
-            )
-    return kept, skipped
-
-
-def _row_text(cost: ProposedCost) -> str:
-    tier = f" above {dec(cost.tier_threshold)}" if cost.tier_threshold is not None else ""
-    return f"{cost.model} / {cost.variant or 'all variants'} / {cost.meter}{tier}"
+            first = proposals[0]
+            others = tuple(dict.fromkeys(p.entry for p in proposals[1:] if p.entry != first.entry))
+            kept.append(replace(first, agreeing=others) if others else first)
+        else:
+            ambiguous.append(Ambiguous(tuple(proposals)))
+    return kept, ambiguous
 
 
 def price_list_map(
@@ -530,49 +666,67 @@ def price_list_map(
     PROGRESS_EVERY entries and at the end."""
     names = [name for name in entries if name != DOCUMENTATION_ENTRY]
     total = len(names)
-    aliased_models = {alias.model for alias in catalogue.aliases.values()}
+    found_so_far = _Found(aliased=_aliased(entries, catalogue))
     problems: list[EntryProblem] = []
-    matched, costs, skipped, unmatched, excluded = [], [], [], [], []
     for done, name in enumerate(names, start=1):
         entry = entries[name]
         found = entry_problems(name, entry)
         problems.extend(found)
         if not found:
-            _map_entry(name, entry, catalogue, aliased_models, matched, costs, skipped, unmatched, excluded)
+            _map_entry(name, entry, catalogue, found_so_far)
         if on_progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
             on_progress(done, total)
     if problems:
         raise PriceListInvalid(problems)
-    kept, disagreeing = _one_per_row(costs)
+    kept, ambiguous = _one_per_row(found_so_far.costs)
     return PriceListMapping(
         entries=total,
-        matched=tuple(matched),
+        matched=tuple(found_so_far.matched),
         costs=tuple(kept),
-        skipped=tuple(skipped + disagreeing),
-        unmatched=tuple(unmatched),
-        excluded=tuple(excluded),
+        skipped=tuple(found_so_far.skipped),
+        unmatched=tuple(found_so_far.unmatched),
+        excluded=tuple(found_so_far.excluded),
+        ambiguous=tuple(ambiguous),
     )
 
 
-def _map_entry(name, entry, catalogue, aliased_models, matched, costs, skipped, unmatched, excluded) -> None:
-    found = _match(name, catalogue)
-    if found is None:
-        unmatched.append(name)
+@dataclass
+class _Found:
+    aliased: dict[tuple[str, str], list[str]]
+    matched: list[MatchedEntry] = field(default_factory=list)
+    costs: list[ProposedCost] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+
+def _map_entry(name: str, entry: dict, catalogue: Catalogue, found: _Found) -> None:
+    match = _match(name, catalogue)
+    if match is None:
+        found.unmatched.append(name)
         return
-    slug, variant, via = found
+    slug, variant, via = match
     model = catalogue.models[slug]
     if catalogue.providers is not None and model.provider not in catalogue.providers:
-        excluded.append(name)
+        found.excluded.append(name)
         return
-    if via == "name" and slug in aliased_models:
-        aliases = sorted(alias.name for alias in catalogue.aliases.values() if alias.model == slug)
-        skipped.append(
-            Skipped(name, "", f"{slug} is priced from its alias {', '.join(aliases)}; this entry is ignored", slug)
+    provider = _provider(entry)
+    supplier, passed_over = _supplier_problem(provider, model, catalogue)
+    if supplier is None:
+        found.skipped.append(Skipped(name, "", passed_over, slug))
+        return
+    aliases = found.aliased.get((slug, supplier), ())
+    if via == "name" and aliases:
+        found.skipped.append(
+            Skipped(
+                name,
+                "",
+                f"{slug} is priced for {supplier} from its alias {', '.join(sorted(aliases))}; this entry is ignored",
+                slug,
+            )
         )
         return
-    matched.append(
-        MatchedEntry(name, slug, variant, via, str(entry.get("litellm_provider") or ""), str(entry.get("mode") or ""))
-    )
-    entry_costs, entry_skipped = _entry_costs(name, entry, model, variant, catalogue.meters)
-    costs.extend(entry_costs)
-    skipped.extend(entry_skipped)
+    found.matched.append(MatchedEntry(name, slug, variant, via, provider, str(entry.get("mode") or ""), supplier))
+    entry_costs, entry_skipped = _entry_costs(name, entry, model, variant, catalogue.meters, supplier)
+    found.costs.extend(entry_costs)
+    found.skipped.extend(entry_skipped)

@@ -1,19 +1,26 @@
 """Provider price drift (DESIGN §5): a LiteLLM price list checked against the
-draft — which of our provider costs differ and by how much, which credit rates'
-margins that moves, worst first — and, applied, written into the draft.
+draft — which of our suppliers' costs differ and by how much, which credit rates'
+margins that moves in each product, worst first — and, applied, written into the draft.
 
 `price_list_check` reads only. `price_list_apply` checks again in the same
 transaction and writes through the one loader, `billingcfg.releases.restore.draft_load`,
 so the history says who imported which file, and a failure writes nothing. It
-writes only the provider-cost rows the list changes or adds: a row is matched by
-(model, variant, meter, tier threshold); a matched row gets the list's price (at
-the row's own per-N units, so "0.71 per 5 seconds" stays per 5 seconds), USD,
-no price band, today's as-of date and LiteLLM's URL as source, and keeps its
-notes and tier semantics; a row the draft lacks is added."""
+writes only the supplier-cost rows the list changes or adds: a row is matched by
+(model, variant, meter, supplier, tier threshold); a matched row gets the list's
+price (at the row's own per-N units, so "0.71 per 5 seconds" stays per 5 seconds),
+USD, no price band, today's as-of date and LiteLLM's URL as source, and keeps its
+notes and tier semantics; a row the draft lacks is added, bought from the supplier
+the entry's provider maps to.
+
+Never written: a cost marked negotiated (a contract price: the report shows it
+kept, beside the list's figure), a row entries disagree on (ambiguous), and a
+held row — a move of more than PRICE_LIST_HOLD_SHARE of the cost (0.5: ±50 %),
+to or from zero, or one that cannot be measured (no exchange rate) — until it is
+confirmed by its row id (rates.price_list.row_id)."""
 
 import copy
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -25,12 +32,13 @@ from billingcfg.releases.document import (
     catalogue_from_document,
     configuration_sha256,
     draft_configuration,
+    product_documents,
     sha256,
-    with_margins,
 )
 from billingcfg.releases.history import change_reason
 from billingcfg.releases.restore import LoadResult, draft_load
 from billingcfg.releases.services import DraftChanged
+from billingcfg.releases.tables import TABLES
 from pricing.errors import MissingExchangeRate
 from pricing.fx import Converter
 from pricing.money import dec
@@ -42,9 +50,14 @@ class ImportRefused(ValueError):
     """The import cannot run against this draft (an unknown provider, no USD …); nothing is written."""
 
 
+HELD_TO_ZERO = "a move to zero"
+HELD_FROM_ZERO = "a move from zero"
+HELD_NEW_ZERO = "a new cost of zero"
+
+
 @dataclass(frozen=True, slots=True)
 class CostChange:
-    """A provider cost the list prices differently: old → new, per `per_units` units."""
+    """A supplier cost the list prices differently: old → new, per `per_units` units."""
 
     model: str
     variant: str | None
@@ -61,11 +74,19 @@ class CostChange:
     key: str
     unrounded: Decimal | None = None
     new_currency: str = pl.CURRENCY
+    supplier: str = ""
+    agreeing: tuple[str, ...] = ()  # other entries giving the same price
+    held: str = ""  # why it waits for a confirmation; "" when it does not
+    confirmed: bool = False
+
+    @property
+    def row_id(self) -> str:
+        return pl.row_id(self.model, self.variant, self.meter, self.supplier, self.tier_threshold)
 
 
 @dataclass(frozen=True, slots=True)
 class NewCost:
-    """A provider-cost row the draft lacks and the list prices."""
+    """A supplier-cost row the draft lacks and the list prices."""
 
     model: str
     variant: str | None
@@ -78,11 +99,42 @@ class NewCost:
     key: str
     unrounded: Decimal | None = None
     currency: str = pl.CURRENCY
+    supplier: str = ""
+    agreeing: tuple[str, ...] = ()
+    held: str = ""
+    confirmed: bool = False
+
+    @property
+    def row_id(self) -> str:
+        return pl.row_id(self.model, self.variant, self.meter, self.supplier, self.tier_threshold)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptCost:
+    """A negotiated cost (a contract price) the list prices differently: kept as it is."""
+
+    model: str
+    variant: str | None
+    meter: str
+    supplier: str
+    tier_threshold: Decimal | None
+    price: Decimal
+    price_high: Decimal | None
+    currency: str
+    per_units: int
+    list_price: Decimal  # at `list_per_units`, USD
+    list_per_units: int
+    entry: str
+    key: str
+
+    @property
+    def row_id(self) -> str:
+        return pl.row_id(self.model, self.variant, self.meter, self.supplier, self.tier_threshold)
 
 
 @dataclass(frozen=True, slots=True)
 class MarginMove:
-    """A credit rate whose margin the new costs move (one row of the diff's price rows)."""
+    """A credit rate whose margin the new costs move (one row of a product's diff's price rows)."""
 
     model: str
     variant: str
@@ -94,10 +146,11 @@ class MarginMove:
     cost_new: dict | None
     lowest_old: str | None  # gross margin at the lowest credit price (at the cost band's high end)
     lowest_new: str | None
-    basis_old: str | None  # gross margin at the policy's basis figure
+    basis_old: str | None  # gross margin at the product's basis figure
     basis_new: str | None
     flags_old: tuple[str, ...]
     flags_new: tuple[str, ...]
+    product: str = ""
 
     @property
     def loss(self) -> bool:
@@ -115,24 +168,32 @@ class PriceListReport:
     draft_sha256: str  # of the draft configuration the report was computed on
     providers: tuple[str, ...]  # the --provider filter; () for all
     as_of: date
-    reporting_currency: str
-    target_gross_margin: Decimal
+    targets: dict  # product slug → its target gross margin (the low end of a range)
     entries: int
     matched: tuple[pl.MatchedEntry, ...]
-    changes: tuple[CostChange, ...]  # largest rise first
+    changes: tuple[CostChange, ...]  # written (or to be): largest rise first
     added: tuple[NewCost, ...]
     unchanged: int  # rows the list prices as the draft does
     margin_moves: tuple[MarginMove, ...]  # lowest new margin at the lowest credit price first
-    request_prices: tuple[dict, ...]  # the diff's per-variant default requests, worst first
+    request_prices: tuple[dict, ...]  # the diffs' per-variant default requests, worst first, with "product"
     skipped: tuple[pl.Skipped, ...]
     unmatched: tuple[str, ...]
     excluded: tuple[str, ...]
+    held: tuple[CostChange | NewCost, ...] = ()  # waiting for a confirmation: not written
+    kept: tuple[KeptCost, ...] = ()  # negotiated: never written
+    ambiguous: tuple[pl.Ambiguous, ...] = ()  # entries disagree: not written
+    hold_share: Decimal = Decimal("0.5")
+    supplier_names: int = 0  # price-list supplier rows the entries were mapped through
     # The slim configuration draft_load writes: the touched models' changed and added cost rows.
     writes: dict = field(repr=False, compare=False, default_factory=dict)
 
     @property
     def changes_draft(self) -> bool:
         return bool(self.changes or self.added)
+
+    @property
+    def confirmed(self) -> tuple:
+        return tuple(row for row in (*self.changes, *self.added) if row.confirmed)
 
 
 # ---- the catalogue the list is mapped onto ---------------------------------------------------
@@ -147,8 +208,21 @@ def _aliases() -> dict[str, pl.Alias]:
     }
 
 
+def _supplier_names() -> tuple[pl.SupplierName, ...]:
+    from rates.models import PriceListSupplier
+
+    return tuple(
+        pl.SupplierName(pattern, supplier)
+        for pattern, supplier in PriceListSupplier.objects.order_by("pattern").values_list("pattern", "supplier__slug")
+    )
+
+
 def catalogue_of(
-    configuration: dict, *, aliases: dict[str, pl.Alias], providers: frozenset[str] | None
+    configuration: dict,
+    *,
+    aliases: dict[str, pl.Alias],
+    providers: frozenset[str] | None,
+    supplier_names: tuple[pl.SupplierName, ...] = (),
 ) -> pl.Catalogue:
     return pl.Catalogue(
         models={
@@ -156,13 +230,17 @@ def catalogue_of(
                 slug=model["slug"],
                 provider=model["provider"],
                 variants=tuple(pl.CatalogueVariant(v["slug"], v["resolution"] or "") for v in model["variants"]),
-                priced=frozenset((cost["variant"], cost["meter"]) for cost in model["provider_costs"]),
+                priced=frozenset(
+                    (cost["variant"], cost["meter"], cost["supplier"]) for cost in model["provider_costs"]
+                ),
+                primary_supplier=model.get("primary_supplier"),
             )
             for model in configuration["models"]
         },
         meters=frozenset(meter["slug"] for meter in configuration["meters"]),
         aliases=aliases,
         providers=providers,
+        supplier_names=supplier_names,
     )
 
 
@@ -176,6 +254,21 @@ def _providers(configuration: dict, providers: list[str] | None) -> frozenset[st
             f"there is no provider {', '.join(repr(slug) for slug in unknown)}; the providers are: {', '.join(known)}"
         )
     return frozenset(providers)
+
+
+def hold_share() -> Decimal:
+    """PRICE_LIST_HOLD_SHARE as a Decimal: the share of a cost a price list may move it by unconfirmed."""
+    text = str(settings.PRICE_LIST_HOLD_SHARE).strip()
+    try:
+        share = Decimal(text)
+    except ArithmeticError:
+        share = None
+    if share is None or not share.is_finite() or share < 0:
+        raise ImportRefused(
+            f"PRICE_LIST_HOLD_SHARE (DJANGO_PRICE_LIST_HOLD_SHARE) is '{text}'; it is a share of a cost "
+            "such as 0.5 (±50 %), 0 or more"
+        )
+    return share
 
 
 # ---- the list's prices put into a copy of the draft -----------------------------------------
@@ -201,45 +294,70 @@ def _change(old_unit: Decimal, currency: str, new_unit: Decimal, converter: Conv
     return None if old_usd == 0 else (new_unit - old_usd) / old_usd
 
 
+def _held(old_unit: Decimal, currency: str, new_unit: Decimal, change: Decimal | None, share: Decimal) -> str:
+    """Why a move waits for a confirmation, or "" when it does not."""
+    if new_unit == 0 and old_unit != 0:
+        return HELD_TO_ZERO
+    if old_unit == 0:
+        return HELD_FROM_ZERO if new_unit != 0 else ""
+    if change is None:
+        return f"a move that cannot be measured: no exchange rate from {currency} to {pl.CURRENCY}"
+    if abs(change) > share:
+        return f"a move of more than ±{dec(share * 100)} %"
+    return ""
+
+
 @dataclass
 class _Priced:
     configuration: dict
     changes: list[CostChange] = field(default_factory=list)
     added: list[NewCost] = field(default_factory=list)
+    held: list[CostChange | NewCost] = field(default_factory=list)
+    kept: list[KeptCost] = field(default_factory=list)
     unchanged: int = 0
     touched: dict[str, list[dict]] = field(default_factory=dict)  # model slug → its rows to write
 
 
-def _priced(configuration: dict, costs: tuple[pl.ProposedCost, ...], *, today: date) -> _Priced:
+def _row_of(rows: list[dict], cost: pl.ProposedCost) -> dict | None:
+    wanted = (cost.variant, cost.meter, cost.supplier, cost.tier_threshold)
+    return next(
+        (
+            row
+            for row in rows
+            if (row["variant"], row["meter"], row["supplier"], _threshold(row["tier_threshold"])) == wanted
+        ),
+        None,
+    )
+
+
+def _priced(
+    configuration: dict,
+    costs: tuple[pl.ProposedCost, ...],
+    *,
+    today: date,
+    share: Decimal,
+    confirmed: frozenset[str],
+    confirm_all_held: bool,
+) -> _Priced:
     result = _Priced(copy.deepcopy(configuration))
     converter = Converter(catalogue_from_document(configuration).fx_rates, on=today)
     models = {model["slug"]: model for model in result.configuration["models"]}
     stamp = {"currency": pl.CURRENCY, "price_high": None, "source_url": pl.SOURCE_URL, "as_of": today.isoformat()}
+
+    def goes_ahead(row_change: CostChange | NewCost) -> CostChange | NewCost | None:
+        """The change as written (marked confirmed when it was held), or None when it stays held."""
+        if not row_change.held:
+            return row_change
+        if confirm_all_held or row_change.row_id in confirmed:
+            return _confirmed(row_change)
+        result.held.append(row_change)
+        return None
+
     for cost in costs:
         rows = models[cost.model]["provider_costs"]
-        row = next(
-            (
-                row
-                for row in rows
-                if (row["variant"], row["meter"], _threshold(row["tier_threshold"]))
-                == (cost.variant, cost.meter, cost.tier_threshold)
-            ),
-            None,
-        )
+        row = _row_of(rows, cost)
         if row is None:
-            row = {
-                "variant": cost.variant,
-                "meter": cost.meter,
-                "price": dec(cost.price),
-                "per_units": cost.per_units,
-                "tier_threshold": dec(cost.tier_threshold),
-                "tier_mode": cost.tier_mode,
-                "tier_meter": cost.tier_meter,
-                "notes": f"From LiteLLM's price list: {cost.entry} ({cost.key}).",
-                **stamp,
-            }
-            rows.append(row)
-            result.added.append(
+            added = goes_ahead(
                 NewCost(
                     cost.model,
                     cost.variant,
@@ -251,8 +369,28 @@ def _priced(configuration: dict, costs: tuple[pl.ProposedCost, ...], *, today: d
                     cost.entry,
                     cost.key,
                     cost.unrounded,
+                    supplier=cost.supplier,
+                    agreeing=cost.agreeing,
+                    held=HELD_NEW_ZERO if cost.price == 0 else "",
                 )
             )
+            if added is None:
+                continue
+            row = {
+                "variant": cost.variant,
+                "meter": cost.meter,
+                "supplier": cost.supplier,
+                "price": dec(cost.price),
+                "per_units": cost.per_units,
+                "tier_threshold": dec(cost.tier_threshold),
+                "tier_mode": cost.tier_mode,
+                "tier_meter": cost.tier_meter,
+                "negotiated": False,
+                "notes": f"From LiteLLM's price list: {cost.entry} ({cost.key}).",
+                **stamp,
+            }
+            rows.append(row)
+            result.added.append(added)
             result.touched.setdefault(cost.model, []).append(row)
             continue
         price, per_units = _at_row_units(cost, row["per_units"])
@@ -260,7 +398,28 @@ def _priced(configuration: dict, costs: tuple[pl.ProposedCost, ...], *, today: d
         if (row["currency"], old_price, old_high, row["per_units"]) == (pl.CURRENCY, price, None, per_units):
             result.unchanged += 1
             continue
-        result.changes.append(
+        if row.get("negotiated"):
+            result.kept.append(
+                KeptCost(
+                    cost.model,
+                    cost.variant,
+                    cost.meter,
+                    cost.supplier,
+                    cost.tier_threshold,
+                    old_price,
+                    old_high,
+                    row["currency"],
+                    row["per_units"],
+                    price,
+                    per_units,
+                    cost.entry,
+                    cost.key,
+                )
+            )
+            continue
+        old_unit = old_price / row["per_units"]
+        change = _change(old_unit, row["currency"], cost.unit_price, converter)
+        proposed = goes_ahead(
             CostChange(
                 model=cost.model,
                 variant=cost.variant,
@@ -272,15 +431,25 @@ def _priced(configuration: dict, costs: tuple[pl.ProposedCost, ...], *, today: d
                 old_per_units=row["per_units"],
                 new_price=price,
                 per_units=per_units,
-                change=_change(old_price / row["per_units"], row["currency"], cost.unit_price, converter),
+                change=change,
                 entry=cost.entry,
                 key=cost.key,
                 unrounded=cost.unrounded,
+                supplier=cost.supplier,
+                agreeing=cost.agreeing,
+                held=_held(old_unit, row["currency"], cost.unit_price, change, share),
             )
         )
+        if proposed is None:
+            continue
+        result.changes.append(proposed)
         row.update(price=dec(price), per_units=per_units, **stamp)
         result.touched.setdefault(cost.model, []).append(row)
     return result
+
+
+def _confirmed(row_change: CostChange | NewCost) -> CostChange | NewCost:
+    return replace(row_change, confirmed=True)
 
 
 def _writes(configuration: dict, touched: dict[str, list[dict]]) -> dict:
@@ -300,23 +469,22 @@ def _writes(configuration: dict, touched: dict[str, list[dict]]) -> dict:
         for model in configuration["models"]
         if model["slug"] in touched
     ]
-    empty = (
-        "currencies",
-        "exchange_rates",
-        "meters",
-        "providers",
-        "credit_packs",
-        "subscription_plans",
-        "workflows",
-        "alert_thresholds",
-    )
     return {
         "schema_version": configuration["schema_version"],
-        "reporting_currency": configuration["reporting_currency"],
-        "policy": configuration["policy"],
-        **{name: [] for name in empty},
+        **{table.name: [] for table in TABLES if table.nested is None},
         "models": models,
     }
+
+
+def _unknown_confirmations(confirmed: frozenset[str], priced: _Priced) -> None:
+    could_be = {row.row_id for row in (*priced.held, *priced.changes, *priced.added) if row.held}
+    unknown = sorted(confirmed - could_be)
+    if unknown:
+        held = ", ".join(sorted(could_be)) or "none"
+        raise ImportRefused(
+            f"{', '.join(repr(row) for row in unknown)}: not a row this price list holds back, so there is nothing "
+            f"to confirm there; the held rows are: {held}"
+        )
 
 
 # ---- what moves ----------------------------------------------------------------------------
@@ -331,8 +499,8 @@ def _worst_first(lowest, basis, *names) -> tuple:
     return (lowest is None, lowest or 0, basis is None, basis or 0, *("" if name is None else name for name in names))
 
 
-def _margin_moves(diff: dict) -> list[MarginMove]:
-    moves = [
+def _margin_moves(diff: dict, product: str) -> list[MarginMove]:
+    return [
         MarginMove(
             model=row["model"],
             variant=row["variant"],
@@ -348,35 +516,52 @@ def _margin_moves(diff: dict) -> list[MarginMove]:
             basis_new=row["margin"]["basis"]["new"],
             flags_old=tuple(row["flags"]["old"] or ()),
             flags_new=tuple(row["flags"]["new"] or ()),
+            product=product,
         )
         for row in diff["rows"]
         if row["credits"]["old"] is not None or row["credits"]["new"] is not None
     ]
-    return sorted(
-        moves,
-        key=lambda move: _worst_first(move.lowest_new, move.basis_new, move.model, move.variant, move.meter, move.tier),
-    )
 
 
-def _request_prices(diff: dict) -> list[dict]:
-    prices = [
-        price for price in diff["prices"] if price["credits"]["old"] is not None or price["credits"]["new"] is not None
+def _request_prices(diff: dict, product: str) -> list[dict]:
+    return [
+        {**price, "product": product}
+        for price in diff["prices"]
+        if price["credits"]["old"] is not None or price["credits"]["new"] is not None
     ]
-    return sorted(
-        prices,
-        key=lambda price: _worst_first(
-            price["margin"]["lowest"]["new"], price["margin"]["basis"]["new"], price["model"], price["variant"]
-        ),
+
+
+def _moves(configuration: dict, priced: _Priced, *, today: date) -> tuple[list[MarginMove], list[dict]]:
+    """Each product's credit rates and default requests the written costs move, worst first."""
+    if not priced.touched:
+        return [], []
+    from pricing.diff import document_diff
+
+    before = product_documents(configuration, on=today)
+    after = product_documents(priced.configuration, on=today)
+    moves, requests = [], []
+    for slug, document in before.items():
+        diff = document_diff(document, after[slug])
+        moves += _margin_moves(diff, slug)
+        requests += _request_prices(diff, slug)
+    moves.sort(key=lambda m: _worst_first(m.lowest_new, m.basis_new, m.product, m.model, m.variant, m.meter, m.tier))
+    requests.sort(
+        key=lambda p: _worst_first(
+            p["margin"]["lowest"]["new"], p["margin"]["basis"]["new"], p["product"], p["model"], p["variant"]
+        )
     )
+    return moves, requests
 
 
-def _largest_rise_first(change: CostChange) -> tuple:
+def _largest_rise_first(change: CostChange | NewCost) -> tuple:
+    move = getattr(change, "change", None)
     return (
-        change.change is None,
-        -(change.change or 0),
+        move is None,
+        -(move or 0),
         change.model,
         change.variant or "",
         change.meter,
+        change.supplier,
         change.tier_threshold or 0,
     )
 
@@ -391,43 +576,54 @@ def _check(
     filename: str,
     on_progress: Callable[[int, int], None] | None,
     today: date,
+    confirmed: Iterable[str] = (),
+    confirm_all_held: bool = False,
 ) -> PriceListReport:
     entries = pl.parse_price_list(data, max_bytes=settings.IMPORT_MAX_BYTES)
+    share = hold_share()
     configuration = draft_configuration()
     wanted = _providers(configuration, providers)
     if pl.CURRENCY not in {currency["code"] for currency in configuration["currencies"]}:
-        raise ImportRefused(
-            f"the draft has no currency {pl.CURRENCY}, which LiteLLM's prices are in: add it, with "
-            f"an exchange rate to {configuration['reporting_currency']}"
-        )
+        raise ImportRefused(f"the draft has no currency {pl.CURRENCY}, which LiteLLM's prices are in: add it")
+    names = _supplier_names()
     mapping = pl.price_list_map(
-        entries, catalogue_of(configuration, aliases=_aliases(), providers=wanted), on_progress=on_progress
+        entries,
+        catalogue_of(configuration, aliases=_aliases(), providers=wanted, supplier_names=names),
+        on_progress=on_progress,
     )
-    priced = _priced(configuration, mapping.costs, today=today)
-    if priced.touched:
-        from pricing.diff import document_diff
-
-        diff = document_diff(with_margins(configuration, on=today), with_margins(priced.configuration, on=today))
-    else:
-        diff = {"rows": [], "prices": []}
+    confirmed = frozenset(row.strip() for row in confirmed if row.strip())
+    priced = _priced(
+        configuration,
+        mapping.costs,
+        today=today,
+        share=share,
+        confirmed=confirmed,
+        confirm_all_held=confirm_all_held,
+    )
+    _unknown_confirmations(confirmed, priced)
+    moves, requests = _moves(configuration, priced, today=today)
     return PriceListReport(
         filename=filename,
         sha256=sha256(data),
         draft_sha256=configuration_sha256(configuration),
         providers=tuple(providers or ()),
         as_of=today,
-        reporting_currency=configuration["reporting_currency"],
-        target_gross_margin=Decimal(configuration["policy"]["target_gross_margin"]),
+        targets={product["slug"]: Decimal(product["target_gross_margin"]) for product in configuration["products"]},
         entries=mapping.entries,
         matched=mapping.matched,
         changes=tuple(sorted(priced.changes, key=_largest_rise_first)),
         added=tuple(priced.added),
         unchanged=priced.unchanged,
-        margin_moves=tuple(_margin_moves(diff)),
-        request_prices=tuple(_request_prices(diff)),
+        margin_moves=tuple(moves),
+        request_prices=tuple(requests),
         skipped=mapping.skipped,
         unmatched=mapping.unmatched,
         excluded=mapping.excluded,
+        held=tuple(sorted(priced.held, key=_largest_rise_first)),
+        kept=tuple(priced.kept),
+        ambiguous=mapping.ambiguous,
+        hold_share=share,
+        supplier_names=len(names),
         writes=_writes(configuration, priced.touched),
     )
 
@@ -438,10 +634,22 @@ def price_list_check(
     providers: list[str] | None = None,
     filename: str = "",
     on_progress: Callable[[int, int], None] | None = None,
+    confirmed: Iterable[str] = (),
+    confirm_all_held: bool = False,
 ) -> PriceListReport:
     """What the price list would change in the draft, and the margins it moves. Writes nothing.
-    Raises PriceListInvalid (the file) or ImportRefused (the draft), each saying where and why."""
-    return _check(data, providers=providers, filename=filename, on_progress=on_progress, today=timezone.localdate())
+    `confirmed`: row ids of held rows to count as confirmed (or every held row, `confirm_all_held`).
+    Raises PriceListInvalid (the file) or ImportRefused (the draft, a confirmation of no held row),
+    each saying where and why."""
+    return _check(
+        data,
+        providers=providers,
+        filename=filename,
+        on_progress=on_progress,
+        today=timezone.localdate(),
+        confirmed=confirmed,
+        confirm_all_held=confirm_all_held,
+    )
 
 
 def reason_for(filename: str) -> str:
@@ -458,12 +666,23 @@ def price_list_apply(
     filename: str = "",
     reviewed_draft_sha256: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    confirmed: Iterable[str] = (),
+    confirm_all_held: bool = False,
 ) -> tuple[PriceListReport, LoadResult]:
-    """Check the list against the draft and write its changed and new provider costs,
+    """Check the list against the draft and write its changed and new supplier costs,
     each row's history recording `user` and `reason` (default "Price list <filename>").
+    Held rows are written only when `confirmed` names them (or `confirm_all_held`).
     `reviewed_draft_sha256`: the report the user read; DraftChanged when the draft
     moved since. One transaction: on any error nothing is written."""
-    report = _check(data, providers=providers, filename=filename, on_progress=on_progress, today=timezone.localdate())
+    report = _check(
+        data,
+        providers=providers,
+        filename=filename,
+        on_progress=on_progress,
+        today=timezone.localdate(),
+        confirmed=confirmed,
+        confirm_all_held=confirm_all_held,
+    )
     if reviewed_draft_sha256 is not None and reviewed_draft_sha256 != report.draft_sha256:
         raise DraftChanged(reviewed=reviewed_draft_sha256, current=report.draft_sha256)
     if not report.changes_draft:
@@ -501,5 +720,47 @@ def price_list_aliases_load(rows: list[dict], *, reason: str, user=None) -> int:
         if user is not None:
             alias._history_user = user
         alias.save()
+        written += 1
+    return written
+
+
+@transaction.atomic
+def price_list_suppliers_load(rows: list[dict], *, reason: str, user=None) -> int:
+    """Price-list suppliers {"pattern", "supplier", "notes"} (supplier by slug) into their
+    table, matched by pattern and written only when they differ (loading twice writes
+    nothing), each recorded in history with `reason` and `user`. ImportRefused naming the
+    row and the rule for an unknown supplier or a pattern that is empty or takes every
+    provider; then nothing is written. Returns how many rows were written. Used by the demo loader."""
+    from django.core.exceptions import ValidationError
+
+    from rates.models import PriceListSupplier, Provider
+
+    suppliers = dict(Provider.objects.values_list("slug", "pk"))
+    written = 0
+    for number, row in enumerate(rows, start=1):
+        pattern = str(row.get("pattern") or "")
+        where = f"price-list supplier {number} ('{pattern}')"
+        problem = pl.pattern_problem(pattern)
+        if problem:
+            raise ImportRefused(f"{where}: {problem}")
+        supplier = suppliers.get(row.get("supplier"))
+        if supplier is None:
+            raise ImportRefused(
+                f"{where}: there is no supplier '{row.get('supplier')}'; the suppliers are: {', '.join(sorted(suppliers))}"
+            )
+        found = PriceListSupplier.objects.filter(pattern=pattern).first() or PriceListSupplier(pattern=pattern)
+        wanted = {"supplier_id": supplier, "notes": row.get("notes", "")}
+        if found.pk is not None and all(getattr(found, name) == value for name, value in wanted.items()):
+            continue
+        for name, value in wanted.items():
+            setattr(found, name, value)
+        try:
+            found.full_clean()
+        except ValidationError as error:
+            raise ImportRefused(f"{where}: {'; '.join(error.messages)}") from None
+        found._change_reason = reason
+        if user is not None:
+            found._history_user = user
+        found.save()
         written += 1
     return written

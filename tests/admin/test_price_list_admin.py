@@ -23,6 +23,7 @@ PRICE_LIST = {
     "gemini/veo-3.0-generate-preview": {"output_cost_per_second": 0.4, "litellm_provider": "gemini"},
     "openai/sora-2-pro": {"output_cost_per_second_1080p": 0.7, "litellm_provider": "openai"},
     "gpt-4-turbo": {
+        "litellm_provider": "openai",
         "input_cost_per_token": 1e-05,
         "output_cost_per_token": 3e-05,
         "input_cost_per_token_batches": 5e-06,

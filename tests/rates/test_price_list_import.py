@@ -1,7 +1,8 @@
 """Importing a LiteLLM price list into the demo draft: the dry run's report (costs
 that differ, new costs, margins that move worst first), applying it (history
 with who and why, only the touched rows written), the provider filter, and bad
-files refused with the entry, key and rule while the draft stays as it was."""
+files refused with the entry, key and rule while the draft stays as it was.
+Suppliers, negotiated costs, held rows and ambiguous rows: test_price_list_suppliers."""
 
 import hashlib
 import io
@@ -14,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from billingcfg.releases.services import DraftChanged
-from rates.models import AIModel, PriceListAlias, ProviderCost, Variant
+from rates.models import AIModel, PriceListAlias, PriceListSupplier, Provider, ProviderCost, Variant
 from rates.price_list import SOURCE_URL, PriceListInvalid
 from rates.price_list_import import ImportRefused, price_list_apply, price_list_check, reason_for
 from tests.factories import staff_in
@@ -70,6 +71,8 @@ def aliases(demo):
     PriceListAlias.objects.update_or_create(
         name="luma/ray-3", defaults={"model": AIModel.objects.get(slug="luma-ray-3")}
     )
+    # The demo maps gemini, vertex_ai-*, openai, anthropic and elevenlabs; Luma's own list too, here.
+    PriceListSupplier.objects.update_or_create(pattern="luma", defaults={"supplier": Provider.objects.get(slug="luma")})
 
 
 def body(entries=None) -> bytes:
@@ -83,9 +86,15 @@ def price_file(tmp_path):
     return path
 
 
-def cost(model: str, variant: str | None, meter: str) -> ProviderCost:
+def cost(model: str, variant: str | None, meter: str, supplier: str | None = None) -> ProviderCost:
+    """The base cost row; bought from the model's primary supplier unless `supplier` names another."""
+    found = AIModel.objects.get(slug=model)
     return ProviderCost.objects.get(
-        model__slug=model, variant__slug=variant, meter__slug=meter, tier_threshold__isnull=True
+        model=found,
+        variant__slug=variant,
+        meter__slug=meter,
+        supplier__slug=supplier or found.supplier.slug,
+        tier_threshold__isnull=True,
     )
 
 
@@ -173,23 +182,25 @@ def test_the_command_prints_the_report(aliases, price_file):
 
     out, err = run(str(price_file), "--dry-run")
 
-    assert out.splitlines()[:4] == [
+    assert out.splitlines()[:5] == [
         f"Price list {FILENAME} (sha256 {digest[:12]}…): 5 entries; 4 priced 4 of our models, 1 not in our catalogue.",
+        "Rows priced: 7 (3 differ, 1 new, 3 unchanged, 0 held, 0 kept as negotiated); 0 rows ambiguous.",
         "Provider costs that differ (3), largest rise first:",
-        "  sora-2-pro / 1080p / seconds: 0.5 USD → 0.7 USD per 1 (+40.0%)  "
+        "  sora-2-pro / 1080p / seconds from openai: 0.5 USD → 0.7 USD per 1 (+40.0%)  "
         "[openai/sora-2-pro output_cost_per_second_1080p]",
-        "  luma-ray-3 / 720p / seconds: 0.71 USD → 0.8 USD per 5 (+12.7%)  [luma/ray-3 output_cost_per_second_720p]",
+        "  luma-ray-3 / 720p / seconds from luma: 0.71 USD → 0.8 USD per 5 (+12.7%)  "
+        "[luma/ray-3 output_cost_per_second_720p]",
     ]
     assert (
-        "  veo-3 / audio / seconds: 60 credits per 1; cost 0.75 USD → 0.4 USD; at lowest 65.1% → 81.4%; "
-        "at basis 75.0% → 86.7%"
+        "  video: veo-3 / audio / seconds: 60 credits per 1; cost 0.75 USD → 0.4 USD; at lowest 65.1% → 81.4%; "
+        "at basis 75.0% → 86.7% (target 75.0%)"
     ) in out
     assert (
-        "  sora-2-pro / 1080p / seconds: 35 credits per 1; cost 0.5 USD → 0.7 USD; at lowest 60.1% → 44.1%; "
-        "at basis 71.4% → 60.0%  [Below target]"
+        "  video: sora-2-pro / 1080p / seconds: 35 credits per 1; cost 0.5 USD → 0.7 USD; at lowest 60.1% → 44.1%; "
+        "at basis 71.4% → 60.0% (target 75.0%)  [Below target]"
     ) in out
     assert (
-        "  gpt-4-turbo input_cost_per_token_batches: a batch-API price; the catalogue holds the standard price"
+        "  a batch-API price; the catalogue holds the standard price (1): gpt-4-turbo input_cost_per_token_batches"
     ) in out
     assert "Not in our catalogue (1): mistral/mistral-large-latest" in out
     assert err == ""  # five entries: no progress to show
@@ -308,8 +319,8 @@ def test_an_unknown_provider_is_refused_naming_it(aliases, price_file):
         run(str(price_file), "--provider", "nope")
 
     assert str(refused.value) == (
-        f"{FILENAME}: there is no provider 'nope'; the providers are: anthropic, elevenlabs, fal, google, kling, "
-        "luma, minimax, openai, replicate, supabase; nothing was written"
+        f"{FILENAME}: there is no provider 'nope'; the providers are: anthropic, elevenlabs, fal, gateway, google, "
+        "kling, luma, minimax, openai, replicate, supabase; nothing was written"
     )
     assert snapshot() == before
 
@@ -392,6 +403,7 @@ def test_long_context_prices_become_cliff_tiers_that_price_a_long_request(demo):
     errors_before = [str(problem) for problem in draft_check().validation.errors]
     entries = {
         "gemini/gemini-2.5-flash": {
+            "litellm_provider": "gemini",
             "input_cost_per_token": 3e-07,
             "output_cost_per_token": 2.5e-06,
             "input_cost_per_token_above_200k_tokens": 6e-07,
@@ -402,12 +414,16 @@ def test_long_context_prices_become_cliff_tiers_that_price_a_long_request(demo):
     price_list_apply(body(entries), user=None, filename="gemini.json")
 
     tiers = ProviderCost.objects.filter(model__slug="gemini-2-5-flash", tier_threshold__isnull=False)
-    assert sorted((t.meter.slug, t.price, t.tier_threshold, t.tier_mode, t.tier_meter.slug) for t in tiers) == [
-        ("input_tokens", Decimal("0.6"), Decimal(200000), "cliff", "input_tokens"),
-        ("output_tokens", Decimal("5"), Decimal(200000), "cliff", "input_tokens"),
+    assert sorted(
+        (t.supplier.slug, t.meter.slug, t.price, t.tier_threshold, t.tier_mode, t.tier_meter.slug) for t in tiers
+    ) == [
+        ("google", "input_tokens", Decimal("0.6"), Decimal(200000), "cliff", "input_tokens"),
+        ("google", "output_tokens", Decimal("5"), Decimal(200000), "cliff", "input_tokens"),
     ]
-    base = cost("gemini-2-5-flash", None, "input_tokens")
-    assert (base.price, base.price_high, base.currency.code) == (Decimal("0.3"), None, "USD")  # was ¥0.3–0.6
+    base = cost("gemini-2-5-flash", None, "input_tokens", "google")
+    assert (base.price, base.price_high, base.currency.code) == (Decimal("0.3"), None, "USD")
+    gateway = cost("gemini-2-5-flash", None, "input_tokens", "gateway")
+    assert (gateway.price, gateway.price_high, gateway.currency.code) == (Decimal("0.3"), Decimal("0.6"), "CNY")
     model = catalogue_from_document(draft_configuration()).models["gemini-2-5-flash"]
     short = usage_cost(model, None, {"input_tokens": Decimal(100000), "output_tokens": Decimal(1000)})
     long = usage_cost(model, None, {"input_tokens": Decimal(300000), "output_tokens": Decimal(1000)})
