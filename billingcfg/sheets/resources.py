@@ -33,7 +33,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from billingcfg.conditions import check_holds, condition_fields
 from billingcfg.core.capping import first_and_rest
 from billingcfg.releases.history import change_reason
-from billingcfg.releases.tables import ALIASES, QUANTITIES, TABLE, TABLES, refused_by
+from billingcfg.releases.tables import ALIASES, QUANTITIES, SUPPLIER_NAMES, TABLE, TABLES, refused_by
 from billingcfg.sheets import cells
 from billingcfg.sheets.widgets import (
     BooleanWidget,
@@ -47,6 +47,7 @@ from billingcfg.sheets.widgets import (
 )
 from billingcfg.sheets.xlsx import most_cells
 from billingcfg.validators import currency_code_validator, name_validator, slug_validator
+from rates.price_list import pattern_problem
 
 BATCH = 500
 PROGRESS_EVERY = 1000
@@ -475,4 +476,21 @@ _BASES = {"variants": VariantResource}
 RESOURCES: dict[str, type[SheetResource]] = {
     table.name: sheet_resource(table, _BASES.get(table.name, SheetResource)) for table in TABLES
 }
-RESOURCE_OF_MODEL = {resource._meta.model: resource for resource in [*RESOURCES.values(), sheet_resource(ALIASES)]}
+
+
+class SupplierNameResource(SheetResource):
+    """Price-list suppliers: a pattern that is empty or takes every provider (`*`) is refused."""
+
+    def extra_errors(self, instance) -> dict:
+        problem = pattern_problem(instance.pattern or "")
+        return {"pattern": [problem]} if problem else {}
+
+
+RESOURCE_OF_MODEL = {
+    resource._meta.model: resource
+    for resource in [
+        *RESOURCES.values(),
+        sheet_resource(ALIASES),
+        sheet_resource(SUPPLIER_NAMES, SupplierNameResource),
+    ]
+}
