@@ -15,8 +15,8 @@ from billingcfg.releases.document import SCHEMA_VERSION
 from billingcfg.releases.restore import LoadResult, draft_load
 from billingcfg.releases.tables import QUANTITIES, with_defaults
 from plans.models import CreditPack
-from rates.models import AIModel, PriceListSupplier, Provider
-from rates.price_list_import import price_list_aliases_load
+from rates.models import AIModel
+from rates.price_list_import import price_list_aliases_load, price_list_suppliers_load
 
 CHANGE_REASON = "Loaded demo data"
 
@@ -96,29 +96,11 @@ def demo_configuration() -> dict:
     }
 
 
-def _price_list_suppliers_load(rows: list[dict], *, reason: str) -> int:
-    """Price-list supplier names {"pattern", "supplier", "notes"} into their table, matched by
-    pattern and written only when they differ (loading twice writes nothing). How many were written."""
-    written = 0
-    for row in rows:
-        supplier = Provider.objects.get(slug=row["supplier"])
-        found = PriceListSupplier.objects.filter(pattern=row["pattern"]).first()
-        if found is not None and (found.supplier_id, found.notes) == (supplier.pk, row["notes"]):
-            continue
-        found = found or PriceListSupplier(pattern=row["pattern"])
-        found.supplier, found.notes = supplier, row["notes"]
-        found.full_clean()
-        found._change_reason = reason
-        found.save()
-        written += 1
-    return written
-
-
 @transaction.atomic
 def demo_load() -> LoadResult:
     result = draft_load(demo_configuration(), prune=False, reason=CHANGE_REASON)
     price_list_aliases_load(data.PRICE_LIST_ALIASES, reason=CHANGE_REASON)
-    _price_list_suppliers_load(data.PRICE_LIST_SUPPLIERS, reason=CHANGE_REASON)
+    price_list_suppliers_load(data.PRICE_LIST_SUPPLIERS, reason=CHANGE_REASON)
     return result
 
 
