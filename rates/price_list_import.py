@@ -191,10 +191,6 @@ class PriceListReport:
     def changes_draft(self) -> bool:
         return bool(self.changes or self.added)
 
-    @property
-    def confirmed(self) -> tuple:
-        return tuple(row for row in (*self.changes, *self.added) if row.confirmed)
-
 
 # ---- the catalogue the list is mapped onto ---------------------------------------------------
 
