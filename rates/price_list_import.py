@@ -205,12 +205,21 @@ def _aliases() -> dict[str, pl.Alias]:
 
 
 def _supplier_names() -> tuple[pl.SupplierName, ...]:
+    """The price-list suppliers; ImportRefused naming a stored row whose pattern cannot be used
+    (written past the admin's and the sheet's checks), rather than let `*` take every entry."""
     from rates.models import PriceListSupplier
 
-    return tuple(
+    names = tuple(
         pl.SupplierName(pattern, supplier)
         for pattern, supplier in PriceListSupplier.objects.order_by("pattern").values_list("pattern", "supplier__slug")
     )
+    for name in names:
+        problem = pl.pattern_problem(name.pattern)
+        if problem:
+            raise ImportRefused(
+                f"price-list supplier '{name.pattern}' → {name.supplier}: {problem}; correct it in the admin first"
+            )
+    return names
 
 
 def catalogue_of(

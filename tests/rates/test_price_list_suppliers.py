@@ -297,6 +297,20 @@ def test_a_bad_mapping_row_is_refused_naming_the_row_and_the_rule(demo, row, mes
     assert snapshot() == before
 
 
+def test_a_stored_pattern_that_takes_every_provider_stops_the_import(demo):
+    PriceListSupplier.objects.create(pattern="*", supplier=Provider.objects.get(slug="google"))
+    before = snapshot()
+
+    with pytest.raises(ImportRefused) as refused:
+        price_list_apply(body(gpt(input_cost_per_token=1.1e-05)), user=None, filename=FILENAME)
+
+    assert str(refused.value) == (
+        "price-list supplier '*' → google: '*' alone would take every provider's prices as this supplier's; name "
+        "the provider (openai) or a prefix ending in * (vertex_ai-*); correct it in the admin first"
+    )
+    assert snapshot() == before
+
+
 def test_the_demo_maps_the_vendors_own_lists_to_its_suppliers(demo):
     mapped = {row.pattern: row.supplier.slug for row in PriceListSupplier.objects.select_related("supplier")}
 
