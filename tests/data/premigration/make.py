@@ -11,11 +11,12 @@ worktree of its own with its own virtualenv:
 In a new SQLite database the old code runs, as an operator would:
 `migrate`; `load_demo`; `demo_releases` (v1, seed 003's flat rates; v2, its
 per-second rates); a user `ops` (no password) who makes the API key
-"old svc"; then a few edits after v2 that leave history behind (a pack's
-price changed, a pack, a threshold and a model with its costs deleted).
-`dumpdata` then writes every row of billingcfg, rates, plans and the users
-(simple_history's tables included; migrations' own rows, groups and
-permissions, are not dumped: the test database has them). Beside the rows:
+"old svc", and a user `ed` (no password) in the editor group; then a few
+edits after v2 that leave history behind (a pack's price changed, a pack, a
+threshold and a model with its costs deleted). `dumpdata` then writes every
+row of billingcfg, rates, plans (simple_history's tables included), the users,
+groups, permissions and content types (the roles' permissions follow the
+policy when it becomes a product). Beside the rows:
 the old code's diff of v1 → v2 and the API key (a throwaway, for this data
 alone), so the test can compare today's answers with the old ones.
 
@@ -38,6 +39,8 @@ STATE = {
 }
 
 EDITS = """
+from django.contrib.auth.models import Group, User
+
 from billingcfg.models import AlertThreshold
 from plans.models import CreditPack
 from rates.models import AIModel
@@ -49,6 +52,7 @@ pack.save()
 CreditPack.objects.order_by("sort_order", "name").last().delete()
 AlertThreshold.objects.order_by("slug").last().delete()
 AIModel.objects.get(slug="gpt-3-5-turbo").delete()
+User.objects.create_user("ed", password=None, is_staff=True).groups.add(Group.objects.get(name="editor"))
 """
 
 OLD_DIFF = """
@@ -82,7 +86,7 @@ def main(old_tree: Path) -> None:
         applied = run("showmigrations", "billingcfg", "rates", "plans", "--plan")
         for app, name in STATE.items():
             assert f"[X]  {app}.{name}" in applied, f"{app} is not at {name}"
-        rows = json.loads(run("dumpdata", "billingcfg", "rates", "plans", "auth.user"))
+        rows = json.loads(run("dumpdata", "billingcfg", "rates", "plans", "auth", "contenttypes"))
     data = {"state": STATE, "api_key": api_key, "old_diff_v1_v2": old_diff, "objects": rows}
     OUT.write_bytes(gzip.compress(json.dumps(data, sort_keys=True).encode(), mtime=0))
     print(f"{OUT}: {len(rows)} rows, {OUT.stat().st_size} bytes")
