@@ -162,6 +162,31 @@ class MarginMove:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkflowMove:
+    """A workflow whose cost per unit the new costs move, in one product (its reporting currency)."""
+
+    product: str
+    workflow: str
+    unit_label: str
+    credits: str | None  # credits per unit, when the workflow is sold
+    cost_old: dict | None  # {"low", "high", "currency"} per unit
+    cost_new: dict | None
+    lowest_old: str | None  # gross margin at the lowest credit price, at the cost's high end
+    lowest_new: str | None
+    basis_old: str | None
+    basis_new: str | None
+    flags_new: tuple[str, ...] = ()
+
+    @property
+    def loss(self) -> bool:
+        return LOSS in self.flags_new
+
+    @property
+    def below_target(self) -> bool:
+        return BELOW_TARGET in self.flags_new
+
+
+@dataclass(frozen=True, slots=True)
 class PriceListReport:
     filename: str
     sha256: str  # of the file's bytes
@@ -184,6 +209,7 @@ class PriceListReport:
     ambiguous: tuple[pl.Ambiguous, ...] = ()  # entries disagree: not written
     hold_share: Decimal = Decimal("0.5")
     supplier_names: int = 0  # price-list supplier rows the entries were mapped through
+    workflow_moves: tuple[WorkflowMove, ...] = ()  # lowest new margin first, then cost-only workflows
     # The slim configuration draft_load writes: the touched models' changed and added cost rows.
     writes: dict = field(repr=False, compare=False, default_factory=dict)
 
@@ -536,26 +562,60 @@ def _request_prices(diff: dict, product: str) -> list[dict]:
     ]
 
 
-def _moves(configuration: dict, priced: _Priced, *, today: date) -> tuple[list[MarginMove], list[dict]]:
-    """Each product's credit rates and default requests the written costs move, worst first."""
+def _worst_margin(workflow: dict, at: str) -> str | None:
+    margin = (workflow.get("margin") or {}).get(at)
+    return None if margin is None else margin["gross_margin"]["worst"]
+
+
+def _workflow_moves(before: dict, after: dict, product: str) -> list[WorkflowMove]:
+    old = {workflow["slug"]: workflow for workflow in before["workflows"]}
+    moves = []
+    for workflow in after["workflows"]:
+        was = old.get(workflow["slug"])
+        if was is None or was.get("cost") == workflow.get("cost"):
+            continue
+        moves.append(
+            WorkflowMove(
+                product=product,
+                workflow=workflow["slug"],
+                unit_label=workflow["unit_label"],
+                credits=workflow.get("credits_per_unit"),
+                cost_old=was.get("cost"),
+                cost_new=workflow.get("cost"),
+                lowest_old=_worst_margin(was, "lowest"),
+                lowest_new=_worst_margin(workflow, "lowest"),
+                basis_old=_worst_margin(was, "basis"),
+                basis_new=_worst_margin(workflow, "basis"),
+                flags_new=tuple(workflow.get("flags") or ()),
+            )
+        )
+    return moves
+
+
+def _moves(
+    configuration: dict, priced: _Priced, *, today: date
+) -> tuple[list[MarginMove], list[dict], list[WorkflowMove]]:
+    """Each product's credit rates, default requests and workflows the written costs move, worst first."""
     if not priced.touched:
-        return [], []
+        return [], [], []
     from pricing.diff import document_diff
 
     before = product_documents(configuration, on=today)
     after = product_documents(priced.configuration, on=today)
-    moves, requests = [], []
+    moves, requests, workflows = [], [], []
     for slug, document in before.items():
         diff = document_diff(document, after[slug])
         moves += _margin_moves(diff, slug)
         requests += _request_prices(diff, slug)
+        workflows += _workflow_moves(document, after[slug], slug)
     moves.sort(key=lambda m: _worst_first(m.lowest_new, m.basis_new, m.product, m.model, m.variant, m.meter, m.tier))
     requests.sort(
         key=lambda p: _worst_first(
             p["margin"]["lowest"]["new"], p["margin"]["basis"]["new"], p["product"], p["model"], p["variant"]
         )
     )
-    return moves, requests
+    workflows.sort(key=lambda w: _worst_first(w.lowest_new, w.basis_new, w.product, w.workflow))
+    return moves, requests, workflows
 
 
 def _largest_rise_first(change: CostChange | NewCost) -> tuple:
@@ -606,7 +666,7 @@ def _check(
         confirm_all_held=confirm_all_held,
     )
     _unknown_confirmations(confirmed, priced)
-    moves, requests = _moves(configuration, priced, today=today)
+    moves, requests, workflows = _moves(configuration, priced, today=today)
     return PriceListReport(
         filename=filename,
         sha256=sha256(data),
@@ -629,6 +689,7 @@ def _check(
         ambiguous=mapping.ambiguous,
         hold_share=share,
         supplier_names=len(names),
+        workflow_moves=tuple(workflows),
         writes=_writes(configuration, priced.touched),
     )
 

@@ -158,6 +158,27 @@ def _move_line(move, targets: dict) -> dict:
     }
 
 
+def _workflow_line(move, targets: dict) -> dict:
+    target = targets.get(move.product)
+    return {
+        "product": move.product,
+        "workflow": move.workflow,
+        "unit_label": move.unit_label,
+        "credits": _amount(move.credits),
+        "cost_old": _cost_band(move.cost_old),
+        "cost_new": _cost_band(move.cost_new),
+        "lowest_old": margin_cell(move.lowest_old, target, at="lowest"),
+        "lowest_new": margin_cell(move.lowest_new, target, at="lowest"),
+        "basis_old": margin_cell(move.basis_old, target, at="basis"),
+        "basis_new": margin_cell(move.basis_new, target, at="basis"),
+        "target": "—" if target is None else format_percent(target),
+        "flags": flag_badges(move.flags_new),
+        "flags_text": _flags_text(move.flags_new),
+        "loss": move.loss,
+        "below_target": move.below_target,
+    }
+
+
 def _request_line(price: dict, targets: dict) -> dict:
     target = targets.get(price["product"])
     margin = price["margin"]
@@ -217,6 +238,7 @@ def report_context(report) -> dict:
         "ambiguous": [_ambiguous_line(row) for row in report.ambiguous],
         "moves": [_move_line(move, report.targets) for move in report.margin_moves],
         "requests": [_request_line(price, report.targets) for price in report.request_prices],
+        "workflows": [_workflow_line(move, report.targets) for move in report.workflow_moves],
         "skipped": skipped_by_reason(report.skipped),
         "skipped_count": len(report.skipped),
         "passed_over": len(passed_over),
@@ -314,6 +336,20 @@ def report_lines(report, *, all_unmatched: bool = False, unmatched_shown: int = 
         ]
     elif report.changes_draft:
         lines.append("Credit rates whose margins move: none (the costs that change are not sold).")
+    if context["workflows"]:
+        lines.append(f"Workflows whose cost moves ({len(context['workflows'])}), worst first:")
+        lines += [
+            f"  {line['product']}: {line['workflow']} (per {line['unit_label']}): cost {line['cost_old']} → "
+            f"{line['cost_new']}"
+            + (
+                f"; {line['credits']} credits; at lowest {line['lowest_old']['text']} → {line['lowest_new']['text']}; "
+                f"at basis {line['basis_old']['text']} → {line['basis_new']['text']} (target {line['target']})"
+                if line["credits"] != "—"
+                else " (not sold: cost only)"
+            )
+            + (f"  {line['flags_text']}" if line["flags_text"] else "")
+            for line in context["workflows"]
+        ]
     if context["requests"]:
         lines.append(f"Default requests ({len(context['requests'])}), worst first:")
         lines += [

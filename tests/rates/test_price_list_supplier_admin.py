@@ -226,3 +226,28 @@ def test_ambiguous_rows_list_each_candidate_with_its_figure(editor):
     ]
     assert "Ambiguous, not applied (1)" in text(report)
     assert price("input_tokens") == Decimal("10")
+
+
+def test_applying_a_confirmed_move_shows_the_workflows_it_moved(editor):
+    entries = {
+        "gemini/gemini-flash-lite-latest": {
+            "litellm_provider": "gemini",
+            "input_cost_per_token": 3e-07,
+            "output_cost_per_token": 2.5e-06,
+        }
+    }
+    report = editor.post(IMPORT_URL, {"file": upload(entries)})
+    assert report.context["workflows"] == []
+
+    done = applied(editor, report, *(row["row_id"] for row in report.context["held"]))
+
+    hour = done.context["workflows"][0]
+    assert (hour["product"], hour["workflow"], hour["cost_old"], hour["cost_new"], hour["lowest_new"]["text"]) == (
+        "coaching",
+        "coaching-session-hour",
+        "18.7728 TWD",
+        "26.1456 TWD",
+        "−4.6%",
+    )
+    assert hour["loss"] is True
+    assert 'id="workflow-moves"' in text(done)

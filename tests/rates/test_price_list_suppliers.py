@@ -219,6 +219,30 @@ def test_a_new_cost_of_zero_is_held(demo):
     assert not ProviderCost.objects.filter(model__slug="text-embedding-3-small", meter__slug="output_tokens").exists()
 
 
+def test_a_confirmed_move_shows_the_workflows_it_moves_in_their_products_currency(demo, price_file):
+    """The coaching hour runs on Gemini Flash-Lite from Google: LiteLLM's $0.30 / $2.50 (the demo holds
+    $0.10 / $0.40) is held; confirmed, the report shows the hour's cost in TWD and its margin fall."""
+    entries = {
+        "gemini/gemini-flash-lite-latest": {
+            "litellm_provider": "gemini",
+            "input_cost_per_token": 3e-07,
+            "output_cost_per_token": 2.5e-06,
+        }
+    }
+    path = price_file(entries)
+
+    held = run(path, "--dry-run")
+    confirmed = run(path, "--dry-run", "--confirm-all-held").splitlines()
+
+    assert "Workflows whose cost moves" not in held  # held rows leave the margins as they are
+    assert confirmed[confirmed.index("Workflows whose cost moves (2), worst first:") + 1 :][:2] == [
+        "  coaching: coaching-session-hour (per session hour): cost 18.7728 TWD → 26.1456 TWD; 60 credits; "
+        "at lowest 24.9% → −4.6%; at basis 43.7% → 21.6% (target 40.0%)  [Loss] [Below target]",
+        "  coaching: coaching-session-hour-optimised (per session hour): cost 12.624 TWD → 19.9968 TWD "
+        "(not sold: cost only)",
+    ]
+
+
 # ---- ambiguous rows --------------------------------------------------------------------------------
 
 
