@@ -18,6 +18,7 @@ from billingcfg.releases.document import (
     configuration_of,
     draft_configuration,
     draft_document,
+    product_documents,
 )
 from pricing.money import dec
 from rates.models import ProviderCost
@@ -109,10 +110,22 @@ def test_reading_the_draft_costs_one_query_per_table_whatever_its_size(demo):
     assert len(small) == len(large) == 15
 
 
-# The demo's draft document on a fixed day, byte for byte. A restructuring must leave it alone: change this
-# pin only in a commit that means to change what the document says (and say so in its message).
-DEMO_DRAFT_SHA256 = "43936a21831b338a28b59bf5eaf8002658e7214df69d799d4398a537d618fe22"
+# The demo's draft on a fixed day, byte for byte: the whole configuration (no margins) and each product's
+# document (what its backend reads, with its margins). A restructuring must leave them alone: change these
+# pins only in a commit that means to change what a document says (and say so in its message).
+DEMO_DRAFT_SHA256 = {
+    "configuration": "2ccd01cd14f8e7d9056543ecdf79fb957082d0c93d4a4a6d772befc07e5c3c4e",
+    "video": "42d6337b5bd8b1bb8f12bdff2c34389da56d76070f803199d59919ddb1617a42",
+    "coaching": "76de4c7e106263c1da3021497096ab7dfd1efbb5e0e6b6f5719538d6baebb8dc",
+    "sora-prompts": "25d315eab888ece1e0817b780c2cc5159dae8f5e086330ce2c2543b62933acf3",
+    "dev-flows": "16bc1e4eb9bf7e28f03cbf376c6428fbe0dc3c35c98c9a1eead9d53e6582d413",
+}
 
 
-def test_the_demo_draft_document_is_byte_for_byte_what_it_was(demo):
-    assert hashlib.sha256(canonical_bytes(draft_document(on=date(2026, 12, 1)))).hexdigest() == DEMO_DRAFT_SHA256
+def test_the_demo_draft_documents_are_byte_for_byte_what_they_were(demo):
+    configuration = draft_configuration()
+    documents = {"configuration": configuration, **product_documents(configuration, on=date(2026, 12, 1))}
+
+    found = {name: hashlib.sha256(canonical_bytes(document)).hexdigest() for name, document in documents.items()}
+
+    assert found == DEMO_DRAFT_SHA256
