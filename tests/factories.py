@@ -103,8 +103,9 @@ product = _saved(product_unsaved)
 
 
 def default_product() -> Product:
-    """The default product (slug `default`, USD, 75 %): what rows made without a product belong to."""
-    found = Product.objects.filter(slug=DEFAULT_PRODUCT).first()
+    """The default product (the demo's video app when the demo is loaded, else one made with slug
+    `default`, USD, 75 %): what rows made without a product belong to."""
+    found = Product.objects.filter(is_default=True).first()
     return found or product(slug=DEFAULT_PRODUCT, name="Default product", is_default=True)
 
 

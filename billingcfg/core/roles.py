@@ -3,7 +3,7 @@ the draft and to releases. Used by the migration that creates the groups and
 by the tests that check them."""
 
 CONFIG_MODELS = {
-    "billingcfg": ("currency", "exchangerate", "pricingpolicy", "alertthreshold", "thresholdaction"),
+    "billingcfg": ("currency", "exchangerate", "product", "alertthreshold", "thresholdaction"),
     "plans": ("creditpack", "subscriptionplan"),
     "rates": (
         "provider",
@@ -15,6 +15,7 @@ CONFIG_MODELS = {
         "workflow",
         "workflowstep",
         "pricelistalias",
+        "pricelistsupplier",
     ),
 }
 
@@ -29,9 +30,10 @@ def _config(actions) -> list[tuple[str, str]]:
     ]
 
 
+_RELEASES = [("billingcfg", "view_release"), ("billingcfg", "view_releaseproduct")]
+
 ROLE_PERMISSIONS = {
-    VIEWER: _config(("view",)) + [("billingcfg", "view_release")],
-    EDITOR: _config(("view", "add", "change", "delete")) + [("billingcfg", "view_release")],
-    PUBLISHER: _config(("view", "add", "change", "delete"))
-    + [("billingcfg", "view_release"), ("billingcfg", "publish_release")],
+    VIEWER: _config(("view",)) + _RELEASES,
+    EDITOR: _config(("view", "add", "change", "delete")) + _RELEASES,
+    PUBLISHER: _config(("view", "add", "change", "delete")) + _RELEASES + [("billingcfg", "publish_release")],
 }

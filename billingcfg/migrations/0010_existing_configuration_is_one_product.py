@@ -2,7 +2,8 @@
 is the default product; every offer, credit rate, workflow and alert threshold,
 and every history entry of them, belongs to it; every provider cost is bought
 from its model's provider; every release is that product's document, byte for
-byte (same ETag, so a backend's cached copy stays current); every API key reads it.
+byte (same ETag, so a backend's cached copy stays current); every API key reads it
+and keeps the whole-configuration view it had.
 
 A database with configuration rows but no policy gets a default product in USD
 (or its first currency) at a 75 % target, so no row is left without one."""
@@ -53,20 +54,25 @@ def forwards(apps, schema_editor):
     if product is not None:
         for model in (*models, *historical):
             model.objects.filter(product__isnull=True).update(product=product)
-    # Every cost was the model's provider's price.
-    AIModel = apps.get_model("rates", "AIModel")
+    # Every cost was the model's provider's price; a deleted model's provider is in its history.
+    history = apps.get_model("rates", "HistoricalAIModel").objects.order_by("history_date", "history_id")
+    provider_of = dict(history.values_list("id", "provider_id"))
+    provider_of.update(apps.get_model("rates", "AIModel").objects.values_list("pk", "provider_id"))
     for name in ("ProviderCost", "HistoricalProviderCost"):
         costs = apps.get_model("rates", name)
-        for model_id, provider_id in AIModel.objects.values_list("pk", "provider_id"):
+        for model_id, provider_id in provider_of.items():
             costs.objects.filter(model_id=model_id, supplier__isnull=True).update(supplier_id=provider_id)
     ReleaseProduct = apps.get_model("billingcfg", "ReleaseProduct")
     for release in Release.objects.order_by("version").iterator():
         ReleaseProduct.objects.create(
             release=release, product=product.slug, document=release.document, sha256=release.sha256
         )
+    # A key read the whole configuration before: it keeps reading it (releases, diffs) and reads the product.
     if product is not None:
         for key in apps.get_model("billingcfg", "ApiKey").objects.all():
             key.products.add(product)
+            key.all_products = True
+            key.save(update_fields=["all_products"])
 
 
 class Migration(migrations.Migration):

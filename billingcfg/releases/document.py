@@ -379,7 +379,9 @@ class DraftSnapshot:
     catalogue: c.Catalogue
     model_ids: dict[str, int] = field(default_factory=dict)
     variant_ids: dict[tuple[str, str], int] = field(default_factory=dict)  # (model, variant)
-    rate_ids: dict[tuple[str, str | None, str], int] = field(default_factory=dict)  # (model, variant, meter)
+    rate_ids: dict[tuple[str, str, str | None, str], int] = field(
+        default_factory=dict
+    )  # (product, model, variant, meter)
     workflow_ids: dict[str, int] = field(default_factory=dict)
 
 

@@ -111,7 +111,7 @@ def test_every_configuration_model_with_a_check_is_covered():
     assert {
         "ProviderCost",
         "CreditRate",
-        "PricingPolicy",
+        "Product",
         "AlertThreshold",
         "ThresholdAction",
         "ExchangeRate",

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from billingcfg.digits import DecimalSize
-from billingcfg.models import PricingPolicy
+from billingcfg.models import Product
 from rates.models import ProviderCost, WorkflowStep
 from tests import factories as f
 
@@ -21,14 +21,16 @@ from tests import factories as f
 # values the admin accepts. Elsewhere every value above 0 up to the largest
 # the size holds is accepted (no decimal column takes negatives).
 NARROWED = {
-    (PricingPolicy, "target_gross_margin"): (Decimal("0"), Decimal("0.9999")),
+    (Product, "target_gross_margin"): (Decimal("0"), Decimal("0.9999")),
+    (Product, "target_gross_margin_high"): (Decimal("0"), Decimal("0.9999")),
     (WorkflowStep, "probability"): (Decimal("0"), Decimal("1.0000")),
     (WorkflowStep, "multiplier"): (Decimal("1"), None),
 }
 
 # What else a row needs before this field may hold a value.
 PREREQUISITES = {
-    (PricingPolicy, "fixed_revenue_per_credit"): {"revenue_basis": "fixed"},
+    (Product, "fixed_revenue_per_credit"): {"revenue_basis": "fixed"},
+    (Product, "target_gross_margin_high"): {"target_gross_margin": Decimal("0")},
     (ProviderCost, "tier_threshold"): {"tier_mode": "cliff"},
     (ProviderCost, "price_high"): {"price": Decimal("0")},
 }
@@ -146,7 +148,7 @@ def test_the_extremes_tried_for_a_plain_column(size, kind, text):
 @pytest.mark.parametrize(
     ("model", "name", "expected"),
     [
-        (PricingPolicy, "target_gross_margin", {"largest": "0.9999", "step": "0.0001", "every-digit": "0.2345"}),
+        (Product, "target_gross_margin", {"largest": "0.9999", "step": "0.0001", "every-digit": "0.2345"}),
         (WorkflowStep, "probability", {"largest": "1.0000", "step": "0.0001", "every-digit": "0.2345"}),
         (WorkflowStep, "multiplier", {"largest": "99999.9999", "step": "1.0001", "every-digit": "12345.6789"}),
     ],

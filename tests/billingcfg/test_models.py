@@ -14,13 +14,18 @@ from billingcfg.models import (
     Currency,
     ExchangeRate,
     Metric,
-    PricingPolicy,
+    Product,
     Scope,
     ThresholdAction,
     Window,
 )
 from tests import factories as f
 from tests.billingcfg.breaches import Breach, assert_database_refuses
+
+
+def _second_default_product():
+    f.default_product()
+    return f.product_unsaved(is_default=True)
 
 
 def _second_rate_same_pair_and_date():
@@ -51,31 +56,41 @@ BREACHES = [
         lambda: f.exchange_rate_unsaved(to_amount=Decimal("-32")),
     ),
     Breach("exchange_rate_one_per_pair_and_date", "same-pair-same-day", _second_rate_same_pair_and_date),
-    Breach("pricing_policy_singleton", "singleton-false", lambda: f.policy_unsaved(singleton=False)),
+    Breach("product_one_default", "second-default", lambda: _second_default_product()),
     Breach(
-        "pricing_policy_margin_fraction",
+        "product_margin_range_ascends",
+        "range-high-below-low",
+        lambda: f.product_unsaved(target_gross_margin=Decimal("0.5"), target_gross_margin_high=Decimal("0.4")),
+    ),
+    Breach(
+        "product_margin_range_ascends",
+        "range-high-100-percent",
+        lambda: f.product_unsaved(target_gross_margin=Decimal("0.4"), target_gross_margin_high=Decimal("1")),
+    ),
+    Breach(
+        "product_margin_fraction",
         "margin-100-percent",
-        lambda: f.policy_unsaved(target_gross_margin=Decimal("1")),
+        lambda: f.product_unsaved(target_gross_margin=Decimal("1")),
     ),
     Breach(
-        "pricing_policy_margin_fraction",
+        "product_margin_fraction",
         "margin-negative",
-        lambda: f.policy_unsaved(target_gross_margin=Decimal("-0.0001")),
+        lambda: f.product_unsaved(target_gross_margin=Decimal("-0.0001")),
     ),
     Breach(
-        "pricing_policy_fixed_basis_has_figure",
+        "product_fixed_basis_has_figure",
         "fixed-basis-at-0",
-        lambda: f.policy_unsaved(revenue_basis="fixed", fixed_revenue_per_credit=Decimal("0")),
+        lambda: f.product_unsaved(revenue_basis="fixed", fixed_revenue_per_credit=Decimal("0")),
     ),
     Breach(
-        "pricing_policy_fixed_basis_has_figure",
+        "product_fixed_basis_has_figure",
         "fixed-basis-without-figure",
-        lambda: f.policy_unsaved(revenue_basis="fixed", fixed_revenue_per_credit=None),
+        lambda: f.product_unsaved(revenue_basis="fixed", fixed_revenue_per_credit=None),
     ),
     Breach(
-        "pricing_policy_fixed_basis_has_figure",
+        "product_fixed_basis_has_figure",
         "lowest-basis-with-figure",
-        lambda: f.policy_unsaved(revenue_basis="lowest", fixed_revenue_per_credit=Decimal("0.05")),
+        lambda: f.product_unsaved(revenue_basis="lowest", fixed_revenue_per_credit=Decimal("0.05")),
     ),
     Breach("alert_threshold_limit_not_negative", "limit-negative", lambda: f.threshold_unsaved(limit=Decimal("-1"))),
     Breach(
@@ -217,21 +232,34 @@ def test_a_pair_may_have_a_rate_per_date_and_one_each_way():
     assert ExchangeRate.objects.count() == 3
 
 
-# --- Pricing policy -----------------------------------------------------------------------------
+# --- Products -----------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_a_second_pricing_policy_is_refused():
-    f.policy()
-    second = f.policy_unsaved(target_gross_margin=Decimal("0.5"))
+def test_a_second_default_product_is_refused():
+    f.default_product()
+    second = _second_default_product()
 
     with pytest.raises(IntegrityError), transaction.atomic():
         second.save()
     with pytest.raises(ValidationError) as invalid:
         second.full_clean()
 
-    assert list(invalid.value.message_dict) == ["singleton"]
-    assert PricingPolicy.objects.get().target_gross_margin == Decimal("0.75")
+    assert invalid.value.messages == ["Another product is already the default; a configuration has exactly one."]
+    assert list(Product.objects.filter(is_default=True).values_list("slug", flat=True)) == ["default"]
+
+
+@pytest.mark.django_db
+def test_a_target_range_is_accepted_and_a_figure_needs_no_high_end():
+    coaching = f.product_unsaved(target_gross_margin=Decimal("0.40"), target_gross_margin_high=Decimal("0.50"))
+    coaching.full_clean()
+    coaching.save()
+    video = f.product_unsaved(target_gross_margin=Decimal("0.75"))
+    video.full_clean()
+    video.save()
+
+    assert Product.objects.get(pk=coaching.pk).target_gross_margin_high == Decimal("0.50")
+    assert Product.objects.get(pk=video.pk).target_gross_margin_high is None
 
 
 @pytest.mark.django_db
@@ -239,11 +267,11 @@ def test_a_second_pricing_policy_is_refused():
     ("basis", "figure"), [("lowest", None), ("mean", None), ("highest", None), ("fixed", Decimal("0.05"))]
 )
 def test_every_revenue_basis_is_accepted_with_what_it_needs(basis, figure):
-    policy = f.policy_unsaved(revenue_basis=basis, fixed_revenue_per_credit=figure)
-    policy.full_clean()
-    policy.save()
+    product = f.product_unsaved(revenue_basis=basis, fixed_revenue_per_credit=figure)
+    product.full_clean()
+    product.save()
 
-    assert PricingPolicy.objects.get().revenue_basis == basis
+    assert Product.objects.get(pk=product.pk).revenue_basis == basis
 
 
 # --- Alert thresholds ---------------------------------------------------------------------------

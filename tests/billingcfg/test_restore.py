@@ -10,11 +10,12 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
-from billingcfg.models import AlertThreshold, Currency, ExchangeRate, PricingPolicy, Product, Release
+from billingcfg.models import AlertThreshold, Currency, ExchangeRate, Product, Release
 from billingcfg.releases import services as releases
 from billingcfg.releases.document import canonical_bytes, configuration_of, draft_configuration, sha256
 from billingcfg.releases.restore import LoadError, draft_load, release_restore
 from billingcfg.releases.services import release_document, release_publish
+from billingcfg.releases.tables import configuration_rows
 from plans.models import CreditPack
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow
 from tests.factories import staff_in
@@ -76,7 +77,7 @@ def _edit_the_draft() -> None:
     AlertThreshold.objects.get(slug="sonnet-high-volume").actions.update(
         switch_to_model=AIModel.objects.get(slug="gpt-3-5-turbo")
     )
-    PricingPolicy.objects.update(target_gross_margin=Decimal("0.8"))
+    Product.objects.filter(slug="video").update(target_gross_margin=Decimal("0.8"))
     ExchangeRate.objects.create(
         from_currency=Currency.objects.get(code="USD"),
         to_currency=Currency.objects.get(code="TWD"),
@@ -110,7 +111,7 @@ def test_restore_returns_an_edited_draft_to_the_release_exactly(v1, publisher):
     # The two Sora 2 Pro variants and Kling's "turbo", which gives up the default before "default" takes it back.
     assert dict(result.updated) == {
         "credit rates": 1,
-        "pricing policy": 1,
+        "products": 1,
         "threshold actions": 1,
         "variants": 3,
         "workflow steps": 1,
@@ -180,7 +181,8 @@ def test_restoring_twice_writes_nothing_the_second_time(v1, publisher):
 
     assert not again.changed
     assert (dict(again.created), dict(again.updated), dict(again.deleted)) == ({}, {}, {})
-    assert sum(again.unchanged.values()) == 244
+    # Every row of the release, each found unchanged.
+    assert sum(again.unchanged.values()) == sum(map(len, configuration_rows(release_document(v1)).values()))
     assert _history_counts() == before
 
 
@@ -224,20 +226,20 @@ def test_a_failing_restore_names_the_row_and_leaves_the_draft_unchanged(v1, publ
     [
         (
             lambda rate: rate.update(credits="0"),
-            "credit rates sora-2 / all variants / seconds: Credits must be above 0: a rate never gives usage away.",
+            "credit rates video: sora-2 / all variants / seconds: Credits must be above 0: a rate never gives usage away.",
         ),
         (
             lambda rate: rate.update(default_quantity="5"),
-            "credit rates sora-2 / all variants / seconds: default_quantity: Default quantity 5 is not one of the "
+            "credit rates video: sora-2 / all variants / seconds: default_quantity: Default quantity 5 is not one of the "
             "allowed quantities (4, 8, 12).",
         ),
         (
             lambda rate: rate.update(meter="frames"),
-            "credit rates sora-2 / all variants / frames: meter: there is no meter 'frames' in the configuration",
+            "credit rates video: sora-2 / all variants / frames: meter: there is no meter 'frames' in the configuration",
         ),
         (
             lambda rate: rate.update(credits="ten"),
-            "credit rates sora-2 / all variants / seconds: credits: 'ten' is not a number",
+            "credit rates video: sora-2 / all variants / seconds: credits: 'ten' is not a number",
         ),
     ],
     ids=["check-constraint", "clean-rule", "unknown-meter", "not-a-number"],

@@ -16,7 +16,9 @@ from tests import factories as f
 def _rate(**changes) -> CreditRate:
     values = {
         "id": 7,
+        "product_id": 1,
         "model_id": 3,
+        "supplier_id": None,
         "variant_id": 5,
         "meter_id": 2,
         "credits": Decimal("35"),
@@ -41,7 +43,9 @@ def test_the_same_values_give_the_same_print() -> None:
     ("field", "value"),
     [
         ("id", 8),
+        ("product_id", 2),
         ("model_id", 4),
+        ("supplier_id", 6),
         ("variant_id", None),
         ("meter_id", 9),
         ("credits", Decimal("35.00000001")),
@@ -63,7 +67,9 @@ def test_every_column_of_a_credit_rate_is_covered() -> None:
     """A column added later is in the print without anyone remembering to add it."""
     varied = {
         "id",
+        "product_id",
         "model_id",
+        "supplier_id",
         "variant_id",
         "meter_id",
         "credits",

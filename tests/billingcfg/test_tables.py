@@ -4,22 +4,22 @@ column that nobody maps fails here, not in a release that silently lacks it."""
 
 from django.apps import apps
 
-from billingcfg.models import ApiKey, Release, ReleaseWithdrawal
-from billingcfg.releases.tables import ALIASES, TABLES
+from billingcfg.models import ApiKey, Release, ReleaseProduct, ReleaseWithdrawal
+from billingcfg.releases.tables import ALIASES, SUPPLIER_NAMES, TABLES
 
-REGISTERED = {table.model: table for table in (*TABLES, ALIASES)}
+REGISTERED = {table.model: table for table in (*TABLES, ALIASES, SUPPLIER_NAMES)}
 
 # Models of the configuration apps that are not configuration tables.
 NOT_TABLES = {
     Release: "a published document, stored as its bytes; never part of the draft",
     ReleaseWithdrawal: "belongs to a release, not to the draft",
+    ReleaseProduct: "one product's document of a release, stored as its bytes; never part of the draft",
     ApiKey: "an access credential, not pricing configuration",
 }
 
 # Fields of configuration tables that no document, loader or sheet carries.
 EXCLUDED_FIELDS = {
     "id": "the database id: rows travel by their natural keys, never by id",
-    "PricingPolicy.singleton": "a constant (True, unique) that keeps the policy to one row",
 }
 
 

@@ -206,12 +206,12 @@ def test_costs_for_all_variants_for_one_variant_and_above_tiers_coexist(sora, se
         row.save()
 
     assert [str(row) for row in ProviderCost.objects.order_by("pk")] == [
-        "sora-2-pro / all variants / seconds",
-        "sora-2-pro / 1080p / seconds",
-        "sora-2-pro / all variants / input_tokens",
-        "sora-2-pro / all variants / input_tokens above 200000.0000",
-        "sora-2-pro / 1080p / input_tokens above 200000.0000",
-        "sora-2-pro / all variants / input_tokens above 1000000.0000",
+        "sora-2-pro / all variants / seconds from openai",
+        "sora-2-pro / 1080p / seconds from openai",
+        "sora-2-pro / all variants / input_tokens from openai",
+        "sora-2-pro / all variants / input_tokens from openai above 200000.0000",
+        "sora-2-pro / 1080p / input_tokens from openai above 200000.0000",
+        "sora-2-pro / all variants / input_tokens from openai above 1000000.0000",
     ]
 
 
