@@ -10,11 +10,13 @@ returns; after `draft_load(configuration, prune=True, …)` that function return
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError, RestrictedError
 
+from billingcfg.models import Product
 from billingcfg.releases.document import SCHEMA_VERSION, configuration_of, whole_configuration
 from billingcfg.releases.services import PUBLISH_PERMISSION, release_document, release_named
 from billingcfg.releases.tables import TABLE, TABLES, Table, configuration_rows, refused_by
@@ -58,6 +60,13 @@ def _table_rows(configuration: dict) -> dict[str, list[dict]]:
     except (KeyError, TypeError) as missing:
         raise LoadError("configuration", "", f"not a configuration document: {missing} is missing") from None
     return rows
+
+
+# Tables whose rows hold one default per group: the group of a row's key, and the rule in words.
+_ONE_DEFAULT = {
+    Variant: (itemgetter(0), "a model has exactly one default variant"),
+    Product: (lambda key: (), "a configuration has exactly one default product"),
+}
 
 
 # ---- writing --------------------------------------------------------------------------------
@@ -177,8 +186,8 @@ class _Loader:
         keyed = self._keyed(table, rows)
         self.wanted[table.name] = {key for key, _ in keyed}
         self.rows[table.name] = dict(stored) if not self.prune else {}
-        if table.model is Variant:
-            keyed = self._defaults_last(keyed, stored)
+        if table.model in _ONE_DEFAULT:
+            keyed = self._defaults_last(table, keyed, stored)
         for key, row in keyed:
             values = self._values(table, key, row)
             instance = stored.get(key)
@@ -199,26 +208,23 @@ class _Loader:
                     self.result.unchanged[label] += 1
             self.rows[table.name][key] = instance
 
-    def _defaults_last(self, keyed, stored) -> list:
-        """A model has one default variant at a time: rows giving up the default
-        are written first, and a stored default the configuration lacks gives it up
-        before another takes it. Otherwise the configuration's order is kept."""
-        table = TABLE["variants"]
+    def _defaults_last(self, table: Table, keyed, stored) -> list:
+        """One default at a time (a model's variant, the configuration's product): rows
+        giving up the default are written first, and a stored default the configuration
+        lacks gives it up before another takes it. Otherwise the configuration's order is kept."""
+        group, rule = _ONE_DEFAULT[table.model]
         defaults = defaultdict(list)
         for key, row in keyed:
             if row.get("is_default"):
-                defaults[key[0]].append(key[1])
-        for model, slugs in defaults.items():
-            if len(slugs) > 1:
-                raise LoadError(
-                    table.label,
-                    table.show((model, slugs[1])),
-                    f"a model has exactly one default variant; {' and '.join(slugs)} are both default",
-                )
+                defaults[group(key)].append(key)
+        for keys in defaults.values():
+            if len(keys) > 1:
+                both = " and ".join(table.show(key) for key in keys)
+                raise LoadError(table.label, table.show(keys[1]), f"{rule}; {both} are both default")
         new_default = set(defaults)
         wanted = {key for key, _ in keyed}
         for key, instance in stored.items():
-            if instance.is_default and key not in wanted and key[0] in new_default:
+            if instance.is_default and key not in wanted and group(key) in new_default:
                 instance.is_default = False
                 self._save(table, key, instance)
                 self.result.updated[table.label] += 1

@@ -263,8 +263,32 @@ def test_two_default_variants_of_one_model_are_refused(demo):
     for variant in pro["variants"]:
         variant["is_default"] = True
 
-    with pytest.raises(LoadError, match="a model has exactly one default variant; 720p and 1080p are both default"):
+    with pytest.raises(
+        LoadError, match="a model has exactly one default variant; sora-2-pro / 720p and sora-2-pro / 1080p are both"
+    ):
         draft_load(configuration, prune=True, reason="test")
+
+
+def test_two_default_products_are_refused_and_nothing_is_written(demo):
+    configuration = draft_configuration()
+    for product in configuration["products"]:
+        product["is_default"] = product["slug"] in ("video", "coaching")
+    draft = draft_configuration()
+
+    with pytest.raises(LoadError, match="a configuration has exactly one default product; video and coaching are both"):
+        draft_load(configuration, prune=True, reason="test")
+    assert draft_configuration() == draft
+
+
+def test_a_release_whose_default_product_was_another_restores_it(v1, publisher):
+    """The draft moved the default from video to coaching since v1: restoring gives it back to video."""
+    Product.objects.filter(slug="video").update(is_default=False)
+    Product.objects.filter(slug="coaching").update(is_default=True)
+
+    release_restore(version=1, user=publisher)
+
+    assert list(Product.objects.filter(is_default=True).values_list("slug", flat=True)) == ["video"]
+    assert draft_configuration() == configuration_of(release_document(v1))
 
 
 def test_an_unknown_version_is_refused(v1, publisher):
