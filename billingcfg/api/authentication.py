@@ -43,6 +43,8 @@ class KeyPrincipal:
     def __init__(self, key: ApiKey):
         self.key = key
         self.pk = None
+        # The slugs of the products it reads (read with the key, kept as long as the key is).
+        self.products: frozenset[str] = getattr(key, "product_slugs", frozenset())
 
     def __str__(self):
         return f"api-key:{self.key.prefix}"
@@ -77,7 +79,8 @@ def forget_api_keys() -> None:
 
 def _api_key(prefix: str) -> ApiKey | None:
     """The key with `prefix`, or None, read from the database at most once per
-    RELEASE_CHECK_SECONDS per process: a revocation on another server applies within it."""
+    RELEASE_CHECK_SECONDS per process: a revocation (or a change of its products, read
+    with it once it matched: `_products_of`) on another server applies within it."""
     now = time.monotonic()
     with _keys_lock:
         cached = _keys.get(prefix) or _unknown.get(prefix)
@@ -90,6 +93,16 @@ def _api_key(prefix: str) -> ApiKey | None:
             kept.clear()
         kept[prefix] = (api_key, now + settings.RELEASE_CHECK_SECONDS)
     return api_key
+
+
+def _products_of(api_key: ApiKey) -> frozenset[str]:
+    """The slugs of the products a key that matched may read, read once for the key as this process
+    holds it (so again with the key, within RELEASE_CHECK_SECONDS); never for a key that did not match, which
+    costs what an unknown prefix does."""
+    slugs = getattr(api_key, "product_slugs", None)
+    if slugs is None:
+        slugs = api_key.product_slugs = frozenset(api_key.products.values_list("slug", flat=True))
+    return slugs
 
 
 def _failures_key(request) -> tuple[str, float]:
@@ -146,6 +159,7 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         except exceptions.AuthenticationFailed:
             _count_failure(request)
             raise
+        _products_of(api_key)
         now = timezone.now()
         if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_PRECISION:
             ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)

@@ -10,7 +10,8 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
-from billingcfg.release_models import Release
+from billingcfg.models import Product
+from billingcfg.release_models import Release, ReleaseProduct
 from billingcfg.releases import services as releases
 
 _HEAD = ("version", "sha256", "effective_at")
@@ -101,6 +102,46 @@ def release_head_get(*, version: int) -> ReleaseHead | None:
 def release_text_get(*, version: int) -> str:
     """A release's stored document: canonical JSON, exactly as served."""
     return Release.objects.filter(version=version).values_list("document", flat=True).get()
+
+
+@dataclass(frozen=True, slots=True)
+class ProductHead:
+    """One product's document in a release, without its bytes: its ETag is its own sha256, which
+    stays the same from release to release while the product's figures do."""
+
+    version: int
+    product: str
+    sha256: str
+
+
+def release_product_head_get(*, version: int, product: str) -> ProductHead | None:
+    """The head of `product`'s document in release `version`: one query however many products."""
+    sha = (
+        ReleaseProduct.objects.filter(release__version=version, product=product)
+        .values_list("sha256", flat=True)
+        .first()
+    )
+    return None if sha is None else ProductHead(version, product, sha)
+
+
+def default_product_slug() -> str | None:
+    return Product.objects.filter(is_default=True).values_list("slug", flat=True).first()
+
+
+def release_product_slugs(*, version: int) -> list[str]:
+    """The products release `version` holds a document of, by slug."""
+    return list(
+        ReleaseProduct.objects.filter(release__version=version).order_by("product").values_list("product", flat=True)
+    )
+
+
+def release_product_text_get(*, version: int, product: str) -> str:
+    """A product's stored document in a release: canonical JSON, exactly as served."""
+    return (
+        ReleaseProduct.objects.filter(release__version=version, product=product)
+        .values_list("document", flat=True)
+        .get()
+    )
 
 
 def release_versions() -> list[int]:

@@ -384,42 +384,92 @@ class PublishedSerializer(ReleaseSerializer):
     )
 
 
-def _json(help_text: str):
-    return serializers.JSONField(help_text=help_text)
+def _json(help_text: str, **options):
+    return serializers.JSONField(help_text=help_text, **options)
 
 
-def _table(name: str, *, computed: str = ""):
+def _table(name: str, *, computed: str = "", also: str = "", **options):
     """A table's rows, described by their keys as `billingcfg.releases.tables` declares them (nested lists last)."""
     keys = [
         *TABLE[name].document_keys,
         *(table.nested.name for table in TABLES if table.nested and table.nested.parent == name),
     ]
-    return _json(", ".join(keys) + (f"; computed: {computed}" if computed else "") + ".")
+    return _json(", ".join(keys) + (f"; computed: {computed}" if computed else "") + "." + also, **options)
+
+
+_SCHEMA_1 = "Only in documents published before products (schema_version 1)."
 
 
 class DocumentSerializer(serializers.Serializer):
-    """A configuration document: decimals are strings, every entity carries its slug."""
+    """One product's configuration document: decimals are strings, every entity carries its slug.
+    Documents published before products (schema_version 1) are served as stored: a release header
+    and a `policy` instead of `product`."""
 
-    release = _json("version, note, published_by, published_at, effective_at (absent from the draft).")
-    schema_version = serializers.IntegerField()
+    release = _json(f"version, note, published_by, published_at, effective_at. {_SCHEMA_1}", required=False)
+    schema_version = serializers.IntegerField(help_text="2; 1 for a document published before products.")
     reporting_currency = serializers.CharField()
-    policy = _table("policy")
-    revenue_per_credit = _json("currency, lowest, mean, highest, basis, basis_name.")
+    product = _table("products", also=" Absent only from schema_version 1, which has `policy`.", required=False)
+    policy = _json(
+        f"reporting_currency, target_gross_margin, revenue_basis, fixed_revenue_per_credit. {_SCHEMA_1}",
+        required=False,
+    )
+    revenue_per_credit = _json("currency, lowest, mean, highest, basis, basis_name: the product's own credit.")
     currencies = _table("currencies")
     exchange_rates = _table("exchange_rates")
     meters = _table("meters")
     providers = _table("providers")
     credit_packs = _table("credit_packs", computed="price_per_credit")
     subscription_plans = _table("subscription_plans", computed="price_per_credit")
-    models = _table("models", computed="margins, flags, and each variant's default_usage")
+    models = _table(
+        "models",
+        computed="margins, flags, and each variant's default_usage; only the product's own credit rates and the "
+        "costs of the suppliers it buys from",
+    )
     workflows = _table("workflows", computed="cost, revenue, margin, flags, problems")
     alert_thresholds = _table("alert_thresholds")
 
 
-class DraftDocumentSerializer(DocumentSerializer):
-    """The draft as a document: a release's document without the release header."""
+class ReleaseDocumentSerializer(serializers.Serializer):
+    """A release's whole configuration: every product's rows (each carries its `product`), no
+    margins. Releases published before products (schema_version 1) are served as stored: one
+    product's figures under `policy`, with margins."""
+
+    release = _json("version, note, published_by, published_at, effective_at.")
+    schema_version = serializers.IntegerField(help_text="2; 1 for a release published before products.")
+    products = _table("products", also=" Absent only from schema_version 1.", required=False)
+    currencies = _table("currencies")
+    exchange_rates = _table("exchange_rates")
+    meters = _table("meters")
+    providers = _table("providers")
+    credit_packs = _table("credit_packs")
+    subscription_plans = _table("subscription_plans")
+    models = _table("models")
+    workflows = _table("workflows")
+    alert_thresholds = _table("alert_thresholds")
+
+
+class DraftDocumentSerializer(ReleaseDocumentSerializer):
+    """The draft's whole configuration: a release's document without the release header."""
 
     release = None
+    products = _table("products")
+
+
+class ProductSerializer(serializers.Serializer):
+    """A product as the release in force published it, and where its configuration is."""
+
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    credit_name = serializers.CharField(help_text="What its credit is called: credits, minutes, points …")
+    reporting_currency = serializers.CharField(help_text="The currency its margins are reported in.")
+    target_gross_margin = serializers.CharField(help_text="Decimal string: its target (the low end of a range).")
+    target_gross_margin_high = serializers.CharField(
+        allow_null=True, help_text="Decimal string: the high end of its target range; null for one figure."
+    )
+    is_default = serializers.BooleanField(
+        help_text="The product the deprecated /config/, /quote/ and /thresholds/evaluate/ serve."
+    )
+    config = serializers.URLField(help_text="GET it for the product's configuration in force.")
 
 
 class BandSerializer(serializers.Serializer):
@@ -437,7 +487,7 @@ class CostSerializer(serializers.Serializer):
 
 class RevenueSerializer(serializers.Serializer):
     lowest = serializers.CharField(allow_null=True, help_text="At the lowest revenue per credit; null when not sold.")
-    basis = serializers.CharField(allow_null=True, help_text="At the policy's basis revenue per credit.")
+    basis = serializers.CharField(allow_null=True, help_text="At the product's basis revenue per credit.")
     currency = serializers.CharField()
 
 
@@ -476,6 +526,7 @@ class QuoteLineSerializer(serializers.Serializer):
 
 class QuoteResultSerializer(serializers.Serializer):
     release = serializers.IntegerField(help_text="The release version the quote was priced against.")
+    product = serializers.CharField(help_text="The product whose document (and credit) priced it.")
     model = serializers.CharField(allow_null=True)
     variant = serializers.CharField(allow_null=True, help_text="The variant priced (the default when none was named).")
     workflow = serializers.CharField(allow_null=True)
@@ -513,6 +564,7 @@ class CrossingSerializer(serializers.Serializer):
 
 class ThresholdsCrossedSerializer(serializers.Serializer):
     release = serializers.IntegerField()
+    product = serializers.CharField(help_text="The product whose thresholds were evaluated.")
     crossed = CrossingSerializer(many=True, help_text="Crossed thresholds in their order; empty when none.")
 
 

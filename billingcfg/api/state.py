@@ -1,19 +1,32 @@
-"""What each app-server process keeps in memory, keyed by the release's sha256
-(its ETag) so it can never serve a stale release: the stored bytes of recent
-releases, and recent releases parsed for pricing (catalogue, revenue per credit,
-exchange rates). Every request still asks the database which release is in
-force (one small query), so a newly published or newly due release is picked
-up at once, by every process."""
+"""What each app-server process keeps in memory, keyed by a document's sha256
+(its ETag) so it can never serve a stale one: the stored bytes of recent
+releases and of recent products' documents, the products each release holds, and recent
+product documents parsed for pricing (catalogue, revenue per credit, exchange
+rates). A product's document is the same bytes in every release that leaves the
+product unchanged, so it is read and parsed once for all of them. Every request
+still asks the database which release is in force and its product's sha256 (small
+queries, as many with 20 products as with 1), so a newly published or newly due
+release is picked up at once, by every process."""
 
 import json
 import threading
+import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
+
 from billingcfg.api.errors import RequestError
-from billingcfg.api.selectors import ReleaseHead, release_text_get
-from billingcfg.releases.document import catalogue_from_document
+from billingcfg.api.selectors import (
+    ProductHead,
+    ReleaseHead,
+    default_product_slug,
+    release_product_head_get,
+    release_product_text_get,
+    release_text_get,
+)
+from billingcfg.releases.document import catalogue_from_document, upgraded, whole_configuration
 from pricing.catalogue import Catalogue
 from pricing.errors import MissingExchangeRate, PricingError, QuantityError, UnknownName
 from pricing.fx import Converter
@@ -27,6 +40,12 @@ KEEP = 8
 
 _lock = threading.Lock()
 _bodies: dict[str, bytes] = {}
+_products: dict[str, tuple[dict, ...]] = {}
+# (release sha256, product slug) → the product's head: a release and its products' documents never change.
+_product_heads: dict[tuple[str, str], ProductHead] = {}
+PRODUCT_HEADS_KEPT = 1000
+# The default product's slug and until when (time.monotonic()) it is trusted without asking again.
+_default: dict[str, object] = {"slug": None, "fresh_until": 0.0}
 _priced: dict[tuple[str, date], "PricedRelease"] = {}
 
 
@@ -44,7 +63,10 @@ def clear() -> None:
 
     with _lock:
         _bodies.clear()
+        _products.clear()
+        _product_heads.clear()
         _priced.clear()
+        _default["fresh_until"] = 0.0
     forget_release_in_force()
     forget_api_keys()
 
@@ -58,11 +80,59 @@ def release_body(head: ReleaseHead) -> bytes:
     return body
 
 
+def product_body(head: ProductHead) -> bytes:
+    """A product's stored document bytes in a release; read from the database only on a miss
+    (and not again for a later release holding the same bytes)."""
+    body = _bodies.get(head.sha256)
+    if body is None:
+        body = release_product_text_get(version=head.version, product=head.product).encode()
+        _remember(_bodies, head.sha256, body)
+    return body
+
+
+def product_head(head: ReleaseHead, product: str) -> ProductHead | None:
+    """`product`'s document in release `head`, or None when the release has none: read from the
+    database once per process for each release and product (a release is never changed)."""
+    key = (head.sha256, product)
+    found = _product_heads.get(key)
+    if found is None:
+        found = release_product_head_get(version=head.version, product=product)
+        if found is not None:
+            with _lock:
+                if len(_product_heads) >= PRODUCT_HEADS_KEPT:
+                    _product_heads.clear()
+                _product_heads[key] = found
+    return found
+
+
+def default_product() -> str | None:
+    """The default product's slug, read at most once per RELEASE_CHECK_SECONDS per process."""
+    now = time.monotonic()
+    if _default["fresh_until"] > now:
+        return _default["slug"]
+    slug = default_product_slug()
+    with _lock:
+        _default["slug"], _default["fresh_until"] = slug, now + settings.RELEASE_CHECK_SECONDS
+    return slug
+
+
+def release_products(head: ReleaseHead) -> tuple[dict, ...]:
+    """The products a release holds, as it published them (its whole document's `products`;
+    a release from before products: its one product)."""
+    products = _products.get(head.sha256)
+    if products is None:
+        products = tuple(whole_configuration(json.loads(release_body(head)))["products"])
+        _remember(_products, head.sha256, products)
+    return products
+
+
 @dataclass(frozen=True)
 class PricedRelease:
-    """A release parsed for the pure engine, with exchange rates as of `on`."""
+    """One product's document in a release, parsed for the pure engine, with exchange rates
+    as of `on`. Kept by the document's sha256: the same for every release that leaves the
+    product unchanged."""
 
-    version: int
+    product: str
     sha256: str
     on: date
     catalogue: Catalogue
@@ -72,15 +142,16 @@ class PricedRelease:
     currencies: tuple[str, ...]
 
     @classmethod
-    def of(cls, head: ReleaseHead, document: dict, *, on: date) -> "PricedRelease":
+    def of(cls, head: ProductHead, document: dict, *, on: date) -> "PricedRelease":
+        document = upgraded(document)  # a schema-1 body, from before products
         catalogue = catalogue_from_document(document)
         converter = Converter(catalogue.fx_rates, on=on)
         return cls(
-            version=head.version,
+            product=head.product,
             sha256=head.sha256,
             on=on,
             catalogue=catalogue,
-            revenue=revenue_per_credit(catalogue.offers, catalogue.policy, converter),
+            revenue=revenue_per_credit(catalogue.offers, catalogue.product, converter),
             converter=converter,
             providers=frozenset(provider["slug"] for provider in document["providers"]),
             currencies=tuple(currency["code"] for currency in document["currencies"]),
@@ -139,7 +210,8 @@ class PricedRelease:
         for field, name in targets.items():
             if name is not None and name not in known[field]:
                 raise RequestError(
-                    field, f"no {field} '{name}'; {plural.get(field, field + 's')} are: {', '.join(known[field])}"
+                    field,
+                    f"no {field} '{name}'; {plural.get(field, field + 's')} are: {', '.join(known[field]) or 'none'}",
                 )
         try:
             seen = Observation(scope=scope, metric=metric, window=window, value=value, tier=tier, **targets)
@@ -152,11 +224,12 @@ class PricedRelease:
             raise RequestError("currency", str(error)) from None
 
 
-def priced_release(head: ReleaseHead, *, on: date) -> PricedRelease:
-    """The release parsed for pricing, from memory when this process has parsed it today."""
+def priced_release(head: ProductHead, *, on: date) -> PricedRelease:
+    """A product's document in a release parsed for pricing, from memory when this process has
+    parsed the same bytes today."""
     key = (head.sha256, on)
     priced = _priced.get(key)
     if priced is None:
-        priced = PricedRelease.of(head, json.loads(release_body(head)), on=on)
+        priced = PricedRelease.of(head, json.loads(product_body(head)), on=on)
         _remember(_priced, key, priced)
     return priced

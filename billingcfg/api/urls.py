@@ -7,6 +7,15 @@ from billingcfg.api import (
 )
 
 urlpatterns = [
+    path("products/", views.ProductListView.as_view(), name="api-products"),
+    path("products/<str:slug>/config/", views.ProductConfigView.as_view(), name="api-product-config"),
+    path("products/<str:slug>/quote/", views.ProductQuoteView.as_view(), name="api-product-quote"),
+    path(
+        "products/<str:slug>/thresholds/evaluate/",
+        views.ProductThresholdsView.as_view(),
+        name="api-product-thresholds",
+    ),
+    # Deprecated: the default product's (Product.is_default), as before products.
     path("config/", views.ConfigView.as_view(), name="api-config"),
     path("releases/", views.ReleaseListView.as_view(), name="api-releases"),
     path("releases/<str:version>/", views.ReleaseDetailView.as_view(), name="api-release"),

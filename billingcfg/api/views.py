@@ -1,10 +1,15 @@
 """The REST API (DESIGN §6). Views are thin: they read releases through the
-selectors, price through the process's parsed release (billingcfg.api.state)
+selectors, price through the process's parsed product document (billingcfg.api.state)
 and format with billingcfg.releases.document. Authentication, permission and
-throttling run before any view method, so a 304 never reaches a caller who
-may not read the document."""
+throttling run before any view method, and a product's reader is checked before
+its document is answered, so a 304 never reaches a caller who may not read it.
 
-import json
+A backend reads its own product: /products/<slug>/config/, quote/ and
+thresholds/evaluate/. The unscoped /config/, /quote/ and /thresholds/evaluate/ serve the
+default product (Product.is_default) and are deprecated. Release documents, diffs and
+the draft are the whole configuration: staff and keys for all products."""
+
+import re
 
 from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import reverse
@@ -19,7 +24,14 @@ from rest_framework.views import APIView
 
 from billingcfg.api import selectors, state
 from billingcfg.api.errors import RequestError
-from billingcfg.api.permissions import ConfigRead, DraftRead, Publish
+from billingcfg.api.permissions import (
+    ConfigRead,
+    DraftRead,
+    Publish,
+    WholeConfiguration,
+    product_refusal,
+    readable_products,
+)
 from billingcfg.api.serializers import (
     DetailSerializer,
     DiffSerializer,
@@ -27,18 +39,20 @@ from billingcfg.api.serializers import (
     DraftDocumentSerializer,
     ErrorsSerializer,
     ObservationSerializer,
+    ProductSerializer,
     PublishedSerializer,
     PublishSerializer,
     QuoteResultSerializer,
     QuoteSerializer,
+    ReleaseDocumentSerializer,
     ReleaseSerializer,
     ThresholdsCrossedSerializer,
     WithdrawSerializer,
     read_instant,
 )
-from billingcfg.models import PricingPolicy
+from billingcfg.models import Product
 from billingcfg.releases import services as releases
-from billingcfg.releases.document import canonical_bytes, draft_document, quote_document, sha256, timestamp
+from billingcfg.releases.document import canonical_bytes, draft_configuration, quote_document, sha256, timestamp
 from pricing.money import dec
 
 CACHE_CONTROL = "private, no-cache"  # clients keep it and revalidate: it changes on publish or when a release falls due
@@ -46,7 +60,11 @@ DRAFT = "draft"
 
 _ERRORS = {
     401: OpenApiResponse(DetailSerializer, description="No key, a malformed, unknown or revoked key."),
-    403: OpenApiResponse(DetailSerializer, description="The key lacks the scope (or the user is not staff)."),
+    403: OpenApiResponse(
+        DetailSerializer,
+        description="The key lacks the scope or may not read the product (the message names the products it "
+        "reads), or the user is not staff.",
+    ),
     429: OpenApiResponse(
         DetailSerializer,
         description=(
@@ -71,6 +89,33 @@ _VERSION = OpenApiParameter(
     description="A release version: 1, 2, …",
     examples=[OpenApiExample("v1", value=1)],
 )
+
+
+_PRODUCT = OpenApiParameter(
+    "slug",
+    {"type": "string", "maxLength": 80},
+    OpenApiParameter.PATH,
+    description="A product's slug, as GET /api/v1/products/ lists them.",
+    examples=[OpenApiExample("video", value="video")],
+)
+_RELEASE_VERSION = OpenApiParameter(
+    "X-Release-Version",
+    OpenApiTypes.INT,
+    OpenApiParameter.HEADER,
+    response=[200, 304],
+    description="The version of the release the answer comes from (a product's document carries no release "
+    "header: its bytes, and its ETag, stay the same across releases that leave the product unchanged).",
+)
+_NO_PRODUCT = OpenApiResponse(
+    DetailSerializer,
+    description="Nothing published yet, nothing in force at `at`, no such release, or the release has no such "
+    "product (the message lists the products the caller may read).",
+)
+_DEPRECATED = (
+    " **Deprecated**: this route serves the default product only; use the same route under "
+    "/api/v1/products/<slug>/ (GET /api/v1/products/ lists them)."
+)
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,80}")
 
 
 def _side(name: str, example) -> OpenApiParameter:
@@ -142,6 +187,49 @@ def _release_response(request, head: selectors.ReleaseHead) -> HttpResponse:
     return _document_response(request, head.sha256, lambda: state.release_body(head))
 
 
+def _product_response(request, head: selectors.ProductHead) -> HttpResponse:
+    response = _document_response(request, head.sha256, lambda: state.product_body(head))
+    response["X-Release-Version"] = str(head.version)
+    return response
+
+
+def _readable_text(request, slugs) -> str:
+    readable = readable_products(request.user)
+    shown = [slug for slug in slugs if readable is None or slug in readable]
+    return ", ".join(shown) if shown else "none"
+
+
+def _product_head(request, head: selectors.ReleaseHead, slug: str) -> selectors.ProductHead:
+    """Product `slug`'s document in release `head`: 403 when the caller may not read it, 404
+    (listing the release's products the caller may read) when the release has no such product."""
+    refusal = product_refusal(request.user, slug[:80])
+    if refusal is not None:
+        raise exceptions.PermissionDenied(refusal)
+    found = state.product_head(head, slug) if _SLUG.fullmatch(slug) else None
+    if found is None:
+        products = _readable_text(request, selectors.release_product_slugs(version=head.version))
+        raise exceptions.NotFound(f"no product '{slug[:80]}' in release v{head.version}; products are: {products}")
+    return found
+
+
+def _default_product_head(request, head: selectors.ReleaseHead, route: str) -> selectors.ProductHead:
+    """The default product's document in release `head`, for the deprecated unscoped routes."""
+    default = state.default_product()
+    if default is None:
+        raise exceptions.NotFound("no product is the default one: mark one as default in the admin")
+    refusal = product_refusal(request.user, default, route=route)
+    if refusal is not None:
+        raise exceptions.PermissionDenied(refusal)
+    found = state.product_head(head, default)
+    if found is None:
+        products = _readable_text(request, selectors.release_product_slugs(version=head.version))
+        raise exceptions.NotFound(
+            f"release v{head.version} has no document of the default product '{default}'; its products are: "
+            f"{products} (use /api/v1/products/<slug>/…)"
+        )
+    return found
+
+
 def _versions_text() -> str:
     versions = selectors.release_versions()
     return ", ".join(map(str, versions)) if versions else "none: nothing published yet"
@@ -187,42 +275,79 @@ def _at(request):
         raise exceptions.ValidationError({"at": [str(problem)]}) from None
 
 
-def _draft() -> tuple[dict, bytes]:
-    """The draft document now and its canonical bytes: what GET /draft/ serves, whose sha256 is its ETag."""
-    document = draft_document(on=releases.now().date())
-    return document, canonical_bytes(document)
+def _at_head(request) -> selectors.ReleaseHead:
+    """The release in force now, or at the `at` query parameter; 404 saying when the first took effect."""
+    at = _at(request)
+    head = selectors.release_head_in_force() if at is None else selectors.release_head_active(at=at)
+    if head is None:
+        raise exceptions.NotFound(_nothing_in_force(at))
+    return head
+
+
+_AT = OpenApiParameter(
+    "at",
+    OpenApiTypes.DATETIME,
+    OpenApiParameter.QUERY,
+    required=False,
+    description="ISO 8601 date-time (UTC when it has no offset): the release in force then.",
+)
 
 
 @extend_schema(
-    summary="The configuration in force",
-    description="The active release's document, as stored (decimals as strings). Cache it by its ETag and send "
-    "If-None-Match: a 304 answers while it is current. With `at`, the release in force at that time.",
-    parameters=[
-        OpenApiParameter(
-            "at",
-            OpenApiTypes.DATETIME,
-            OpenApiParameter.QUERY,
-            required=False,
-            description="ISO 8601 date-time (UTC when it has no offset): the release in force then.",
-        ),
-        _IF_NONE_MATCH,
-        *_DOCUMENT_HEADERS,
-    ],
+    summary="The products the caller may read",
+    description="The products of the release in force that the caller may read (a key scoped to products: "
+    "those; staff and keys for all products: every one), as that release published them, each with the URL "
+    "of its configuration.",
+    parameters=[_RELEASE_VERSION],
     responses={
-        200: DocumentSerializer,
-        304: _NOT_MODIFIED,
-        400: _BAD,
+        200: ProductSerializer(many=True),
         **_ERRORS,
-        404: OpenApiResponse(DetailSerializer, description="Nothing published yet, or nothing in force at `at`."),
+        404: OpenApiResponse(DetailSerializer, description="Nothing published yet, or nothing in force yet."),
     },
+)
+class ProductListView(ApiView):
+    def get(self, request):
+        head = _in_force_head(None)
+        readable = readable_products(request.user)
+        rows = [
+            {
+                **product,
+                "config": request.build_absolute_uri(reverse("api-product-config", kwargs={"slug": product["slug"]})),
+            }
+            for product in state.release_products(head)
+            if readable is None or product["slug"] in readable
+        ]
+        return Response(ProductSerializer(rows, many=True).data, headers={"X-Release-Version": str(head.version)})
+
+
+@extend_schema(
+    summary="A product's configuration in force",
+    description="The product's document in the release in force, as stored (decimals as strings): its product, "
+    "its reporting currency and revenue per credit, the shared tables, the models it sells or uses with only its "
+    "credit rates and its suppliers' costs, its offers, workflows and thresholds, with margins at its own credit. "
+    "Its ETag is the sha256 of its bytes, which a publish changing only other products leaves as it was: send "
+    "If-None-Match and a 304 answers while it is current. The release version is in X-Release-Version. With "
+    "`at`, the release in force at that time.",
+    parameters=[_PRODUCT, _AT, _IF_NONE_MATCH, *_DOCUMENT_HEADERS, _RELEASE_VERSION],
+    responses={200: DocumentSerializer, 304: _NOT_MODIFIED, 400: _BAD, **_ERRORS, 404: _NO_PRODUCT},
+)
+class ProductConfigView(ApiView):
+    def get(self, request, slug):
+        return _product_response(request, _product_head(request, _at_head(request), slug))
+
+
+@extend_schema(
+    summary="The default product's configuration in force (deprecated)",
+    description="The default product's document in the release in force, exactly as "
+    "/api/v1/products/<default>/config/ serves it (same bytes, same ETag), 304 on If-None-Match, `at` as "
+    "there." + _DEPRECATED,
+    deprecated=True,
+    parameters=[_AT, _IF_NONE_MATCH, *_DOCUMENT_HEADERS, _RELEASE_VERSION],
+    responses={200: DocumentSerializer, 304: _NOT_MODIFIED, 400: _BAD, **_ERRORS, 404: _NO_PRODUCT},
 )
 class ConfigView(ApiView):
     def get(self, request):
-        at = _at(request)
-        head = selectors.release_head_in_force() if at is None else selectors.release_head_active(at=at)
-        if head is None:
-            raise exceptions.NotFound(_nothing_in_force(at))
-        return _release_response(request, head)
+        return _product_response(request, _default_product_head(request, _at_head(request), "/api/v1/config/"))
 
 
 class ReleaseListView(ApiView):
@@ -310,7 +435,7 @@ class ReleaseListView(ApiView):
                 effective_at=data.get("effective_at"),
                 reviewed_sha256=data.get("draft_sha256"),
             )
-        except PricingPolicy.DoesNotExist as missing:
+        except Product.DoesNotExist as missing:
             raise exceptions.ValidationError({"draft": [str(missing)]}) from None
         except releases.PublishRefused as refused:
             problems = refused.validation.errors
@@ -404,17 +529,20 @@ class ReleaseWithdrawView(ApiView):
 
 
 @extend_schema(
-    summary="One release's document",
-    description="The release's document bytes, with its ETag (304 on If-None-Match) like /config/.",
+    summary="One release's whole configuration",
+    description="The release's document bytes (every product's rows, no margins), with its ETag (304 on "
+    "If-None-Match). The whole configuration: staff and keys for all products.",
     parameters=[_VERSION, _IF_NONE_MATCH, *_DOCUMENT_HEADERS],
     responses={
-        200: DocumentSerializer,
+        200: ReleaseDocumentSerializer,
         304: _NOT_MODIFIED,
         **_ERRORS,
         404: OpenApiResponse(DetailSerializer, description="No such version; the message lists them."),
     },
 )
 class ReleaseDetailView(ApiView):
+    permission_classes = [ConfigRead, WholeConfiguration]
+
     def get(self, request, version):
         return _release_response(request, _head(version))
 
@@ -422,8 +550,9 @@ class ReleaseDetailView(ApiView):
 @extend_schema(
     summary="What changed between two releases (or a release and the draft)",
     description="`a` and `b` are versions or `draft` (the draft needs the draft:read scope, or a staff user who "
-    "may view credit rates). Added, removed and changed entities with old and new values, and price "
-    "rows with old and new margins.",
+    "may view credit rates). Added, removed and changed entities of the whole configuration with old and new "
+    "values, and each product's price rows with old and new margins at its own credit, tagged with its "
+    "`product`. The whole configuration: staff and keys for all products.",
     parameters=[_side("a", 1), _side("b", DRAFT)],
     responses={
         200: DiffSerializer,
@@ -434,162 +563,202 @@ class ReleaseDetailView(ApiView):
 class ReleaseDiffView(ApiView):
     def get_permissions(self):
         sides = (self.kwargs.get("a"), self.kwargs.get("b"))
-        return [DraftRead()] if DRAFT in sides else [ConfigRead()]
+        return [DraftRead() if DRAFT in sides else ConfigRead(), WholeConfiguration()]
 
     def get(self, request, a, b):
-        from pricing.diff import document_diff
+        old, new = self._documents(a), self._documents(b)
+        return Response(releases.configuration_diff(old, new))
 
-        return Response(document_diff(self._document(a), self._document(b)))
-
-    def _document(self, name: str) -> dict:
+    def _documents(self, name: str) -> releases.Documents:
         if name == DRAFT:
-            return draft_document(on=releases.now().date())
+            return releases.draft_check()
         try:
             head = _head(name)
         except exceptions.NotFound:
             raise exceptions.NotFound(f"no release {name}; names are: draft, {_versions_text()}") from None
-        return json.loads(state.release_body(head))
+        return releases.release_documents(releases.release_get(version=head.version))
 
 
 @extend_schema(
     summary="The unpublished draft",
-    description="The draft as a document (no release header), with its margins. Needs the draft:read scope.",
+    description="The draft's whole configuration (every product's rows, no release header, no margins); its "
+    "ETag is the `draft_sha256` publishing takes. Needs the draft:read scope, and a key for all products.",
     parameters=[_IF_NONE_MATCH, *_DOCUMENT_HEADERS],
     responses={200: DraftDocumentSerializer, 304: _NOT_MODIFIED, **_ERRORS},
 )
 class DraftView(ApiView):
-    permission_classes = [DraftRead]
+    permission_classes = [DraftRead, WholeConfiguration]
 
     def get(self, request):
-        body = _draft()[1]
+        body = canonical_bytes(draft_configuration())
         return _document_response(request, sha256(body), lambda: body)
 
 
-@extend_schema(
-    summary="Price one usage",
-    description='One model usage — {"model": "sora-2-pro", "variant": "1080p", "quantity": 12}, or {"model": '
+_QUOTE_EXAMPLES = [  # the default product of the demo (video): examples must price
+    OpenApiExample(
+        "ModelQuantity",
+        summary="A model's quantity",
+        request_only=True,
+        value={"model": "sora-2-pro", "variant": "1080p", "quantity": 12},
+    ),
+    OpenApiExample(
+        "ModelDefault",
+        summary="A model's default quantity (seed 003's 8-second video)",
+        request_only=True,
+        value={"model": "veo-3"},
+    ),
+]
+_QUOTE_DESCRIPTION = (
+    'One model usage — {"model": "sora-2-pro", "variant": "1080p", "quantity": 12}, or {"model": '
     '"gemini-2-5-flash", "usage": {"input_tokens": 300, "output_tokens": 700}} — or units of a workflow '
-    '— {"workflow": "coaching-session-hour", "quantity": 1} — priced against the release in force '
-    "(or `release`). Numbers are JSON numbers or decimal strings, read exactly. `credits` is null "
-    "when the model is costed but not sold: backends must not charge a null.",
+    '— {"workflow": "coaching-session-hour", "quantity": 1} — priced against {what} in the release in force '
+    "(or `release`), at its own revenue per credit. Numbers are JSON numbers or decimal strings, read exactly. "
+    "`credits` is null when the model is costed but not sold: backends must not charge a null."
+)
+_QUOTE_RESPONSES = {200: QuoteResultSerializer, 400: _BAD, **_ERRORS, 415: _NOT_JSON, 404: _NO_PRODUCT}
+
+
+def _quote(data: dict, head: selectors.ProductHead) -> Response:
+    priced = state.priced_release(head, on=releases.now().date())
+    try:
+        if "workflow" in data:
+            quote = priced.quote_workflow(workflow=data["workflow"], quantity=data.get("quantity"))
+            quantity = quote.quantity
+        else:
+            quote = priced.quote_model(
+                model=data["model"],
+                variant=data.get("variant"),
+                quantity=data.get("quantity"),
+                usage=data.get("usage"),
+            )
+            quantity = quote.lines[0].quantity if "usage" not in data and len(quote.lines) == 1 else None
+    except RequestError as error:
+        raise error.as_validation_error() from None
+    return Response(
+        {
+            "release": head.version,
+            "product": head.product,
+            "model": data.get("model"),
+            "variant": quote.variant,
+            "workflow": data.get("workflow"),
+            "quantity": dec(quantity),
+            **quote_document(quote),
+        }
+    )
+
+
+def _read(request, serializer_class) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+@extend_schema(
+    summary="Price one usage of a product",
+    description=_QUOTE_DESCRIPTION.replace("{what}", "the product's document"),
+    parameters=[_PRODUCT],
     request=QuoteSerializer,
-    examples=[
-        OpenApiExample(
-            "ModelQuantity",
-            summary="A model's quantity",
-            request_only=True,
-            value={"model": "sora-2-pro", "variant": "1080p", "quantity": 12},
-        ),
-        OpenApiExample(
-            "ModelUsage",
-            summary="A model's usage per meter",
-            request_only=True,
-            value={"model": "gemini-2-5-flash", "usage": {"input_tokens": 300, "output_tokens": 700}},
-        ),
-        OpenApiExample(
-            "WorkflowUnits",
-            summary="Units of a workflow",
-            request_only=True,
-            value={"workflow": "coaching-session-hour", "quantity": 1},
-        ),
-    ],
-    responses={
-        200: QuoteResultSerializer,
-        400: _BAD,
-        **_ERRORS,
-        415: _NOT_JSON,
-        404: OpenApiResponse(DetailSerializer, description="No such release, or nothing published yet."),
-    },
+    examples=_QUOTE_EXAMPLES,
+    responses=_QUOTE_RESPONSES,
+)
+class ProductQuoteView(ApiView):
+    def post(self, request, slug):
+        refusal = product_refusal(request.user, slug[:80])
+        if refusal is not None:
+            raise exceptions.PermissionDenied(refusal)
+        data = _read(request, QuoteSerializer)
+        return _quote(data, _product_head(request, _in_force_head(data.get("release")), slug))
+
+
+@extend_schema(
+    summary="Price one usage of the default product (deprecated)",
+    description=_QUOTE_DESCRIPTION.replace("{what}", "the default product's document") + _DEPRECATED,
+    deprecated=True,
+    request=QuoteSerializer,
+    examples=_QUOTE_EXAMPLES,
+    responses=_QUOTE_RESPONSES,
 )
 class QuoteView(ApiView):
     def post(self, request):
-        serializer = QuoteSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        priced = state.priced_release(_in_force_head(data.get("release")), on=releases.now().date())
-        try:
-            if "workflow" in data:
-                quote = priced.quote_workflow(workflow=data["workflow"], quantity=data.get("quantity"))
-                quantity = quote.quantity
-            else:
-                quote = priced.quote_model(
-                    model=data["model"],
-                    variant=data.get("variant"),
-                    quantity=data.get("quantity"),
-                    usage=data.get("usage"),
-                )
-                quantity = quote.lines[0].quantity if "usage" not in data and len(quote.lines) == 1 else None
-        except RequestError as error:
-            raise error.as_validation_error() from None
-        return Response(
-            {
-                "release": priced.version,
-                "model": data.get("model"),
-                "variant": quote.variant,
-                "workflow": data.get("workflow"),
-                "quantity": dec(quantity),
-                **quote_document(quote),
-            }
-        )
+        data = _read(request, QuoteSerializer)
+        return _quote(data, _default_product_head(request, _in_force_head(data.get("release")), "/api/v1/quote/"))
+
+
+def _thresholds(data: dict, head: selectors.ProductHead) -> Response:
+    data = dict(data)
+    data.pop("release", None)
+    priced = state.priced_release(head, on=releases.now().date())
+    try:
+        crossed = priced.thresholds_crossed(**data)
+    except RequestError as error:
+        raise error.as_validation_error() from None
+    return Response(
+        {
+            "release": head.version,
+            "product": head.product,
+            "crossed": [
+                {
+                    "threshold": crossing.threshold.slug,
+                    "name": crossing.threshold.name,
+                    "limit": dec(crossing.threshold.limit),
+                    "observed": dec(crossing.observed),
+                    "share_of_limit": dec(crossing.share_of_limit),
+                    "actions": [{"action": action, "switch_to_model": model} for action, model in crossing.actions],
+                }
+                for crossing in crossed
+            ],
+        }
+    )
+
+
+_THRESHOLD_EXAMPLES = [
+    OpenApiExample(
+        "DaySpend",
+        summary="A day of spend",
+        request_only=True,
+        value={"scope": "system", "metric": "money", "window": "day", "value": "150", "currency": "USD"},
+    ),
+    OpenApiExample(
+        "HourRequests",
+        summary="A free user's requests in an hour",
+        request_only=True,
+        value={"scope": "user", "metric": "meter", "window": "hour", "value": 11, "meter": "requests", "tier": "free"},
+    ),
+]
+_THRESHOLD_DESCRIPTION = (
+    "Which of {what}'s alert thresholds a value observed for a scope over a window exceeds, with their actions. "
+    "A money value is converted to each threshold's currency."
+)
+_THRESHOLD_RESPONSES = {200: ThresholdsCrossedSerializer, 400: _BAD, **_ERRORS, 415: _NOT_JSON, 404: _NO_PRODUCT}
 
 
 @extend_schema(
-    summary="Thresholds an observed value crosses",
-    description="Which of the release's alert thresholds a value observed for a scope over a window exceeds, "
-    "with their actions. A money value is converted to each threshold's currency.",
+    summary="Thresholds of a product an observed value crosses",
+    description=_THRESHOLD_DESCRIPTION.replace("{what}", "the product"),
+    parameters=[_PRODUCT],
     request=ObservationSerializer,
-    examples=[
-        OpenApiExample(
-            "DaySpend",
-            summary="A day of spend",
-            request_only=True,
-            value={"scope": "system", "metric": "money", "window": "day", "value": "150", "currency": "USD"},
-        ),
-        OpenApiExample(
-            "HourRequests",
-            summary="A free user's requests in an hour",
-            request_only=True,
-            value={
-                "scope": "user",
-                "metric": "meter",
-                "window": "hour",
-                "value": 11,
-                "meter": "requests",
-                "tier": "free",
-            },
-        ),
-    ],
-    responses={
-        200: ThresholdsCrossedSerializer,
-        400: _BAD,
-        **_ERRORS,
-        415: _NOT_JSON,
-        404: OpenApiResponse(DetailSerializer, description="No such release, or nothing published yet."),
-    },
+    examples=_THRESHOLD_EXAMPLES,
+    responses=_THRESHOLD_RESPONSES,
+)
+class ProductThresholdsView(ApiView):
+    def post(self, request, slug):
+        refusal = product_refusal(request.user, slug[:80])
+        if refusal is not None:
+            raise exceptions.PermissionDenied(refusal)
+        data = _read(request, ObservationSerializer)
+        return _thresholds(data, _product_head(request, _in_force_head(data.get("release")), slug))
+
+
+@extend_schema(
+    summary="Thresholds of the default product an observed value crosses (deprecated)",
+    description=_THRESHOLD_DESCRIPTION.replace("{what}", "the default product") + _DEPRECATED,
+    deprecated=True,
+    request=ObservationSerializer,
+    examples=_THRESHOLD_EXAMPLES,
+    responses=_THRESHOLD_RESPONSES,
 )
 class ThresholdsView(ApiView):
     def post(self, request):
-        serializer = ObservationSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        priced = state.priced_release(_in_force_head(data.pop("release", None)), on=releases.now().date())
-        try:
-            crossed = priced.thresholds_crossed(**data)
-        except RequestError as error:
-            raise error.as_validation_error() from None
-        return Response(
-            {
-                "release": priced.version,
-                "crossed": [
-                    {
-                        "threshold": crossing.threshold.slug,
-                        "name": crossing.threshold.name,
-                        "limit": dec(crossing.threshold.limit),
-                        "observed": dec(crossing.observed),
-                        "share_of_limit": dec(crossing.share_of_limit),
-                        "actions": [{"action": action, "switch_to_model": model} for action, model in crossing.actions],
-                    }
-                    for crossing in crossed
-                ],
-            }
-        )
+        data = _read(request, ObservationSerializer)
+        head = _default_product_head(request, _in_force_head(data.get("release")), "/api/v1/thresholds/evaluate/")
+        return _thresholds(data, head)

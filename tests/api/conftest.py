@@ -12,6 +12,7 @@ from django.db import transaction
 from django.test import Client
 
 from billingcfg.api import state
+from billingcfg.models import Product
 from billingcfg.release_models import ApiKey
 from billingcfg.releases import services as releases
 
@@ -49,9 +50,20 @@ def clock(monkeypatch):
     return current
 
 
-def make_key(*scopes: str, name: str = "checkout service") -> tuple[str, ApiKey]:
+def make_key(
+    *scopes: str, name: str = "checkout service", products: tuple[str, ...] | None = None, all_products: bool = False
+) -> tuple[str, ApiKey]:
+    """A key with `scopes` reading `products` (slugs), or all products; by default the default
+    product only (a backend's key, reading the deprecated unscoped routes)."""
     key, prefix, hashed = ApiKey.generate()
-    return key, ApiKey.objects.create(name=name, prefix=prefix, hashed_key=hashed, scopes=list(scopes))
+    api_key = ApiKey.objects.create(
+        name=name, prefix=prefix, hashed_key=hashed, scopes=list(scopes), all_products=all_products
+    )
+    if products is None and not all_products:
+        api_key.products.set(Product.objects.filter(is_default=True))
+    elif products:
+        api_key.products.set(Product.objects.filter(slug__in=products))
+    return key, api_key
 
 
 class Api:
@@ -78,5 +90,5 @@ def api(db):
 
 @pytest.fixture
 def editor_api(db):
-    """A key with both scopes, for the draft and diffs against it."""
-    return Api(make_key("config:read", "draft:read", name="pricing tools")[0])
+    """A key with both scopes for all products, for the whole configuration: the draft and diffs."""
+    return Api(make_key("config:read", "draft:read", name="pricing tools", all_products=True)[0])

@@ -135,8 +135,8 @@ def app(two_releases, settings):
 
 @pytest.fixture
 def full_key():
-    """A key with every scope the API knows, so every operation a key may use is reachable."""
-    return make_key(*ApiScope.values, name="fuzzer")[0]
+    """A key with every scope the API knows, for all products, so every operation a key may use is reachable."""
+    return make_key(*ApiScope.values, name="fuzzer", all_products=True)[0]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from billingcfg.models import Product
 from billingcfg.release_models import Release
 from rates.models import CreditRate, Meter
 from tests.api.conftest import Api, make_key
@@ -119,14 +120,19 @@ def test_a_session_must_send_its_csrf_token(publisher):
 def test_a_draft_with_a_blocking_problem_is_refused_naming_the_row(publisher):
     # An active credit rate on a meter veo-3 has no provider cost for: the silent "$0 cost".
     veo = CreditRate.objects.get(model__slug="veo-3")
-    CreditRate.objects.create(model=veo.model, meter=Meter.objects.get(slug="images"), credits=Decimal(5))
+    CreditRate.objects.create(
+        product=Product.objects.get(is_default=True),
+        model=veo.model,
+        meter=Meter.objects.get(slug="images"),
+        credits=Decimal(5),
+    )
 
     response = _session(publisher).post(RELEASES, {"note": NOTE})
 
     assert response.status_code == 400
     body = response.json()
     assert [(problem["place"], problem["rule"]) for problem in body["problems"]] == [
-        ("credit rate veo-3 / all variants / images", "rate_without_cost")
+        ("product 'video', credit rate veo-3 / all variants / images", "rate_without_cost")
     ]
     assert body["errors"] == {"draft": [body["problems"][0]["message"]]}
     assert "veo-3" in body["problems"][0]["message"] and "images" in body["problems"][0]["message"]

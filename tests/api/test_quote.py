@@ -1,6 +1,10 @@
-"""POST /api/v1/quote/: one usage priced against a release (DESIGN §6), with
-literal expected bodies for the demo data (seed 003's video prices, seed 002's
-coaching hour, seed 000's gateway-priced Gemini)."""
+"""POST /api/v1/products/<slug>/quote/: one usage priced against a product's document
+in a release (DESIGN §6), at the product's own credit, with literal expected bodies
+for the demo data (seed 003's video prices, seed 002's coaching hour in TWD, seed
+000's gateway-priced prompts in points). The deprecated /api/v1/quote/ prices the
+default product's (the video app's)."""
+
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -9,11 +13,21 @@ from django.test.utils import CaptureQueriesContext
 from billingcfg.api import selectors
 from billingcfg.releases import services as releases
 from rates.models import AIModel, CreditRate
-from tests.api.conftest import Api
+from tests.api.conftest import Api, make_key
 
-QUOTE = "/api/v1/quote/"
+QUOTE = "/api/v1/products/video/quote/"
+COACHING = "/api/v1/products/coaching/quote/"
+PROMPTS = "/api/v1/products/sora-prompts/quote/"
+FLOWS = "/api/v1/products/dev-flows/quote/"
+DEPRECATED = "/api/v1/quote/"
 
 pytestmark = pytest.mark.usefixtures("demo_release")
+
+
+@pytest.fixture
+def api(db):
+    """A key reading the demo's four products."""
+    return Api(make_key("config:read", products=("video", "coaching", "sora-prompts", "dev-flows"))[0])
 
 
 def _margin(worst_gross, best_gross, worst_markup, best_markup, worst_profit, best_profit):
@@ -34,6 +48,7 @@ def _usd(amount):
 
 SORA_2_PRO_1080P_12_SECONDS = {
     "release": 1,
+    "product": "video",
     "model": "sora-2-pro",
     "variant": "1080p",
     "workflow": None,
@@ -68,7 +83,21 @@ def test_numbers_may_be_decimal_strings_and_are_read_exactly(api):
         == SORA_2_PRO_1080P_12_SECONDS
     )
     # 0.1 × 60 credits is exactly 6: read through a float it would be 6.000000000000001 and charge 7.
-    assert api.post(QUOTE, '{"workflow": "coaching-session-hour", "quantity": 0.1}').json()["credits"] == 6
+    assert api.post(COACHING, '{"workflow": "coaching-session-hour", "quantity": 0.1}').json()["credits"] == 6
+
+
+def test_the_deprecated_route_prices_the_default_product(api):
+    response = api.post(DEPRECATED, {"model": "sora-2-pro", "variant": "1080p", "quantity": 12})
+
+    assert response.status_code == 200
+    assert response.json() == SORA_2_PRO_1080P_12_SECONDS
+
+
+def test_a_model_another_product_sells_is_not_priced_here(api):
+    response = api.post(COACHING, {"model": "sora-2-pro", "variant": "1080p", "quantity": 12})
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["model"][0].startswith("no active model 'sora-2-pro'; models are: cloud-run, ")
 
 
 def test_without_a_quantity_the_default_is_charged_and_marked(api):
@@ -77,6 +106,7 @@ def test_without_a_quantity_the_default_is_charged_and_marked(api):
     assert response.status_code == 200
     assert response.json() == {
         "release": 1,
+        "product": "video",
         "model": "veo-3",
         "variant": "audio",
         "workflow": None,
@@ -94,77 +124,97 @@ def test_without_a_quantity_the_default_is_charged_and_marked(api):
     }
 
 
-def test_a_workflow_is_priced_step_by_step(api):
-    response = api.post(QUOTE, {"workflow": "coaching-session-hour", "quantity": 1})
+def test_a_workflow_is_priced_step_by_step_at_its_products_credit(api):
+    """Seed 002's coaching hour at the coaching app's own credit: 100 TWD for 180 minutes, so an hour
+    (60 minutes) earns 33.33 TWD (about $1.04 at 32 TWD to the dollar) and its margin is 43.7 %."""
+    response = api.post(COACHING, {"workflow": "coaching-session-hour", "quantity": 1})
 
     assert response.status_code == 200
     assert response.json() == {
         "release": 1,
+        "product": "coaching",
         "model": None,
         "variant": None,
         "workflow": "coaching-session-hour",
         "quantity": "1",
         "credits": 60,
-        "cost": {"provider": _usd("0.58665"), "reporting": _usd("0.58665")},
-        "revenue": {"lowest": "2.148", "basis": "3", "currency": "USD"},
+        "cost": {
+            "provider": {"low": "18.7728", "high": "18.7728", "currency": "TWD"},
+            "reporting": {"low": "18.7728", "high": "18.7728", "currency": "TWD"},
+        },
+        "revenue": {"lowest": "25", "basis": "33.33333333333333333333333334", "currency": "TWD"},
         "margin": {
-            "lowest": _exact("0.726885474860335195530726257", "2.661467655331117361288672974", "1.56135"),
-            "basis": _exact("0.80445", "4.113781641523906929174124265", "2.41335"),
+            "lowest": {
+                "gross_margin": {"worst": "0.249088", "best": "0.249088"},
+                "markup": {"worst": "0.3317139691468507628057615273", "best": "0.3317139691468507628057615273"},
+                "profit": {"worst": "6.2272", "best": "6.2272"},
+            },
+            "basis": {
+                "gross_margin": {"worst": "0.4368160000000000000000000001", "best": "0.4368160000000000000000000001"},
+                "markup": {"worst": "0.7756186255291343504076820368", "best": "0.7756186255291343504076820368"},
+                "profit": {"worst": "14.56053333333333333333333334", "best": "14.56053333333333333333333334"},
+            },
         },
         "lines": [
             {
                 "quantity": "1",
-                "cost": _usd("0.4"),
+                "cost": {"low": "12.8", "high": "12.8", "currency": "TWD"},
                 "step": "Speech to text",
                 "model": "scribe-v2-realtime",
                 "variant": "standard",
             },
             {
                 "quantity": "900000",
-                "cost": _usd("0.09"),
+                "cost": {"low": "2.88", "high": "2.88", "currency": "TWD"},
                 "step": "Emotion calls: input (1,200 × 750 tokens)",
                 "model": "gemini-flash-lite-latest",
                 "variant": "default",
             },
             {
                 "quantity": "24000",
-                "cost": _usd("0.0096"),
+                "cost": {"low": "0.3072", "high": "0.3072", "currency": "TWD"},
                 "step": "Emotion calls: output (1,200 × 20 tokens)",
                 "model": "gemini-flash-lite-latest",
                 "variant": "default",
             },
             {
                 "quantity": "55500",
-                "cost": _usd("0.02775"),
+                "cost": {"low": "0.888", "high": "0.888", "currency": "TWD"},
                 "step": "Report: input",
                 "model": "gemini-3-flash-preview",
                 "variant": "default",
             },
             {
                 "quantity": "2100",
-                "cost": _usd("0.0063"),
+                "cost": {"low": "0.2016", "high": "0.2016", "currency": "TWD"},
                 "step": "Report: output",
                 "model": "gemini-3-flash-preview",
                 "variant": "default",
             },
             {
                 "quantity": "50000",
-                "cost": _usd("0.001"),
+                "cost": {"low": "0.032", "high": "0.032", "currency": "TWD"},
                 "step": "RAG embedding",
                 "model": "text-embedding-3-small",
                 "variant": "default",
             },
-            {"quantity": "1", "cost": _usd("0.05"), "step": "Cloud Run", "model": "cloud-run", "variant": "default"},
             {
                 "quantity": "1",
-                "cost": _usd("0.001"),
+                "cost": {"low": "1.6", "high": "1.6", "currency": "TWD"},
+                "step": "Cloud Run",
+                "model": "cloud-run",
+                "variant": "default",
+            },
+            {
+                "quantity": "1",
+                "cost": {"low": "0.032", "high": "0.032", "currency": "TWD"},
                 "step": "Supabase database",
                 "model": "supabase-db",
                 "variant": "default",
             },
             {
                 "quantity": "1",
-                "cost": _usd("0.001"),
+                "cost": {"low": "0.032", "high": "0.032", "currency": "TWD"},
                 "step": "Network egress",
                 "model": "network-egress",
                 "variant": "default",
@@ -173,31 +223,26 @@ def test_a_workflow_is_priced_step_by_step(api):
     }
 
 
-def test_a_model_costed_but_not_sold_has_null_credits_and_its_cost_in_yuan(api):
-    response = api.post(QUOTE, {"model": "gemini-2-5-flash", "usage": {"input_tokens": 300, "output_tokens": 700}})
+def test_a_model_costed_but_not_sold_has_null_credits_and_its_cost_in_its_suppliers_currency(api):
+    """Gemini 2.5 Flash bought from Google at seed 002's $0.30 / $2.50 per 1M tokens, reported in TWD."""
+    response = api.post(COACHING, {"model": "gemini-2-5-flash", "usage": {"input_tokens": 300, "output_tokens": 700}})
 
     assert response.status_code == 200
     assert response.json() == {
         "release": 1,
+        "product": "coaching",
         "model": "gemini-2-5-flash",
         "variant": "default",
         "workflow": None,
         "quantity": None,
         "credits": None,
-        "cost": {
-            "provider": {"low": "0.00051", "high": "0.00102", "currency": "CNY"},
-            "reporting": {
-                "low": "0.00007183098591549295774647887324",
-                "high": "0.0001436619718309859154929577465",
-                "currency": "USD",
-            },
-        },
-        "revenue": {"lowest": None, "basis": None, "currency": "USD"},
+        "cost": {"provider": _usd("0.00184"), "reporting": {"low": "0.05888", "high": "0.05888", "currency": "TWD"}},
+        "revenue": {"lowest": None, "basis": None, "currency": "TWD"},
         "margin": {"lowest": None, "basis": None},
         "lines": [
             {
                 "quantity": "300",
-                "cost": {"low": "0.00009", "high": "0.00018", "currency": "CNY"},
+                "cost": _usd("0.00009"),
                 "meter": "input_tokens",
                 "credits": None,
                 "tier": "",
@@ -205,7 +250,7 @@ def test_a_model_costed_but_not_sold_has_null_credits_and_its_cost_in_yuan(api):
             },
             {
                 "quantity": "700",
-                "cost": {"low": "0.00042", "high": "0.00084", "currency": "CNY"},
+                "cost": _usd("0.00175"),
                 "meter": "output_tokens",
                 "credits": None,
                 "tier": "",
@@ -213,6 +258,107 @@ def test_a_model_costed_but_not_sold_has_null_credits_and_its_cost_in_yuan(api):
             },
         ],
     }
+
+
+def test_a_prompt_costs_about_24_points_through_the_gateway(api):
+    """Seed 000: one prompt through the CNY gateway, reported in points (¥99 → 1,600,000 points):
+    16.2 to 32.5 points over the price band, 24.3 at its middle, the seed's figure."""
+    response = api.post(PROMPTS, {"workflow": "prompt-production", "quantity": 1})
+
+    assert response.status_code == 200
+    assert response.json() == {
+        "release": 1,
+        "product": "sora-prompts",
+        "model": None,
+        "variant": None,
+        "workflow": "prompt-production",
+        "quantity": "1",
+        "credits": None,
+        "cost": {
+            "provider": {
+                "low": "16.22626262626262626262626262",
+                "high": "32.45252525252525252525252526",
+                "currency": "PTS",
+            },
+            "reporting": {
+                "low": "16.22626262626262626262626262",
+                "high": "32.45252525252525252525252526",
+                "currency": "PTS",
+            },
+        },
+        "revenue": {"lowest": None, "basis": None, "currency": "PTS"},
+        "margin": {"lowest": None, "basis": None},
+        "lines": [
+            {
+                "quantity": "300",
+                "cost": {
+                    "low": "1.454545454545454545454545455",
+                    "high": "2.909090909090909090909090909",
+                    "currency": "PTS",
+                },
+                "step": "Step A: generate (input)",
+                "model": "gemini-2-5-flash",
+                "variant": "default",
+            },
+            {
+                "quantity": "700",
+                "cost": {
+                    "low": "6.787878787878787878787878788",
+                    "high": "13.57575757575757575757575758",
+                    "currency": "PTS",
+                },
+                "step": "Step A: generate (output)",
+                "model": "gemini-2-5-flash",
+                "variant": "default",
+            },
+            {
+                "quantity": "80",
+                "cost": {
+                    "low": "0.3232323232323232323232323232",
+                    "high": "0.6464646464646464646464646465",
+                    "currency": "PTS",
+                },
+                "step": "Step B: refine (input)",
+                "model": "gemini-3-flash",
+                "variant": "default",
+            },
+            {
+                "quantity": "160",
+                "cost": {
+                    "low": "3.878787878787878787878787879",
+                    "high": "7.757575757575757575757575758",
+                    "currency": "PTS",
+                },
+                "step": "Step B: refine (output)",
+                "model": "gemini-3-flash",
+                "variant": "default",
+            },
+            {
+                "quantity": "18",
+                "cost": {
+                    "low": "0.2909090909090909090909090909",
+                    "high": "0.5818181818181818181818181818",
+                    "currency": "PTS",
+                },
+                "step": "Step C: escalate (input)",
+                "model": "gemini-3-pro",
+                "variant": "default",
+            },
+            {
+                "quantity": "36",
+                "cost": {
+                    "low": "3.490909090909090909090909091",
+                    "high": "6.981818181818181818181818182",
+                    "currency": "PTS",
+                },
+                "step": "Step C: escalate (output)",
+                "model": "gemini-3-pro",
+                "variant": "default",
+            },
+        ],
+    }
+    cost = response.json()["cost"]["reporting"]
+    assert round((Decimal(cost["low"]) + Decimal(cost["high"])) / 2, 1) == Decimal("24.3")
 
 
 def test_the_quote_is_priced_on_the_release_not_on_the_draft(api):
@@ -268,12 +414,7 @@ def test_each_quote_asks_the_database_at_most_which_release_is_in_force(api, set
     assert all('"document"' not in sql for sql in reads)
 
 
-MODELS = (
-    "claude-3-5-sonnet, claude-3-haiku, cloud-run, gemini-2-5-flash, gemini-3-flash, gemini-3-flash-preview, "
-    "gemini-3-pro, gemini-flash-lite-latest, gpt-3-5-turbo, gpt-4-turbo, kling-v2-1, kling-v2-5-turbo, "
-    "luma-ray-3, luma-ray-flash-2, minimax-hailuo-02, mochi-1, network-egress, scribe-v2-realtime, sora-2, "
-    "sora-2-pro, supabase-db, text-embedding-3-small, veo-3, veo-3-1, veo-3-1-fast, wan-2-1, wan-2-5"
-)
+MODELS = "kling-v2-1, luma-ray-3, minimax-hailuo-02, mochi-1, sora-2, sora-2-pro, veo-3, wan-2-1"  # the video app's
 CAP = "must have at most 15 significant digits and 12 decimal places, and be below 10^12 (1,000,000,000,000); got "
 NOT_A_NUMBER = 'must be a number: a JSON number or a decimal string such as "12" or "0.5", not '
 
@@ -396,8 +537,8 @@ BAD_REQUESTS = {
         {"workflow": "podcast"},
         {
             "workflow": [
-                "no active workflow 'podcast'; workflows are: coaching-session-hour, deploy, prd, project, "
-                "prompt-production, ux"
+                "no active workflow 'podcast'; workflows are: deploy, prd, project, project-claude-3-haiku, "
+                "project-gpt-3-5-turbo, project-gpt-4-turbo, ux"
             ]
         },
     ),
@@ -416,10 +557,26 @@ BAD_REQUESTS = {
 }
 
 
-@pytest.mark.parametrize("request_body, errors", BAD_REQUESTS.values(), ids=BAD_REQUESTS.keys())
-def test_bad_input_is_a_400_naming_the_field_and_what_is_allowed_and_writes_nothing(api, request_body, errors):
+# The product each request is sent to: the one selling the model or workflow it names (video otherwise).
+ROUTE = {
+    "a fraction of a whole unit": COACHING,
+    "one quantity for several meters": COACHING,
+    "no quantity for a model that is not sold": COACHING,
+    "a huge usage": COACHING,
+    "an unknown workflow": FLOWS,
+    "a workflow with a usage": FLOWS,
+    "zero units of a workflow": FLOWS,
+}
+
+
+@pytest.mark.parametrize(
+    "route, request_body, errors",
+    [(ROUTE.get(name, QUOTE), *case) for name, case in BAD_REQUESTS.items()],
+    ids=BAD_REQUESTS.keys(),
+)
+def test_bad_input_is_a_400_naming_the_field_and_what_is_allowed_and_writes_nothing(api, route, request_body, errors):
     with CaptureQueriesContext(connection) as captured:
-        response = api.post(QUOTE, request_body)
+        response = api.post(route, request_body)
 
     assert response.status_code == 400
     assert response.json() == {"errors": errors}

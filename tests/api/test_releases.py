@@ -1,5 +1,7 @@
 """The release list, one release's document, diffs between releases and the
-draft, and the draft itself."""
+draft, and the draft itself. Release documents, diffs and the draft are the whole
+configuration (every product's rows): staff and keys for all products; a key
+scoped to products gets a 403 naming the product routes it may use."""
 
 import json
 from datetime import timedelta
@@ -7,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from billingcfg.releases import services as releases
-from billingcfg.releases.document import canonical_bytes, draft_document, sha256
+from billingcfg.releases.document import canonical_bytes, draft_configuration, sha256
 from rates.models import CreditRate
 from tests.api.conftest import DEMO_NOTE, PUBLISHED_AT, Api, make_key
 
@@ -63,7 +65,8 @@ def test_the_list_shows_each_release_and_its_status(api, demo_release, clock):
     assert [row["status"] for row in api.get("/api/v1/releases/").json()] == ["active", "superseded", "superseded"]
 
 
-def test_the_list_costs_the_same_queries_however_many_releases(api, django_assert_max_num_queries):
+def test_the_list_costs_the_same_queries_however_many_releases(api, django_assert_max_num_queries, settings):
+    settings.RELEASE_CHECK_SECONDS = 60  # the key stays known between the requests, however slow the machine
     api.get("/api/v1/releases/")  # the key's last use is recorded once a minute, not per request
     with django_assert_max_num_queries(8) as few:
         api.get("/api/v1/releases/")
@@ -74,33 +77,53 @@ def test_the_list_costs_the_same_queries_however_many_releases(api, django_asser
     assert len(many) == len(few)
 
 
-def test_one_release_is_served_as_stored_with_its_etag(api, demo_release):
+def test_one_release_is_served_as_stored_with_its_etag(editor_api, demo_release):
     _raise_sora_2_pro()
     releases.release_publish(note="Sora 2 Pro up")
 
-    response = api.get("/api/v1/releases/1/")
-    not_modified = api.get("/api/v1/releases/1/", if_none_match=demo_release.etag)
+    response = editor_api.get("/api/v1/releases/1/")
+    not_modified = editor_api.get("/api/v1/releases/1/", if_none_match=demo_release.etag)
 
     assert response.status_code == 200
     assert response.content == demo_release.document.encode()
     assert response["ETag"] == demo_release.etag
     assert response["Cache-Control"] == "private, no-cache"
     assert (not_modified.status_code, not_modified.content, not_modified["ETag"]) == (304, b"", demo_release.etag)
+    whole = json.loads(response.content)
+    assert [product["slug"] for product in whole["products"]] == ["video", "coaching", "sora-prompts", "dev-flows"]
+    assert "revenue_per_credit" not in whole  # margins are each product's, in its own document
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/releases/1/", "/api/v1/releases/1/diff/1/", "/api/v1/releases/1/diff/draft/", "/api/v1/draft/"]
+)
+def test_a_key_scoped_to_products_cannot_read_the_whole_configuration(db, path):
+    key, row = make_key("config:read", "draft:read", products=("video", "coaching"))
+
+    response = Api(key).get(path)
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": f"API key {row.prefix} reads only products coaching, video, not the whole configuration (release "
+        "documents, diffs, the draft), which needs a key for all products. It may use /api/v1/products/ (the "
+        "list), /api/v1/products/<slug>/config/, /api/v1/products/<slug>/quote/ and "
+        "/api/v1/products/<slug>/thresholds/evaluate/."
+    }
 
 
 @pytest.mark.parametrize("version", ["9", "0", "v1", "latest", "99999999999999999999999"])
-def test_an_unknown_version_is_a_404_listing_the_versions(api, version):
-    response = api.get(f"/api/v1/releases/{version}/")
+def test_an_unknown_version_is_a_404_listing_the_versions(editor_api, version):
+    response = editor_api.get(f"/api/v1/releases/{version}/")
 
     assert response.status_code == 404
     assert response.json() == {"detail": f"no release {version}; releases are: 1"}
 
 
-def test_the_diff_between_two_releases_shows_the_price_change_with_margins(api):
+def test_the_diff_between_two_releases_shows_the_price_change_with_margins(editor_api):
     _raise_sora_2_pro()
     releases.release_publish(note="Sora 2 Pro up")
 
-    response = api.get("/api/v1/releases/1/diff/2/")
+    response = editor_api.get("/api/v1/releases/1/diff/2/")
 
     assert response.status_code == 200
     diff = response.json()
@@ -109,13 +132,14 @@ def test_the_diff_between_two_releases_shows_the_price_change_with_margins(api):
     assert diff["changes"] == [
         {
             "kind": "credit_rate",
-            "key": "sora-2-pro / * / seconds",
-            "ids": {"model": "sora-2-pro", "variant": None, "meter": "seconds"},
+            "key": "video / sora-2-pro / * / seconds",
+            "ids": {"product": "video", "model": "sora-2-pro", "variant": None, "meter": "seconds"},
             "change": "changed",
             "fields": {"credits": {"old": "35", "new": "40"}},
         }
     ]
     sora_1080p = next(row for row in diff["rows"] if row["variant"] == "1080p")
+    assert sora_1080p["product"] == "video"  # margins at the video app's own credit
     assert (sora_1080p["credits"], sora_1080p["margin"]["basis"]) == (
         {"old": "35", "new": "40"},
         {"old": "0.7142857142857142857142857143", "new": "0.75"},
@@ -130,6 +154,7 @@ def test_a_diff_against_the_draft_needs_the_draft_scope(api, editor_api):
 
     assert refused.status_code == 403
     assert refused.json() == {"detail": f"API key {api.prefix} lacks the 'draft:read' scope."}
+    assert editor_api.get("/api/v1/releases/1/diff/1/").json()["summary"] == {"added": 0, "removed": 0, "changed": 0}
     assert allowed.status_code == 200
     assert allowed.json()["new"] == {"version": "draft"}
     assert allowed.json()["summary"] == {"added": 0, "removed": 0, "changed": 1}
@@ -152,9 +177,11 @@ def test_the_draft_is_served_to_draft_keys_only(api, editor_api):
     assert refused.status_code == 403
     assert response.status_code == 200
     assert response["ETag"] == f'"{sha256(response.content)}"'
-    assert response.content == canonical_bytes(draft_document(on=PUBLISHED_AT.date()))
+    assert response.content == canonical_bytes(draft_configuration())
+    assert response["ETag"] == f'"{releases.draft_sha256(releases.draft_check().document)}"'  # what publish takes
     draft = json.loads(response.content)
-    assert "release" not in draft
+    assert "release" not in draft and "revenue_per_credit" not in draft
+    assert len(draft["products"]) == 4
     sora = next(model for model in draft["models"] if model["slug"] == "sora-2-pro")
     assert sora["credit_rates"][0]["credits"] == "40"
     assert editor_api.get("/api/v1/draft/", if_none_match=response["ETag"]).status_code == 304
@@ -172,7 +199,7 @@ def test_a_staff_user_may_read_the_draft_with_the_permission_to_view_rates(clien
 
 
 def test_keys_reach_the_releases_by_their_scope(db):
-    draft_only = Api(make_key("draft:read")[0])
+    draft_only = Api(make_key("draft:read", all_products=True)[0])
 
     assert draft_only.get("/api/v1/releases/").status_code == 403
     assert draft_only.get("/api/v1/draft/").status_code == 200
@@ -215,10 +242,12 @@ def test_a_publisher_withdraws_a_scheduled_release_and_it_is_never_served(api, p
         "withdrawal": withdrawn,
     }
     clock["now"] = PUBLISHED_AT + timedelta(days=8)
-    assert api.get("/api/v1/config/")["ETag"] == demo_release.etag
-    assert api.get("/api/v1/config/", QUERY_STRING="at=2026-03-09T00:00:00Z")["ETag"] == demo_release.etag
-    quote = api.post("/api/v1/quote/", {"model": "sora-2-pro", "variant": "1080p", "quantity": 12}).json()
-    assert quote["release"] == 1
+    video = f'"{demo_release.products.get(product="video").sha256}"'
+    for config in ("/api/v1/config/", "/api/v1/products/video/config/"):
+        assert (api.get(config)["ETag"], api.get(config)["X-Release-Version"]) == (video, "1")
+        assert api.get(config, QUERY_STRING="at=2026-03-09T00:00:00Z")["ETag"] == video
+    for quote in ("/api/v1/quote/", "/api/v1/products/video/quote/"):
+        assert api.post(quote, {"model": "sora-2-pro", "variant": "1080p", "quantity": 12}).json()["release"] == 1
     rows = api.get("/api/v1/releases/").json()
     assert [(row["version"], row["status"], row["withdrawal"]) for row in rows] == [
         (2, "withdrawn", withdrawn),

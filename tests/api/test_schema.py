@@ -10,6 +10,10 @@ from tests.api.conftest import Api
 
 READ = {"200", "401", "403", "429"}
 EXPECTED_CODES = {
+    ("/api/v1/products/", "get"): READ | {"404"},
+    ("/api/v1/products/{slug}/config/", "get"): READ | {"304", "400", "404"},
+    ("/api/v1/products/{slug}/quote/", "post"): READ | {"400", "404", "413", "415"},
+    ("/api/v1/products/{slug}/thresholds/evaluate/", "post"): READ | {"400", "404", "413", "415"},
     ("/api/v1/config/", "get"): READ | {"304", "400", "404"},
     ("/api/v1/releases/", "get"): READ,
     ("/api/v1/releases/", "post"): {"201", "400", "401", "403", "409", "413", "415", "429"},
@@ -41,6 +45,31 @@ def test_every_endpoint_lists_its_status_codes(schema):
     )
     # API keys only read: publishing and withdrawing take a publisher's staff session.
     assert all(operations[key]["security"] == [{"cookieAuth": []}] for key in publishing)
+
+
+def test_the_unscoped_routes_are_deprecated_for_the_product_routes(schema):
+    deprecated = {
+        (path, method)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if operation.get("deprecated")
+    }
+
+    assert deprecated == {
+        ("/api/v1/config/", "get"),
+        ("/api/v1/quote/", "post"),
+        ("/api/v1/thresholds/evaluate/", "post"),
+    }
+    for path, method in deprecated:
+        assert "/api/v1/products/<slug>/" in schema["paths"][path][method]["description"]
+
+
+def test_a_products_config_says_its_release_version_in_a_header(schema):
+    config = schema["paths"]["/api/v1/products/{slug}/config/"]["get"]
+
+    assert set(config["responses"]["200"]["headers"]) == {"ETag", "Cache-Control", "X-Release-Version"}
+    assert set(config["responses"]["304"]["headers"]) == {"ETag", "Cache-Control", "X-Release-Version"}
+    assert "X-Release-Version" in schema["paths"]["/api/v1/products/"]["get"]["responses"]["200"]["headers"]
 
 
 def test_api_keys_are_described_as_an_authorization_header(schema):

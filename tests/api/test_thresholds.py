@@ -1,14 +1,24 @@
-"""POST /api/v1/thresholds/evaluate/: which of the release's alert thresholds an
-observed value crosses (the demo's seed 001/002 thresholds), and what follows."""
+"""POST /api/v1/products/<slug>/thresholds/evaluate/: which of a product's alert
+thresholds in the release an observed value crosses (the demo's seed 001 thresholds,
+in the developer-flows product), and what follows. The deprecated
+/api/v1/thresholds/evaluate/ evaluates the default product's."""
 
 import pytest
 
 from billingcfg.models import AlertThreshold
 from billingcfg.releases import services as releases
+from tests.api.conftest import Api, make_key
 
-EVALUATE = "/api/v1/thresholds/evaluate/"
+EVALUATE = "/api/v1/products/dev-flows/thresholds/evaluate/"
+DEPRECATED = "/api/v1/thresholds/evaluate/"
 
 pytestmark = pytest.mark.usefixtures("demo_release")
+
+
+@pytest.fixture
+def api(db):
+    """The developer-flows backend's key (it may read the coaching app too, for its plans)."""
+    return Api(make_key("config:read", products=("dev-flows", "coaching"))[0])
 
 
 def _spend(value, currency="USD", **more):
@@ -32,15 +42,17 @@ def test_a_day_of_spend_over_the_alert_crosses_it(api):
     assert response.status_code == 200
     assert response.json() == {
         "release": 1,
+        "product": "dev-flows",
         "crossed": [_email("system-spend-alert", "System spend alert", "100", "150", "1.5")],
     }
 
 
 def test_spend_in_another_currency_is_converted_to_the_thresholds(api):
-    response = api.post(EVALUATE, _spend("7100", currency="CNY"))  # 1,000 USD at 7.1
+    response = api.post(EVALUATE, _spend("32000", currency="TWD"))  # 1,000 USD at seed 002's 32
 
     assert response.json() == {
         "release": 1,
+        "product": "dev-flows",
         "crossed": [
             _email("system-spend-alert", "System spend alert", "100", "1000", "10"),
             {
@@ -53,6 +65,13 @@ def test_spend_in_another_currency_is_converted_to_the_thresholds(api):
             },
         ],
     }
+
+
+def test_spend_in_a_currency_with_no_rate_to_the_thresholds_is_a_400_naming_it(api):
+    response = api.post(EVALUATE, _spend("7100", currency="CNY"))  # the demo has no CNY → USD: seed 000 has none
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": {"currency": ["no exchange rate from CNY to USD"]}}
 
 
 def test_a_model_over_its_budget_switches_to_a_cheaper_one(api):
@@ -70,6 +89,7 @@ def test_a_model_over_its_budget_switches_to_a_cheaper_one(api):
 
     assert response.json() == {
         "release": 1,
+        "product": "dev-flows",
         "crossed": [
             {
                 "threshold": "sonnet-high-volume",
@@ -91,6 +111,7 @@ def test_a_free_user_over_the_hourly_requests_is_rate_limited_and_queued(api):
 
     assert response.json() == {
         "release": 1,
+        "product": "dev-flows",
         "crossed": [
             {
                 "threshold": "free-requests-hour",
@@ -108,7 +129,31 @@ def test_a_free_user_over_the_hourly_requests_is_rate_limited_and_queued(api):
 
 
 def test_a_value_at_the_limit_crosses_nothing(api):
-    assert api.post(EVALUATE, _spend(100)).json() == {"release": 1, "crossed": []}
+    assert api.post(EVALUATE, _spend(100)).json() == {"release": 1, "product": "dev-flows", "crossed": []}
+
+
+def test_each_product_is_judged_on_its_own_thresholds(api):
+    """Seed 001's spend alert is the developer flows' own: the same day of spend crosses nothing in the
+    coaching app, and the deprecated route evaluates the default product's (the video app has none)."""
+    assert api.post("/api/v1/products/coaching/thresholds/evaluate/", _spend(150)).json() == {
+        "release": 1,
+        "product": "coaching",
+        "crossed": [],
+    }
+    video = Api(make_key("config:read", products=("video",))[0])
+    assert video.post(DEPRECATED, _spend(150)).json() == {"release": 1, "product": "video", "crossed": []}
+
+
+def test_a_key_for_another_product_is_refused_naming_it(db):
+    key, row = make_key("config:read", products=("video",))
+
+    response = Api(key).post(EVALUATE, _spend(150))
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": f"API key {row.prefix} may not read product 'dev-flows': it reads only products video. "
+        "Use /api/v1/products/<slug>/config/ with one of them."
+    }
 
 
 def test_thresholds_come_from_the_release_not_the_draft(api):
@@ -120,7 +165,7 @@ def test_thresholds_come_from_the_release_not_the_draft(api):
     pinned = api.post(EVALUATE, _spend(150, release=1)).json()
 
     assert [crossing["threshold"] for crossing in before["crossed"]] == ["system-spend-alert"]
-    assert after == {"release": 2, "crossed": []}
+    assert after == {"release": 2, "product": "dev-flows", "crossed": []}
     assert pinned == before
 
 
@@ -167,15 +212,12 @@ BAD = {
         _spend(1, scope="provider", provider="acme"),
         {
             "provider": [
-                "no provider 'acme'; providers are: anthropic, elevenlabs, fal, google, kling, luma, minimax, openai, "
-                "replicate, supabase"
+                "no provider 'acme'; providers are: anthropic, elevenlabs, fal, gateway, google, kling, luma, minimax, "
+                "openai, replicate, supabase"
             ]
         },
     ),
-    "an unknown plan": (
-        _spend(1, scope="plan", plan="gold"),
-        {"plan": ["no plan 'gold'; plans are: explorer, creator, agency, coach-basic, coach-standard, coach-pro"]},
-    ),
+    "an unknown plan": (_spend(1, scope="plan", plan="gold"), {"plan": ["no plan 'gold'; plans are: none"]}),
     "a negative value": (_spend(-1), {"value": ["must be a number of at least 0, got -1"]}),
     "a value in words": (
         _spend("lots"),
@@ -203,6 +245,15 @@ def test_bad_input_is_a_400_naming_the_field_and_the_allowed_values(api, body, e
 
     assert response.status_code == 400
     assert response.json() == {"errors": errors}
+
+
+def test_a_plan_is_one_of_the_products_own(api):
+    response = api.post("/api/v1/products/coaching/thresholds/evaluate/", _spend(1, scope="plan", plan="creator"))
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"plan": ["no plan 'creator'; plans are: coach-basic, coach-standard, coach-pro"]}
+    }
 
 
 def test_an_unknown_release_is_a_404(api):

@@ -92,7 +92,7 @@ class Plan:
 @dataclass(frozen=True)
 class Published:
     version: int
-    sha256: str
+    sha256: str  # the default product's document's (what /api/v1/config/ serves)
     credits: int  # Sora 2 Pro credits a second in this release
     started: float  # monotonic, before the draft was changed
     committed: float  # monotonic, after release_publish returned
@@ -181,24 +181,29 @@ def redis_answers() -> bool:
 def catalogue_prepare() -> tuple[str, Published]:
     """The demo configuration published as the first release, and an API key reading it."""
     from billingcfg.demo.load import demo_load
+    from billingcfg.models import Product
     from billingcfg.release_models import ApiKey, ApiScope
 
     demo_load()
     first = release_publish_next(FIRST_CREDITS)
     key, prefix, hashed = ApiKey.generate()
-    ApiKey.objects.create(name="load test", prefix=prefix, hashed_key=hashed, scopes=[ApiScope.CONFIG_READ])
+    api_key = ApiKey.objects.create(name="load test", prefix=prefix, hashed_key=hashed, scopes=[ApiScope.CONFIG_READ])
+    api_key.products.set(Product.objects.filter(is_default=True))  # the deprecated /config/ and /quote/ serve it
     return key, first
 
 
 def release_publish_next(credits: int) -> Published:
     """What ops staff do: change a credit rate, publish. Timed around the commit."""
+    from billingcfg.models import Product
     from billingcfg.releases.services import release_publish
     from rates.models import CreditRate
 
     started = time.monotonic()
     CreditRate.objects.filter(model__slug=QUOTED_MODEL).update(credits=credits)
     release = release_publish(note=f"Load test: {QUOTED_MODEL} at {credits} credits a second")
-    return Published(release.version, release.sha256, credits, started, time.monotonic())
+    # /api/v1/config/ serves the default product's document: its sha256 is the ETag; each publish changes it.
+    default = release.products.get(product=Product.objects.get(is_default=True).slug)
+    return Published(release.version, default.sha256, credits, started, time.monotonic())
 
 
 # ---- gunicorn ----------------------------------------------------------------------------------
