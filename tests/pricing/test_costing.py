@@ -11,13 +11,19 @@ from pricing.costing import meter_cost, split_tiers, usage_cost
 from pricing.errors import MissingCost, PricingError
 from pricing.fx import Converter
 from pricing.money import Band
-from tests.demo_catalogue import demo_catalogue
+from tests.demo_catalogue import demo_catalogue, demo_product
 
 M = 1_000_000
+# Seed 000 buys its tokens from the gateway, in CNY.
+FROM_GATEWAY = {"input_tokens": "gateway", "output_tokens": "gateway"}
 
 
 def demo_model(slug):
     return demo_catalogue().models[slug]
+
+
+def sora_prompts_model(slug):
+    return demo_product("sora-prompts").models[slug]
 
 
 def model(*costs, variants=("default",)):
@@ -95,7 +101,10 @@ def test_lines_keep_each_meter_and_the_chosen_variant():
 def test_seed_000_gemini_2_5_flash_band():
     """300 in / 700 out at ¥0.3–0.6 / ¥0.6–1.2 per 1M: ¥0.00051–0.00102, mid ¥0.000765."""
     result = usage_cost(
-        demo_model("gemini-2-5-flash"), None, {"input_tokens": Decimal("300"), "output_tokens": Decimal("700")}
+        sora_prompts_model("gemini-2-5-flash"),
+        None,
+        {"input_tokens": Decimal("300"), "output_tokens": Decimal("700")},
+        FROM_GATEWAY,
     )
 
     assert result.currency == "CNY"
@@ -112,7 +121,10 @@ def test_seed_000_band_in_points():
     """Seed 000: the mid-range ¥0.000765 is 12.4 points."""
     converter = Converter([FxRate("CNY", "PTS", Decimal("99"), Decimal("1600000"), date(2026, 1, 25))])
     result = usage_cost(
-        demo_model("gemini-2-5-flash"), None, {"input_tokens": Decimal("300"), "output_tokens": Decimal("700")}
+        sora_prompts_model("gemini-2-5-flash"),
+        None,
+        {"input_tokens": Decimal("300"), "output_tokens": Decimal("700")},
+        FROM_GATEWAY,
     )
 
     points = result.total_in(converter, "PTS")
@@ -265,14 +277,15 @@ def test_seed_003_variant_costs():
             "sora-2",
             None,
             "input_tokens",
-            "sora-2 / 720p / input_tokens: no provider cost for this meter (costed meters: seconds)",
+            "sora-2 / 720p / input_tokens: no provider cost from openai for this meter "
+            "(openai's costed meters: seconds)",
         ),
         (
             "gemini-2-5-flash",
             "default",
             "cached_input_tokens",
-            "gemini-2-5-flash / default / cached_input_tokens: no provider cost for this meter "
-            "(costed meters: input_tokens, output_tokens)",
+            "gemini-2-5-flash / default / cached_input_tokens: no provider cost from google for this meter "
+            "(google's costed meters: input_tokens, output_tokens)",
         ),
     ],
 )
@@ -284,7 +297,10 @@ def test_a_meter_without_a_cost_names_the_model_variant_meter_and_the_costed_met
 
 
 def test_a_model_without_any_cost_says_none_are_costed():
-    with pytest.raises(MissingCost, match=r"m / default / seconds: .*\(costed meters: none\)"):
+    with pytest.raises(
+        MissingCost,
+        match=r"^m / default / seconds: no provider cost from p for this meter \(p's costed meters: none\)$",
+    ):
         usage_cost(model(), None, {"seconds": Decimal("1")})
 
 

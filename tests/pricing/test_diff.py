@@ -7,14 +7,20 @@ import copy
 
 import pytest
 
-from billingcfg.releases.document import configuration_of, with_margins
+from billingcfg.releases.document import configuration_of, upgraded, with_margins
 from pricing.diff import document_diff
 from tests.billingcfg.test_demo_history import NEW_VS_OLD
 
 
 def _configuration() -> dict:
-    """One video model sold at 10 credits a second (8 s by default) that costs
-    $0.10 a second; a credit earns $0.05, the target gross margin is 75%."""
+    """One product's configuration (written as a schema-1 document, read as schema 2: the
+    product `default`, costs bought from the model's provider, acme): one video model sold
+    at 10 credits a second (8 s by default) that costs $0.10 a second; a credit earns $0.05,
+    the target gross margin is 75%."""
+    return upgraded(_schema_1_configuration())
+
+
+def _schema_1_configuration() -> dict:
     return {
         "schema_version": 1,
         "reporting_currency": "USD",
@@ -134,8 +140,8 @@ def test_a_credit_rate_change_lists_only_the_fields_that_changed_and_the_new_pri
     assert result["changes"] == [
         {
             "kind": "credit_rate",
-            "key": "clip / * / seconds",
-            "ids": {"model": "clip", "variant": None, "meter": "seconds"},
+            "key": "default / clip / * / seconds",
+            "ids": {"product": "default", "model": "clip", "variant": None, "meter": "seconds"},
             "change": "changed",
             "fields": {"credits": {"old": "10", "new": "20"}, "notes": {"old": "", "new": "doubled"}},
         }
@@ -233,7 +239,7 @@ def test_a_new_variant_is_added_with_its_own_price_line():
 
     assert [(c["kind"], c["key"], c["change"]) for c in result["changes"]] == [
         ("variant", "clip / sd", "added"),
-        ("provider_cost", "clip / sd / seconds", "added"),
+        ("provider_cost", "clip / sd / seconds / acme", "added"),
     ]
     assert result["changes"][0]["fields"]["name"] == {"old": None, "new": "SD"}
     (price,) = result["prices"]
@@ -272,7 +278,7 @@ def test_a_provider_cost_rise_shows_in_margins_and_warns_of_the_loss():
     result = _diff(_configuration(), new)
 
     assert [(c["kind"], c["key"], c["fields"]) for c in result["changes"]] == [
-        ("provider_cost", "clip / hd / seconds", {"price": {"old": "0.1", "new": "0.6"}}),
+        ("provider_cost", "clip / hd / seconds / acme", {"price": {"old": "0.1", "new": "0.6"}}),
     ]
     (price,) = result["prices"]
     assert price["credits"] == {"old": 80, "new": 80}
@@ -327,6 +333,7 @@ def test_changes_come_in_kind_order_then_key_order_whatever_the_document_order()
             "credits_per_unit": "100",
             "active": True,
             "description": "",
+            "product": "default",
             "steps": [
                 {
                     "model": "clip",
@@ -338,6 +345,7 @@ def test_changes_come_in_kind_order_then_key_order_whatever_the_document_order()
                     "probability": "1",
                     "multiplier": "1",
                     "notes": "",
+                    "supplier": None,
                 }
                 for position in (2, 10)
             ],
@@ -360,6 +368,7 @@ def test_changes_come_in_kind_order_then_key_order_whatever_the_document_order()
             "limit": "100",
             "active": True,
             "sort_order": 1,
+            "product": "default",
             "actions": [{"switch_to_model": None, "position": 1, "action": "email"}],
         }
     ]
@@ -369,7 +378,7 @@ def test_changes_come_in_kind_order_then_key_order_whatever_the_document_order()
         step["quantity"] = "9"
     new["workflows"][0]["steps"].reverse()
     _clip(new)["credit_rates"][0]["credits"] = "12"
-    new["policy"]["target_gross_margin"] = "0.7"
+    new["product"] = {**new["product"], "target_gross_margin": "0.7"}
     new["currencies"].reverse()
     new["currencies"][0]["name"] = "United States dollar"
     new["currencies"][1]["name"] = "Euro (EUR)"
@@ -377,10 +386,10 @@ def test_changes_come_in_kind_order_then_key_order_whatever_the_document_order()
     result = _diff(old, new)
 
     assert [(c["kind"], c["key"]) for c in result["changes"]] == [
-        ("policy", "policy"),
+        ("product", "default"),
         ("currency", "EUR"),
         ("currency", "USD"),
-        ("credit_rate", "clip / * / seconds"),
+        ("credit_rate", "default / clip / * / seconds"),
         ("workflow_step", "render / 2"),
         ("workflow_step", "render / 10"),
         ("alert_threshold", "budget"),
@@ -409,6 +418,7 @@ def test_two_steps_at_one_position_are_compared_one_by_one():
             "probability": "1",
             "multiplier": "1",
             "notes": "",
+            "supplier": None,
         }
         for label in ("Draft", "Final")
     ]
@@ -421,6 +431,7 @@ def test_two_steps_at_one_position_are_compared_one_by_one():
             "credits_per_unit": "100",
             "active": True,
             "description": "",
+            "product": "default",
             "steps": steps,
         }
     ]
@@ -485,13 +496,14 @@ def _flat_rates(document: dict) -> dict:
 
 @pytest.mark.django_db
 def test_seed_003_new_pricing_vs_old(demo):
-    from billingcfg.releases.document import draft_document
+    """On the video product's document (seed 003's credits), as its backend reads it."""
+    from billingcfg.releases.document import draft_configuration, product_document
 
-    new = draft_document()
+    new = product_document(draft_configuration(), "video")
     result = document_diff(_flat_rates(new), new)
 
     assert result["summary"] == {"added": 0, "removed": 0, "changed": 9}
-    veo = next(c for c in result["changes"] if c["key"] == "veo-3 / * / seconds")
+    veo = next(c for c in result["changes"] if c["key"] == "video / veo-3 / * / seconds")
     assert veo["fields"] == {
         "credits": {"old": "30", "new": "60"},
         "per_units": {"old": 8, "new": 1},

@@ -20,19 +20,38 @@ from pricing.report import (
     NO_RATE,
     margin_report,
 )
-from tests.demo_catalogue import demo_catalogue
+from tests.demo_catalogue import demo_catalogue, demo_product
 
 D = Decimal
 
 
 @pytest.fixture(scope="module")
 def demo():
-    return demo_catalogue()
+    """Seed 003's video credits, the default product."""
+    return demo_product("video")
 
 
 @pytest.fixture(scope="module")
 def report(demo):
     return margin_report(demo)
+
+
+@pytest.fixture(scope="module")
+def coaching():
+    """Seed 002's minutes: TWD, judged at the 100 TWD plan's 100 / 180 TWD a minute against 40–50 %."""
+    return margin_report(demo_product("coaching"))
+
+
+@pytest.fixture(scope="module")
+def sora_prompts():
+    """Seed 000's prompts, costed in the gateway's points, sold nowhere."""
+    return margin_report(demo_product("sora-prompts"))
+
+
+@pytest.fixture(scope="module")
+def dev_flows():
+    """Seed 001's developer flows, costed in USD, sold nowhere."""
+    return margin_report(demo_product("dev-flows"))
 
 
 def _row(report, model, variant, meter="seconds", tier=""):
@@ -179,7 +198,6 @@ def test_wan_2_1_model_flags(report):
         ("wan-2-1", "720p", (LOSS, BELOW_TARGET)),
         ("sora-2-pro", "1080p", (BELOW_TARGET,)),
         ("sora-2-pro", "720p", ()),
-        ("veo-3-1-fast", "no-audio", (NO_RATE,)),
     ],
 )
 def test_variant_flags_gather_every_flag_of_the_variant(report, model, variant, flags):
@@ -187,9 +205,16 @@ def test_variant_flags_gather_every_flag_of_the_variant(report, model, variant, 
     assert report.models[model].variant_flags(variant) == flags
 
 
-def test_variant_flags_of_a_variant_with_two_problems(demo):
-    fx_rates = tuple(rate for rate in demo.fx_rates if (rate.from_currency, rate.to_currency) != ("USD", "CNY"))
-    report = margin_report(replace(demo, fx_rates=fx_rates))
+@pytest.mark.parametrize("variant", ["standard", "enterprise"])
+def test_variant_flags_of_a_costed_variant_sold_in_no_rate(coaching, variant):
+    """Coaching buys ElevenLabs' speech to text by the hour and charges no credit rate on it."""
+    assert coaching.models["scribe-v2-realtime"].variant_flags(variant) == (NO_RATE,)
+
+
+def test_variant_flags_of_a_variant_with_two_problems():
+    sora_prompts = demo_product("sora-prompts")
+    fx_rates = tuple(rate for rate in sora_prompts.fx_rates if (rate.from_currency, rate.to_currency) != ("CNY", "PTS"))
+    report = margin_report(replace(sora_prompts, fx_rates=fx_rates))
 
     assert report.models["gemini-3-pro"].variant_flags("default") == (NO_RATE, NO_EXCHANGE_RATE)
 
@@ -229,16 +254,20 @@ def test_mochi_cost_band_is_judged_at_its_high_end(report):
 
 
 @pytest.mark.parametrize(
-    ("model", "meter", "suggested"),
+    ("product", "model", "meter", "suggested"),
     [
-        ("claude-3-5-sonnet", "input_tokens", 240),  # $3 per 1M / ($0.05 × 25%)
-        ("claude-3-5-sonnet", "output_tokens", 1200),
-        ("gpt-4-turbo", "output_tokens", 2400),
-        ("gemini-flash-lite-latest", "input_tokens", 8),
-        ("text-embedding-3-small", "input_tokens", 2),  # $0.02 / $0.0125 = 1.6, rounded up
+        # Developer flows sells nothing: no revenue per credit, so no credits to suggest.
+        ("dev_flows", "claude-3-5-sonnet", "input_tokens", None),
+        ("dev_flows", "claude-3-5-sonnet", "output_tokens", None),
+        ("dev_flows", "gpt-4-turbo", "output_tokens", None),
+        # Coaching: a minute earns 100 / 180 TWD, 40 % of it is kept, so a minute may cost 1/3 TWD.
+        # $0.10 per 1M × 32 = 3.2 TWD: 9.6 minutes, rounded up.
+        ("coaching", "gemini-flash-lite-latest", "input_tokens", 10),
+        ("coaching", "text-embedding-3-small", "input_tokens", 2),  # 0.64 TWD / (1/3 TWD) = 1.92, rounded up
     ],
 )
-def test_llm_rows_are_costed_but_not_sold(report, model, meter, suggested):
+def test_llm_rows_are_costed_but_not_sold(request, product, model, meter, suggested):
+    report = request.getfixturevalue(product)
     row = _row(report, model, "default", meter)
 
     assert row.per_units == 1_000_000
@@ -289,9 +318,10 @@ def test_cost_per_n_units_is_scaled_exactly_to_the_rate(report, model, variant, 
     assert row.cost_reporting.low == D(per_second)
 
 
-def test_an_unsold_model_is_shown_per_its_cost_unit(report):
-    """Luma Ray Flash 2 has no credit rate: its row stays per 5-second video, $0.24."""
-    row = _row(report, "luma-ray-flash-2", "720p")
+def test_an_unsold_model_is_shown_per_its_cost_unit():
+    """Luma Ray Flash 2 (in the demo, sold by no product) has no credit rate: its row stays per
+    5-second video, $0.24, judged here at $0.05 a credit against 75 %."""
+    row = _row(margin_report(_catalogue(demo_catalogue().models["luma-ray-flash-2"])), "luma-ray-flash-2", "720p")
 
     assert (row.per_units, row.cost.low, row.credits) == (5, D("0.24"), None)
     assert row.suggested_credits == 20  # per 5 s: $0.24 / $0.0125 = 19.2, rounded up
@@ -321,7 +351,7 @@ def test_a_charged_meter_without_a_cost_is_flagged_and_never_priced_at_zero():
     row = _row(report, "m", "default", "requests")
 
     assert row.flags == (MISSING_COST,)
-    assert row.problems == ("m / default / requests: charged in credits but no provider cost is known",)
+    assert row.problems == ("m / default / requests: charged in credits but no provider cost from p is known",)
     assert row.credits == D("5")
     assert (row.cost, row.cost_reporting, row.revenue_lowest, row.revenue_basis) == (None, None, None, None)
     assert (row.at_lowest, row.at_basis, row.suggested_credits) == (None, None, None)
@@ -355,33 +385,50 @@ def test_a_cost_converted_through_an_exchange_rate():
     assert row.flags == ()
 
 
-def test_demo_without_the_usd_cny_rate(demo):
-    """Seed 000's CNY costs reach points but not dollars without the chosen USD → CNY rate."""
-    fx_rates = tuple(rate for rate in demo.fx_rates if (rate.from_currency, rate.to_currency) != ("USD", "CNY"))
-    report = margin_report(replace(demo, fx_rates=fx_rates))
+def test_the_demo_invents_no_usd_cny_rate():
+    """Seed 000 never converts its yuan to dollars: its product reports in points."""
+    pairs = {(rate.from_currency, rate.to_currency) for rate in demo_catalogue().fx_rates}
 
-    row = _row(report, "gemini-2-5-flash", "default", "input_tokens")
+    assert ("USD", "CNY") not in pairs and ("CNY", "USD") not in pairs
+    assert ("CNY", "PTS") in pairs
+
+
+def test_seed_000_without_the_cny_pts_rate():
+    """Seed 000's CNY costs reach its points only through the ¥99 → 1,600,000 points rate."""
+    sora_prompts = demo_product("sora-prompts")
+    fx_rates = tuple(rate for rate in sora_prompts.fx_rates if (rate.from_currency, rate.to_currency) != ("CNY", "PTS"))
+    report = margin_report(replace(sora_prompts, fx_rates=fx_rates))
+
+    row = _row(report, "gemini-3-flash", "default", "input_tokens")
     assert row.flags == (NO_RATE, NO_EXCHANGE_RATE)
     assert row.cost_reporting is None
-    assert row.problems == ("gemini-2-5-flash / default / input_tokens: no exchange rate from CNY to USD",)
+    assert row.problems == ("gemini-3-flash / default / input_tokens: no exchange rate from CNY to PTS",)
 
     prompts = report.workflows["prompt-production"]
     assert prompts.cost is None
     assert prompts.flags == (NO_EXCHANGE_RATE,)
     assert prompts.problems == (
-        "workflow 'prompt-production', step 1 (Step A: generate (input)): no exchange rate from CNY to USD",
+        "workflow 'prompt-production', step 1 (Step A: generate (input)): no exchange rate from CNY to PTS",
     )
 
 
-def test_exchange_rates_in_force_on_a_day(demo):
-    """On 1 January 2026 seed 002's 32 TWD a dollar (dated 7 February) is not yet in force."""
-    report = margin_report(demo, on=date(2026, 1, 1))
+def test_exchange_rates_in_force_on_a_day():
+    """On 1 January 2026 seed 002's 32 TWD a dollar (dated 7 February) and seed 000's ¥99 →
+    1,600,000 points (dated 25 January) are not yet in force."""
+    coaching = margin_report(demo_product("coaching"), on=date(2026, 1, 1))
 
-    basic = _plan(report, "coach-basic")
+    hour = coaching.workflows["coaching-session-hour"]
+    assert hour.cost is None
+    assert hour.flags == (NO_EXCHANGE_RATE,)
+    basic = _plan(coaching, "coach-basic")
     assert basic.economics is None
-    assert basic.problems == ("plan 'coach-basic': no exchange rate from USD to TWD",)
-    assert report.workflows["coaching-session-hour"].cost.expected.low == D("0.58665")
-    assert NO_EXCHANGE_RATE in _row(report, "gemini-3-pro", "default", "output_tokens").flags
+    assert basic.problems[0].startswith("plan 'coach-basic': workflow 'coaching-session-hour', step 1 ")
+    assert basic.problems[0].endswith("no exchange rate from USD to TWD")
+    assert NO_EXCHANGE_RATE in _row(coaching, "gemini-3-flash-preview", "default", "output_tokens").flags
+
+    sora_prompts = margin_report(demo_product("sora-prompts"), on=date(2026, 1, 1))
+    assert NO_EXCHANGE_RATE in _row(sora_prompts, "gemini-3-pro", "default", "output_tokens").flags
+    assert margin_report(demo_product("sora-prompts"), on=date(2026, 1, 25)).workflows["prompt-production"].flags == ()
 
 
 # ---- Tiers --------------------------------------------------------------------------------
@@ -435,16 +482,22 @@ def test_tiers_mixing_modes_are_a_problem_not_a_price():
 # ---- Workflows ------------------------------------------------------------------------------
 
 
-def test_a_sold_workflow_is_judged_like_a_rate(report):
-    coaching = report.workflows["coaching-session-hour"]
+def test_a_sold_workflow_is_judged_like_a_rate(coaching):
+    """The coaching hour: 60 minutes, $0.58665 × 32 = 18.7728 TWD. At the basis, 60 × 100 / 180 TWD
+    = 33.33… TWD: 43.7 %, inside the 40–50 % target. At the lowest (the 500 TWD plan's 500 / 1,200
+    TWD a minute), 25 TWD: 24.9 %."""
+    hour = coaching.workflows["coaching-session-hour"]
+    revenue_basis = 60 * (D("100") / D("180"))
 
-    assert coaching.credits_per_unit == D("60")
-    assert coaching.revenue_lowest == D("2.148")  # 60 × $0.0358
-    assert coaching.revenue_basis == D("3.00")
-    assert coaching.at_basis.worst.gross_margin == (D("3.00") - D("0.58665")) / D("3.00")
-    assert coaching.at_lowest.worst.gross_margin == (D("2.148") - D("0.58665")) / D("2.148")
-    assert coaching.flags == ()
-    assert coaching.problems == ()
+    assert hour.credits_per_unit == D("60")
+    assert hour.cost.expected.high == D("18.7728")
+    assert hour.revenue_lowest == D("25")
+    assert hour.revenue_basis == revenue_basis
+    assert hour.at_basis.worst.gross_margin == (revenue_basis - D("18.7728")) / revenue_basis
+    assert hour.at_basis.worst.gross_margin.quantize(D("0.001")) == D("0.437")
+    assert hour.at_lowest.worst.gross_margin == (D("25") - D("18.7728")) / D("25")
+    assert hour.flags == ()
+    assert hour.problems == ()
 
 
 def test_a_workflow_below_target():
@@ -462,9 +515,19 @@ def test_a_workflow_below_target():
     assert clip.flags == (BELOW_TARGET,)
 
 
-@pytest.mark.parametrize("slug", ["prompt-production", "prd", "ux", "deploy", "project"])
-def test_an_internal_workflow_is_costed_not_judged(report, slug):
-    internal = report.workflows[slug]
+@pytest.mark.parametrize(
+    ("product", "slug"),
+    [
+        ("coaching", "coaching-session-hour-optimised"),
+        ("sora_prompts", "prompt-production"),
+        ("dev_flows", "prd"),
+        ("dev_flows", "ux"),
+        ("dev_flows", "deploy"),
+        ("dev_flows", "project"),
+    ],
+)
+def test_an_internal_workflow_is_costed_not_judged(request, product, slug):
+    internal = request.getfixturevalue(product).workflows[slug]
 
     assert internal.credits_per_unit is None
     assert internal.cost is not None
@@ -483,8 +546,8 @@ def test_an_internal_workflow_is_costed_not_judged(report, slug):
         (
             Step("count calls", "m", "requests", D("1")),
             MISSING_COST,
-            "workflow 'w', step 2 (count calls): m / default / requests: no provider cost for this meter "
-            "(costed meters: seconds)",
+            "workflow 'w', step 2 (count calls): m / default / requests: no provider cost from p for this meter "
+            "(p's costed meters: seconds)",
         ),
         (Step("ghost", "ghost", "seconds", D("1")), CANNOT_PRICE, "workflow 'w', step 2 (ghost): no model 'ghost'"),
         (
@@ -530,10 +593,10 @@ def test_a_plan_without_usage_workflow_has_no_economics(report, slug):
 
 
 @pytest.mark.parametrize("slug", ["coach-basic", "coach-standard", "coach-pro"])
-def test_coaching_plans_are_costed_on_the_session_hour_in_their_currency(report, slug):
-    plan = _plan(report, slug)
+def test_coaching_plans_are_costed_on_the_session_hour_in_their_currency(coaching, slug):
+    plan = _plan(coaching, slug)
 
-    assert not plan.active
+    assert plan.active
     assert plan.problems == ()
     assert plan.economics.workflow == "coaching-session-hour"
     assert plan.economics.unit_label == "session hour"
@@ -542,29 +605,31 @@ def test_coaching_plans_are_costed_on_the_session_hour_in_their_currency(report,
 
 
 @pytest.mark.parametrize(
-    ("usage_workflow", "problem"),
+    ("product", "usage_workflow", "problem"),
     [
-        ("prd", "plan 'p': workflow 'prd' is internal (no credits per unit)"),
-        ("ghost", "plan 'p': no workflow 'ghost'"),
+        ("dev-flows", "prd", "plan 'p': workflow 'prd' is internal (no credits per unit)"),
+        ("dev-flows", "ghost", "plan 'p': no workflow 'ghost'"),
+        # Another product's workflow is not this product's to sell.
+        ("video", "coaching-session-hour", "plan 'p': no workflow 'coaching-session-hour'"),
     ],
 )
-def test_a_plan_on_a_workflow_without_credits_is_a_problem(demo, usage_workflow, problem):
+def test_a_plan_on_a_workflow_without_credits_is_a_problem(product, usage_workflow, problem):
     plan = Plan("p", "P", D("100"), "USD", "month", 100, usage_workflow=usage_workflow)
 
-    report = margin_report(replace(demo, plans=(plan,)))
+    report = margin_report(replace(demo_product(product), plans=(plan,)))
 
     (plan_report,) = report.plans
     assert plan_report.economics is None
     assert plan_report.problems == (problem,)
 
 
-def test_a_plan_in_a_currency_without_an_exchange_rate(demo):
+def test_a_plan_in_a_currency_without_an_exchange_rate():
     plan = Plan("p", "P", D("100"), "EUR", "month", 180, usage_workflow="coaching-session-hour")
 
-    (plan_report,) = margin_report(replace(demo, plans=(plan,))).plans
+    (plan_report,) = margin_report(replace(demo_product("coaching"), plans=(plan,))).plans
 
     assert plan_report.economics is None
-    assert plan_report.problems == ("plan 'p': no exchange rate from USD to EUR",)
+    assert plan_report.problems == ("plan 'p': no exchange rate from TWD to EUR",)
 
 
 def test_a_plan_is_costed_at_the_high_end_of_its_workflow():

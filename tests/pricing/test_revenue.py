@@ -10,7 +10,7 @@ from pricing.catalogue import FxRate, Offer, Product
 from pricing.fx import Converter
 from pricing.money import round_places
 from pricing.revenue import price_per_credit, revenue_per_credit
-from tests.demo_catalogue import demo_catalogue
+from tests.demo_catalogue import demo_catalogue, demo_product
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ SEED_003_MEAN = "0.04837619047619047619047619047"  # (0.2993 + 59/1500) / 7
 
 
 def test_seed_003_revenue_per_credit_over_its_seven_offers():
-    catalogue = demo_catalogue()
+    catalogue = demo_product("video")
 
     revenue = revenue_per_credit(catalogue.offers, catalogue.product, Converter(catalogue.fx_rates))
 
@@ -98,15 +98,45 @@ def test_seed_003_revenue_per_credit_over_its_seven_offers():
     assert revenue.problems == ()
 
 
-def test_seed_002_plans_are_listed_but_inactive_so_not_counted():
-    catalogue = demo_catalogue()
+def test_seed_002_plans_sell_the_coaching_minute_in_twd_and_the_100_twd_plan_is_the_basis():
+    """100 TWD / 180 minutes, 300 / 600 and 500 / 1,200: 0.5556, 0.5 and 0.4167 TWD a minute."""
+    catalogue = demo_product("coaching")
 
     revenue = revenue_per_credit(catalogue.offers, catalogue.product, Converter(catalogue.fx_rates))
 
-    coach = next(item for item in revenue.offers if item.offer.slug == "coach-basic")
-    assert coach.per_credit == Decimal("0.5555555555555555555555555556")  # 100 TWD / 180 credits
-    assert coach.per_credit_reporting == Decimal("0.01736111111111111111111111111")
-    assert revenue.lowest == Decimal("0.0358")  # not the coaching credit's $0.017
+    assert revenue.currency == "TWD"
+    assert [(item.offer.slug, item.per_credit, item.per_credit_reporting) for item in revenue.offers] == [
+        ("coach-basic", Decimal(100) / Decimal(180), Decimal(100) / Decimal(180)),
+        ("coach-standard", Decimal("0.5"), Decimal("0.5")),
+        ("coach-pro", Decimal(500) / Decimal(1200), Decimal(500) / Decimal(1200)),
+    ]
+    assert revenue.lowest == Decimal(500) / Decimal(1200)
+    assert revenue.highest == Decimal(100) / Decimal(180)
+    assert revenue.mean.quantize(Decimal("0.0000000001")) == Decimal("0.4907407407")  # 1.47222… / 3
+    assert (revenue.basis_name, revenue.basis) == ("highest", Decimal(100) / Decimal(180))
+    assert revenue.problems == ()
+
+
+def test_the_video_credit_is_not_priced_by_the_coaching_minute():
+    """Each product's credit is priced by its own offers: the 500 TWD plan's minute, 500 / 1,200 TWD
+    at 32 TWD a dollar = $0.0130, would be the lowest price of a video credit if it were counted."""
+    whole = demo_catalogue()
+    video = demo_product("video")
+
+    own = revenue_per_credit(video.offers, video.product, Converter(video.fx_rates))
+    everything = revenue_per_credit(whole.offers, video.product, Converter(whole.fx_rates))
+
+    assert [item.offer.slug for item in own.offers] == [
+        "starter",
+        "booster",
+        "pro",
+        "studio",
+        "explorer",
+        "creator",
+        "agency",
+    ]
+    assert own.lowest == Decimal("0.0358")  # Agency, not the coaching minute
+    assert everything.lowest.quantize(Decimal("0.0001")) == Decimal("0.0130")
 
 
 @pytest.mark.parametrize(
@@ -120,7 +150,7 @@ def test_seed_002_plans_are_listed_but_inactive_so_not_counted():
     ],
 )
 def test_the_basis_follows_the_policy(basis, fixed, expected):
-    catalogue = demo_catalogue()
+    catalogue = demo_product("video")
 
     revenue = revenue_per_credit(catalogue.offers, usd_policy(basis, fixed), Converter(catalogue.fx_rates))
 

@@ -10,14 +10,15 @@ import pytest
 from pricing.catalogue import Cost, Offer, Rate, Step, Variant
 from pricing.report import margin_report
 from pricing.validation import default_variant_problem, validate_catalogue
-from tests.demo_catalogue import demo_catalogue
+from tests.demo_catalogue import demo_product
 
 D = Decimal
 
 
 @pytest.fixture(scope="module")
 def demo():
-    return demo_catalogue()
+    """Seed 003's video credits, the default product."""
+    return demo_product("video")
 
 
 def _with_model(catalogue, slug, **changes):
@@ -132,7 +133,8 @@ def test_an_all_variants_rate_without_a_cost_on_one_variant(demo):
     assert (error.rule, error.place) == ("rate_without_cost", "credit rate veo-3 / all variants / seconds")
     assert error.message == (
         "credit rate veo-3 / all variants / seconds: charges credits for seconds on no-audio, but no provider "
-        "cost for seconds is known there, so that usage would cost 0; add the cost or deactivate the rate"
+        "cost from google for seconds is known there, so that usage would cost 0; add the cost, cost the rate on "
+        "another supplier, or deactivate the rate"
     )
 
 
@@ -155,31 +157,49 @@ def test_an_inactive_rate_or_model_is_not_checked_for_cost_or_default_quantity(d
 # ---- Exchange rates ----------------------------------------------------------------
 
 
-def test_a_cost_in_a_currency_without_an_exchange_rate(demo):
-    fx_rates = tuple(rate for rate in demo.fx_rates if (rate.from_currency, rate.to_currency) != ("USD", "CNY"))
-    errors = validate_catalogue(replace(demo, fx_rates=fx_rates)).errors
+@pytest.fixture(scope="module")
+def sora_prompts():
+    """Seed 000's prompts: Gemini bought from the gateway in CNY, reported in points."""
+    return demo_product("sora-prompts")
 
-    # Three models priced in CNY, two meters each; the workflow using them cannot be priced either.
+
+@pytest.fixture(scope="module")
+def dev_flows():
+    """Seed 001's developer flows, costed in USD, sold nowhere."""
+    return demo_product("dev-flows")
+
+
+def test_a_cost_in_a_currency_without_an_exchange_rate(sora_prompts):
+    fx_rates = tuple(rate for rate in sora_prompts.fx_rates if (rate.from_currency, rate.to_currency) != ("CNY", "PTS"))
+    errors = validate_catalogue(replace(sora_prompts, fx_rates=fx_rates)).errors
+
+    # Three models bought in CNY from the gateway, two meters each; the workflows using them cannot be
+    # priced either. Gemini 2.5 Flash's Google costs (USD) are not this product's: not checked here.
     assert [(error.rule, error.place) for error in errors] == [
         *(
-            ("no_exchange_rate", f"provider cost {model} / all variants / {meter}")
+            ("no_exchange_rate", f"provider cost {model} / all variants / {meter}, from gateway")
             for model in ("gemini-2-5-flash", "gemini-3-flash", "gemini-3-pro")
             for meter in ("input_tokens", "output_tokens")
         ),
+        ("workflow", "workflow 'prompt-call-2-5-flash'"),
+        ("workflow", "workflow 'prompt-call-3-flash'"),
+        ("workflow", "workflow 'prompt-call-3-pro'"),
         ("workflow", "workflow 'prompt-production'"),
     ]
     assert errors[0].message == (
-        "provider cost gemini-2-5-flash / all variants / input_tokens: priced in CNY, but there is no exchange "
-        "rate CNY → USD (the reporting currency); add one"
+        "provider cost gemini-2-5-flash / all variants / input_tokens, from gateway: priced in CNY, but there is "
+        "no exchange rate CNY → PTS (the reporting currency); add one"
     )
 
 
-def test_exchange_rates_are_those_in_force_on_the_day(demo):
-    errors = validate_catalogue(demo, on=date(2026, 1, 24)).errors
+def test_exchange_rates_are_those_in_force_on_the_day(sora_prompts):
+    """Seed 000's ¥99 → 1,600,000 points is dated 25 January 2026."""
+    errors = validate_catalogue(sora_prompts, on=date(2026, 1, 24)).errors
 
     assert {error.place for error in errors if error.rule == "no_exchange_rate"} >= {
-        "provider cost gemini-3-pro / all variants / input_tokens"
+        "provider cost gemini-3-pro / all variants / input_tokens, from gateway"
     }
+    assert validate_catalogue(sora_prompts, on=date(2026, 1, 25)).errors == ()
 
 
 @pytest.mark.parametrize(
@@ -219,7 +239,7 @@ def _tier(threshold, mode="cliff", **changes):
         ((BASE, BASE), "needs exactly one base price (a row without a tier threshold), has 2"),
         ((BASE, _tier("10"), _tier("10")), "two tiers start above 10; keep one price per threshold"),
         ((BASE, _tier("10", "graduated", tier_meter="input_tokens")), "a graduated tier is measured on the priced"),
-        ((BASE, _tier("10", currency="CNY")), "the base price and its tiers are in different currencies"),
+        ((BASE, _tier("10", currency="TWD")), "the base price and its tiers are in different currencies"),
         ((BASE, _tier("10", "")), "the tier above 10 needs a threshold above 0 and a mode"),
         ((BASE, _tier("0")), "the tier above 0 needs a threshold above 0"),
         ((replace(BASE, tier_mode="cliff"),), "the base price has a tier mode or tier meter but no threshold"),
@@ -228,8 +248,8 @@ def _tier(threshold, mode="cliff", **changes):
 def test_tiers_that_cannot_be_read(demo, costs, says):
     error = _only_error(_with_model(demo, "sora-2", costs=costs))
 
-    assert (error.rule, error.place) == ("tiers", "provider cost sora-2 / 720p / seconds")
-    assert error.message.startswith("provider cost sora-2 / 720p / seconds: ")
+    assert (error.rule, error.place) == ("tiers", "provider cost sora-2 / 720p / seconds, from openai")
+    assert error.message.startswith("provider cost sora-2 / 720p / seconds, from openai: ")
     assert says in error.message
 
 
@@ -298,7 +318,7 @@ def test_a_rate_and_a_cost_on_a_variant_the_model_does_not_have(demo):
 
     assert [(error.rule, error.place) for error in errors] == [
         ("unknown_variant", "credit rate luma-ray-3 / 8k / seconds"),
-        ("unknown_variant", "provider cost luma-ray-3 / 8k / seconds"),
+        ("unknown_variant", "provider cost luma-ray-3 / 8k / seconds, from luma"),
     ]
     assert errors[0].message == (
         "credit rate luma-ray-3 / 8k / seconds: model 'luma-ray-3' has no variant '8k'; "
@@ -325,23 +345,31 @@ def test_a_rate_on_a_meter_that_does_not_exist(demo):
     ("step", "says"),
     [
         (Step("Draft", "no-such-model", "seconds", D("8")), "step 1 (Draft): no model 'no-such-model'"),
-        (Step("Draft", "sora-2", "input_tokens", D("8")), "step 1 (Draft): sora-2 / 720p / input_tokens: no provider"),
-        (Step("Draft", "sora-2", "seconds", D("8"), variant="8k"), "step 1 (Draft): model 'sora-2' has no variant"),
+        (
+            Step("Draft", "claude-3-5-sonnet", "seconds", D("8")),
+            "step 1 (Draft): claude-3-5-sonnet / default / seconds: no provider cost from anthropic",
+        ),
+        (
+            Step("Draft", "claude-3-5-sonnet", "input_tokens", D("8"), variant="8k"),
+            "step 1 (Draft): model 'claude-3-5-sonnet' has no variant",
+        ),
     ],
 )
-def test_an_active_workflow_that_cannot_be_priced(demo, step, says):
-    workflow = replace(demo.workflows["prd"], steps=(step,))
-    error = _only_error(replace(demo, workflows={**demo.workflows, "prd": workflow}))
+def test_an_active_workflow_that_cannot_be_priced(dev_flows, step, says):
+    workflow = replace(dev_flows.workflows["prd"], steps=(step,))
+    error = _only_error(replace(dev_flows, workflows={**dev_flows.workflows, "prd": workflow}))
 
     assert (error.rule, error.place) == ("workflow", "workflow 'prd'")
     assert error.message.startswith(f"workflow 'prd', {says}")
     assert error.message.endswith("; the workflow cannot be priced")
 
 
-def test_an_inactive_workflow_is_not_checked(demo):
-    workflow = replace(demo.workflows["prd"], steps=(Step("Draft", "no-such-model", "seconds", D("8")),), active=False)
+def test_an_inactive_workflow_is_not_checked(dev_flows):
+    workflow = replace(
+        dev_flows.workflows["prd"], steps=(Step("Draft", "no-such-model", "seconds", D("8")),), active=False
+    )
 
-    assert validate_catalogue(replace(demo, workflows={**demo.workflows, "prd": workflow})).ok
+    assert validate_catalogue(replace(dev_flows, workflows={**dev_flows.workflows, "prd": workflow})).ok
 
 
 # ---- Revenue per credit ------------------------------------------------------------
@@ -361,8 +389,8 @@ def test_no_revenue_per_credit(demo, basis, fixed, active, says, losses):
     validation = validate_catalogue(replace(demo, product=policy, offers=offers))
     (error,) = validation.errors
 
-    assert (error.rule, error.place) == ("revenue", "pricing policy")
-    assert error.message.startswith(f"pricing policy: {says}")
+    assert (error.rule, error.place) == ("revenue", "revenue per credit")
+    assert error.message.startswith(f"revenue per credit: {says}")
     # Without a basis nothing is below target; WAN 2.1 still loses money at the lowest offer's price.
     assert [warning.rule for warning in validation.warnings] == ["loss"] * losses
     assert all(warning.message.endswith("%)") for warning in validation.warnings)
