@@ -121,7 +121,8 @@ def lost_values() -> list[str]:
                 continue
             if field.many_to_many:
                 now = sorted(getattr(model.objects.get(pk=item["pk"]), name).values_list("pk", flat=True))
-                if now != sorted(value):
+                # Nothing lost: a role may gain permissions (0012: price-list suppliers), never lose one.
+                if not set(value) <= set(now):
                     lost.append(f"{label} {item['pk']} {name}: {value} → {now}")
             elif (was := value if field.is_relation else field.to_python(value)) != row[field.attname]:
                 lost.append(f"{label} {item['pk']} {name}: {was!r} → {row[field.attname]!r}")
