@@ -22,6 +22,13 @@ from tests.demo_catalogue import demo_catalogue, demo_product
 
 D = Decimal
 PRODUCTS = ("video", "coaching", "sora-prompts", "dev-flows")
+# Seed 003's three subscriptions; seed 002's three plans of minutes (方案 C); seeds 000 and 001 sell nothing.
+PLANS = {
+    "video": ["explorer", "creator", "agency"],
+    "coaching": ["coach-basic", "coach-standard", "coach-pro"],
+    "sora-prompts": [],
+    "dev-flows": [],
+}
 
 
 # ---- for_product on the demo: one product per seed ------------------------------------------------
@@ -82,7 +89,8 @@ def test_a_product_reads_its_own_offers_workflows_and_models(slug, offers, workf
 
     assert catalogue.product.slug == slug
     assert [offer.slug for offer in catalogue.offers] == offers
-    assert [plan.slug for plan in catalogue.plans] == [o for o in offers if o in {p.slug for p in catalogue.plans}]
+    assert [plan.slug for plan in catalogue.plans] == [offer.slug for offer in catalogue.offers if offer.kind == "plan"]
+    assert [plan.slug for plan in catalogue.plans] == PLANS[slug]
     assert all(plan.product == slug for plan in catalogue.plans)
     assert list(catalogue.workflows) == workflows
     assert set(catalogue.models) == models
