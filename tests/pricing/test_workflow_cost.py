@@ -11,13 +11,14 @@ from pricing.errors import MissingCost, MissingExchangeRate, PricingError
 from pricing.fx import Converter
 from pricing.money import Band
 from pricing.workflow_cost import workflow_cost
-from tests.demo_catalogue import demo_catalogue
+from tests.demo_catalogue import demo_catalogue, demo_product
 
 M = 1_000_000
 
 
 def demo_cost(slug, currency):
-    catalogue = demo_catalogue()
+    """A seed's workflow on its own product's catalogue: the models it uses, the suppliers it buys from."""
+    catalogue = demo_product(demo_catalogue().workflows[slug].product)
     return workflow_cost(catalogue.workflows[slug], catalogue.models, Converter(catalogue.fx_rates), currency)
 
 
