@@ -199,12 +199,18 @@ def _readable_text(request, slugs) -> str:
     return ", ".join(shown) if shown else "none"
 
 
-def _product_head(request, head: selectors.ReleaseHead, slug: str) -> selectors.ProductHead:
-    """Product `slug`'s document in release `head`: 403 when the caller may not read it, 404
-    (listing the release's products the caller may read) when the release has no such product."""
+def _may_read(request, slug: str) -> None:
+    """A 403 naming the product and the products the caller reads, when it may not read `slug`:
+    before anything is read of releases, so the answer is the same whatever is published."""
     refusal = product_refusal(request.user, slug[:80])
     if refusal is not None:
         raise exceptions.PermissionDenied(refusal)
+
+
+def _product_head(request, head: selectors.ReleaseHead, slug: str) -> selectors.ProductHead:
+    """Product `slug`'s document in release `head`: 403 when the caller may not read it, 404
+    (listing the release's products the caller may read) when the release has no such product."""
+    _may_read(request, slug)
     found = state.product_head(head, slug) if _SLUG.fullmatch(slug) else None
     if found is None:
         products = _readable_text(request, selectors.release_product_slugs(version=head.version))
@@ -333,6 +339,7 @@ class ProductListView(ApiView):
 )
 class ProductConfigView(ApiView):
     def get(self, request, slug):
+        _may_read(request, slug)
         return _product_response(request, _product_head(request, _at_head(request), slug))
 
 
@@ -663,9 +670,7 @@ def _read(request, serializer_class) -> dict:
 )
 class ProductQuoteView(ApiView):
     def post(self, request, slug):
-        refusal = product_refusal(request.user, slug[:80])
-        if refusal is not None:
-            raise exceptions.PermissionDenied(refusal)
+        _may_read(request, slug)
         data = _read(request, QuoteSerializer)
         return _quote(data, _product_head(request, _in_force_head(data.get("release")), slug))
 
@@ -742,9 +747,7 @@ _THRESHOLD_RESPONSES = {200: ThresholdsCrossedSerializer, 400: _BAD, **_ERRORS, 
 )
 class ProductThresholdsView(ApiView):
     def post(self, request, slug):
-        refusal = product_refusal(request.user, slug[:80])
-        if refusal is not None:
-            raise exceptions.PermissionDenied(refusal)
+        _may_read(request, slug)
         data = _read(request, ObservationSerializer)
         return _thresholds(data, _product_head(request, _in_force_head(data.get("release")), slug))
 

@@ -52,13 +52,14 @@ class Command(BaseCommand):
     ) -> None:
         api_key = ApiKey(name=name, scopes=sorted(set(scopes or [ApiScope.CONFIG_READ])), all_products=all_products)
         try:
-            key = api_key_issue(api_key, user=user_named(user), products=products_named(products or ()))
+            named = products_named(products or ())
+            key = api_key_issue(api_key, user=user_named(user), products=named)
         except ValidationError as invalid:
             raise CommandError(
                 "; ".join(f"{field}: {' '.join(errors)}" for field, errors in invalid.message_dict.items())
             ) from None
         self.stdout.write(key)
-        reads = "all products" if api_key.all_products else "products " + ", ".join(products)
+        reads = "all products" if api_key.all_products else "products " + ", ".join(p.slug for p in named)
         self.stdout.write(
             f"prefix {api_key.prefix}, scopes {', '.join(api_key.scopes)}, reads {reads}. "
             "Copy the key above now: it is not stored and cannot be shown again."
