@@ -2,18 +2,20 @@
 
 from django.contrib import admin
 
-from billingcfg.admin.config import ConfigAdmin, amount_or_empty
+from billingcfg.admin.config import ConfigAdmin, ProductOwnedAdmin, amount_or_empty
 from plans.models import CreditPack, SubscriptionPlan
 
 # A credit usually costs a fraction of a cent: four places show it ("0.0393 USD").
 PRICE_PER_CREDIT_PLACES = 4
 
 
-class OfferAdmin(ConfigAdmin):
-    list_filter = ["active", "currency"]
-    list_select_related = ["currency"]
-    search_fields = ["slug", "name"]
-    ordering = ["sort_order", "name"]
+class OfferAdmin(ProductOwnedAdmin, ConfigAdmin):
+    """Packs and plans belong to one product: the one whose credits they sell."""
+
+    list_filter = ["product", "active", "currency"]
+    list_select_related = ["product", "currency"]
+    search_fields = ["slug", "name", "product__slug"]
+    ordering = ["product__sort_order", "product__slug", "sort_order", "name"]
     readonly_fields = ["price_per_credit_shown"]
 
     @admin.display(description="price per credit")
@@ -28,6 +30,7 @@ class CreditPackAdmin(OfferAdmin):
     list_display = [
         "name",
         "slug",
+        "product",
         "credits",
         "bonus_credits",
         "price",
@@ -44,6 +47,7 @@ class SubscriptionPlanAdmin(OfferAdmin):
     list_display = [
         "name",
         "slug",
+        "product",
         "interval",
         "credits_per_interval",
         "price",
@@ -54,7 +58,7 @@ class SubscriptionPlanAdmin(OfferAdmin):
         "active",
         "sort_order",
     ]
-    list_filter = ["active", "interval", "currency"]
-    list_select_related = ["currency", "usage_workflow"]
-    search_fields = ["slug", "name", "usage_workflow__slug"]
+    list_filter = ["product", "active", "interval", "currency"]
+    list_select_related = ["product", "currency", "usage_workflow"]
+    search_fields = ["slug", "name", "product__slug", "usage_workflow__slug"]
     fields = [*list_display, "description"]

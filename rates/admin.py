@@ -17,7 +17,9 @@ from billingcfg.admin.config import (
     ConfigInline,
     ConstraintCheckedInlineFormSet,
     InlineHistoryAdmin,
+    ProductOwnedAdmin,
     SharedChoicesInline,
+    default_product_pk,
 )
 from billingcfg.admin.margins import (
     NO_POLICY,
@@ -27,11 +29,14 @@ from billingcfg.admin.margins import (
     band_text,
     judged_cells,
     margin_text,
+    per_product,
     price_table,
+    product_heading,
 )
 from billingcfg.admin.stale import StaleCheckForm
 from billingcfg.core.text import NOT_PRICED, flag_badges
 from pricing.money import dec, format_exact, format_percent
+from pricing.report import NO_RATE
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
 
 
@@ -110,7 +115,7 @@ class ModelScopedInline(SharedChoicesInline):
     extra = 0
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("model", "variant", "meter")
+        return super().get_queryset(request).select_related("model", "variant", "meter", "supplier")
 
     def get_formset(self, request: HttpRequest, obj: AIModel | None = None, **kwargs) -> type[BaseInlineFormSet]:
         kwargs["formfield_callback"] = partial(self.formfield_for_dbfield, request=request, edited_model=obj)
@@ -137,6 +142,8 @@ class ProviderCostInline(ModelScopedInline):
     fields = [
         "variant",
         "meter",
+        "supplier",
+        "negotiated",
         "price",
         "price_high",
         "per_units",
@@ -163,28 +170,59 @@ CREDIT_RATE_TERMS = [
 
 class CreditRateInline(ModelScopedInline):
     model = CreditRate
-    fields = ["variant", "meter", *CREDIT_RATE_TERMS]
+    fields = ["product", "variant", "meter", "supplier", *CREDIT_RATE_TERMS]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).select_related("product")
+
+    def formfield_for_foreignkey(self, db_field: Field, request: HttpRequest, **kwargs) -> forms.Field | None:
+        """A new rate starts in the default product."""
+        if db_field.name == "product":
+            kwargs.setdefault("initial", default_product_pk())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 def _percent(value) -> str:
     return NOT_PRICED if value is None else format_percent(value)
 
 
+def model_flags(margins: DraftMargins, model: str) -> tuple[str, ...]:
+    """The flags of a model in every product that sells or uses it; No credit rate
+    for a model with costs that no product sells."""
+    products = margins.products_of_model(model)
+    if not products:
+        found = margins.snapshot.catalogue.models.get(model)
+        return (NO_RATE,) if found is not None and found.costs else ()
+    flags = (flag for product in products for flag in margins.model_report(product, model).flags)
+    return tuple(dict.fromkeys(flags))
+
+
 class ModelMarginFilter(MarginFlagFilter):
+    """A model is flagged when it is flagged in any product that sells or uses it."""
+
     def flagged_ids(self, margins: DraftMargins) -> dict[int, tuple[str, ...]]:
-        ids = margins.snapshot.model_ids
-        return {ids[slug]: found.flags for slug, found in margins.report.models.items()}
+        return {pk: model_flags(margins, slug) for slug, pk in margins.snapshot.model_ids.items()}
+
+
+def variant_flags(margins: DraftMargins, model: str, variant: str) -> tuple[str, ...]:
+    flags = (
+        flag
+        for product in margins.products_of_model(model)
+        for flag in margins.model_report(product, model).variant_flags(variant)
+    )
+    return tuple(dict.fromkeys(flags))
 
 
 class VariantMarginFilter(MarginFlagFilter):
     def flagged_ids(self, margins: DraftMargins) -> dict[int, tuple[str, ...]]:
         return {
-            pk: margins.report.models[model].variant_flags(variant)
-            for (model, variant), pk in margins.snapshot.variant_ids.items()
+            pk: variant_flags(margins, model, variant) for (model, variant), pk in margins.snapshot.variant_ids.items()
         }
 
 
 class CreditRateMarginFilter(MarginFlagFilter):
+    """Each credit rate judged in its own product, at that product's revenue per credit and target."""
+
     def flagged_ids(self, margins: DraftMargins) -> dict[int, tuple[str, ...]]:
         return {
             pk: tuple(dict.fromkeys(flag for row in margins.rate_rows(*key) for flag in row.flags))
@@ -193,9 +231,15 @@ class CreditRateMarginFilter(MarginFlagFilter):
 
 
 class WorkflowMarginFilter(MarginFlagFilter):
+    """Each workflow judged in its own product."""
+
     def flagged_ids(self, margins: DraftMargins) -> dict[int, tuple[str, ...]]:
         ids = margins.snapshot.workflow_ids
-        return {ids[slug]: found.flags for slug, found in margins.report.workflows.items()}
+        return {
+            ids[slug]: found.flags
+            for slug, workflow in margins.snapshot.catalogue.workflows.items()
+            if slug in ids and (found := margins.workflow_report(workflow.product, slug)) is not None
+        }
 
 
 @admin.register(AIModel)
@@ -211,13 +255,20 @@ class AIModelAdmin(MarginsAdmin, InlineHistoryAdmin):
         "flags",
         "active",
     ]
-    list_filter = [ModelMarginFilter, "provider", "modality", "active"]
+    list_filter = [ModelMarginFilter, "provider", "primary_supplier", "modality", "active"]
     fieldsets = [
-        (None, {"fields": ["slug", "name", "provider", "modality", "active", "description"]}),
-        ("Margins", {"fields": ["margins"], "description": "Per variant and meter, from the saved rows below."}),
+        (None, {"fields": ["slug", "name", "provider", "primary_supplier", "modality", "active", "description"]}),
+        (
+            "Margins",
+            {
+                "fields": ["margins"],
+                "description": "For each product that sells or uses the model, per variant and meter, "
+                "at that product's own revenue per credit; from the saved rows below.",
+            },
+        ),
     ]
     readonly_fields = ["margins"]
-    list_select_related = ["provider"]
+    list_select_related = ["provider", "primary_supplier"]
     search_fields = ["slug", "name", "provider__slug", "provider__name"]
     ordering = ["provider__name", "name"]
     inlines = [VariantInline, ProviderCostInline, CreditRateInline]
@@ -233,24 +284,30 @@ class AIModelAdmin(MarginsAdmin, InlineHistoryAdmin):
     def variant_count(self, obj: AIModel) -> int:
         return obj.variant_count
 
-    def _model_report(self, obj: AIModel):
+    def _per_product(self, obj: AIModel, text) -> SafeString:
+        """One line per product that sells or uses the model, labelled when there are several."""
         margins = self.margins_of(obj)
-        return margins.report.models.get(obj.slug) if margins else None
+        if margins is None:
+            return per_product([])
+        return per_product(
+            [
+                (product, text(margins.model_report(product, obj.slug)))
+                for product in margins.products_of_model(obj.slug)
+            ]
+        )
 
     @admin.display(description="worst gross margin at lowest")
-    def margin_at_lowest(self, obj: AIModel) -> str:
-        found = self._model_report(obj)
-        return _percent(found.worst(at="lowest") if found else None)
+    def margin_at_lowest(self, obj: AIModel) -> SafeString:
+        return self._per_product(obj, lambda found: _percent(found.worst(at="lowest")))
 
     @admin.display(description="worst gross margin at basis")
-    def margin_at_basis(self, obj: AIModel) -> str:
-        found = self._model_report(obj)
-        return _percent(found.worst(at="basis") if found else None)
+    def margin_at_basis(self, obj: AIModel) -> SafeString:
+        return self._per_product(obj, lambda found: _percent(found.worst(at="basis")))
 
     @admin.display(description="flags")
     def flags(self, obj: AIModel) -> SafeString:
-        found = self._model_report(obj)
-        return flag_badges(found.flags if found else ())
+        margins = self.margins_of(obj)
+        return flag_badges(model_flags(margins, obj.slug) if margins else ())
 
     @admin.display(description="margins")
     def margins(self, obj: AIModel) -> str:
@@ -259,7 +316,37 @@ class AIModelAdmin(MarginsAdmin, InlineHistoryAdmin):
             return "Save the model with its costs and credit rates to see its margins."
         if margins is None:
             return NO_POLICY
-        return price_table(margins.model_rows(obj.slug), margins)
+        return model_margins(margins, obj.slug)
+
+
+def model_margins(margins: DraftMargins, model: str) -> str:
+    """One block per product that sells or uses the model, each at its own revenue per credit."""
+    blocks = []
+    for slug in margins.products_of_model(model):
+        found = margins.model_report(slug, model)
+        rows = margins.supplier_rows(slug, model)
+        blocks.append(product_block(margins, slug, rows, sells=bool(found.model.rates)))
+    unsold = None
+    if not blocks:
+        found = margins.unsold_report(margins.default_product).models.get(model)
+        if found is not None:
+            default = margins.default_product
+            unsold = {
+                "product": product_heading(margins.products[default], margins.product_report(default)),
+                "table": price_table(found.rows, margins.unsold_report(default)),
+            }
+    return render_to_string("admin/rates/model_margins.html", {"blocks": blocks, "unsold": unsold})
+
+
+def product_block(margins: DraftMargins, product: str, rows, *, sells: bool) -> dict:
+    """Price rows introduced by their product: its credit, currency, target and the suppliers costed on."""
+    report = margins.product_report(product)
+    return {
+        "product": product_heading(margins.products[product], report),
+        "sells": sells,
+        "suppliers": sorted({row.supplier for row in rows if row.supplier}),
+        "table": price_table(rows, report),
+    }
 
 
 class VariantForm(StaleCheckForm):
@@ -299,24 +386,31 @@ class VariantAdmin(MarginsAdmin, ConfigAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return super().get_queryset(request).select_related("model")
 
-    def _worst(self, obj: Variant, at: str) -> str:
+    def _worst(self, obj: Variant, at: str) -> SafeString:
+        """The variant's worst margin in each product that sells or uses its model."""
         margins = self.margins_of(obj)
-        found = margins.report.models.get(obj.model.slug) if margins else None
-        return _percent(found.worst(obj.slug, at=at) if found else None)
+        model = obj.model.slug
+        if margins is None:
+            return per_product([])
+        return per_product(
+            [
+                (product, _percent(margins.model_report(product, model).worst(obj.slug, at=at)))
+                for product in margins.products_of_model(model)
+            ]
+        )
 
     @admin.display(description="worst gross margin at lowest")
-    def margin_at_lowest(self, obj: Variant) -> str:
+    def margin_at_lowest(self, obj: Variant) -> SafeString:
         return self._worst(obj, "lowest")
 
     @admin.display(description="worst gross margin at basis")
-    def margin_at_basis(self, obj: Variant) -> str:
+    def margin_at_basis(self, obj: Variant) -> SafeString:
         return self._worst(obj, "basis")
 
     @admin.display(description="flags")
     def flags(self, obj: Variant) -> SafeString:
         margins = self.margins_of(obj)
-        found = margins.report.models.get(obj.model.slug) if margins else None
-        return flag_badges(found.variant_flags(obj.slug) if found else ())
+        return flag_badges(variant_flags(margins, obj.model.slug, obj.slug) if margins else ())
 
 
 class RowOfModelAdmin(ConfigAdmin):
@@ -341,6 +435,8 @@ class ProviderCostAdmin(RowOfModelAdmin):
         "model",
         "variant_shown",
         "meter",
+        "supplier",
+        "negotiated",
         "price",
         "price_high",
         "per_units",
@@ -348,17 +444,18 @@ class ProviderCostAdmin(RowOfModelAdmin):
         "currency",
         "as_of",
     ]
-    list_filter = ["model__provider", "model__modality", "meter", "currency", "tier_mode"]
-    ordering = ["model__slug", "variant__sort_order", "meter__slug", "tier_threshold"]
+    list_filter = ["supplier", "negotiated", "model__provider", "model__modality", "meter", "currency", "tier_mode"]
+    search_fields = [*RowOfModelAdmin.search_fields, "supplier__slug", "supplier__name"]
+    ordering = ["model__slug", "variant__sort_order", "meter__slug", "supplier__slug", "tier_threshold"]
     fieldsets = [
-        (None, {"fields": ["model", "variant", "meter"]}),
+        (None, {"fields": ["model", "variant", "meter", "supplier", "negotiated"]}),
         ("Price", {"fields": ["price", "price_high", "per_units", "currency"]}),
         ("Tier (long context)", {"fields": ["tier_threshold", "tier_mode", "tier_meter"]}),
         ("Source", {"fields": ["source_url", "as_of", "notes"]}),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        return super().get_queryset(request).select_related("currency", "tier_meter")
+        return super().get_queryset(request).select_related("currency", "tier_meter", "supplier")
 
     @admin.display(description="tier", ordering="tier_threshold")
     def tier(self, obj: ProviderCost) -> str:
@@ -369,11 +466,13 @@ class ProviderCostAdmin(RowOfModelAdmin):
 
 
 @admin.register(CreditRate)
-class CreditRateAdmin(MarginsAdmin, RowOfModelAdmin):
+class CreditRateAdmin(ProductOwnedAdmin, MarginsAdmin, RowOfModelAdmin):
     list_display = [
+        "product",
         "model",
         "variant_shown",
         "meter",
+        "supplier_shown",
         *CREDIT_RATE_TERMS,
         "cost_per_units",
         "margin_at_lowest",
@@ -383,9 +482,10 @@ class CreditRateAdmin(MarginsAdmin, RowOfModelAdmin):
         "credits_for_target",
         "flags",
     ]
-    list_filter = [CreditRateMarginFilter, "active", "model__provider", "model__modality", "meter"]
+    list_filter = [CreditRateMarginFilter, "product", "active", "model__provider", "model__modality", "meter"]
+    ordering = ["product__sort_order", "product__slug", "model__slug", "variant__sort_order", "meter__slug"]
     fieldsets = [
-        (None, {"fields": ["model", "variant", "meter", "active"]}),
+        (None, {"fields": ["product", "model", "variant", "meter", "supplier", "active"]}),
         ("Charge", {"fields": ["credits", "per_units", "minimum_charge"]}),
         ("Quantities", {"fields": ["allowed_quantities", "min_quantity", "default_quantity", "max_quantity"]}),
         (None, {"fields": ["notes"]}),
@@ -393,11 +493,27 @@ class CreditRateAdmin(MarginsAdmin, RowOfModelAdmin):
     ]
     readonly_fields = ["margins"]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("product", "supplier", "model__primary_supplier", "model__provider")
+        )
+
+    @admin.display(description="supplier", ordering="supplier__slug")
+    def supplier_shown(self, obj: CreditRate) -> str:
+        return obj.supplier.slug if obj.supplier_id else f"{obj.model.supplier.slug} (primary)"
+
     def _rows(self, obj: CreditRate):
         margins = self.margins_of(obj)
         if margins is None:
             return ()
-        return margins.rate_rows(obj.model.slug, obj.variant.slug if obj.variant_id else None, obj.meter.slug)
+        variant = obj.variant.slug if obj.variant_id else None
+        return margins.rate_rows(obj.product.slug, obj.model.slug, variant, obj.meter.slug)
+
+    def _report(self, obj: CreditRate):
+        margins = self.margins_of(obj)
+        return margins.product_report(obj.product.slug) if margins and obj.product.slug in margins.products else None
 
     def _per_variant(self, obj: CreditRate, text) -> SafeString:
         """One line per variant the rate prices, labelled when there are several."""
@@ -413,7 +529,7 @@ class CreditRateAdmin(MarginsAdmin, RowOfModelAdmin):
         def text(row):
             if row.cost_reporting is None:
                 return "; ".join(row.problems) or NOT_PRICED
-            return band_text(row.cost_reporting, self.margins_of(obj).report.reporting_currency)
+            return band_text(row.cost_reporting, self._report(obj).reporting_currency)
 
         return self._per_variant(obj, text)
 
@@ -450,7 +566,8 @@ class CreditRateAdmin(MarginsAdmin, RowOfModelAdmin):
             return "Save the rate to see its margins."
         if margins is None:
             return NO_POLICY
-        return price_table(self._rows(obj), margins)
+        blocks = [product_block(margins, obj.product.slug, self._rows(obj), sells=True)]
+        return render_to_string("admin/rates/model_margins.html", {"blocks": blocks})
 
 
 def workflow_context(found) -> dict:
@@ -463,6 +580,7 @@ def workflow_context(found) -> dict:
                     "label": line.step.label,
                     "model": f"{line.step.model} / {line.variant}",
                     "meter": line.step.meter,
+                    "supplier": line.step.supplier or "primary supplier",
                     "quantity": format_exact(line.step.quantity),
                     "runs": format_exact(line.runs),
                     "per_run": band_text(line.per_run, line.provider_currency),
@@ -480,7 +598,7 @@ def workflow_context(found) -> dict:
 class WorkflowStepInline(SharedChoicesInline):
     model = WorkflowStep
     formset = ConstraintCheckedInlineFormSet
-    fields = ["position", "label", "model", "variant", "meter", "quantity", "probability", "multiplier"]
+    fields = ["position", "label", "model", "variant", "meter", "supplier", "quantity", "probability", "multiplier"]
     autocomplete_fields = ["model", "variant"]
     extra = 0
 
@@ -489,10 +607,11 @@ class WorkflowStepInline(SharedChoicesInline):
 
 
 @admin.register(Workflow)
-class WorkflowAdmin(MarginsAdmin, InlineHistoryAdmin):
+class WorkflowAdmin(ProductOwnedAdmin, MarginsAdmin, InlineHistoryAdmin):
     list_display = [
         "name",
         "slug",
+        "product",
         "unit_label",
         "credits_per_unit",
         "step_count",
@@ -502,9 +621,10 @@ class WorkflowAdmin(MarginsAdmin, InlineHistoryAdmin):
         "flags",
         "active",
     ]
-    list_filter = [WorkflowMarginFilter, "active"]
+    list_filter = [WorkflowMarginFilter, "product", "active"]
+    list_select_related = ["product"]
     fieldsets = [
-        (None, {"fields": ["slug", "name", "unit_label", "credits_per_unit", "active", "description"]}),
+        (None, {"fields": ["product", "slug", "name", "unit_label", "credits_per_unit", "active", "description"]}),
         (
             "Cost and margin",
             {"fields": ["cost_and_margin"], "description": "Per unit of the workflow, from the saved steps below."},
@@ -527,8 +647,9 @@ class WorkflowAdmin(MarginsAdmin, InlineHistoryAdmin):
         return obj.step_count
 
     def _report(self, obj: Workflow):
+        """The workflow judged in its own product."""
         margins = self.margins_of(obj)
-        return margins.report.workflows.get(obj.slug) if margins else None
+        return margins.workflow_report(obj.product.slug, obj.slug) if margins else None
 
     @admin.display(description="expected cost per unit")
     def expected_cost(self, obj: Workflow) -> str:
@@ -559,4 +680,8 @@ class WorkflowAdmin(MarginsAdmin, InlineHistoryAdmin):
             return "Save the workflow with its steps to see its cost."
         if found is None:
             return NO_POLICY
-        return render_to_string("admin/rates/workflow_cost.html", {"workflow": workflow_context(found)})
+        margins = self.margins_of(obj)
+        heading = product_heading(margins.products[obj.product.slug], margins.product_report(obj.product.slug))
+        return render_to_string(
+            "admin/rates/workflow_cost.html", {"workflow": workflow_context(found), "product": heading}
+        )

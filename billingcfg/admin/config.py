@@ -10,8 +10,22 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
-from django.db.models import DecimalField, Field, Model, Prefetch, QuerySet, UniqueConstraint
+from django.db.models import (
+    Count,
+    DecimalField,
+    Field,
+    Model,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    UniqueConstraint,
+)
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
 from billingcfg import digits
@@ -23,11 +37,14 @@ from billingcfg.models import (
     Currency,
     ExchangeRate,
     Metric,
-    PricingPolicy,
+    Product,
     Scope,
     ThresholdAction,
 )
+from plans.models import CreditPack, SubscriptionPlan
 from pricing.money import dec, format_amount, format_exact
+from pricing.validation import target_text
+from rates.models import CreditRate, Workflow
 
 
 class ExactDecimalInput(forms.NumberInput):
@@ -67,6 +84,20 @@ class ConfigAdmin(StaleCheckAdmin, SheetAdminMixin, SimpleHistoryAdmin):
             exact_decimal_column(decimals[name]) if isinstance(name, str) and name in decimals else name
             for name in super().get_list_display(request)
         ]
+
+
+def default_product_pk() -> int | None:
+    return Product.objects.filter(is_default=True).values_list("pk", flat=True).first()
+
+
+class ProductOwnedAdmin:
+    """A ModelAdmin mixin for a table whose rows belong to a product (packs, plans, credit
+    rates, workflows, thresholds): a new row starts in the default product."""
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("product", default_product_pk())
+        return initial
 
 
 class ConstraintCheckedInlineFormSet(StaleCheckFormSet):
@@ -250,19 +281,86 @@ class ExchangeRateAdmin(ConfigAdmin):
         return amount_or_empty(self, obj, figure="rate", currency="to_currency", places=digits.FX_AMOUNT.decimal_places)
 
 
-@admin.register(PricingPolicy)
-class PricingPolicyAdmin(ConfigAdmin):
-    """The one policy row: added once, never deleted."""
+def _count_of(model: type[Model]) -> Coalesce:
+    """How many rows of `model` belong to each product: a subquery, so the counts never multiply."""
+    rows = model.objects.filter(product=OuterRef("pk")).order_by().values("product").annotate(n=Count("pk"))
+    return Coalesce(Subquery(rows.values("n")), 0)
 
-    list_display = ["__str__", "reporting_currency", "target_gross_margin", "revenue_basis", "fixed_revenue_per_credit"]
+
+def _sold_tables() -> list[tuple[str, type[Model], str, str]]:
+    """What a product sells or holds: (annotation, model, singular, plural), in the order a list shows them."""
+    return [
+        ("pack_count", CreditPack, "pack", "packs"),
+        ("plan_count", SubscriptionPlan, "plan", "plans"),
+        ("rate_count", CreditRate, "credit rate", "credit rates"),
+        ("workflow_count", Workflow, "workflow", "workflows"),
+        ("threshold_count", AlertThreshold, "alert threshold", "alert thresholds"),
+    ]
+
+
+@admin.register(Product)
+class ProductAdmin(ConfigAdmin):
+    """The apps the control room prices: each its credit, reporting currency and target,
+    and links to what it sells."""
+
+    list_display = [
+        "name",
+        "slug",
+        "credit_name",
+        "reporting_currency",
+        "target",
+        "revenue_basis",
+        "fixed_revenue_per_credit",
+        "sells",
+        "is_default",
+    ]
     list_select_related = ["reporting_currency"]
-    ordering = ["pk"]
+    search_fields = ["slug", "name"]
+    ordering = ["sort_order", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "credit_name", "is_default", "sort_order", "description"]}),
+        (
+            "Margins",
+            {
+                "fields": [
+                    "reporting_currency",
+                    "target_gross_margin",
+                    "target_gross_margin_high",
+                    "revenue_basis",
+                    "fixed_revenue_per_credit",
+                ],
+                "description": "Its margins are judged in its reporting currency, at its own revenue per credit "
+                "(from its packs and plans, or a fixed figure), against its target: a figure, or a range met "
+                "inside it.",
+            },
+        ),
+        ("What it sells", {"fields": ["sells"]}),
+    ]
+    readonly_fields = ["sells"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return super().has_add_permission(request) and not PricingPolicy.objects.exists()
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super().get_queryset(request).annotate(**{name: _count_of(model) for name, model, _, _ in _sold_tables()})
+        )
 
-    def has_delete_permission(self, request: HttpRequest, obj: PricingPolicy | None = None) -> bool:
-        return False
+    @admin.display(description="target gross margin", ordering="target_gross_margin")
+    def target(self, obj: Product) -> str:
+        return target_text(obj)
+
+    @admin.display(description="sells")
+    def sells(self, obj: Product) -> SafeString | str:
+        """Counts of its packs, plans, credit rates, workflows and thresholds, each a link to the list narrowed to it."""
+        if obj.pk is None:
+            return self.get_empty_value_display()
+        links = []
+        for name, model, one, many in _sold_tables():
+            count = getattr(obj, name, None)
+            if count is None:
+                count = model.objects.filter(product=obj).count()
+            url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+            links.append((f"{url}?product__id__exact={obj.pk}", f"{count} {one if count == 1 else many}"))
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
 
 class ThresholdActionInline(SharedChoicesInline):
@@ -277,10 +375,11 @@ class ThresholdActionInline(SharedChoicesInline):
 
 
 @admin.register(AlertThreshold)
-class AlertThresholdAdmin(InlineHistoryAdmin):
+class AlertThresholdAdmin(ProductOwnedAdmin, InlineHistoryAdmin):
     list_display = [
         "name",
         "slug",
+        "product",
         "scope",
         "target",
         "tier",
@@ -290,15 +389,15 @@ class AlertThresholdAdmin(InlineHistoryAdmin):
         "action_list",
         "active",
     ]
-    list_filter = ["scope", "metric", "window", "active", "provider", "currency", "meter"]
-    list_select_related = ["provider", "model", "plan", "currency", "meter"]
+    list_filter = ["product", "scope", "metric", "window", "active", "provider", "currency", "meter"]
+    list_select_related = ["product", "provider", "model", "plan", "currency", "meter"]
     search_fields = ["slug", "name", "provider__slug", "model__slug", "plan__slug", "tier"]
     ordering = ["sort_order", "slug"]
     autocomplete_fields = ["model"]
     inlines = [ThresholdActionInline]
     inline_history = {ThresholdAction: "threshold"}
     fieldsets = [
-        (None, {"fields": ["slug", "name", "description", "active", "sort_order"]}),
+        (None, {"fields": ["product", "slug", "name", "description", "active", "sort_order"]}),
         ("Who it watches", {"fields": ["scope", "provider", "model", "plan", "tier"]}),
         ("What it measures", {"fields": ["metric", "currency", "meter", "window", "limit"]}),
     ]

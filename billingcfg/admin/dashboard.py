@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -31,6 +32,7 @@ from pricing.report import (
     MarginReport,
     PriceRow,
 )
+from pricing.validation import STALE_COST, Validation, target_text, validate_catalogue
 
 PERMISSION = "rates.view_creditrate"
 FILTER_FLAGS = (LOSS, BELOW_TARGET, MISSING_COST)
@@ -179,13 +181,15 @@ class SortLink:
     title: str
 
 
-def sort_link(field: str, order: str, flag: str) -> SortLink:
+def sort_link(field: str, order: str, flag: str, product: str = "") -> SortLink:
     """A header link: sorts by `field` ascending, or flips the direction when already sorted by it."""
     if order == field:
-        return SortLink(_query(o=f"-{field}", flag=flag), "▲", "sorted ascending; click for descending")
+        return SortLink(
+            _query(product=product, o=f"-{field}", flag=flag), "▲", "sorted ascending; click for descending"
+        )
     if order == f"-{field}":
-        return SortLink(_query(o=field, flag=flag), "▼", "sorted descending; click for ascending")
-    return SortLink(_query(o=field, flag=flag), "", "click to sort ascending")
+        return SortLink(_query(product=product, o=field, flag=flag), "▼", "sorted descending; click for ascending")
+    return SortLink(_query(product=product, o=field, flag=flag), "", "click to sort ascending")
 
 
 def _names(catalogue: Catalogue) -> tuple[dict[str, str], dict[tuple[str, str], str], dict[str, str]]:
@@ -554,7 +558,7 @@ class Page:
     next_url: str
 
 
-def _page(total: int, requested: str, order: str, flag: str) -> Page:
+def _page(total: int, requested: str, order: str, flag: str, product: str = "") -> Page:
     count = max(1, -(-total // PAGE_SIZE))
     number = int(requested) if requested.isdigit() else 1
     number = min(max(number, 1), count)
@@ -565,8 +569,8 @@ def _page(total: int, requested: str, order: str, flag: str) -> Page:
         first=first + 1 if total else 0,
         last=min(first + PAGE_SIZE, total),
         total=total,
-        previous_url=_query(o=order, flag=flag, page=str(number - 1)) if number > 1 else "",
-        next_url=_query(o=order, flag=flag, page=str(number + 1)) if number < count else "",
+        previous_url=_query(product=product, o=order, flag=flag, page=str(number - 1)) if number > 1 else "",
+        next_url=_query(product=product, o=order, flag=flag, page=str(number + 1)) if number < count else "",
     )
 
 
@@ -578,27 +582,36 @@ def dashboard_context(
     flag: str = "",
     page: str = "",
     model_ids: dict[str, int] | None = None,
+    product: str = "",
+    unsold_report: MarginReport | None = None,
 ) -> dict:
-    """Everything the template shows, from one report; no queries."""
+    """Everything the template shows, from one product's report (and its catalogue,
+    narrowed to the product); `product` is kept in every link; no queries. Costed,
+    not sold: the models of `unsold_report` (default: `report`) without a credit rate."""
     order = order if order.removeprefix("-") in SORTS else ""
     flag = flag if flag in FILTER_FLAGS else ""
     model_names, _, _ = _names(catalogue)
     charged = [row for row in report.rows if row.charged]
     chosen = [row for row in charged if not flag or flag in row.flags]
     revenue, currency = report.revenue, report.reporting_currency
-    filters = [FilterLink("", "All", len(charged), _query(o=order), not flag)] + [
+    filters = [FilterLink("", "All", len(charged), _query(product=product, o=order), not flag)] + [
         FilterLink(
-            slug, FLAG_LABELS[slug], sum(slug in row.flags for row in charged), _query(o=order, flag=slug), flag == slug
+            slug,
+            FLAG_LABELS[slug],
+            sum(slug in row.flags for row in charged),
+            _query(product=product, o=order, flag=slug),
+            flag == slug,
         )
         for slug in FILTER_FLAGS
     ]
-    shown_page = _page(len(chosen), page, order, flag)
+    shown_page = _page(len(chosen), page, order, flag, product)
     plans, plans_without = plan_panels(report)
     found_problems = problems(report)
-    unsold = unsold_models(report, catalogue, model_ids)
+    unsold = unsold_models(unsold_report or report, catalogue, model_ids)
     return {
         "reporting_currency": currency,
-        "target": percent_text(report.target_gross_margin),
+        "target": target_text(report.product) if report.product else percent_text(report.target_gross_margin),
+        "product_param": f"product={product}&" if product else "",
         "revenue": {
             "lowest": money_text(revenue.lowest, currency),
             "mean": money_text(revenue.mean, currency),
@@ -618,7 +631,7 @@ def dashboard_context(
         "flag": flag,
         "flag_label": FLAG_LABELS.get(flag, ""),
         "filters": filters,
-        "sort": {field: sort_link(field, order, flag) for field in SORTS},
+        "sort": {field: sort_link(field, order, flag, product) for field in SORTS},
         "rows": table_rows(
             report,
             catalogue,
@@ -638,26 +651,115 @@ def dashboard_context(
     }
 
 
+# ---- every product ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ProductLine:
+    """One product in the all-products overview, judged at its own credit and target."""
+
+    slug: str
+    name: str
+    url: str
+    current: bool
+    credit_name: str
+    currency: str
+    target: str
+    revenue_lowest: str
+    revenue_basis: str
+    basis_name: str
+    worst_margin: str
+    worst_tone: str
+    charged: int
+    below_target: int
+    loss: int
+    stale_costs: int
+    errors: int
+
+
+def product_line(report: MarginReport, validation: Validation, *, current: bool) -> ProductLine:
+    product = report.product
+    # Its priced rows and the workflows it sells in credits (the coaching hour is sold by the minute).
+    charged = [row for row in report.rows if row.charged]
+    charged += [flow for flow in report.workflows.values() if flow.credits_per_unit is not None]
+    margins = [row.at_basis.worst.gross_margin for row in charged if row.at_basis is not None]
+    margins = [margin for margin in margins if margin is not None]
+    worst = min(margins) if margins else None
+    revenue, currency = report.revenue, report.reporting_currency
+    return ProductLine(
+        slug=product.slug,
+        name=product.name or product.slug,
+        url=_query(product=product.slug),
+        current=current,
+        credit_name=product.credit_name,
+        currency=currency,
+        target=target_text(product),
+        revenue_lowest=money_text(revenue.lowest, currency),
+        revenue_basis=money_text(revenue.basis, currency),
+        basis_name=revenue.basis_name,
+        worst_margin=percent_text(worst),
+        worst_tone="none" if worst is None else charts.margin_tone(worst, product.target_gross_margin),
+        charged=len(charged),
+        below_target=sum(BELOW_TARGET in row.flags for row in charged),
+        loss=sum(LOSS in row.flags for row in charged),
+        stale_costs=sum(problem.rule == STALE_COST for problem in validation.problems),
+        errors=len(validation.errors),
+    )
+
+
 def margins_page(request: HttpRequest) -> HttpResponse:
-    """The margins dashboard, for staff who may view credit rates."""
+    """The margins dashboard, for staff who may view credit rates: one product at a
+    time (?product=slug, default the default product), and a line for each product."""
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
     context = {**admin.site.each_context(request), "title": "Margins", "fx_on": timezone.localdate()}
     margins = draft_margins(request)
     if margins is None:
-        context.update(no_policy=NO_POLICY, policy_add_url=reverse("admin:billingcfg_pricingpolicy_add"))
+        context.update(no_policy=NO_POLICY, policy_add_url=reverse("admin:billingcfg_product_add"))
         return TemplateResponse(request, "admin/margins.html", context)
+    asked = request.GET.get("product", "")
+    shown = asked if asked in margins.products else margins.default_product
+    catalogue = margins.snapshot.catalogue
+    days = settings.COST_STALE_DAYS
+    validations = {
+        slug: validate_catalogue(
+            catalogue.for_product(slug), margins.product_report(slug), on=margins.on, stale_after_days=days
+        )
+        for slug in margins.products
+    }
+    report = margins.product_report(shown)
     context.update(
         dashboard_context(
-            margins.report,
-            margins.snapshot.catalogue,
+            report,
+            catalogue,
             order=request.GET.get("o", ""),
             flag=request.GET.get("flag", ""),
             page=request.GET.get("page", ""),
             model_ids=margins.snapshot.model_ids,
-        )
+            product=shown if shown != margins.default_product else "",
+            unsold_report=margins.unsold_report(shown),
+        ),
+        product=product_heading_of(report),
+        unknown_product=asked if asked and asked != shown else "",
+        overview=[
+            product_line(margins.product_report(slug), validations[slug], current=slug == shown)
+            for slug in margins.products
+        ],
+        stale=[problem.message for problem in validations[shown].warnings if problem.rule == STALE_COST],
+        stale_days=days,
     )
     return TemplateResponse(request, "admin/margins.html", context)
+
+
+def product_heading_of(report: MarginReport) -> dict:
+    product = report.product
+    return {
+        "slug": product.slug,
+        "name": product.name or product.slug,
+        "credit_name": product.credit_name,
+        "is_range": product.target_gross_margin_high is not None,
+        "url": reverse("admin:billingcfg_product_changelist") + _query(slug=product.slug),
+    }
 
 
 margins_dashboard = admin.site.admin_view(margins_page)

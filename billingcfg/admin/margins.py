@@ -1,17 +1,23 @@
 """The margins on the admin's own screens: computed columns, flags, list
-filters and the per-variant table on a model's page. One margin report per
-request, read from the draft in a constant number of queries; nothing here
-calculates, it picks rows of the report and formats them."""
+filters and the per-variant tables on a model's page. The draft is read once per
+request in a constant number of queries, and each product's margins are judged at
+its own revenue per credit, in its reporting currency, against its own target;
+nothing here calculates, it picks rows of the reports and formats them."""
+
+from dataclasses import replace
+from datetime import date
 
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from billingcfg.core.text import NOT_PRICED, flag_badges
-from billingcfg.models import PricingPolicy
 from billingcfg.releases.document import DraftSnapshot, draft_snapshot
+from pricing.catalogue import Product
 from pricing.margins import MarginBand
 from pricing.money import Band, format_band, format_exact, format_percent, format_unit_price
 from pricing.report import (
@@ -22,23 +28,79 @@ from pricing.report import (
     NO_EXCHANGE_RATE,
     NO_RATE,
     MarginReport,
+    ModelReport,
     PriceRow,
     margin_report,
 )
+from pricing.validation import target_text
 
 
 class DraftMargins:
-    def __init__(self, snapshot: DraftSnapshot, report: MarginReport):
-        self.snapshot = snapshot
-        self.report = report
+    """The draft read once (`snapshot`), and each product's margin report at its own
+    revenue per credit, computed the first time a screen asks for it."""
 
-    def model_rows(self, model: str) -> tuple[PriceRow, ...]:
-        found = self.report.models.get(model)
+    def __init__(self, snapshot: DraftSnapshot, *, on: date | None = None):
+        self.snapshot = snapshot
+        self.on = on
+        self._reports: dict[object, MarginReport] = {}
+        self._usage: dict[str, dict[str, frozenset[str]]] = {}
+
+    @property
+    def products(self) -> dict[str, Product]:
+        return self.snapshot.catalogue.products
+
+    @property
+    def default_product(self) -> str:
+        return self.snapshot.catalogue.product.slug
+
+    def product_report(self, product: str) -> MarginReport:
+        if product not in self._reports:
+            catalogue = self.snapshot.catalogue.for_product(product)
+            self._reports[product] = margin_report(catalogue, on=self.on)
+        return self._reports[product]
+
+    @property
+    def report(self) -> MarginReport:
+        """The default product's report."""
+        return self.product_report(self.default_product)
+
+    def usage(self, product: str) -> dict[str, frozenset[str]]:
+        """The models the product sells or uses, each with the suppliers it is costed on."""
+        if product not in self._usage:
+            self._usage[product] = self.snapshot.catalogue.product_usage(product)
+        return self._usage[product]
+
+    def products_of_model(self, model: str) -> list[str]:
+        """The products that sell the model or use it (a workflow step, a threshold), in product order."""
+        return [slug for slug in self.products if model in self.usage(slug)]
+
+    def model_report(self, product: str, model: str) -> ModelReport | None:
+        if model not in self.usage(product):
+            return None
+        return self.product_report(product).models.get(model)
+
+    def model_rows(self, model: str, product: str | None = None) -> tuple[PriceRow, ...]:
+        found = self.model_report(product or self.default_product, model)
         return found.rows if found else ()
 
-    def rate_rows(self, model: str, variant: str | None, meter: str) -> tuple[PriceRow, ...]:
-        """The rows a credit rate prices: its variant, or every variant without a rate of its own."""
-        found = self.report.models.get(model)
+    def supplier_rows(self, product: str, model: str) -> tuple[PriceRow, ...]:
+        """The model's rows in a product, and for each other supplier the product buys it
+        from (a workflow step costed on a gateway) the rows costed on that supplier."""
+        found = self.model_report(product, model)
+        if found is None:
+            return ()
+        rows = list(found.rows)
+        covered = {row.supplier for row in rows}
+        narrowed = self.snapshot.catalogue.for_product(product)
+        for supplier in sorted(self.usage(product)[model] - covered):
+            bought = replace(narrowed.models[model], primary_supplier=supplier, rates=())
+            catalogue = replace(narrowed, models={model: bought}, workflows={}, plans=(), thresholds=())
+            rows.extend(margin_report(catalogue, on=self.on).models[model].rows)
+        return tuple(rows)
+
+    def rate_rows(self, product: str, model: str, variant: str | None, meter: str) -> tuple[PriceRow, ...]:
+        """The rows a product's credit rate prices: its variant, or every variant without a rate of its own."""
+        found = self.model_report(product, model)
         if found is None:
             return ()
         return tuple(
@@ -50,21 +112,60 @@ class DraftMargins:
             and rate.variant == variant
         )
 
+    def unsold_report(self, product: str) -> MarginReport:
+        """The models with costs that no product sells or uses, priced at `product`'s
+        credit: no rate, so each row suggests the credits that would reach its target."""
+        if ("unsold", product) not in self._reports:
+            whole = self.snapshot.catalogue
+            used = {model for slug in self.products for model in self.usage(slug)}
+            catalogue = replace(
+                whole.for_product(product),
+                models={
+                    slug: replace(model, rates=())
+                    for slug, model in whole.models.items()
+                    if slug not in used and model.costs
+                },
+                workflows={},
+                plans=(),
+                thresholds=(),
+            )
+            self._reports[("unsold", product)] = margin_report(catalogue, on=self.on)
+        return self._reports[("unsold", product)]
 
-NO_POLICY = "Margins need the pricing policy (reporting currency, target, basis): add it first."
+    def workflow_report(self, product: str, workflow: str):
+        if product not in self.products:
+            return None
+        return self.product_report(product).workflows.get(workflow)
+
+
+NO_POLICY = "Margins need a product (its reporting currency, target and revenue basis): add one first."
 
 
 def draft_margins(request: HttpRequest) -> DraftMargins | None:
-    """The draft's margin report with the exchange rates in force today, computed
-    once per request; None until there is a pricing policy."""
+    """The draft, read once per request, with each product's margins at the exchange
+    rates in force today; None until there is a product."""
     if not hasattr(request, "_draft_margins"):
-        try:
-            snapshot = draft_snapshot()
-        except PricingPolicy.DoesNotExist:
-            request._draft_margins = None
-        else:
-            request._draft_margins = DraftMargins(snapshot, margin_report(snapshot.catalogue, on=timezone.localdate()))
+        snapshot = draft_snapshot()
+        request._draft_margins = (
+            DraftMargins(snapshot, on=timezone.localdate()) if snapshot.catalogue.products else None
+        )
     return request._draft_margins
+
+
+def product_heading(product: Product, report: MarginReport) -> dict:
+    """How a product's margins are introduced: its name, credit, currency, revenue per credit and target."""
+    revenue, currency = report.revenue, report.reporting_currency
+    return {
+        "slug": product.slug,
+        "name": product.name or product.slug,
+        "credit_name": product.credit_name,
+        "currency": currency,
+        "target": target_text(product),
+        "is_range": product.target_gross_margin_high is not None,
+        "lowest": _per_credit(revenue.lowest, currency),
+        "basis": _per_credit(revenue.basis, currency),
+        "basis_name": revenue.basis_name,
+    }
 
 
 def band_text(band: Band | None, currency: str | None) -> str:
@@ -102,20 +203,31 @@ def problem_kind(flags) -> str:
     return next((PROBLEM_KINDS[flag] for flag in flags if flag in PROBLEM_KINDS), "Price list")
 
 
-def price_table(rows: tuple[PriceRow, ...], margins: DraftMargins, *, show_model: bool = False) -> str:
-    report = margins.report
+def price_table(rows: tuple[PriceRow, ...], report: MarginReport, *, show_model: bool = False) -> str:
+    """One product's price rows at its own revenue per credit, in its reporting currency."""
+    product = report.product
     return render_to_string(
         "admin/rates/price_rows.html",
         {
             "rows": [_row_context(row) for row in rows],
             "show_model": show_model,
             "currency": report.reporting_currency,
-            "target": format_percent(report.target_gross_margin),
+            "target": target_text(product) if product else format_percent(report.target_gross_margin),
             "lowest": _per_credit(report.revenue.lowest, report.reporting_currency),
             "basis": _per_credit(report.revenue.basis, report.reporting_currency),
             "basis_name": report.revenue.basis_name,
+            "credit_name": product.credit_name if product else "credits",
         },
     )
+
+
+def per_product(lines: list[tuple[str, str]]) -> SafeString:
+    """A column's figure for each product, labelled when there is more than one."""
+    if not lines:
+        return format_html("{}", NOT_PRICED)
+    if len(lines) == 1:
+        return format_html("{}", lines[0][1])
+    return format_html_join(mark_safe("<br>"), "{}: {}", lines)
 
 
 def _per_credit(amount, currency) -> str:

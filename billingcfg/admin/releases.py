@@ -6,10 +6,12 @@ API keys whose full key is shown once.
 The services in billingcfg.releases.services, billingcfg.releases.restore and pricing.diff do
 the work; this module formats what they return and calls them."""
 
+import re
 from datetime import datetime
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AdminRadioSelect
@@ -30,12 +32,12 @@ from billingcfg.core.text import (
     moment_text,
     usage_text,
 )
-from billingcfg.models import PricingPolicy
 from billingcfg.release_models import ApiKey, ApiScope, Release
 from billingcfg.releases import services as releases
 from billingcfg.releases.api_keys import api_key_issue, api_key_revoke
 from billingcfg.releases.services import PUBLISH_PERMISSION
 from pricing.money import Band, format_band, format_exact
+from pricing.validation import STALE_COST
 
 STALE_DRAFT = "The draft changed since you opened this page; review the new diff."
 
@@ -58,8 +60,9 @@ def _cost_text(cost: dict | None) -> str:
 
 
 def _target(document: dict | None) -> Decimal | None:
-    policy = (document or {}).get("policy") or {}
-    return _decimal(policy.get("target_gross_margin"))
+    """A product document's target (the low end of a range); a schema-1 document's policy's."""
+    product = (document or {}).get("product") or (document or {}).get("policy") or {}
+    return _decimal(product.get("target_gross_margin"))
 
 
 def _field_value(value) -> str:
@@ -76,6 +79,7 @@ def _field_value(value) -> str:
 
 KIND_LABELS = {
     "policy": "Pricing policy",
+    "product": "Products",
     "currency": "Currencies",
     "exchange_rate": "Exchange rates",
     "meter": "Meters",
@@ -150,14 +154,11 @@ def _row_line(row: dict, old_target, new_target) -> dict:
     }
 
 
-def diff_context(old_document: dict | None, new_document: dict) -> dict:
-    """What the diff partial shows: the summary, the prices a customer sees (old and
-    new credits and margins side by side), the changed price rows per meter, and
-    every changed entity with its fields' old and new values."""
-    from pricing.diff import document_diff
-
-    diff = document_diff(old_document or {}, new_document)
-    old_target, new_target = _target(old_document), _target(new_document)
+def diff_context(old: releases.Documents | None, new: releases.Documents) -> dict:
+    """What the diff partial shows: the summary, every changed entity with its fields'
+    old and new values, and for each product its prices (old and new credits and
+    margins side by side, at that product's own credit and target) and changed price rows."""
+    diff = releases.configuration_diff(old, new)
     variants = {
         (change["ids"]["model"], change["ids"]["variant"]): change["change"]
         for change in diff["changes"]
@@ -175,16 +176,72 @@ def diff_context(old_document: dict | None, new_document: dict) -> dict:
                 ],
             }
         )
+    products = []
+    for slug in dict.fromkeys(item["product"] for key in ("prices", "rows") for item in diff[key]):
+        old_document = old.products.get(slug) if old else None
+        new_document = new.products.get(slug)
+        old_target, new_target = _target(old_document), _target(new_document)
+        shown = new_document or old_document or {}
+        products.append(
+            {
+                "slug": slug,
+                "name": (shown.get("product") or {}).get("name") or slug,
+                "reporting_currency": shown.get("reporting_currency") or "",
+                "change": "added" if old_document is None else "removed" if new_document is None else "",
+                "prices": [
+                    _price_line(price, variants, old_target, new_target)
+                    for price in diff["prices"]
+                    if price["product"] == slug
+                ],
+                "price_rows": [
+                    _row_line(row, old_target, new_target) for row in diff["rows"] if row["product"] == slug
+                ],
+            }
+        )
     return {
         "summary": diff["summary"],
-        "prices": [_price_line(price, variants, old_target, new_target) for price in diff["prices"]],
-        "price_rows": [_row_line(row, old_target, new_target) for row in diff["rows"]],
+        "products_diff": products,
+        "prices": diff["prices"],
+        "price_rows": diff["rows"],
         "change_groups": [
             {"kind": kind, "label": KIND_LABELS.get(kind, kind), "changes": changes} for kind, changes in groups.items()
         ],
-        "reporting_currency": new_document.get("reporting_currency") or "",
         "unchanged": not diff["changes"] and not diff["prices"] and not diff["rows"],
-        "first_release": not old_document,
+        "first_release": old is None,
+    }
+
+
+PRODUCT_PLACE = re.compile(r"^product '([^']+)', ")
+
+
+def problem_groups(problems, names: dict[str, str]) -> list[dict]:
+    """Problems or warnings grouped by the product they name (validate_products prefixes
+    a product's own with "product 'slug', "); the shared tables' come first."""
+    groups: dict[str, list] = {}
+    for problem in problems:
+        found = PRODUCT_PLACE.match(problem.place)
+        groups.setdefault(found.group(1) if found else "", []).append(problem)
+    return [
+        {
+            "slug": slug,
+            "label": f"{names.get(slug, slug)} ({slug})" if slug else "Shared tables (every product)",
+            "problems": rows,
+        }
+        for slug, rows in groups.items()
+    ]
+
+
+def validation_context(validation, products: dict[str, dict]) -> dict:
+    """The Publish page's problems and warnings per product, stale costs apart."""
+    names = {slug: (document.get("product") or {}).get("name") or slug for slug, document in products.items()}
+    warnings = [warning for warning in validation.warnings if warning.rule != STALE_COST]
+    return {
+        "problems": validation.errors,
+        "warnings": warnings,
+        "problem_groups": problem_groups(validation.errors, names),
+        "warning_groups": problem_groups(warnings, names),
+        "stale_costs": [warning for warning in validation.warnings if warning.rule == STALE_COST],
+        "stale_days": settings.COST_STALE_DAYS,
     }
 
 
@@ -319,7 +376,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         if request.method == "POST" or not self.has_view_permission(request, release):
             raise PermissionDenied
         previous = releases.release_previous_get(version=release.version)
-        old = releases.release_document(previous) if previous else None
+        old = releases.release_documents(previous) if previous else None
         moment = releases.now()
         active = releases.active_release_get(at=moment)
         shown_status = _status(release, active, moment)
@@ -339,7 +396,7 @@ class ReleaseAdmin(admin.ModelAdmin):
             "api_url": f"/api/v1/releases/{release.version}/",
             "can_restore": self.can_publish(request),
             "restore_url": reverse("admin:billingcfg_release_restore", args=[release.pk]),
-            **diff_context(old, releases.release_document(release)),
+            **diff_context(old, releases.release_documents(release)),
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/releases/release_detail.html", context)
@@ -430,9 +487,8 @@ class ReleaseAdmin(admin.ModelAdmin):
             raise PermissionDenied(
                 "Publishing needs the publisher role. You can edit the draft; a publisher reviews and publishes it."
             )
-        try:
-            check = releases.draft_check()
-        except PricingPolicy.DoesNotExist:
+        check = releases.draft_check()
+        if not check.products:
             return self._publish_page(request, check=None, form=None)
         shown_hash = _draft_hash(check.document)
         if request.method != "POST":
@@ -496,10 +552,9 @@ class ReleaseAdmin(admin.ModelAdmin):
         if check is not None:
             validation = refused or check.validation
             context.update(
-                problems=validation.errors,
-                warnings=validation.warnings,
+                **validation_context(validation, check.products),
                 refused=refused is not None,
-                **diff_context(releases.release_document(active) if active else None, check.document),
+                **diff_context(releases.release_documents(active) if active else None, check),
             )
         return TemplateResponse(request, "admin/releases/publish.html", context)
 

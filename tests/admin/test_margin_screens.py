@@ -8,7 +8,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 
-from billingcfg.models import Currency, PricingPolicy
+from billingcfg.models import Currency, Product
 from plans.models import SubscriptionPlan
 from rates.models import AIModel, CreditRate, Meter, Variant, Workflow
 from tests import factories as f
@@ -25,6 +25,11 @@ def _row(response, *words: str) -> str:
     return found[0]
 
 
+def _video() -> Product:
+    """The demo's default product, which sells the video models."""
+    return Product.objects.get(is_default=True)
+
+
 def _listed(response) -> list[str]:
     return [str(obj) for obj in response.context["cl"].result_list]
 
@@ -34,10 +39,10 @@ def test_model_page_shows_each_variant_with_cost_credits_margin_markup_and_flags
 
     # Sora 2 Pro: 35 credits a second; at $0.05 (the basis) 720p costs $0.30 and 1080p $0.50.
     assert _row(page, "720p", "seconds") == (
-        "720p seconds 1 0.30 USD 0.30 35 1.253 76.1% 317.7% 1.75 82.9% 483.3% 24 OK"
+        "720p seconds openai 1 0.30 USD 0.30 35 1.253 76.1% 317.7% 1.75 82.9% 483.3% 24 OK"
     )
     assert _row(page, "1080p", "seconds") == (
-        "1080p seconds 1 0.50 USD 0.50 35 1.253 60.1% 150.6% 1.75 71.4% 250.0% 40 Below target"
+        "1080p seconds openai 1 0.50 USD 0.50 35 1.253 60.1% 150.6% 1.75 71.4% 250.0% 40 Below target"
     )
     assert "Revenue per credit: lowest 0.0358 USD, basis (fixed) 0.05 USD. Target gross margin 75.0%." in (
         " ".join(page.content.decode().split())
@@ -57,7 +62,7 @@ def test_a_band_is_shown_as_a_range_and_judged_at_its_high_end(admin_client: Cli
 
     # Mochi 1: $0.05–0.20 a second, 10 credits: 90% at the low end, 60% at the high end.
     assert _row(page, "default", "seconds") == (
-        "default seconds 1 0.05–0.20 USD 0.05–0.20 10 0.358 44.1% to 86.0% 79.0% to 616.0% "
+        "default seconds fal 1 0.05–0.20 USD 0.05–0.20 10 0.358 44.1% to 86.0% 79.0% to 616.0% "
         "0.50 60.0% to 90.0% 150.0% to 900.0% 16 Below target"
     )
 
@@ -107,18 +112,18 @@ def test_a_cost_in_a_currency_without_a_rate_shows_the_missing_pair(admin_client
 
 def test_a_rate_whose_meter_has_no_cost_is_flagged_not_priced_at_zero(admin_client: Client, demo):
     model = AIModel.objects.get(slug="sora-2")
-    f.credit_rate(model=model, meter=Meter.objects.get(slug="images"), credits=Decimal("5"))
+    f.credit_rate(model=model, meter=Meter.objects.get(slug="images"), credits=Decimal("5"), product=_video())
 
     row = _row(admin_client.get(change_url(model)), "720p", "images")
-    assert row == "720p images 1 — — 5 — — — — — — — Missing cost"
+    assert row == "720p images openai 1 — — 5 — — — — — — — Missing cost"
 
 
-def test_no_policy_yet_says_what_to_add(admin_client: Client, demo):
-    PricingPolicy.objects.all().delete()
+def test_no_product_yet_says_what_to_add(admin_client: Client, db):
+    model = f.ai_model()
 
-    page = admin_client.get(change_url(AIModel.objects.get(slug="sora-2")))
+    page = admin_client.get(change_url(model))
     assert page.status_code == 200
-    assert "Margins need the pricing policy" in page.content.decode()
+    assert "Margins need a product" in page.content.decode()
 
 
 def test_credit_rate_list_shows_margins_per_variant(admin_client: Client, demo):
@@ -177,19 +182,22 @@ def test_model_and_variant_lists_show_worst_margin_and_filter(admin_client: Clie
 
 
 def test_workflow_page_and_list_show_expected_cost_per_step(admin_client: Client, demo):
+    """The coaching hour is costed in its own product's currency: TWD, at 32 TWD to the dollar."""
     coaching = Workflow.objects.get(slug="coaching-session-hour")
     page = admin_client.get(change_url(coaching))
 
-    assert _row(page, "Speech to text").endswith("1 1 0.40 USD 0.40 USD")
+    assert _row(page, "Speech to text").endswith("primary supplier 1 1 0.40 USD 12.80 TWD")
     assert _row(page, "Emotion calls: input") == (
-        "Emotion calls: input (1,200 × 750 tokens) gemini-flash-lite-latest / default input_tokens 750 1,200 "
-        "0.000075 USD 0.09 USD"
+        "Emotion calls: input (1,200 × 750 tokens) gemini-flash-lite-latest / default input_tokens primary supplier "
+        "750 1,200 0.000075 USD 2.88 TWD"
     )
-    assert _row(page, "Expected cost per session hour") == "Expected cost per session hour 0.58665 USD"
+    assert _row(page, "Expected cost per session hour") == "Expected cost per session hour 18.773 TWD"
+    assert "Coaching minutes (coaching): minutes, in TWD" in " ".join(page.content.decode().split())
 
     listed = admin_client.get(admin_url(Workflow, "changelist"))
-    assert "0.58665 USD" in _row(listed, "Coaching session hour")
-    assert "0.23546 USD" in _row(listed, "Complete project flow")
+    hour = _row(listed, "coaching-session-hour ")
+    assert "18.773 TWD 24.9% 43.7% OK" in hour  # within the coaching target of 40%–50%
+    assert "0.23546 USD" in _row(listed, "Complete project flow project Developer flows")
 
 
 @pytest.mark.parametrize(
@@ -212,8 +220,8 @@ def test_margin_columns_cost_the_same_queries_for_a_bigger_catalogue(admin_clien
     for number in range(30):
         extra = f.ai_model(slug=f"extra-{number}")
         f.provider_cost(model=extra, meter=seconds)
-        f.credit_rate(model=extra, meter=seconds, credits=Decimal(number + 1))
-        workflow = f.workflow()
+        f.credit_rate(model=extra, meter=seconds, credits=Decimal(number + 1), product=_video())
+        workflow = f.workflow(product=_video())
         f.workflow_step(workflow=workflow, model=extra, meter=seconds)
 
     assert [count({}), count({"margin": flag})] == before

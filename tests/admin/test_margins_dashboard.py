@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from billingcfg.models import Currency, PricingPolicy
+from billingcfg.models import Currency, Product
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant
 from tests import factories
 from tests.admin.pages import change_url
@@ -128,8 +128,8 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client, demo: object) -> 
 
 def test_without_a_pricing_policy_the_page_says_what_to_add(admin_client: Client, db: None) -> None:
     page = admin_client.get(URL).content.decode()
-    assert "Margins need the pricing policy" in page
-    assert reverse("admin:billingcfg_pricingpolicy_add") in page
+    assert "Margins need a product" in page
+    assert reverse("admin:billingcfg_product_add") in page
 
 
 # ---- the figures -----------------------------------------------------------------------
@@ -240,36 +240,59 @@ def test_a_changed_credit_rate_shows_its_new_margin(admin_client: Client, demo: 
 
 
 def test_workflows_show_expected_cost_and_margins(admin_client: Client, demo: object) -> None:
-    rows = {row[0]: row for row in table(admin_client, table_id="workflow-table")}
+    """The coaching hour at the coaching product's own credit: 43.7% at its basis, inside its 40%–50% target."""
+    rows = {row[0]: row for row in table(admin_client, "?product=coaching", table_id="workflow-table")}
     coaching = rows["Coaching session hour"]
-    assert coaching[3] == "0.587"  # expected cost of one session hour, USD
+    assert coaching[3] == "18.77"  # expected cost of one session hour, TWD
     assert coaching[4] == "60"
-    assert "80.4%" in coaching
-    assert "internal: costed, not sold in credits" in rows["PRD generation"]
+    assert "43.7%" in coaching
+    assert "80.4%" not in coaching  # what it showed priced at the video credit
+    flows = {row[0]: row for row in table(admin_client, "?product=dev-flows", table_id="workflow-table")}
+    assert "internal: costed, not sold in credits" in flows["PRD generation"]
+    assert "PRD generation" not in {row[0] for row in table(admin_client, table_id="workflow-table")}
 
 
 def test_costed_not_sold_lists_models_without_a_credit_rate(admin_client: Client, demo: object) -> None:
     page = admin_client.get(URL).content.decode()
     unsold = re.search(r'<section class="module" id="unsold">.*?</section>', page, re.S).group(0)
-    assert "Costed, not sold (19)" in unsold
-    assert "Claude 3 Haiku" in unsold
-    assert "Input tokens: 0.25 USD per 1M tokens → 20 credits at target" in unsold
+    # Models no product sells or uses, with the credits that would reach the video product's target.
+    assert "Costed, not sold (5)" in unsold
+    assert "Kling v2.5 Turbo" in unsold
+    assert "Seconds: 0.07 USD per second → 6 credits at target" in unsold
     assert "Sora 2<" not in unsold
+    assert "Claude 3 Haiku" not in unsold  # the developer flows use it
 
 
 def test_problems_name_missing_costs_and_exchange_rates(admin_client: Client, demo: object) -> None:
     sora = AIModel.objects.get(slug="sora-2")
-    CreditRate.objects.create(model=sora, meter=Meter.objects.get(slug="images"), credits=Decimal("5"))
+    CreditRate.objects.create(
+        product=Product.objects.get(is_default=True),
+        model=sora,
+        meter=Meter.objects.get(slug="images"),
+        credits=Decimal("5"),
+    )
     gold = Currency.objects.create(code="XAU", name="Gold")
     veo = AIModel.objects.get(slug="veo-3-1")
     ProviderCost.objects.create(
-        model=veo, meter=Meter.objects.get(slug="requests"), price=Decimal("1"), currency=gold, as_of=date(2025, 1, 1)
+        model=veo,
+        supplier=veo.supplier,
+        meter=Meter.objects.get(slug="requests"),
+        price=Decimal("1"),
+        currency=gold,
+        as_of=date(2025, 1, 1),
     )
-    CreditRate.objects.create(model=veo, meter=Meter.objects.get(slug="requests"), credits=Decimal("5"))
+    CreditRate.objects.create(
+        product=Product.objects.get(is_default=True),
+        model=veo,
+        meter=Meter.objects.get(slug="requests"),
+        credits=Decimal("5"),
+    )
     page = admin_client.get(URL).content.decode()
     problems = re.search(r'<section class="module problems" id="problems">.*?</section>', page, re.S).group(0)
     assert "Problems (2)" in problems
-    assert "Missing cost</span> sora-2 / 720p / images: charged in credits but no provider cost is known" in problems
+    assert (
+        "Missing cost</span> sora-2 / 720p / images: charged in credits but no provider cost from openai is known"
+    ) in problems
     assert re.search(r"Missing exchange rate</span> veo-3-1 / [\w-]+ / requests: .*XAU", problems)
     missing = table(admin_client, "?flag=missing_cost")
     assert [(row[MODEL], row[METER], row[MARGIN_BASIS]) for row in missing] == [("Sora 2", "Images", "—")]
@@ -277,12 +300,14 @@ def test_problems_name_missing_costs_and_exchange_rates(admin_client: Client, de
 
 def test_a_price_that_cannot_be_priced_is_named_as_such(admin_client: Client, demo: object) -> None:
     """Tiers that mix cliff and graduated are no missing cost: the price exists but cannot be read."""
-    veo = AIModel.objects.get(slug="veo-3-1")
+    veo = AIModel.objects.get(slug="veo-3")
     seconds = Meter.objects.get(slug="seconds")
     usd = Currency.objects.get(code="USD")
     for threshold, mode in ((10, "cliff"), (20, "graduated")):
         ProviderCost.objects.create(
             model=veo,
+            supplier=veo.supplier,
+            variant=veo.variants.get(slug="no-audio"),
             meter=seconds,
             price=Decimal("1"),
             currency=usd,
@@ -293,16 +318,16 @@ def test_a_price_that_cannot_be_priced_is_named_as_such(admin_client: Client, de
     page = admin_client.get(URL).content.decode()
     problems = re.search(r'<section class="module problems" id="problems">.*?</section>', page, re.S).group(0)
     assert (
-        "Cannot price</span> veo-3-1 / no-audio / seconds: tiers mix cliff and graduated; use one mode per meter"
+        "Cannot price</span> veo-3 / no-audio / seconds: tiers mix cliff and graduated; use one mode per meter"
     ) in problems
-    assert "Missing cost</span> veo-3-1" not in problems
+    assert "Missing cost</span> veo-3" not in problems
 
 
 def test_names_are_escaped_in_the_table_and_the_charts(admin_client: Client, demo: object) -> None:
     model = factories.ai_model(name='<b onmouseover="x">Evil</b>')
     meter = Meter.objects.get(slug="seconds")
     factories.provider_cost(model=model, meter=meter, price=Decimal("0.10"), currency=Currency.objects.get(code="USD"))
-    factories.credit_rate(model=model, meter=meter, credits=Decimal("10"))
+    factories.credit_rate(model=model, meter=meter, credits=Decimal("10"), product=Product.objects.get(is_default=True))
     page = admin_client.get(URL).content.decode()
     assert "<b onmouseover" not in page
     assert "&lt;b onmouseover=&quot;x&quot;&gt;Evil&lt;/b&gt;" in svg(page, "margin-svg")
@@ -328,18 +353,23 @@ def test_the_margin_chart_has_bars_against_the_target_line(admin_client: Client,
 
 
 def test_the_revenue_chart_has_a_bar_per_offer_and_the_reference_lines(admin_client: Client, demo: object) -> None:
+    """One product's chart shows its own offers only, in its own currency."""
     chart = svg(admin_client.get(URL).content.decode(), "revenue-svg")
-    assert chart.count('class="bar offer offer"') == 7  # the active packs and plans
-    assert chart.count('class="bar offer muted"') == 3  # the inactive coaching plans
     for label in ("lowest 0.0358 USD", "mean 0.0484 USD", "basis 0.05 USD (fixed)"):
         assert f">{label}</text>" in chart
     assert ">Pack · Starter</text>" in chart
-    assert ">0.0174 USD (0.556 TWD) · inactive</text>" in chart
+    assert "Coaching" not in chart and "TWD" not in chart
+    assert 'class="bar offer muted"' not in chart  # the coaching plans are active, in their own product
+
+    coaching = svg(admin_client.get(URL + "?product=coaching").content.decode(), "revenue-svg")
+    assert coaching.count('class="bar offer offer"') == 3
+    assert ">Plan · Coaching Basic</text>" in coaching
+    assert "Starter" not in coaching and "USD" not in coaching
 
 
 def test_the_coach_basic_chart_marks_break_even_near_320_credits(admin_client: Client, demo: object) -> None:
     """Seed 002: the 100 TWD plan breaks even at ≈ 320 minutes a month."""
-    page = admin_client.get(URL).content.decode()
+    page = admin_client.get(URL + "?product=coaching").content.decode()
     chart = svg(page, "plan-svg-coach-basic")
     assert re.search(r'<circle cx="[\d.]+" cy="[\d.]+" r="5" class="break-even">', chart)
     assert ">break-even ≈ 320 credits</text>" in chart
@@ -348,7 +378,7 @@ def test_the_coach_basic_chart_marks_break_even_near_320_credits(admin_client: C
     assert 'class="series without-overage"' in chart
     assert 'class="series with-overage"' in chart
     assert ">with overage (0.80 TWD/credit)</text>" in chart
-    assert ">target 75.0%</text>" in chart
+    assert ">target 40.0%</text>" in chart  # the coaching product's own target, the low end of 40%–50%
     assert "320 credits (5.33 session hours)" in page  # in the plan's figures too
     assert svg(page, "plan-svg-coach-pro")
 
@@ -372,9 +402,17 @@ def _add_models(count: int) -> None:
         for slug, price in (("720p", "0.10"), ("1080p", "0.30")):
             variant = Variant.objects.create(model=model, slug=slug, name=slug, is_default=slug == "720p")
             ProviderCost.objects.create(
-                model=model, variant=variant, meter=seconds, price=Decimal(price), currency=usd, as_of=date(2025, 1, 1)
+                model=model,
+                supplier=model.supplier,
+                variant=variant,
+                meter=seconds,
+                price=Decimal(price),
+                currency=usd,
+                as_of=date(2025, 1, 1),
             )
-        CreditRate.objects.create(model=model, meter=seconds, credits=Decimal("8"))
+        CreditRate.objects.create(
+            product=Product.objects.get(is_default=True), model=model, meter=seconds, credits=Decimal("8")
+        )
 
 
 def test_the_query_count_does_not_grow_with_the_catalogue(
@@ -396,7 +434,7 @@ def test_the_query_count_for_staff_with_the_permission(client: Client, demo: obj
     before = _count(client)
     _add_models(20)
     assert _count(client) == before
-    assert PricingPolicy.objects.exists()
+    assert Product.objects.exists()
 
 
 def test_a_big_catalogue_pages_the_table_and_charts_the_lowest_margins(

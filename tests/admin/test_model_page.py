@@ -71,12 +71,20 @@ def test_a_model_is_added_with_its_variant_cost_and_rate(admin_client: Client) -
     add_row(
         data,
         "provider_costs",
-        {"meter": str(meter.pk), "price": "0.5", "per_units": "1", "currency": str(f.usd().pk), "as_of": "2025-10-01"},
+        {
+            "meter": str(meter.pk),
+            "supplier": str(provider.pk),
+            "price": "0.5",
+            "per_units": "1",
+            "currency": str(f.usd().pk),
+            "as_of": "2025-10-01",
+        },
     )
     add_row(
         data,
         "credit_rates",
         {
+            "product": str(f.default_product().pk),
             "meter": str(meter.pk),
             "credits": "35",
             "per_units": "1",

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser, Group
 from django.db.models import Model
 from django.test import Client, RequestFactory
 
-from billingcfg.models import ApiKey, PricingPolicy, Release
+from billingcfg.models import ApiKey, Release
 from billingcfg.releases.services import release_publish
 from tests.admin.pages import admin_url, page_data, shown_errors
 
@@ -44,22 +44,6 @@ def test_page_opens(
     args = (_first_row(model).pk,) if page in {"change", "history"} else ()
     response = admin_client.get(admin_url(model, page, *args))
     assert response.status_code == 200
-
-
-def test_policy_changelist_offers_no_second_policy(admin_client: Client, demo: object) -> None:
-    """There is one pricing policy: with it in place there is nothing to add and it cannot be deleted."""
-    policy = PricingPolicy.objects.get()
-    changelist = admin_client.get(admin_url(PricingPolicy, "changelist"))
-    change = admin_client.get(admin_url(PricingPolicy, "change", policy.pk))
-    assert admin_url(PricingPolicy, "add") not in changelist.content.decode()
-    assert admin_url(PricingPolicy, "delete", policy.pk) not in change.content.decode()
-    assert admin_client.post(admin_url(PricingPolicy, "delete", policy.pk), {"post": "yes"}).status_code == 403
-    assert PricingPolicy.objects.count() == 1
-
-
-def test_policy_can_be_added_when_there_is_none(admin_client: Client, db: None) -> None:
-    """A fresh installation starts without a policy; ops must be able to create it."""
-    assert admin_client.get(admin_url(PricingPolicy, "add")).status_code == 200
 
 
 # The draft's tables; releases are read-only and API keys are not configuration.

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billingcfg.api.authentication import ApiKeyAuthentication
+from billingcfg.models import Product
 from billingcfg.release_models import ApiKey, Release
 from billingcfg.releases import services as releases
 from billingcfg.releases.services import release_document, release_publish
@@ -112,7 +113,7 @@ def test_publish_page_shows_a_changed_credit_rate_with_old_and_new_credits_and_m
 
     assert response.status_code == 200
     assert "It is compared here with the active release" in response.content.decode()
-    prices = [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]]
+    prices = [row for row in cells(response, "diff-prices-video") if row[:2] == ["sora-2", "720p"]]
     # model, variant, change, request old/new, credits old/new/Δ, cost old/new, margin lowest old/new, basis old/new
     assert prices == [
         [
@@ -134,7 +135,7 @@ def test_publish_page_shows_a_changed_credit_rate_with_old_and_new_credits_and_m
             "OK",
         ]
     ]
-    assert cells(response, "diff-rows") == [
+    assert cells(response, "diff-rows-video") == [
         [
             "sora-2",
             "720p",
@@ -154,7 +155,7 @@ def test_publish_page_shows_a_changed_credit_rate_with_old_and_new_credits_and_m
         ],
     ]
     assert cells(response, "diff-changes") == [
-        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]
+        ["Credit rates", "video / sora-2 / * / seconds", "changed", "credits", "10", "12"]
     ]
     assert "0 added, 0 removed, 1 changed" in response.content.decode()
 
@@ -167,16 +168,19 @@ def test_a_price_row_charged_per_a_different_unit_shows_both_units(as_publisher,
 
     response = as_publisher.get(PUBLISH)
 
-    assert cells(response, "diff-rows")[0][:7] == ["sora-2", "720p", "seconds", "1 → 8", "changed", "10", "80"]
+    assert cells(response, "diff-rows-video")[0][:7] == ["sora-2", "720p", "seconds", "1 → 8", "changed", "10", "80"]
 
 
 def test_publish_page_shows_the_warnings_without_blocking(as_publisher, demo, clock):
     response = as_publisher.get(PUBLISH)
 
+    rows = table_rows(response)
     assert (
-        "price wan-2-1 / 720p / seconds loss price wan-2-1 / 720p / seconds: loses money at the lowest revenue "
-        "per credit (gross margin −39.7%); gross margin 0.0% at the fixed revenue per credit (0.05 USD)"
-    ) in table_rows(response)
+        "product 'video', price wan-2-1 / 720p / seconds loss product 'video': price wan-2-1 / 720p / seconds: "
+        "loses money at the lowest revenue per credit (gross margin −39.7%); gross margin 0.0% at the fixed "
+        "revenue per credit (0.05 USD)"
+    ) in rows
+    assert "Video credits (video) (6)" in rows  # the warnings are grouped by product
     assert "None: every charged price has a provider cost" in response.content.decode()
     assert 'value="Publish" name="_publish">' in response.content.decode()
 
@@ -185,7 +189,7 @@ def test_first_publish_compares_with_nothing_and_everything_is_added(as_publishe
     response = as_publisher.get(PUBLISH)
 
     assert "There is no release yet: everything in the draft is new." in response.content.decode()
-    sora = [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]]
+    sora = [row for row in cells(response, "diff-prices-video") if row[:2] == ["sora-2", "720p"]]
     assert sora == [
         [
             "sora-2",
@@ -240,16 +244,19 @@ def test_a_note_and_the_confirmation_are_required(as_publisher, demo, clock):
 
 def test_a_blocking_problem_names_its_row_and_publishing_writes_nothing(as_publisher, demo, clock):
     frames = factories.meter(slug="upscaled-frames", name="Upscaled frames", unit="frame")
-    factories.credit_rate(model=AIModel.objects.get(slug="sora-2"), meter=frames, credits=Decimal("5"))
+    video = Product.objects.get(slug="video")
+    factories.credit_rate(model=AIModel.objects.get(slug="sora-2"), meter=frames, credits=Decimal("5"), product=video)
 
     page = as_publisher.get(PUBLISH)
-    problems = [row for row in table_rows(page) if "rate_without_cost" in row]
+    rows = table_rows(page)
+    problems = [row for row in rows if "rate_without_cost" in row]
     assert problems == [
-        "credit rate sora-2 / all variants / upscaled-frames rate_without_cost "
-        "credit rate sora-2 / all variants / upscaled-frames: charges credits for upscaled-frames on 720p, but no "
-        "provider cost for upscaled-frames is known there, so that usage would cost 0; add the cost or deactivate "
-        "the rate"
+        "product 'video', credit rate sora-2 / all variants / upscaled-frames rate_without_cost "
+        "product 'video': credit rate sora-2 / all variants / upscaled-frames: charges credits for upscaled-frames "
+        "on 720p, but no provider cost from openai for upscaled-frames is known there, so that usage would cost 0; "
+        "add the cost, cost the rate on another supplier, or deactivate the rate"
     ]
+    assert "Video credits (video) (1)" in rows  # under its product's heading
     assert "Fix the 1 problem above first." in page.content.decode()
 
     response = as_publisher.post(PUBLISH, publish_form(page))
@@ -270,7 +277,7 @@ def test_a_draft_changed_since_the_page_was_opened_is_not_published(as_publisher
     assert STALE in response.content.decode()
     assert not Release.objects.exists()
     assert response.context["form"]["note"].value() == "Sora 2 up to 12 credits a second"
-    sora = [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]]
+    sora = [row for row in cells(response, "diff-prices-video") if row[:2] == ["sora-2", "720p"]]
     assert sora[0][6] == "96"
 
     again = as_publisher.post(PUBLISH, publish_form(response))
@@ -421,13 +428,13 @@ def test_a_release_page_shows_its_header_and_its_diff_against_the_version_before
     assert 'href="/api/v1/releases/2/"' in page
     assert second.sha256 in page
     assert "Changes: v1 → v2" in page
-    assert [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]][0][5:8] == [
+    assert [row for row in cells(response, "diff-prices-video") if row[:2] == ["sora-2", "720p"]][0][5:8] == [
         "80",
         "96",
         "+20.0%",
     ]
     assert cells(response, "diff-changes") == [
-        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]
+        ["Credit rates", "video / sora-2 / * / seconds", "changed", "credits", "10", "12"]
     ]
     assert "Restore into the draft" in page
 
@@ -451,7 +458,7 @@ def test_restore_from_the_release_page_loads_the_old_release_into_the_draft(as_p
     ]
     assert sora_rate().credits == Decimal("10")
     assert sora_rate().history.first().history_change_reason == "Restored from release v1"
-    assert [row for row in cells(response, "diff-prices") if row[:2] == ["sora-2", "720p"]][0][5:8] == [
+    assert [row for row in cells(response, "diff-prices-video") if row[:2] == ["sora-2", "720p"]][0][5:8] == [
         "96",
         "80",
         "−16.7%",
@@ -562,7 +569,7 @@ def test_a_release_after_a_withdrawn_one_shows_its_diff_against_the_one_in_force
 
     assert "Changes: v1 → v3" in response.content.decode()
     assert cells(response, "diff-changes") == [
-        ["Credit rates", "sora-2 / * / seconds", "changed", "credits", "10", "12"]
+        ["Credit rates", "video / sora-2 / * / seconds", "changed", "credits", "10", "12"]
     ]
 
 
@@ -624,8 +631,11 @@ def authenticate(key: str):
 def test_adding_an_api_key_shows_it_once_and_stores_only_its_hash(admin_client, admin_user, demo, clock):
     release_publish(note="Per-second video pricing")
 
+    video = Product.objects.get(slug="video")
     response = admin_client.post(
-        reverse("admin:billingcfg_apikey_add"), {"name": "checkout service", "scopes": ["config:read"]}, follow=True
+        reverse("admin:billingcfg_apikey_add"),
+        {"name": "checkout service", "scopes": ["config:read"], "products": [video.pk]},
+        follow=True,
     )
 
     shown = [message for message in page_messages(response) if "copy it now" in message]
@@ -633,6 +643,7 @@ def test_adding_an_api_key_shows_it_once_and_stores_only_its_hash(admin_client, 
     key = key_in(shown[0])
     stored = ApiKey.objects.get()
     assert (stored.name, stored.scopes, stored.created_by) == ("checkout service", ["config:read"], admin_user)
+    assert (list(stored.products.all()), stored.all_products) == ([video], False)
     assert key.startswith(stored.prefix + ".")
     assert stored.hashed_key == hashlib.sha256(key.encode()).hexdigest()
     assert key not in (stored.prefix, stored.hashed_key, stored.name)
@@ -646,31 +657,55 @@ def test_adding_an_api_key_shows_it_once_and_stores_only_its_hash(admin_client, 
     assert stored.hashed_key not in later
     assert stored.prefix in later
 
-    config = Client().get("/api/v1/config/", HTTP_AUTHORIZATION=f"Api-Key {key}")
+    config = Client().get("/api/v1/products/video/config/", HTTP_AUTHORIZATION=f"Api-Key {key}")
     assert config.status_code == 200
-    assert config["ETag"] == Release.objects.get().etag
+    assert config["ETag"] == f'"{Release.objects.get().products.get(product="video").sha256}"'
+    coaching = Client().get("/api/v1/products/coaching/config/", HTTP_AUTHORIZATION=f"Api-Key {key}")
+    assert coaching.status_code == 403
+
+
+def test_a_key_reading_no_product_is_refused_with_a_message_and_not_made(admin_client, demo):
+    response = admin_client.post(reverse("admin:billingcfg_apikey_add"), {"name": "nobody", "scopes": ["config:read"]})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "products": [
+            "choose the products the key may read, or 'all products' (the whole configuration, for staff tools); a "
+            "key reading no product could read nothing"
+        ]
+    }
+    assert not ApiKey.objects.exists()
+
+
+def test_a_key_for_all_products_needs_no_product(admin_client, demo):
+    response = admin_client.post(
+        reverse("admin:billingcfg_apikey_add"), {"name": "tools", "scopes": ["config:read"], "all_products": "on"}
+    )
+
+    assert response.status_code == 302
+    assert ApiKey.objects.get().all_products is True
 
 
 def test_the_key_list_shows_name_prefix_scopes_and_use(admin_client, demo):
     api_key = ApiKey(name="reports", scopes=["config:read", "draft:read"])
     from billingcfg.releases.api_keys import api_key_issue
 
-    key = api_key_issue(api_key)
+    key = api_key_issue(api_key, products=Product.objects.filter(slug__in=["video", "coaching"]))
 
     rows = cells(admin_client.get(KEYS), "result_list")
-    # checkbox, name, prefix, scopes, created, created by, last used, revoked
-    assert [row[1:4] + row[5:] for row in rows] == [
-        ["reports", api_key.prefix, "config:read, draft:read", "-", "-", "-"]
+    # checkbox, name, prefix, scopes, products, created, created by, last used, revoked
+    assert [row[1:5] + row[6:] for row in rows] == [
+        ["reports", api_key.prefix, "config:read, draft:read", "video, coaching", "-", "-", "-"]
     ]
     authenticate(key)
-    last_used = cells(admin_client.get(KEYS), "result_list")[0][6]
+    last_used = cells(admin_client.get(KEYS), "result_list")[0][7]
     assert last_used != "-"
 
 
 def test_the_revoke_action_revokes_and_records_it(admin_client, admin_user, demo):
     from billingcfg.releases.api_keys import api_key_issue
 
-    api_key = ApiKey(name="old batch job", scopes=["config:read"])
+    api_key = ApiKey(name="old batch job", scopes=["config:read"], all_products=True)
     key = api_key_issue(api_key)
     assert authenticate(key)[1] == api_key
 
@@ -697,7 +732,7 @@ def test_the_revoke_action_revokes_and_records_it(admin_client, admin_user, demo
 def test_api_keys_are_revoked_not_deleted(admin_client, demo):
     from billingcfg.releases.api_keys import api_key_issue
 
-    api_key = ApiKey(name="kept", scopes=["config:read"])
+    api_key = ApiKey(name="kept", scopes=["config:read"], all_products=True)
     api_key_issue(api_key)
 
     assert (
@@ -710,15 +745,18 @@ def test_api_keys_are_revoked_not_deleted(admin_client, demo):
 def test_a_key_can_be_renamed_and_rescoped_but_its_secret_stays(admin_client, demo):
     from billingcfg.releases.api_keys import api_key_issue
 
+    video = Product.objects.get(slug="video")
     api_key = ApiKey(name="reports", scopes=["config:read"])
-    key = api_key_issue(api_key)
+    key = api_key_issue(api_key, products=[video])
     url = reverse("admin:billingcfg_apikey_change", args=[api_key.pk])
     checked = re.findall(
         r'<input type="checkbox" name="scopes" value="([^"]+)"[^>]* checked>', admin_client.get(url).content.decode()
     )
     assert checked == ["config:read"]
 
-    response = admin_client.post(url, {"name": "reports (staging)", "scopes": ["config:read", "draft:read"]})
+    response = admin_client.post(
+        url, {"name": "reports (staging)", "scopes": ["config:read", "draft:read"], "products": [video.pk]}
+    )
 
     assert response.status_code == 302
     changed = ApiKey.objects.get()
@@ -727,4 +765,5 @@ def test_a_key_can_be_renamed_and_rescoped_but_its_secret_stays(admin_client, de
         ["config:read", "draft:read"],
         api_key.prefix,
     )
+    assert list(changed.products.all()) == [video]
     assert changed.matches(key)

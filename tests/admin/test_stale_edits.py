@@ -315,6 +315,8 @@ def test_a_row_sent_with_the_values_it_holds_now_does_not_block(bob: Client) -> 
 
 
 def test_a_rate_is_added_on_its_own_page_and_on_the_model_page(bob: Client) -> None:
+    """Both pages start a new rate in the default product."""
+    f.default_product()
     model = f.ai_model()
     meter, other = f.meter(), f.meter()
     data = page_data(bob.get(admin_url(CreditRate, "add")))
@@ -334,7 +336,14 @@ def test_a_rate_is_added_on_its_own_page_and_on_the_model_page(bob: Client) -> N
     add_row(
         data,
         "credit_rates",
-        {"meter": str(other.pk), "credits": "20", "per_units": "1", "minimum_charge": "0", "active": "on"},
+        {
+            "product": data["credit_rates-0-product"],
+            "meter": str(other.pk),
+            "credits": "20",
+            "per_units": "1",
+            "minimum_charge": "0",
+            "active": "on",
+        },
     )
     assert bob.post(change_url(model), data).status_code == 302
     assert sorted(CreditRate.objects.filter(model=model).values_list("credits", flat=True)) == [

@@ -18,7 +18,7 @@ from billingcfg.models import (
     Currency,
     ExchangeRate,
     Metric,
-    PricingPolicy,
+    Product,
     RevenueBasis,
     Scope,
     ThresholdAction,
@@ -117,6 +117,7 @@ def _cost_copy(stored: ProviderCost, constraint: str, client: Client) -> Post:
         "model": _pk(stored.model),
         "variant": _pk(stored.variant),
         "meter": _pk(stored.meter),
+        "supplier": _pk(stored.supplier),
         "price": "9",
         "currency": _pk(stored.currency),
         "as_of": "2025-02-01",
@@ -159,6 +160,7 @@ def _credit_rate_twice(with_variant: bool) -> Callable[[Client], Post]:
     def prepare(client: Client) -> Post:
         stored = f.credit_rate(for_default_variant=with_variant)
         fields = {
+            "product": _pk(stored.product),
             "model": _pk(stored.model),
             "variant": _pk(stored.variant),
             "meter": _pk(stored.meter),
@@ -186,18 +188,25 @@ def _model_page_with_variant() -> tuple[AIModel, Variant]:
     return variant.model, variant
 
 
-def _model_add_fields() -> dict[str, str]:
-    return {"slug": "veo-3", "name": "Veo 3", "provider": _pk(f.provider()), "modality": "video"}
+def _model_add_fields(provider=None) -> dict[str, str]:
+    return {"slug": "veo-3", "name": "Veo 3", "provider": _pk(provider or f.provider()), "modality": "video"}
 
 
 def _inline_costs_twice(client: Client) -> Post:
-    meter = f.meter()
-    cost = {"meter": _pk(meter), "price": "1", "per_units": "1", "currency": _pk(f.usd()), "as_of": "2025-01-01"}
+    meter, provider = f.meter(), f.provider()
+    cost = {
+        "meter": _pk(meter),
+        "supplier": _pk(provider),
+        "price": "1",
+        "per_units": "1",
+        "currency": _pk(f.usd()),
+        "as_of": "2025-01-01",
+    }
     return edit(
         client,
         admin_url(AIModel, "add"),
         message_of(ProviderCost, "provider_cost_base_unique_all_variants"),
-        _model_add_fields(),
+        _model_add_fields(provider),
         {
             "variants": [{"slug": "default", "name": "Default", "is_default": "on", "sort_order": "0"}],
             "provider_costs": [cost, cost],
@@ -215,6 +224,7 @@ def _inline_tiers_twice(client: Client) -> Post:
         "per_units": "1",
         "tier_threshold": "100",
         "tier_mode": "graduated",
+        "supplier": _pk(model.supplier),
         "currency": _pk(f.usd()),
         "as_of": "2025-01-01",
     }
@@ -229,6 +239,7 @@ def _inline_tiers_twice(client: Client) -> Post:
 def _inline_rates_twice(client: Client) -> Post:
     model, variant = _model_page_with_variant()
     rate = {
+        "product": _pk(f.default_product()),
         "variant": _pk(variant),
         "meter": _pk(f.meter()),
         "credits": "5",
@@ -368,19 +379,23 @@ BREACHES = [
     Breach("exchange_rate_two_currencies", _rate_same_currency),
     broken(ExchangeRate, "exchange_rate_amounts_positive", f.exchange_rate, from_amount="0"),
     Breach("exchange_rate_one_per_pair_and_date", _rate_duplicate),
-    broken(PricingPolicy, "pricing_policy_margin_fraction", f.policy, target_gross_margin="1"),
+    broken(Product, "product_margin_fraction", f.policy, target_gross_margin="1"),
     broken(
-        PricingPolicy,
-        "pricing_policy_fixed_basis_has_figure",
+        Product, "product_margin_range_ascends", f.policy, target_gross_margin="0.5", target_gross_margin_high="0.4"
+    ),
+    broken(Product, "product_one_default", lambda: (f.default_product(), f.product())[1], is_default="on"),
+    broken(
+        Product,
+        "product_fixed_basis_has_figure",
         f.policy,
         revenue_basis=RevenueBasis.LOWEST,
         fixed_revenue_per_credit="0.05",
     ),
     Breach(
-        "pricing_policy_fixed_basis_has_figure: fixed basis, no figure",
+        "product_fixed_basis_has_figure: fixed basis, no figure",
         changed(
-            PricingPolicy,
-            "pricing_policy_fixed_basis_has_figure",
+            Product,
+            "product_fixed_basis_has_figure",
             f.policy,
             revenue_basis=RevenueBasis.FIXED,
             fixed_revenue_per_credit="",
@@ -593,15 +608,5 @@ def test_breach_is_shown_on_the_page_and_nothing_is_written(admin_client: Client
 def test_every_constraint_has_a_breach_case() -> None:
     """A constraint added later without a case here would go untested."""
     constraints = {constraint.name for model in f.configuration_models() for constraint in model._meta.constraints}
-    covered = {breach.rule for breach in BREACHES} | {"pricing_policy_singleton"}
+    covered = {breach.rule for breach in BREACHES}
     assert constraints - covered == set()
-
-
-def test_a_second_pricing_policy_is_refused(admin_client: Client) -> None:
-    """pricing_policy_singleton: with one policy in place the add page is closed, not a server error."""
-    f.policy()
-    before = snapshot()
-    data = {"reporting_currency": _pk(f.usd()), "target_gross_margin": "0.5", "revenue_basis": RevenueBasis.LOWEST}
-    response = admin_client.post(admin_url(PricingPolicy, "add"), data)
-    assert response.status_code == 403
-    assert snapshot() == before

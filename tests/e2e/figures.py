@@ -9,11 +9,18 @@ from pricing.margins import Margin
 
 
 def draft_report():
-    """The draft's margin report, as the admin computes it for today."""
+    """The default product's margin report, as the admin computes it for today."""
+    from billingcfg.releases.document import draft_snapshot
+
+    return product_report(draft_snapshot().catalogue.product.slug)
+
+
+def product_report(slug: str):
+    """One product's margin report at its own credit, as the admin computes it for today."""
     from billingcfg.releases.document import draft_snapshot
     from pricing.report import margin_report
 
-    return margin_report(draft_snapshot().catalogue, on=timezone.localdate())
+    return margin_report(draft_snapshot().catalogue.for_product(slug), on=timezone.localdate())
 
 
 def basis_margin(credits: Decimal, row, report) -> Decimal:

@@ -49,9 +49,9 @@ def test_publisher_reviews_the_diff_publishes_and_the_api_serves_the_new_prices(
 
     # Every price row of the two models changed (a rate for all variants prices each of them), nothing else.
     changed = [key for key in margins_before if key[0] in new]
-    per_meter = page.locator("#diff-rows tbody tr")
+    per_meter = page.locator("#diff-rows-video tbody tr")
     expect(per_meter).to_have_count(len(changed))
-    prices = page.locator("#diff-prices tbody tr")
+    prices = page.locator("#diff-prices-video tbody tr")
     expect(prices).to_have_count(len(changed))
     for slug, variant, _ in CHANGES:
         row = per_meter.filter(has=page.get_by_role("cell", name=slug, exact=True)).filter(
