@@ -32,14 +32,8 @@ PRICE_LIST = {
 
 @pytest.fixture
 def editor(demo) -> Client:
-    """An editor who may change price-list suppliers (granted here as the editor role's
-    permissions on price-list aliases were, by a roles migration, billingcfg 0005)."""
-    from django.contrib.auth.models import Permission
-
-    user = staff_in("editor")
-    user.user_permissions.add(*Permission.objects.filter(codename__endswith="_pricelistsupplier"))
     client = Client()
-    client.force_login(user)
+    client.force_login(staff_in("editor"))
     return client
 
 
