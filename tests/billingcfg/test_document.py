@@ -18,6 +18,7 @@ from billingcfg.releases.document import (
     configuration_of,
     draft_configuration,
     draft_document,
+    product_document,
     product_documents,
 )
 from pricing.money import dec
@@ -46,15 +47,15 @@ def _unordered(catalogue):
 
 
 def test_the_engine_reads_the_same_catalogue_from_the_draft_tables_and_from_the_document(demo):
-    from_document, from_draft = catalogue_from_document(draft_document()), catalogue_from_draft()
+    from_document, from_draft = catalogue_from_document(draft_configuration()), catalogue_from_draft()
 
     assert _unordered(from_document) == _unordered(from_draft)
-    for part in ("policy", "fx_rates", "offers", "plans", "meters", "workflows", "thresholds"):
+    for part in ("product", "products", "fx_rates", "offers", "plans", "meters", "workflows", "thresholds"):
         assert getattr(from_document, part) == getattr(from_draft, part), part
 
 
 def test_the_document_carries_seed_003s_default_usage_and_margins(demo):
-    document = draft_document()
+    document = product_document(draft_configuration(), "video")
     veo = next(model for model in document["models"] if model["slug"] == "veo-3")
     audio = next(variant for variant in veo["variants"] if variant["slug"] == "audio")
 
@@ -64,7 +65,7 @@ def test_the_document_carries_seed_003s_default_usage_and_margins(demo):
     assert audio["default_usage"]["revenue"] == {"lowest": "17.184", "basis": "24", "currency": "USD"}
     assert audio["default_usage"]["margin"]["basis"]["gross_margin"] == {"worst": "0.75", "best": "0.75"}
     assert veo["credit_rates"][0]["allowed_quantities"] == ["4", "6", "8"]
-    # Seed 003's four packs and three plans, price / credits; seed 002's plans are loaded inactive.
+    # Seed 003's four packs and three plans, price / credits; seed 002's plans are the coaching product's.
     offers = [("15", 250), ("28", 500), ("52", 1000), ("120", 2500), ("19", 400), ("59", 1500), ("179", 5000)]
     mean = sum((Decimal(price) / credits for price, credits in offers), Decimal(0)) / len(offers)
     assert document["revenue_per_credit"] == {
