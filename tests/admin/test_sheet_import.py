@@ -91,9 +91,11 @@ def test_exporting_the_credit_rates_as_xlsx_gives_a_workbook_keyed_by_slugs(as_e
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0] == (
+        "product",
         "model",
         "variant",
         "meter",
+        "supplier",
         "credits",
         "per_units",
         "minimum_charge",
@@ -104,8 +106,8 @@ def test_exporting_the_credit_rates_as_xlsx_gives_a_workbook_keyed_by_slugs(as_e
         "active",
         "notes",
     )
-    assert rows[1] == ("kling-v2-1", None, "seconds", 8, 1, 0, None, 1, 10, 8, True, None)
-    assert ("wan-2-1", "720p", "seconds", 5, 1, 0, None, 1, 10, 8, True, None) in rows
+    assert rows[1] == ("video", "kling-v2-1", None, "seconds", None, 8, 1, 0, None, 1, 10, 8, True, None)
+    assert ("video", "wan-2-1", "720p", "seconds", None, 5, 1, 0, None, 1, 10, 8, True, None) in rows
     assert len(rows) == 10
 
 
@@ -116,9 +118,9 @@ def _exported_rates(client) -> openpyxl.Workbook:
 def test_an_edited_export_previews_its_changes_and_is_written_only_when_confirmed(as_editor, editor):
     book = _exported_rates(as_editor)
     sheet = book.active
-    sheet["D2"] = 9.5  # kling-v2-1 credits, 8 before
-    sheet["L2"] = "Raised with the January prices"
-    sheet.append(["mochi-1", None, "hours", 100, 1, 0, None, None, None, None, True, None])
+    sheet["F2"] = 9.5  # kling-v2-1 credits, 8 before
+    sheet["N2"] = "Raised with the January prices"
+    sheet.append(["video", "mochi-1", None, "hours", None, 100, 1, 0, None, None, None, None, True, None])
     before = draft_snapshot()
 
     preview = _import(as_editor, CreditRate, name="rates.xlsx", data=xlsx_bytes(book), fmt="xlsx")
@@ -136,7 +138,7 @@ def test_an_edited_export_previews_its_changes_and_is_written_only_when_confirme
         re.sub(r"\s+", " ", page)
     )
     assert '<td class="old">(empty)</td><td class="new">Raised with the January prices</td>' in page
-    assert '<tr class="new"><td>11</td><td><code>mochi-1 / — / hours</code></td></tr>' in page
+    assert '<tr class="new"><td>11</td><td><code>video / mochi-1 / — / hours</code></td></tr>' in page
     assert "8 rows unchanged: nothing is written for them." in page
     confirm = preview.context["confirm_form"]
     assert draft_snapshot() == before, "the preview writes nothing"
@@ -162,8 +164,8 @@ def test_an_edited_export_previews_its_changes_and_is_written_only_when_confirme
 @pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
 def test_a_file_with_one_invalid_row_shows_the_problem_and_no_confirmation(as_editor, fmt):
     rows = rows_of(RESOURCES["credit_rates"]().export())
-    rows[1][3] = "9"  # a valid change in the same file
-    rows[2][9] = "50"  # luma-ray-3: default quantity above the maximum of 10
+    rows[1][5] = "9"  # a valid change in the same file: credits
+    rows[2][11] = "50"  # luma-ray-3: default quantity above the maximum of 10
     data = {"csv": csv_of, "json": json_of, "xlsx": xlsx_of}[fmt](rows)
     before = draft_snapshot()
 
@@ -184,8 +186,8 @@ def test_a_file_with_one_invalid_row_shows_the_problem_and_no_confirmation(as_ed
 def test_a_file_that_stopped_importing_cleanly_since_its_preview_writes_nothing_on_confirm(as_editor):
     Meter.objects.create(slug="frames", name="Frames", unit="frame")
     rows = rows_of(RESOURCES["credit_rates"]().export())
-    rows.append(["mochi-1", "", "frames", "2", "1", "0", "", "", "", "", "TRUE", ""])
-    rows[1][3] = "9"
+    rows.append(["video", "mochi-1", "", "frames", "", "2", "1", "0", "", "", "", "", "TRUE", ""])
+    rows[1][5] = "9"
     preview = _import(as_editor, CreditRate, name="rates.csv", data=csv_of(rows), fmt="csv")
     confirm = preview.context["confirm_form"]
     Meter.objects.filter(slug="frames").delete()
@@ -209,7 +211,7 @@ def test_a_viewer_can_export_but_not_import(as_viewer):
     assert "export_link" in page and "import_link" not in page
 
     assert _export(as_viewer, CreditRate, "csv").content.decode().splitlines()[1] == (
-        "kling-v2-1,,seconds,8,1,0,,1,10,8,TRUE,"
+        "video,kling-v2-1,,seconds,,8,1,0,,1,10,8,TRUE,"
     )
     before = draft_snapshot()
     data = csv_of(rows_of(RESOURCES["credit_rates"]().export()))
@@ -236,6 +238,8 @@ def test_a_large_file_previews_with_each_list_cut_at_the_limit(as_editor, monkey
         "model": "claude-3-5-sonnet",
         "variant": "",
         "meter": "input_tokens",
+        "supplier": "anthropic",
+        "negotiated": "FALSE",
         "price": "3.5",
         "price_high": "",
         "per_units": "1000000",
@@ -259,8 +263,10 @@ def test_a_large_file_previews_with_each_list_cut_at_the_limit(as_editor, monkey
     page = _html(response)
     assert page.count('<tr class="new">') == 50
     assert "… and 2,950 more new rows." in page
-    assert '<tr class="new"><td>47</td><td><code>claude-3-5-sonnet / — / input_tokens / 1000</code></td></tr>' in page
-    assert '<tr class="new"><td>96</td><td><code>claude-3-5-sonnet / — / input_tokens / 50000</code></td></tr>' in page
+    first = stored + 2  # the header, then the stored rows
+    new = '<tr class="new"><td>{}</td><td><code>claude-3-5-sonnet / — / input_tokens / anthropic / {}</code></td></tr>'
+    assert new.format(first, 1000) in page
+    assert new.format(first + 49, 50000) in page
     assert "input_tokens / 51000" not in page
     assert "confirm_form" in response.context
     assert draft_snapshot() == before
@@ -318,11 +324,12 @@ def test_a_workbook_is_previewed_then_written_when_confirmed(as_editor, editor):
     assert re.findall(r'<td class="(\w+)">([^<]*)</td>', counts) == [
         ("new", ""),
         ("changed", "1"),
-        ("unchanged", "44"),
+        ("unchanged", "46"),
         ("invalid", ""),
     ]
     assert '<td><code>price</code></td><td class="old">3</td><td class="new">3.3</td>' in page
-    assert '<tr class="new"><td>12</td><td><code>acme</code></td></tr>' in page
+    acme_row = Provider.objects.count() + 2  # after the header and the stored providers
+    assert f'<tr class="new"><td>{acme_row}</td><td><code>acme</code></td></tr>' in page
     confirm = preview.context["confirm_form"]
     assert draft_snapshot() == before
 
