@@ -37,7 +37,8 @@ CSRF_SECRET = "fuzzertokenfuzzertokenfuzzertoke"  # any 32 letters or digits: Dj
 CHECKS = """
 [[operations]]
 include-name = ["POST /api/v1/quote/", "POST /api/v1/thresholds/evaluate/", "POST /api/v1/releases/",
-                "POST /api/v1/releases/{version}/withdraw/"]
+                "POST /api/v1/releases/{version}/withdraw/", "POST /api/v1/products/{slug}/quote/",
+                "POST /api/v1/products/{slug}/thresholds/evaluate/"]
 # A body the schema allows may still be refused with a 400 naming the field, for what no schema can
 # say: quotes and thresholds name catalogue entries (model, variant, workflow, meter, currency,
 # provider, plan) that exist only in the release's data, and quantities a rate bounds; a publish's
