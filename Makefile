@@ -35,7 +35,8 @@ help:
 	@echo "make test    the test suite on DATABASE_URL (default: SQLite in memory), in 2 processes (PYTEST_WORKERS=0: one); PYTEST_ARGS=... goes to pytest"
 	@echo "make lint    ruff (lint and format) and import-linter's layer contracts"
 	@echo "make check   migrations in step with the models, and Django's system checks"
-	@echo "make bench   margins of a generated 5,000-variant catalogue and the admin screens, against the demo"
+	@echo "make bench   margins of a generated 5,000-variant catalogue and the admin screens, against the demo;"
+	@echo "             publishing 20 products over 5,000 variants, and one product's config at 1 and 20 products"
 	@echo "make bench-api  the API under gunicorn on PostgreSQL with wrk, against a bare view (needs wrk)"
 	@echo "make bench-import  a 20,000-row provider-cost sheet: the project's import against django-import-export's default"
 	@echo "make bench-load  config and quote requests on 2 gunicorn workers while releases are published (PostgreSQL)"
@@ -65,6 +66,7 @@ check: $(RUNTIME_STAMP)
 
 bench: $(RUNTIME_STAMP)
 	$(PY) bench/margins.py
+	$(PY) bench/products.py
 
 bench-api: $(RUNTIME_STAMP)
 	$(PY) bench/api.py

@@ -70,6 +70,7 @@ HEADERS = [
     "model",
     "variant",
     "meter",
+    "supplier",
     "tier_threshold",
     "price",
     "price_high",
@@ -79,6 +80,7 @@ HEADERS = [
     "currency",
     "source_url",
     "as_of",
+    "negotiated",
     "notes",
 ]
 
@@ -98,6 +100,7 @@ def sheet(rows: int, *, changed_every: int = 0) -> bytes:
                 f"bench-{index // PER_MODEL}",
                 f"v{index % PER_MODEL}",
                 "seconds",
+                "bench",
                 "",
                 format(price, "f"),
                 format(price * 2, "f") if index % 7 == 0 else "",
@@ -107,6 +110,7 @@ def sheet(rows: int, *, changed_every: int = 0) -> bytes:
                 "USD",
                 "https://example.com/prices",
                 "2026-01-01",
+                "FALSE",
                 "",
             ]
         )
@@ -121,7 +125,7 @@ def default_resource():
     from import_export import fields, resources, widgets
 
     from billingcfg.models import Currency
-    from rates.models import AIModel, Meter, ProviderCost, Variant
+    from rates.models import AIModel, Meter, Provider, ProviderCost, Variant
 
     class VariantOfRowModel(widgets.ForeignKeyWidget):
         def get_queryset(self, value, row, *args, **kwargs):
@@ -134,13 +138,14 @@ def default_resource():
         model = fk("model", AIModel)
         variant = fk("variant", Variant, widget=VariantOfRowModel)
         meter = fk("meter", Meter)
+        supplier = fk("supplier", Provider)
         tier_meter = fk("tier_meter", Meter)
         currency = fk("currency", Currency, field="code")
 
         class Meta:
             model = ProviderCost
             fields = HEADERS
-            import_id_fields = ["model", "variant", "meter", "tier_threshold"]
+            import_id_fields = ["model", "variant", "meter", "supplier", "tier_threshold"]
             clean_model_instances = True
             skip_unchanged = True
             report_skipped = True

@@ -56,13 +56,14 @@ def _timed(function, repeat: int = 3):
 def generate(variants: int) -> None:
     """Models of 5 variants each (a few priced per variant, the rest for all
     variants), two meters, a cost and a credit rate per meter, bulk-inserted."""
-    from billingcfg.models import Currency
+    from billingcfg.models import Currency, Product
     from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant
 
     usd = Currency.objects.get(code="USD")
     cny = Currency.objects.get(code="CNY")
     seconds, images = Meter.objects.get(slug="seconds"), Meter.objects.get(slug="images")
     provider = Provider.objects.create(slug="bench", name="Bench provider")
+    product = Product.objects.get(is_default=True)  # the generated models are the default product's
     per_model = 5
     models = AIModel.objects.bulk_create(
         AIModel(slug=f"bench-{n}", name=f"Bench {n}", provider=provider, modality="video")
@@ -81,6 +82,7 @@ def generate(variants: int) -> None:
                 model_id=variant.model_id,
                 variant=variant,
                 meter=seconds,
+                supplier=provider,
                 price=price,
                 price_high=price * 2 if index % 7 == 0 else None,
                 currency=usd,
@@ -88,11 +90,18 @@ def generate(variants: int) -> None:
             )
         )
         if index % 5 == 0:  # one rate per model, for all its variants; images cost in CNY
-            rates.append(CreditRate(model_id=variant.model_id, meter=seconds, credits=Decimal(index % 23 + 1)))
-            rates.append(CreditRate(model_id=variant.model_id, meter=images, credits=Decimal(3)))
+            rates.append(
+                CreditRate(product=product, model_id=variant.model_id, meter=seconds, credits=Decimal(index % 23 + 1))
+            )
+            rates.append(CreditRate(product=product, model_id=variant.model_id, meter=images, credits=Decimal(3)))
             costs.append(
                 ProviderCost(
-                    model_id=variant.model_id, meter=images, price=Decimal("0.25"), currency=cny, as_of="2026-01-01"
+                    model_id=variant.model_id,
+                    meter=images,
+                    supplier=provider,
+                    price=Decimal("0.25"),
+                    currency=cny,
+                    as_of="2026-01-01",
                 )
             )
     ProviderCost.objects.bulk_create(costs)
@@ -104,8 +113,10 @@ def _measure(label: str, client) -> dict:
     from pricing.report import margin_report
 
     read, snapshot, read_queries = _timed(draft_snapshot)
-    computed, report, _ = _timed(lambda: margin_report(snapshot.catalogue))
-    variants = sum(len(model.variants) for model in snapshot.catalogue.models.values())
+    catalogue = snapshot.catalogue
+    # The default product's margins (the generated models are its own), as its margins page computes them.
+    computed, report, _ = _timed(lambda: margin_report(catalogue.for_product(catalogue.product.slug)))
+    variants = sum(len(model.variants) for model in catalogue.models.values())
     figures = {
         "variants": variants,
         "price rows": len(report.rows),

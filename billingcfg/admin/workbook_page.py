@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from billingcfg.core.uploads import upload_forget, upload_keep, upload_kept
 from billingcfg.releases.services import DraftChanged
-from billingcfg.sheets.resources import RESOURCES
+from billingcfg.sheets.resources import WORKBOOK_RESOURCES
 from billingcfg.sheets.workbook import XLSX_CONTENT_TYPE, WorkbookError, size_check, workbook_export, workbook_import
 
 UPLOAD_KIND = "workbook"
@@ -24,7 +24,7 @@ UPLOAD_KIND = "workbook"
 def _may(user, actions) -> bool:
     return all(
         user.has_perm(f"{R._meta.model._meta.app_label}.{action}_{R._meta.model._meta.model_name}")
-        for R in RESOURCES.values()
+        for R in WORKBOOK_RESOURCES.values()
         for action in actions
     )
 
@@ -76,7 +76,7 @@ def workbook_page(request: HttpRequest) -> HttpResponse:
         **admin.site.each_context(request),
         "title": "Configuration workbook",
         "may_import": may_import(user),
-        "sheets": list(RESOURCES),
+        "sheets": list(WORKBOOK_RESOURCES),
         "upload_form": UploadForm(),
     }
     if request.method == "POST":

@@ -410,12 +410,79 @@ class VariantResource(SheetResource):
         self.write_updates([variant for variant in updated if variant.is_default])
 
 
+class ProductResource(SheetResource):
+    """Exactly one product is the default (the one the unscoped API routes serve), across the
+    sheet and the draft; handing it over in one sheet writes the old default's change first."""
+
+    def before_import(self, dataset, **kwargs):
+        super().before_import(dataset, **kwargs)
+        in_sheet, defaults = set(), []
+        for row in dataset.dict:
+            slug = cells.display(row.get("slug"))
+            in_sheet.add(slug)
+            try:
+                if cells.boolean_cell(row.get("is_default"), nullable=False):
+                    defaults.append(slug)
+            except ValueError:
+                pass  # the row's own validation names it
+        for slug, is_default in self._meta.model.objects.values_list("slug", "is_default"):
+            if slug not in in_sheet and is_default:
+                defaults.append(slug)
+        self._defaults, self._slugs = (
+            defaults,
+            sorted(in_sheet | set(self._meta.model.objects.values_list("slug", flat=True))),
+        )
+
+    def extra_errors(self, instance) -> dict:
+        if instance.is_default and len(self._defaults) > 1:
+            return {
+                "is_default": [
+                    f"{len(self._defaults)} products would be the default ({', '.join(self._defaults)}); "
+                    "exactly one is: set is_default to FALSE for all but one"
+                ]
+            }
+        if not self._defaults:
+            return {
+                "is_default": [
+                    "no product would be the default; exactly one is (the unscoped API routes serve it): "
+                    f"set is_default to TRUE for one of {', '.join(self._slugs)}"
+                ]
+            }
+        return {}
+
+    def write(self, created: list, updated: list) -> None:
+        giving_up = [product for product in updated if not product.is_default]
+        self.write_updates(giving_up)
+        self.write_creates(created)
+        self.write_updates([product for product in updated if product.is_default])
+
+
 def _widget(table, name: str):
     if name in table.ref_of:
         ref = table.ref_of[name]
         target = TABLE[ref.table]
         if len(ref.keys) > 1:
             return VariantWidget(target.model, model_column=ref.keys[0])
+        if ref.table == "products":
+            # Named in the messages, with the products listed: a row of another product is the usual slip.
+            noun = str(table.model._meta.verbose_name)
+            return RefWidget(
+                target.model,
+                field=target.ident,
+                noun="product",
+                required=f"every {noun} belongs to a product",
+                list_known=True,
+            )
+        if ref.table == "providers" and ref.field in ("supplier", "primary_supplier"):
+            null = table.model._meta.get_field(ref.field).null
+            noun = str(table.model._meta.verbose_name)
+            return RefWidget(
+                target.model,
+                field=target.ident,
+                noun="supplier",
+                required="" if null else f"every {noun} names its supplier (the provider it is bought from)",
+                list_known=True,
+            )
         return RefWidget(target.model, field=target.ident)
     model = table.model
     field = model._meta.get_field(name)
@@ -471,7 +538,7 @@ def sheet_resource(table, base=SheetResource) -> type[SheetResource]:
     )
 
 
-_BASES = {"variants": VariantResource}
+_BASES = {"variants": VariantResource, "products": ProductResource}
 # The workbook's sheets, in the order they import (every table after those it points to).
 RESOURCES: dict[str, type[SheetResource]] = {
     table.name: sheet_resource(table, _BASES.get(table.name, SheetResource)) for table in TABLES
@@ -486,11 +553,17 @@ class SupplierNameResource(SheetResource):
         return {"pattern": [problem]} if problem else {}
 
 
+SupplierNamesResource = sheet_resource(SUPPLIER_NAMES, SupplierNameResource)
+
+# The workbook's sheets: the configuration's tables and, after the providers (the suppliers), the
+# price-list names of each supplier (`price_list_suppliers`), so the workbook shows which suppliers
+# exist and what a price list calls them. Not part of a release; aliases keep their own sheet.
+WORKBOOK_RESOURCES: dict[str, type[SheetResource]] = {}
+for _name, _resource in RESOURCES.items():
+    WORKBOOK_RESOURCES[_name] = _resource
+    if _name == "providers":
+        WORKBOOK_RESOURCES[SUPPLIER_NAMES.name] = SupplierNamesResource
+
 RESOURCE_OF_MODEL = {
-    resource._meta.model: resource
-    for resource in [
-        *RESOURCES.values(),
-        sheet_resource(ALIASES),
-        sheet_resource(SUPPLIER_NAMES, SupplierNameResource),
-    ]
+    resource._meta.model: resource for resource in [*RESOURCES.values(), sheet_resource(ALIASES), SupplierNamesResource]
 }

@@ -4,6 +4,7 @@ one query per table and import (never one per row)."""
 
 from import_export import widgets
 
+from billingcfg.core.capping import first_and_rest
 from billingcfg.sheets import cells
 from pricing.quantities import format_quantity_list, parse_quantity_list
 
@@ -81,13 +82,22 @@ class DateWidget(widgets.Widget):
         return value if kwargs.get("force_native_type") else value.isoformat()
 
 
+# An unknown product or supplier is refused with the known ones listed, the first few of them.
+KNOWN_SHOWN = 10
+
+
 class RefWidget(widgets.Widget):
     """A foreign key by its target's natural key (a slug or a code). The whole
     target table is read once per import; `reset()` forgets it."""
 
-    def __init__(self, model, *, field: str = "slug"):
+    def __init__(self, model, *, field: str = "slug", noun: str = "", required: str = "", list_known: bool = False):
+        """`noun`: what the column calls its target (a supplier is a provider row); `required`:
+        the rule an empty cell breaks (empty is "none" without it); `list_known`: an unknown
+        value's message lists the known ones (for short tables such as products)."""
         super().__init__()
         self.model, self.field = model, field
+        self.noun = noun or str(model._meta.verbose_name)
+        self.required, self.list_known = required, list_known
         self._rows = None
 
     def reset(self) -> None:
@@ -98,13 +108,23 @@ class RefWidget(widgets.Widget):
             self._rows = {getattr(row, self.field): row for row in self.model.objects.all()}
         return self._rows
 
+    def _known(self) -> str:
+        if not self.list_known:
+            return ""
+        shown, rest = first_and_rest(sorted(str(name) for name in self._lookup()), KNOWN_SHOWN)
+        if not shown:
+            return f"; there is no {self.noun} yet"
+        return f"; the {self.noun}s are: {', '.join(shown)}" + (f" and {rest:,} more" if rest else "")
+
     def clean(self, value, row=None, **kwargs):
         text = cells.text_cell(value, key=True)
         if text == "":
+            if self.required:
+                raise cells.CellError(f"empty: {self.required}{self._known()}")
             return None
         found = self._lookup().get(text)
         if found is None:
-            raise cells.CellError(f"there is no {self.model._meta.verbose_name} '{text}'")
+            raise cells.CellError(f"there is no {self.noun} '{text}'{self._known()}")
         return found
 
     def render(self, value, obj=None, **kwargs):

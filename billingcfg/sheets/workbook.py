@@ -17,13 +17,14 @@ from import_export.results import Result
 
 from billingcfg.core.jsonlimits import load_json
 from billingcfg.core.uploads import size_problem
-from billingcfg.releases.document import draft_configuration_sha256
+from billingcfg.releases.document import canonical_bytes, draft_configuration_sha256, sha256
 from billingcfg.releases.services import DraftChanged
 from billingcfg.sheets.preview import SheetPreview, sheet_preview
-from billingcfg.sheets.resources import RESOURCES
+from billingcfg.sheets.resources import WORKBOOK_RESOURCES
 from billingcfg.sheets.xlsx import ZIP_MAGIC, WorkbookError, open_workbook, sheet_dataset, xlsx_problem
+from rates.models import PriceListSupplier
 
-SHEETS = tuple(RESOURCES)  # dependency order
+SHEETS = tuple(WORKBOOK_RESOURCES)  # dependency order
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -67,7 +68,7 @@ def workbook_export() -> bytes:
 
     book = openpyxl.Workbook(write_only=True)
     for name in SHEETS:
-        resource = RESOURCES[name]()
+        resource = WORKBOOK_RESOURCES[name]()
         sheet = book.create_sheet(name)
         fields = resource.get_import_fields()
         sheet.append([f.column_name for f in fields])
@@ -101,7 +102,7 @@ def workbook_read(data: bytes, *, name: str = "the file") -> dict[str, tablib.Da
             f"'{name}': " + "; ".join(problems) + ". A configuration workbook has the sheets " + ", ".join(SHEETS) + "."
         )
     return {
-        sheet_name: sheet_dataset(book[sheet_name], resource=RESOURCES[sheet_name](), name=sheet_name)
+        sheet_name: sheet_dataset(book[sheet_name], resource=WORKBOOK_RESOURCES[sheet_name](), name=sheet_name)
         for sheet_name in SHEETS
     }
 
@@ -153,6 +154,13 @@ class WorkbookResult:
 Progress = Callable[[str, int, int], None]
 
 
+def workbook_sha256() -> str:
+    """The fingerprint of what a workbook writes to: the draft and the price-list suppliers
+    (a sheet of the workbook, though no part of a release)."""
+    names = PriceListSupplier.objects.order_by("pattern").values_list("pattern", "supplier__slug", "notes")
+    return sha256(canonical_bytes({"draft": draft_configuration_sha256(), "price_list_suppliers": list(names)}))
+
+
 @transaction.atomic
 def workbook_import(
     data: bytes,
@@ -170,14 +178,14 @@ def workbook_import(
     (`WorkbookResult.draft_sha256`); DraftChanged, and nothing written, when
     someone saved a row since."""
     sheets = workbook_read(data, name=file_name)
-    current = draft_configuration_sha256()
+    current = workbook_sha256()
     if reviewed_draft_sha256 is not None and reviewed_draft_sha256 != current:
         raise DraftChanged(reviewed=reviewed_draft_sha256, current=current)
     outcome = WorkbookResult(dry_run=dry_run, draft_sha256=current)
     reason = f"Imported from workbook {file_name}"
     for name in SHEETS:
         dataset = sheets[name]
-        resource = RESOURCES[name]()
+        resource = WORKBOOK_RESOURCES[name]()
         sheet = SheetResult(name)
         outcome.sheets.append(sheet)
         # Each sheet writes (in a savepoint) so the next sheets find its rows; this

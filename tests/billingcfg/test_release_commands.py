@@ -15,7 +15,7 @@ from billingcfg.management.commands import create_api_key, publish, restore_rele
 from billingcfg.release_models import ApiKey, Release
 from billingcfg.releases import services as releases
 from billingcfg.releases.services import release_publish
-from rates.models import AIModel, CreditRate
+from rates.models import AIModel, CreditRate, Meter
 from tests import factories
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
@@ -65,9 +65,10 @@ def add_rate_without_cost() -> None:
 
 
 RATE_WITHOUT_COST = (
-    "  credit rate sora-2 / all variants / upscaled-frames [rate_without_cost]: credit rate sora-2 / all variants / "
-    "upscaled-frames: charges credits for upscaled-frames on 720p, but no provider cost for upscaled-frames is "
-    "known there, so that usage would cost 0; add the cost or deactivate the rate"
+    "  product 'video', credit rate sora-2 / all variants / upscaled-frames [rate_without_cost]: product 'video': "
+    "credit rate sora-2 / all variants / upscaled-frames: charges credits for upscaled-frames on 720p, but no "
+    "provider cost from openai for upscaled-frames is known there, so that usage would cost 0; add the cost, cost "
+    "the rate on another supplier, or deactivate the rate"
 )
 
 
@@ -179,7 +180,8 @@ def test_publish_now_before_a_scheduled_release_warns_naming_it(demo, clock):
     assert err == f"Warning: {warning}\n"
 
 
-def test_dry_run_prints_validation_and_the_diff_summary_and_publishes_nothing(demo, clock):
+def test_dry_run_prints_validation_and_each_products_price_changes_and_publishes_nothing(demo, clock, settings):
+    settings.COST_STALE_DAYS = 3650  # the demo's costs are dated early 2026: no stale-cost warnings here
     release_publish(note="Per-second video pricing")
     set_sora_credits("12")
 
@@ -192,16 +194,44 @@ def test_dry_run_prints_validation_and_the_diff_summary_and_publishes_nothing(de
     assert lines[1] == "Problems that block publishing: none."
     assert lines[2] == "Warnings (6):"
     assert (
-        "  price wan-2-1 / 720p / seconds [loss]: price wan-2-1 / 720p / seconds: loses money at the lowest "
-        "revenue per credit (gross margin −39.7%); gross margin 0.0% at the fixed revenue per credit (0.05 USD)"
+        "  product 'video', price wan-2-1 / 720p / seconds [loss]: product 'video': price wan-2-1 / 720p / seconds: "
+        "loses money at the lowest revenue per credit (gross margin −39.7%); gross margin 0.0% at the fixed revenue "
+        "per credit (0.05 USD)"
     ) in lines
-    assert lines[-4:] == [
+    assert lines[-7:] == [
         "Changes: 0 added, 0 removed, 1 changed.",
-        "Prices (1):",
+        "Product video (Video credits; credits in USD, target 75.0%): prices (1):",
         "  sora-2 / 720p: credits 80 → 96 (+20.0%); gross margin at lowest 72.1% → 76.7%, at basis 80.0% → 83.3%",
+        "Product coaching (Coaching minutes; minutes in TWD, target 40.0%–50.0%): no price changes.",
+        "Product sora-prompts (Sora-2Ai prompts; points in PTS, target 75.0%): no price changes.",
+        "Product dev-flows (Developer flows; credits in USD, target 75.0%): no price changes.",
         "Dry run: nothing was published.",
     ]
     assert Release.objects.count() == 1
+
+
+def test_dry_run_names_a_product_new_since_the_active_release_and_its_price_at_its_own_credit(demo, clock, settings):
+    settings.COST_STALE_DAYS = 3650
+    release_publish(note="Per-second video pricing")
+    podcast = factories.product(slug="podcast", name="Podcast minutes", credit_name="minutes", sort_order=9)
+    factories.credit_pack(product=podcast, price=Decimal("10"), credits=100)  # 0.10 USD a minute
+    factories.credit_rate(
+        product=podcast,
+        model=AIModel.objects.get(slug="sora-2"),
+        meter=Meter.objects.get(slug="seconds"),
+        credits=4,
+        default_quantity=Decimal(8),
+    )
+
+    out, _ = run("publish", "--dry-run")
+
+    lines = out.splitlines()
+    assert lines[-4:] == [
+        "Product dev-flows (Developer flows; credits in USD, target 75.0%): no price changes.",
+        "Product podcast (Podcast minutes; minutes in USD, target 75.0%): new in this release; prices (1):",
+        "  sora-2 / 720p: credits — → 32; gross margin at lowest — → 75.0%, at basis — → 75.0%",
+        "Dry run: nothing was published.",
+    ]
 
 
 def test_dry_run_of_a_blocked_draft_exits_non_zero(demo, clock, shell, capsys):
@@ -223,7 +253,9 @@ def test_dry_run_of_a_blocked_draft_exits_non_zero(demo, clock, shell, capsys):
 
 
 def test_create_api_key_prints_the_key_once_then_its_prefix(db):
-    out, _ = run("create_api_key", "checkout service", "--scope", "config:read", "--scope", "draft:read")
+    out, _ = run(
+        "create_api_key", "checkout service", "--all-products", "--scope", "config:read", "--scope", "draft:read"
+    )
 
     key, note = out.splitlines()
     stored = ApiKey.objects.get()
@@ -231,16 +263,36 @@ def test_create_api_key_prints_the_key_once_then_its_prefix(db):
     assert stored.hashed_key == hashlib.sha256(key.encode()).hexdigest()
     assert (stored.name, stored.scopes) == ("checkout service", ["config:read", "draft:read"])
     assert note == (
-        f"prefix {stored.prefix}, scopes config:read, draft:read. "
+        f"prefix {stored.prefix}, scopes config:read, draft:read, reads all products. "
         "Copy the key above now: it is not stored and cannot be shown again."
     )
     assert out.count(key) == 1
 
 
-def test_create_api_key_reads_the_configuration_by_default(db):
-    run("create_api_key", "reports")
+def test_create_api_key_reads_the_configuration_of_the_products_named(db):
+    factories.product(slug="video")
+    factories.product(slug="coaching")
 
-    assert ApiKey.objects.get().scopes == ["config:read"]
+    out, _ = run("create_api_key", "video backend", "--product", "video")
+
+    stored = ApiKey.objects.get()
+    assert (stored.scopes, stored.all_products) == (["config:read"], False)
+    assert list(stored.products.values_list("slug", flat=True)) == ["video"]
+    assert out.splitlines()[1].endswith(
+        "scopes config:read, reads products video. Copy the key above now: it is not stored and cannot be shown again."
+    )
+
+
+def test_create_api_key_refuses_an_unknown_product_or_none(db, shell, capsys):
+    factories.product(slug="video")
+
+    unknown = exit_code(create_api_key.Command(), "backend", "--product", "podcast", capsys=capsys)
+    none = exit_code(create_api_key.Command(), "backend", capsys=capsys)
+
+    assert unknown[0] == none[0] == 1
+    assert unknown[2] == "CommandError: products: no product 'podcast'; products are: video\n"
+    assert none[2].startswith("CommandError: products: choose the products the key may read, or 'all products'")
+    assert not ApiKey.objects.exists()
 
 
 def test_create_api_key_refuses_an_unknown_scope(db, shell, capsys):

@@ -4,6 +4,7 @@ the draft as the next release, as the admin's Publish page does."""
 import argparse
 from datetime import UTC, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -13,12 +14,14 @@ from billingcfg.releases import services as releases
 from billingcfg.releases.services import (
     PublishRefused,
     active_release_get,
+    configuration_diff,
     draft_check,
     later_release_warning,
-    release_document,
+    release_documents,
     release_publish,
     releases_scheduled_after,
 )
+from pricing.validation import target_text
 
 
 def moment(text: str) -> datetime:
@@ -46,8 +49,9 @@ class Command(BaseCommand):
     help = (
         "Publish the draft as the next release: validate it, store it, and print its version, when it takes "
         "effect and its sha256. Refused when the draft has blocking problems, each printed with its row and "
-        "rule. --dry-run prints the problems, the warnings and what changed against the active release, and "
-        "publishes nothing; it exits non-zero when publishing would be refused."
+        "rule. --dry-run prints the problems, the warnings and what changed against the active release (each "
+        "product's prices at its own credit), and publishes nothing; it exits non-zero when publishing would be "
+        "refused."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -95,8 +99,6 @@ class Command(BaseCommand):
             out.write(f"  {problem.place} [{problem.rule}]: {problem.message}")
 
     def dry_run(self) -> None:
-        from pricing.diff import document_diff
-
         check = draft_check()
         active = active_release_get()
         if active is None:
@@ -115,30 +117,52 @@ class Command(BaseCommand):
             self.stdout.write("Problems that block publishing: none.")
         if warnings:
             self.print_problems(warnings, "Warnings", self.stdout)
-        diff = document_diff(release_document(active) if active else {}, check.document)
+        old = release_documents(active) if active else None
+        diff = configuration_diff(old, check)
         summary = diff["summary"]
         self.stdout.write(
             f"Changes: {summary['added']} added, {summary['removed']} removed, {summary['changed']} changed."
         )
-        target = Decimal(check.document["policy"]["target_gross_margin"])
-        if diff["prices"]:
-            self.stdout.write(f"Prices ({len(diff['prices'])}):")
-        for price in diff["prices"]:
-            credits, margin = price["credits"], price["margin"]
-            change = change_text(price["change"])
-            lowest = [margin_cell(margin["lowest"][side], target, at="lowest")["text"] for side in ("old", "new")]
-            basis = [margin_cell(margin["basis"][side], target, at="basis")["text"] for side in ("old", "new")]
-            self.stdout.write(
-                f"  {price['model']} / {price['variant']}: credits {_shown(credits['old'])} → "
-                f"{_shown(credits['new'])}{f' ({change})' if change else ''}; gross margin at lowest "
-                f"{lowest[0]} → {lowest[1]}, at basis {basis[0]} → {basis[1]}"
-            )
+        for slug in dict.fromkeys((*check.products, *(old.products if old else ()))):
+            self.print_product(slug, check.products.get(slug), old.products.get(slug) if old else None, diff)
         if errors:
             raise CommandError(
                 f"dry run: publishing would be refused ({len(errors)} "
                 f"problem{'s' if len(errors) != 1 else ''}); nothing was published"
             )
         self.stdout.write("Dry run: nothing was published.")
+
+    def print_product(self, slug: str, new: dict | None, old: dict | None, diff: dict) -> None:
+        """One product's price changes, at its own credit and in its own currency."""
+        shown = (new or old)["product"]
+        head = f"Product {slug} ({shown['name']}; {shown['credit_name']} in {shown['reporting_currency']}, target "
+        head += target_text(SimpleNamespace(**{key: _decimal(shown.get(key)) for key in TARGET_KEYS})) + ")"
+        if new is None:
+            self.stdout.write(f"{head}: removed from the draft.")
+            return
+        prices = [price for price in diff["prices"] if price["product"] == slug]
+        added = " new in this release;" if old is None else ""
+        if not prices:
+            self.stdout.write(f"{head}:{added} no price changes.")
+            return
+        self.stdout.write(f"{head}:{added} prices ({len(prices)}):")
+        for price in prices:
+            credits, margin = price["credits"], price["margin"]
+            change = change_text(price["change"])
+            lowest = [margin_cell(margin["lowest"][side], None, at="lowest")["text"] for side in ("old", "new")]
+            basis = [margin_cell(margin["basis"][side], None, at="basis")["text"] for side in ("old", "new")]
+            self.stdout.write(
+                f"  {price['model']} / {price['variant']}: credits {_shown(credits['old'])} → "
+                f"{_shown(credits['new'])}{f' ({change})' if change else ''}; gross margin at lowest "
+                f"{lowest[0]} → {lowest[1]}, at basis {basis[0]} → {basis[1]}"
+            )
+
+
+TARGET_KEYS = ("target_gross_margin", "target_gross_margin_high")
+
+
+def _decimal(text) -> Decimal | None:
+    return None if text is None else Decimal(text)
 
 
 def _shown(credits) -> str:

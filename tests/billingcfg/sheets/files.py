@@ -11,7 +11,7 @@ from collections.abc import Callable
 import openpyxl
 import tablib
 
-from billingcfg.models import PricingPolicy
+from billingcfg.models import Product
 from billingcfg.releases.document import draft_configuration
 from billingcfg.sheets.workbook import workbook_read
 from tests.factories import configuration_models
@@ -117,7 +117,7 @@ def draft_snapshot() -> tuple[dict | None, dict]:
     every configuration and history table."""
     try:
         configuration = draft_configuration()
-    except PricingPolicy.DoesNotExist:
+    except Product.DoesNotExist:
         configuration = None
     return configuration, table_counts()
 

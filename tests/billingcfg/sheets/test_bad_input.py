@@ -36,13 +36,13 @@ from tests.factories import staff_in
 pytestmark = pytest.mark.django_db
 
 SHEET_LIST = (
-    "currencies, exchange_rates, meters, providers, models, variants, provider_costs, credit_rates, "
-    "workflows, workflow_steps, credit_packs, subscription_plans, policy, alert_thresholds, "
+    "currencies, exchange_rates, products, meters, providers, price_list_suppliers, models, variants, "
+    "provider_costs, credit_rates, workflows, workflow_steps, credit_packs, subscription_plans, alert_thresholds, "
     "threshold_actions"
 )
 RATE_COLUMNS = (
-    "model, variant, meter, credits, per_units, minimum_charge, allowed_quantities, min_quantity, "
-    "max_quantity, default_quantity, active, notes"
+    "product, model, variant, meter, supplier, credits, per_units, minimum_charge, allowed_quantities, "
+    "min_quantity, max_quantity, default_quantity, active, notes"
 )
 
 
@@ -131,7 +131,7 @@ def test_a_sheet_without_even_headers(db):
 
 def test_a_missing_column(db):
     def drop(sheets):
-        sheets["credit_rates"].worksheet.delete_cols(4)
+        sheets["credit_rates"].worksheet.delete_cols(6)
 
     assert refused(edited(drop)) == [
         f"Sheet 'credit_rates', row 1 (headers): missing column 'credits'. The columns are: {RATE_COLUMNS}."
@@ -140,7 +140,7 @@ def test_a_missing_column(db):
 
 def test_a_renamed_column(db):
     def rename(sheets):
-        sheets["credit_rates"].worksheet["D1"] = "Credits per unit"
+        sheets["credit_rates"].worksheet["F1"] = "Credits per unit"
 
     assert refused(edited(rename)) == [
         f"Sheet 'credit_rates', row 1 (headers): missing column 'credits'; unknown column 'Credits per unit'. "
@@ -150,7 +150,7 @@ def test_a_renamed_column(db):
 
 def test_a_duplicated_column(db):
     def duplicate(sheets):
-        sheets["credit_rates"].worksheet["E1"] = "credits"
+        sheets["credit_rates"].worksheet["G1"] = "credits"
 
     assert refused(edited(duplicate)) == [
         f"Sheet 'credit_rates', row 1 (headers): column 'credits' appears twice; missing column 'per_units'. "
@@ -160,18 +160,18 @@ def test_a_duplicated_column(db):
 
 def test_values_in_a_column_without_a_header(db):
     def add(sheets):
-        sheets["credit_rates"].worksheet.cell(2, 14, "stray")
+        sheets["credit_rates"].worksheet.cell(2, 16, "stray")
 
     assert refused(edited(add)) == [
-        "Sheet 'credit_rates', row 2, column N: 'stray' is outside the table: row 1 names its 12 columns, A to L; "
+        "Sheet 'credit_rates', row 2, column P: 'stray' is outside the table: row 1 names its 14 columns, A to N; "
         "delete the value or give its column a header"
     ]
 
 
 def test_emptied_columns_at_the_end_are_not_columns(db, demo):
     def add(sheets):
-        sheets["credit_rates"].worksheet.cell(1, 14, "")
-        sheets["credit_rates"].worksheet.cell(3, 15, " ")
+        sheets["credit_rates"].worksheet.cell(1, 16, "")
+        sheets["credit_rates"].worksheet.cell(3, 17, " ")
 
     result = workbook_import(edited(add), dry_run=True)
 
@@ -188,14 +188,14 @@ def _break_cells(sheets):
     costs.set(costs.row(model="claude-3-haiku", meter="input_tokens"), "price", "0.123456789")
     costs.set(costs.row(model="claude-3-haiku", meter="output_tokens"), "price", 0.123456789)
     costs.set(costs.row(model="cloud-run", meter="hours"), "price", "3,5")
-    costs.set(costs.row(model="gemini-2-5-flash", meter="input_tokens"), "as_of", "31/01/2026")
+    costs.set(costs.row(model="gemini-2-5-flash", meter="input_tokens", supplier="google"), "as_of", "31/01/2026")
     rates = sheets["credit_rates"]
     rates.set(rates.row(model="kling-v2-1"), "credits", "ten")
     rates.set(rates.row(model="luma-ray-3"), "meter", "frames")
     rates.set(rates.row(model="minimax-hailuo-02"), "variant", "ultra")
     rates.set(rates.row(model="mochi-1"), "default_quantity", 50)
     rates.set(rates.row(model="sora-2"), "active", "maybe")
-    rates.append(model="veo-3", meter="seconds", credits=9, per_units=1, minimum_charge=0, active=True)
+    rates.append(product="video", model="veo-3", meter="seconds", credits=9, per_units=1, minimum_charge=0, active=True)
     meters = sheets["meters"]
     meters.append(slug="seconds", name="Seconds again", unit="second", whole_units=False)
     meters.append(slug="@frames", name="Frames", unit="frame", whole_units=True)
@@ -204,7 +204,9 @@ def _break_cells(sheets):
     variants = sheets["variants"]
     variants.set(variants.row(model="luma-ray-3", slug="1080p"), "is_default", True)
     variants.set(variants.row(model="wan-2-1", slug="480p"), "is_default", False)
-    sheets["policy"].append(reporting_currency="USD", target_gross_margin=0.5, revenue_basis="lowest")
+    products = sheets["products"]
+    products.set(products.row(slug="coaching"), "is_default", True)
+    products.set(products.row(slug="sora-prompts"), "target_gross_margin_high", 0.5)
     actions = sheets["threshold_actions"]
     actions.set(2, "action", "explode")
     actions.set(3, "switch_to_model", "claude-3-haiku")
@@ -218,6 +220,10 @@ def test_every_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_written(
     assert refused(edited(_break_cells)) == [
         "Sheet 'exchange_rates', row 2, columns 'from', 'to': An exchange rate converts between two different "
         "currencies.",
+        "Sheet 'products', row 3, column 'is_default': 2 products would be the default (video, coaching); exactly "
+        "one is: set is_default to FALSE for all but one",
+        "Sheet 'products', row 4, columns 'target_gross_margin', 'target_gross_margin_high': The high end of the "
+        "target range is a fraction below 1, at least the target's low end.",
         "Sheet 'meters', row 13, column 'slug': slug 'seconds': this row appears twice in the sheet, at rows 11 and 13",
         "Sheet 'meters', row 14, column 'slug': '@frames' starts with '@': a spreadsheet would run it as a "
         f"formula; {FORMULA_NAME}",
@@ -233,19 +239,82 @@ def test_every_bad_cell_is_named_by_sheet_row_and_column_and_nothing_is_written(
         "Sheet 'provider_costs', row 5, column 'price': Ensure that there are no more than 8 decimal places.",
         "Sheet 'provider_costs', row 6, column 'price': '3,5' is not a number: write a point before the decimals "
         "and commas only between thousands, e.g. 1,234.5",
-        "Sheet 'provider_costs', row 7, column 'as_of': '31/01/2026' is not a date such as 2026-01-31",
+        "Sheet 'provider_costs', row 8, column 'as_of': '31/01/2026' is not a date such as 2026-01-31",
         "Sheet 'credit_rates', row 2, column 'credits': 'ten' is not a number",
         "Sheet 'credit_rates', row 3, column 'meter': there is no meter 'frames'",
         "Sheet 'credit_rates', row 4, column 'variant': model 'minimax-hailuo-02' has no variant 'ultra'",
         "Sheet 'credit_rates', row 5, columns 'max_quantity', 'default_quantity': Default quantity cannot be above "
         "the maximum quantity.",
         "Sheet 'credit_rates', row 6, column 'active': 'maybe' is not yes or no; write TRUE or FALSE",
-        "Sheet 'credit_rates', row 11: model 'veo-3', variant '', meter 'seconds': this row appears twice in the "
-        "sheet, at rows 8 and 11",
-        "Sheet 'policy', row 3: this sheet holds one row; rows 2 and 3 both fill it",
+        "Sheet 'credit_rates', row 11: product 'video', model 'veo-3', variant '', meter 'seconds': this row "
+        "appears twice in the sheet, at rows 8 and 11",
         "Sheet 'threshold_actions', row 2, column 'action': Value 'explode' is not a valid choice.",
         "Sheet 'threshold_actions', row 3, columns 'action', 'switch_to_model': 'Switch to another model' needs the "
         "model to switch to; other actions take none.",
+    ]
+
+
+# ---- products and suppliers -----------------------------------------------------------------------
+
+PRODUCTS = "the products are: coaching, dev-flows, sora-prompts, video"
+SUPPLIERS = (
+    "the suppliers are: anthropic, elevenlabs, fal, gateway, google, kling, luma, minimax, openai, replicate and 1 more"
+)
+
+
+def _break_products_and_suppliers(sheets):
+    rates = sheets["credit_rates"]
+    rates.append(model="veo-3", meter="seconds", credits=9, per_units=1, minimum_charge=0, active=True)
+    rates.set(rates.row(model="kling-v2-1"), "product", "podcast")
+    rates.set(rates.row(model="luma-ray-3"), "supplier", "acme")
+    plans = sheets["subscription_plans"]
+    plans.set(2, "product", "")
+    costs = sheets["provider_costs"]
+    costs.set(costs.row(model="claude-3-5-sonnet", meter="input_tokens"), "supplier", "acme")
+    costs.set(costs.row(model="claude-3-5-sonnet", meter="output_tokens"), "supplier", "")
+    names = sheets["price_list_suppliers"]
+    names.append(pattern="*", supplier="google")
+    names.append(pattern="together_ai", supplier="together")
+
+
+def test_a_row_without_its_product_or_naming_an_unknown_product_or_supplier_is_refused(demo):
+    assert refused(edited(_break_products_and_suppliers)) == [
+        "Sheet 'price_list_suppliers', row 7, column 'pattern': '*' alone would take every provider's prices as "
+        "this supplier's; name the provider (openai) or a prefix ending in * (vertex_ai-*)",
+        f"Sheet 'price_list_suppliers', row 8, column 'supplier': there is no supplier 'together'; {SUPPLIERS}",
+        f"Sheet 'provider_costs', row 2, column 'supplier': there is no supplier 'acme'; {SUPPLIERS}",
+        "Sheet 'provider_costs', row 3, column 'supplier': empty: every provider cost names its supplier (the "
+        f"provider it is bought from); {SUPPLIERS}",
+        f"Sheet 'credit_rates', row 2, column 'product': there is no product 'podcast'; {PRODUCTS}",
+        f"Sheet 'credit_rates', row 3, column 'supplier': there is no supplier 'acme'; {SUPPLIERS}",
+        f"Sheet 'credit_rates', row 11, column 'product': empty: every credit rate belongs to a product; {PRODUCTS}",
+        f"Sheet 'subscription_plans', row 2, column 'product': empty: every subscription plan belongs to a product; "
+        f"{PRODUCTS}",
+    ]
+
+
+def test_a_rate_of_the_same_model_in_two_products_is_two_rows_and_two_defaults_are_refused(demo):
+    def second_product(sheets):
+        sheets["credit_rates"].append(
+            product="coaching", model="veo-3", meter="seconds", credits=90, per_units=1, minimum_charge=0, active=True
+        )
+        products = sheets["products"]
+        products.set(products.row(slug="coaching"), "is_default", True)
+
+    assert refused(edited(second_product)) == [
+        "Sheet 'products', row 3, column 'is_default': 2 products would be the default (video, coaching); exactly "
+        "one is: set is_default to FALSE for all but one",
+    ]
+
+
+def test_no_default_product_is_refused(demo):
+    def none(sheets):
+        products = sheets["products"]
+        products.set(products.row(slug="video"), "is_default", False)
+
+    assert refused(edited(none)) == [
+        "Sheet 'products', row 2, column 'is_default': no product would be the default; exactly one is (the "
+        "unscoped API routes serve it): set is_default to TRUE for one of coaching, dev-flows, sora-prompts, video"
     ]
 
 
@@ -267,8 +336,8 @@ def _rates_rows() -> list[list]:
 
 def test_a_table_with_one_bad_row_writes_none_of_its_good_rows(demo):
     rows = _rates_rows()
-    rows[1][3] = "12"  # kling-v2-1: a valid change
-    rows[2][3] = "-1"
+    rows[1][5] = "12"  # kling-v2-1: a valid change
+    rows[2][5] = "-1"
     before = draft_snapshot()
 
     result = RESOURCES["credit_rates"]().import_data(dataset_of(rows), dry_run=False, file_name="rates.csv")
@@ -370,9 +439,9 @@ def _preview(client, *, name: str, data: bytes, fmt: str):
 
 def test_the_import_page_names_a_renamed_column_and_offers_no_confirmation(editor_client):
     headers = [*RATE_HEADERS]
-    headers[9] = "default"
+    headers[11] = "default"
 
-    row = ["kling-v2-1", "", "seconds", "8", "1", "0", "", "1", "10", "8", "TRUE", ""]
+    row = ["video", "kling-v2-1", "", "seconds", "", "8", "1", "0", "", "1", "10", "8", "TRUE", ""]
 
     preview, response = _preview(editor_client, name="rates.csv", data=csv_of([headers, row]), fmt="csv")
 
@@ -386,16 +455,16 @@ def test_the_import_page_names_a_renamed_column_and_offers_no_confirmation(edito
 
 def test_utf8_with_a_byte_order_mark_and_windows_line_endings_is_accepted(editor_client, demo):
     rows = _rates_rows()
-    rows[1][3] = "9"
+    rows[1][5] = "9"
     data = csv_of(rows, bom=True, line_end="\r\n")
-    assert data.startswith(b"\xef\xbb\xbfmodel,") and b"\r\n" in data
+    assert data.startswith(b"\xef\xbb\xbfproduct,model,") and b"\r\n" in data
 
     preview, response = _preview(editor_client, name="rates.csv", data=data, fmt="csv")
 
     assert preview.messages() == []
     assert (preview.new, preview.changed, preview.unchanged, preview.invalid) == (0, 1, 8, 0)
     assert [(row.key, row.changes) for row in preview.changed_rows] == [
-        ("kling-v2-1 / — / seconds", [("credits", "8", "9")])
+        ("video / kling-v2-1 / — / seconds", [("credits", "8", "9")])
     ]
     assert "confirm_form" in response.context
 
@@ -422,10 +491,8 @@ def test_the_workbook_page_refuses_files_that_are_no_workbook(editor_client, set
         "'c.xlsx' is a zip archive but not an XLSX workbook"
     ]
     assert _workbook_upload_refuses(editor_client, name="c.xlsx", data=xlsx_of([["slug"], ["x"]])) == [
-        "'c.xlsx': missing sheet 'currencies', 'exchange_rates', 'meters', 'providers', 'models', 'variants', "
-        "'provider_costs', 'credit_rates', 'workflows', 'workflow_steps', 'credit_packs', 'subscription_plans', "
-        "'policy', 'alert_thresholds', 'threshold_actions'; unknown sheet 'Sheet'. A configuration workbook has "
-        f"the sheets {SHEET_LIST}."
+        "'c.xlsx': missing sheet " + ", ".join(f"'{name}'" for name in SHEET_LIST.split(", ")) + "; unknown sheet "
+        f"'Sheet'. A configuration workbook has the sheets {SHEET_LIST}."
     ]
     data = workbook_export()
     settings.IMPORT_MAX_BYTES = 1000
@@ -450,7 +517,7 @@ def test_the_workbook_page_reads_each_part_of_an_upload_once(editor_client, monk
 # ---- hostile files: sizes that are not what the file weighs --------------------------------------------
 
 MB = 2**20
-SIZE_LIMIT = "a sheet of this table holds at most 100,000 rows × 12 columns (1,200,000 cells; IMPORT_MAX_ROWS)"
+SIZE_LIMIT = "a sheet of this table holds at most 100,000 rows × 14 columns (1,400,000 cells; IMPORT_MAX_ROWS)"
 
 
 def refused_measuring_memory(data: bytes) -> tuple[list[str], int]:
@@ -481,8 +548,8 @@ def test_a_value_far_beyond_the_headers_is_refused_without_padding_up_to_it(db):
     problems, peak = refused_measuring_memory(bomb)
 
     assert problems == [
-        "Sheet 'credit_rates', row 2, column XFD: 'x' is outside the table: row 1 names its 12 "
-        "columns, A to L; delete the value or give its column a header"
+        "Sheet 'credit_rates', row 2, column XFD: 'x' is outside the table: row 1 names its 14 "
+        "columns, A to N; delete the value or give its column a header"
     ]
     assert peak < 50 * MB, f"reading the file took {peak / MB:.0f} MB"
 
@@ -496,7 +563,7 @@ def test_a_cell_beyond_the_most_rows_a_sheet_may_have_is_refused_by_its_row(db, 
 
     assert refused(bomb) == [
         "Sheet 'credit_rates' has a cell in row 5,000; a sheet of this table holds at most "
-        "1,000 rows × 12 columns (12,000 cells; IMPORT_MAX_ROWS)"
+        "1,000 rows × 14 columns (14,000 cells; IMPORT_MAX_ROWS)"
     ]
 
 
@@ -509,7 +576,7 @@ def test_csv_and_json_are_held_to_the_same_number_of_rows(editor_client, demo, s
 
     assert preview.messages() == [
         "Sheet 'credit_rates' has 10 rows; a sheet of this table holds at most 5 rows × "
-        "12 columns (60 cells; IMPORT_MAX_ROWS)"
+        "14 columns (70 cells; IMPORT_MAX_ROWS)"
     ]
 
 
@@ -578,7 +645,7 @@ DTD_REFUSED = (
 @pytest.mark.parametrize("dtd", [LAUGHS, EXTERNAL], ids=["billion-laughs", "external-entity"])
 @pytest.mark.parametrize("part", PARTS)
 def test_a_workbook_whose_xml_declares_a_dtd_is_refused(db, part, dtd):
-    sheet = "xl/worksheets/sheet8.xml" if part == "xl/worksheets/sheet1.xml" else part  # credit_rates
+    sheet = "xl/worksheets/sheet10.xml" if part == "xl/worksheets/sheet1.xml" else part  # credit_rates
     bomb = _with_dtd(workbook_export(), sheet, dtd)
 
     assert refused(bomb) == [f"'bad.xlsx': part {sheet} {DTD_REFUSED}"]
@@ -587,11 +654,11 @@ def test_a_workbook_whose_xml_declares_a_dtd_is_refused(db, part, dtd):
 def test_xml_in_utf16_which_would_hide_a_dtd_from_the_scan_is_refused(db):
     data = workbook_export()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        sheet = archive.read("xl/worksheets/sheet8.xml").decode()
-    bomb = _with_part(data, "xl/worksheets/sheet8.xml", sheet.encode("utf-16"))
+        sheet = archive.read("xl/worksheets/sheet10.xml").decode()
+    bomb = _with_part(data, "xl/worksheets/sheet10.xml", sheet.encode("utf-16"))
 
     assert refused(bomb) == [
-        "'bad.xlsx': part xl/worksheets/sheet8.xml is XML in UTF-16 or UTF-32, which "
+        "'bad.xlsx': part xl/worksheets/sheet10.xml is XML in UTF-16 or UTF-32, which "
         "spreadsheet programs do not write; such a file is refused, not read"
     ]
 
@@ -614,13 +681,13 @@ def test_the_workbook_page_refuses_a_dtd(editor_client):
 
 def test_import_workbook_refuses_a_dtd_without_a_traceback(db, tmp_path):
     path = tmp_path / "c.xlsx"
-    path.write_bytes(_with_dtd(workbook_export(), "xl/worksheets/sheet8.xml", LAUGHS))
+    path.write_bytes(_with_dtd(workbook_export(), "xl/worksheets/sheet10.xml", LAUGHS))
     before = draft_snapshot()
 
     with pytest.raises(CommandError) as failed:
         call_command("import_workbook", str(path))
 
-    assert str(failed.value) == f"Nothing was imported: 'c.xlsx': part xl/worksheets/sheet8.xml {DTD_REFUSED}"
+    assert str(failed.value) == f"Nothing was imported: 'c.xlsx': part xl/worksheets/sheet10.xml {DTD_REFUSED}"
     assert draft_snapshot() == before
 
 
@@ -635,7 +702,7 @@ def test_the_table_import_page_refuses_a_sheet_declaring_millions_of_cells(edito
 def test_the_table_import_page_checks_the_headers_before_reading_the_rows(editor_client):
     """The headers are read from row 1 and refused before any other row is read: a value far
     beyond the table in row 3 is never reached."""
-    rows = [["Model", *RATE_HEADERS[1:]], ["kling-v2-1"]]
+    rows = [[RATE_HEADERS[0], "Model", *RATE_HEADERS[2:]], ["video", "kling-v2-1"]]
     data = xlsx_parts_edited(
         xlsx_of(rows, title="credit_rates"),
         lambda name, content: content.replace(
@@ -658,8 +725,8 @@ NUL_REFUSED = "contains a NUL character (byte 0) at position 5; text cannot hold
 def test_a_nul_in_a_text_cell_past_the_first_4_kb_is_refused_naming_row_and_column(editor_client, demo, fmt):
     """On PostgreSQL the preview said '1 changed' and Confirm answered 500; SQLite stored it."""
     rows = _rates_rows()
-    rows[1][11] = "x" * 5000
-    rows[2][11] = "Fast\x00 lane"
+    rows[1][13] = "x" * 5000
+    rows[2][13] = "Fast\x00 lane"
     data = csv_of(rows) if fmt == "csv" else json_of(rows)
     assert data.index(b"\x00" if fmt == "csv" else b"\\u0000") > 4096
 
@@ -672,7 +739,7 @@ def test_a_nul_in_a_text_cell_past_the_first_4_kb_is_refused_naming_row_and_colu
 @pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "confirm"])
 def test_the_preview_and_the_confirmation_refuse_a_nul_alike(demo, dry_run):
     rows = _rates_rows()
-    rows[2][0] = "luma\x00ray-3"
+    rows[2][1] = "luma\x00ray-3"
     before = draft_snapshot()
 
     result = RESOURCES["credit_rates"]().import_data(dataset_of(rows), dry_run=dry_run, file_name="rates.csv")
@@ -688,12 +755,12 @@ def test_a_nul_in_a_workbook_cell_is_refused_as_xml_no_spreadsheet_writes(db):
     bomb = xlsx_parts_edited(
         workbook_export(),
         lambda name, content: (
-            content.replace(b"<t>notes</t>", b"<t>no&#0;tes</t>") if name == "xl/worksheets/sheet8.xml" else content
+            content.replace(b"<t>notes</t>", b"<t>no&#0;tes</t>") if name == "xl/worksheets/sheet10.xml" else content
         ),
     )
 
     assert refused(bomb) == [
-        "Sheet 'credit_rates' is damaged and cannot be read (reference to invalid character number: line 1, column 971)"
+        "Sheet 'credit_rates' is damaged and cannot be read (reference to invalid character number: line 1, column 1074)"
     ]
 
 
@@ -723,7 +790,9 @@ def test_a_csv_of_100000_columns_is_refused_in_a_line(editor_client):
 
 def test_an_import_page_shows_the_first_100_problems_and_counts_the_rest(editor_client, demo):
     rows = _rates_rows()
-    rows += [[f"model-{n}", "", "seconds", "8", "1", "0", "", "1", "10", "8", "TRUE", ""] for n in range(150)]
+    rows += [
+        ["video", f"model-{n}", "", "seconds", "", "8", "1", "0", "", "1", "10", "8", "TRUE", ""] for n in range(150)
+    ]
 
     preview, response = _preview(editor_client, name="rates.csv", data=csv_of(rows), fmt="csv")
 

@@ -14,11 +14,22 @@ from import_export.formats.base_formats import CSV, JSON, XLSX
 
 from billingcfg import digits
 from billingcfg.admin.sheets import formula_xlsx
+from billingcfg.models import Product
 from billingcfg.releases.restore import TABLE
 from billingcfg.releases.services import DraftChanged
+from billingcfg.releases.tables import SUPPLIER_NAMES
 from billingcfg.sheets.resources import RESOURCES
 from billingcfg.sheets.workbook import SHEETS, workbook_export, workbook_import
-from rates.models import AIModel, CreditRate, Provider, ProviderCost, Variant, Workflow, WorkflowStep
+from rates.models import (
+    AIModel,
+    CreditRate,
+    PriceListSupplier,
+    Provider,
+    ProviderCost,
+    Variant,
+    Workflow,
+    WorkflowStep,
+)
 from tests.billingcfg.sheets.files import draft_snapshot, table_counts, workbook_cells, workbook_edited
 from tests.factories import staff_in
 
@@ -27,8 +38,10 @@ pytestmark = pytest.mark.django_db
 WORKBOOK_SHEETS = [
     "currencies",
     "exchange_rates",
+    "products",
     "meters",
     "providers",
+    "price_list_suppliers",
     "models",
     "variants",
     "provider_costs",
@@ -37,10 +50,10 @@ WORKBOOK_SHEETS = [
     "workflow_steps",
     "credit_packs",
     "subscription_plans",
-    "policy",
     "alert_thresholds",
     "threshold_actions",
 ]
+SHEET_TABLES = {**TABLE, SUPPLIER_NAMES.name: SUPPLIER_NAMES}
 
 
 def _counts(result) -> dict[str, tuple[int, int, int, int]]:
@@ -60,7 +73,7 @@ def test_the_workbook_has_one_sheet_per_table_each_after_the_tables_it_points_to
 
     assert book.sheetnames == WORKBOOK_SHEETS
     for position, name in enumerate(WORKBOOK_SHEETS):
-        for ref in TABLE[name].refs:
+        for ref in SHEET_TABLES[name].refs:
             assert WORKBOOK_SHEETS.index(ref.table) < position, f"{name} points to {ref.table}, which comes later"
 
 
@@ -80,11 +93,12 @@ def test_the_demo_workbook_imports_back_unchanged_and_exports_the_same_cells(dem
     assert draft_snapshot() == before, "nothing written, not even history"
 
     assert workbook_cells(workbook_export()) == cells
-    assert sum(len(rows) for rows in cells.values()) == 244
+    assert sum(len(rows) for rows in cells.values()) == 294
     assert cells["provider_costs"][0] == {
         "model": "claude-3-5-sonnet",
         "variant": None,
         "meter": "input_tokens",
+        "supplier": "anthropic",
         "tier_threshold": None,
         "price": 3,
         "price_high": None,
@@ -94,6 +108,7 @@ def test_the_demo_workbook_imports_back_unchanged_and_exports_the_same_cells(dem
         "currency": "USD",
         "source_url": "https://www.anthropic.com/pricing",
         "as_of": datetime(2026, 1, 1),
+        "negotiated": False,
         "notes": None,
     }
 
@@ -148,7 +163,7 @@ def test_steps_sharing_a_position_import_back_unchanged_and_each_one_is_matched(
         quantity=Decimal("0.5"),
     )
     data = workbook_export()
-    assert _counts(workbook_import(data, dry_run=True))["workflow_steps"] == (0, 0, 28, 0)
+    assert _counts(workbook_import(data, dry_run=True))["workflow_steps"] == (0, 0, 61, 0)
 
     def relabel(sheets):
         steps = sheets["workflow_steps"]
@@ -161,7 +176,7 @@ def test_steps_sharing_a_position_import_back_unchanged_and_each_one_is_matched(
     result = workbook_import(workbook_edited(data, relabel), dry_run=False, file_name="steps.xlsx")
 
     preview = next(p for p in result.previews() if p.name == "workflow_steps")
-    assert (preview.new, preview.changed, preview.unchanged, preview.invalid) == (0, 1, 27, 0)
+    assert (preview.new, preview.changed, preview.unchanged, preview.invalid) == (0, 1, 60, 0)
     assert [(row.key, row.changes) for row in preview.changed_rows] == [
         ("coaching-session-hour / 1", [("label", "Speech to text, second pass", "Speech to text, review")])
     ]
@@ -182,7 +197,14 @@ def _edit_demo(sheets):
     sheets["models"].append(slug="acme-video", name="Acme Video", provider="acme", modality="video", active=True)
     sheets["variants"].append(model="acme-video", slug="hd", name="HD", is_default=True, sort_order=0)
     sheets["credit_rates"].append(
-        model="acme-video", variant="hd", meter="seconds", credits=12, per_units=1, minimum_charge=0, active=True
+        product="video",
+        model="acme-video",
+        variant="hd",
+        meter="seconds",
+        credits=12,
+        per_units=1,
+        minimum_charge=0,
+        active=True,
     )
     variants = sheets["variants"]
     variants.set(variants.row(model="kling-v2-1", slug="standard"), "is_default", False)
@@ -197,21 +219,21 @@ def test_an_edited_workbook_previews_its_edits_and_writes_nothing_on_a_dry_run(d
 
     assert result.valid and result.changed
     assert {name: counts for name, counts in _counts(result).items() if counts[:2] != (0, 0)} == {
-        "providers": (1, 0, 10, 0),
+        "providers": (1, 0, 11, 0),
         "models": (1, 0, 27, 0),
         "variants": (1, 2, 34, 0),
-        "provider_costs": (0, 1, 44, 0),
+        "provider_costs": (0, 1, 46, 0),
         "credit_rates": (1, 0, 9, 0),
     }
     previews = {p.name: p for p in result.previews()}
     assert [(row.row, row.key, row.changes) for row in previews["provider_costs"].changed_rows] == [
-        (2, "claude-3-5-sonnet / — / input_tokens / —", [("price", "3", "3.25")])
+        (2, "claude-3-5-sonnet / — / input_tokens / anthropic / —", [("price", "3", "3.25")])
     ]
     assert [(row.key, row.changes) for row in previews["variants"].changed_rows] == [
         ("kling-v2-1 / standard", [("is_default", "TRUE", "FALSE")]),
         ("kling-v2-1 / pro", [("is_default", "FALSE", "TRUE")]),
     ]
-    assert [key for _row, key in previews["credit_rates"].new_rows] == ["acme-video / hd / seconds"]
+    assert [key for _row, key in previews["credit_rates"].new_rows] == ["video / acme-video / hd / seconds"]
     assert [key for _row, key in previews["variants"].new_rows] == ["acme-video / hd"]
     assert draft_snapshot() == before
 
@@ -326,11 +348,11 @@ def test_a_csv_export_writes_decimals_exactly_as_text_and_keys_as_slugs(demo):
     lines = text.splitlines()
 
     assert lines[0] == (
-        "model,variant,meter,credits,per_units,minimum_charge,allowed_quantities,min_quantity,"
+        "product,model,variant,meter,supplier,credits,per_units,minimum_charge,allowed_quantities,min_quantity,"
         "max_quantity,default_quantity,active,notes"
     )
-    assert 'sora-2,,seconds,10,1,0,"4, 8, 12",,,8,TRUE,' in lines
-    assert "wan-2-1,720p,seconds,5,1,0,,1,10,8,TRUE," in lines
+    assert 'video,sora-2,,seconds,,10,1,0,"4, 8, 12",,,8,TRUE,' in lines
+    assert "video,wan-2-1,720p,seconds,,5,1,0,,1,10,8,TRUE," in lines
 
 
 # ---- the commands --------------------------------------------------------------------------------
@@ -349,7 +371,9 @@ def test_export_workbook_then_import_workbook_dry_run(demo, tmp_path: Path, caps
     )
     assert workbook_cells(path.read_bytes()) == workbook_cells(workbook_export())
     assert report[0].split() == ["currencies", "0", "new", "0", "changed", "4", "unchanged", "0", "invalid"]
-    assert report[6].split() == ["provider_costs", "0", "new", "0", "changed", "45", "unchanged", "0", "invalid"]
+    assert report[2].split() == ["products", "0", "new", "0", "changed", "4", "unchanged", "0", "invalid"]
+    assert report[5].split() == ["price_list_suppliers", "0", "new", "0", "changed", "5", "unchanged", "0", "invalid"]
+    assert report[8].split() == ["provider_costs", "0", "new", "0", "changed", "47", "unchanged", "0", "invalid"]
     assert len(report) == len(SHEETS) + 1
     assert report[-1] == "Dry run: nothing was written."
 
@@ -362,7 +386,7 @@ def test_import_workbook_writes_the_edits_as_the_named_user(demo, tmp_path: Path
     call_command("import_workbook", str(path), "--user", "editor")
 
     out = capsys.readouterr().out.splitlines()
-    assert out[7].split() == ["credit_rates", "1", "new", "0", "changed", "9", "unchanged", "0", "invalid"]
+    assert out[9].split() == ["credit_rates", "1", "new", "0", "changed", "9", "unchanged", "0", "invalid"]
     assert out[-1] == f"Imported {path} into the draft. Review and publish it."
     assert CreditRate.objects.get(model__slug="acme-video").history.get().history_user == editor
 
@@ -387,13 +411,13 @@ def test_import_workbook_refuses_a_file_with_a_bad_row_naming_it_and_writes_noth
         "Sheet 'credit_rates', row 2, column 'credits': 'ten' is not a number"
     )
     assert refused.value.returncode == 1
-    assert capsys.readouterr().out.splitlines()[6].split() == [
+    assert capsys.readouterr().out.splitlines()[8].split() == [
         "provider_costs",
         "0",
         "new",
         "0",
         "changed",
-        "44",
+        "46",
         "unchanged",
         "1",
         "invalid",
@@ -405,7 +429,13 @@ def test_import_workbook_lists_the_first_100_problems_and_counts_the_rest(demo, 
     def add_bad_rows(sheets):
         for n in range(150):
             sheets["credit_rates"].append(
-                model=f"model-{n}", meter="seconds", credits=8, per_units=1, minimum_charge=0, active=True
+                product="video",
+                model=f"model-{n}",
+                meter="seconds",
+                credits=8,
+                per_units=1,
+                minimum_charge=0,
+                active=True,
             )
 
     path = tmp_path / "bad.xlsx"
@@ -438,3 +468,54 @@ def test_import_workbook_names_a_file_it_cannot_read(db, tmp_path: Path):
         call_command("import_workbook", str(tmp_path / "missing.xlsx"))
 
     assert str(refused.value) == f"{tmp_path / 'missing.xlsx'} cannot be read: No such file or directory"
+
+
+# ---- products and suppliers --------------------------------------------------------------------
+
+
+def _second_product_and_supplier(sheets):
+    sheets["credit_rates"].append(
+        product="coaching", model="veo-3", meter="seconds", credits=90, per_units=1, minimum_charge=0, active=True
+    )
+    costs = sheets["provider_costs"]
+    first = costs.row(model="veo-3", variant="audio", meter="seconds")
+    values = {column: costs.get(first, column) for column in costs.headers}
+    costs.append(**{**values, "supplier": "fal", "price": 0.3, "negotiated": True})
+    products = sheets["products"]
+    products.set(products.row(slug="coaching"), "target_gross_margin_high", 0.55)
+    products.set(products.row(slug="video"), "is_default", False)
+    products.set(products.row(slug="coaching"), "is_default", True)
+    sheets["price_list_suppliers"].append(pattern="fal_ai", supplier="fal", notes="fal's own list")
+
+
+def test_a_products_rate_a_second_suppliers_cost_and_a_price_list_name_are_new_rows_keyed_by_them(demo):
+    """A credit rate's key has its product and a cost's its supplier: the same model, variant and meter in
+    another product or from another supplier is a row of its own. The default product can be handed over
+    in one sheet."""
+    data = workbook_edited(workbook_export(), _second_product_and_supplier)
+
+    result = workbook_import(data, dry_run=False, user=staff_in("editor"), file_name="products.xlsx")
+
+    assert result.valid
+    changed = {name: counts[:2] for name, counts in _counts(result).items() if counts[:2] != (0, 0)}
+    assert changed == {
+        "products": (0, 2),
+        "price_list_suppliers": (1, 0),
+        "provider_costs": (1, 0),
+        "credit_rates": (1, 0),
+    }
+    previews = {p.name: p for p in result.previews()}
+    assert [key for _row, key in previews["credit_rates"].new_rows] == ["coaching / veo-3 / — / seconds"]
+    assert [key for _row, key in previews["provider_costs"].new_rows] == ["veo-3 / audio / seconds / fal / —"]
+    veo = CreditRate.objects.filter(model__slug="veo-3").order_by("product__sort_order")
+    assert [(rate.product.slug, rate.credits) for rate in veo] == [
+        ("video", Decimal("60")),
+        ("coaching", Decimal("90")),
+    ]
+    cost = ProviderCost.objects.get(model__slug="veo-3", variant__slug="audio", supplier__slug="fal")
+    assert (cost.price, cost.negotiated) == (Decimal("0.3"), True)
+    assert Product.objects.get(is_default=True).slug == "coaching"
+    assert PriceListSupplier.objects.get(pattern="fal_ai").supplier.slug == "fal"
+
+    again = workbook_export()
+    assert _counts(workbook_import(again, dry_run=True)) == _all_unchanged(workbook_cells(again))
