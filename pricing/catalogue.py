@@ -285,6 +285,7 @@ class Catalogue:
                     model,
                     rates=tuple(rate for rate in model.rates if rate.product == slug),
                     costs=tuple(cost for cost in model.costs if model.cost_supplier(cost) in usage[key]),
+                    primary_supplier=primary_within(model.supplier, usage[key], model.primary_supplier),
                 )
                 for key, model in self.models.items()
                 if key in usage
@@ -314,3 +315,12 @@ class Catalogue:
                     if name in self.models:
                         used.setdefault(name, set())
         return {key: frozenset(suppliers) for key, suppliers in used.items()}
+
+
+def primary_within(primary: str, suppliers: frozenset[str], stated: str | None) -> str | None:
+    """A model's primary supplier as one product reads it: a product that buys the model
+    from one supplier only, not the primary one, reads that supplier as primary (its
+    unsold meters and default requests are costed there); otherwise `stated` stands."""
+    if primary not in suppliers and len(suppliers) == 1:
+        return next(iter(suppliers))
+    return stated

@@ -334,6 +334,7 @@ def _margin_warnings(report: MarginReport):
         else ""
     )
     target = target_text(report.product) if report.product else format_percent(report.target_gross_margin)
+    credits = report.product.credit_name if report.product else "credits"
     for model_report in report.models.values():
         if not model_report.model.active:
             continue
@@ -346,7 +347,7 @@ def _margin_warnings(report: MarginReport):
             elif BELOW_TARGET in row.flags and basis:
                 units = "unit" if row.per_units == 1 else f"{row.per_units:,} units"
                 suggested = (
-                    f"; {row.suggested_credits} credits per {units} of {row.meter} would reach it"
+                    f"; {row.suggested_credits} {credits} per {units} of {row.meter} would reach it"
                     if row.suggested_credits
                     else ""
                 )

@@ -134,6 +134,9 @@ def product_configuration(configuration: dict, slug: str, *, catalogue: c.Catalo
         "models": [
             {
                 **model,
+                "primary_supplier": c.primary_within(
+                    model["primary_supplier"] or model["provider"], usage[model["slug"]], model["primary_supplier"]
+                ),
                 "provider_costs": [
                     cost for cost in model["provider_costs"] if cost["supplier"] in usage[model["slug"]]
                 ],
@@ -555,11 +558,6 @@ def _default_usage(catalogue, model: dict, variant: dict, revenue, converter) ->
         return None
     usage = {line.name: dec(line.quantity) for line in quote.lines}
     return {"usage": usage, **quote_document(quote)}
-
-
-def draft_document(*, on: date | None = None) -> dict:
-    """The draft as a full document (no release header)."""
-    return with_margins(draft_configuration(), on=on)
 
 
 def configuration_of(document: dict) -> dict:

@@ -17,9 +17,10 @@ from billingcfg.releases.document import (
     catalogue_from_draft,
     configuration_of,
     draft_configuration,
-    draft_document,
+    product_configuration,
     product_document,
     product_documents,
+    product_slugs,
 )
 from pricing.money import dec
 from rates.models import ProviderCost
@@ -90,12 +91,15 @@ def test_extreme_prices_read_back_exactly_into_the_document(demo, price):
     assert "E-" not in text and "E+" not in text
 
 
-def test_configuration_of_a_document_is_the_draft_figures_only(demo):
-    document = draft_document()
-    configuration = configuration_of(document)
+def test_configuration_of_a_product_document_is_its_figures_only(demo):
+    configuration = draft_configuration()
+    for slug in product_slugs(configuration):
+        document = product_document(configuration, slug)
+        figures = configuration_of(document)
 
-    assert configuration == draft_configuration()
-    assert "margins" not in configuration["models"][0] and "revenue_per_credit" not in configuration
+        assert figures == product_configuration(configuration, slug)
+        assert "revenue_per_credit" in document and "revenue_per_credit" not in figures
+        assert all("margins" not in model for model in figures["models"])
 
 
 def test_reading_the_draft_costs_one_query_per_table_whatever_its_size(demo):
@@ -118,7 +122,7 @@ DEMO_DRAFT_SHA256 = {
     "configuration": "2ccd01cd14f8e7d9056543ecdf79fb957082d0c93d4a4a6d772befc07e5c3c4e",
     "video": "42d6337b5bd8b1bb8f12bdff2c34389da56d76070f803199d59919ddb1617a42",
     "coaching": "76de4c7e106263c1da3021497096ab7dfd1efbb5e0e6b6f5719538d6baebb8dc",
-    "sora-prompts": "25d315eab888ece1e0817b780c2cc5159dae8f5e086330ce2c2543b62933acf3",
+    "sora-prompts": "3b266c87947fa871ef61801a9b7242b5e1a7e1d373461b3bedd138786bd2a7e2",
     "dev-flows": "16bc1e4eb9bf7e28f03cbf376c6428fbe0dc3c35c98c9a1eead9d53e6582d413",
 }
 

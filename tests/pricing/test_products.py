@@ -483,14 +483,9 @@ def test_stale_costs_are_not_checked_without_a_day_and_a_limit():
     assert not [w for w in validate_products(_two_products(), on=date(2027, 1, 1)).warnings if w.rule == STALE_COST]
 
 
-# ---- Engine doubts, kept visible -------------------------------------------------------------------
+# ---- A product that buys a model from one supplier, not its primary one ------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: a model's unsold rows are read on its primary supplier (google), whose costs the "
-    "sora-prompts catalogue drops; Gemini 2.5 Flash shows no row there though the product buys it from the gateway",
-)
 def test_sora_prompts_shows_gemini_2_5_flash_on_the_gateway():
     rows = margin_report(demo_product("sora-prompts")).models["gemini-2-5-flash"].rows
 

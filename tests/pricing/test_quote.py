@@ -114,11 +114,6 @@ def test_seed_000_a_call_is_costed_in_points_and_not_sold(sora_prompts):
     assert quote.cost_reporting.mid.quantize(Decimal("0.1")) == Decimal("12.4")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine: quote_model costs a model's unsold meters on its primary supplier (google), whose costs "
-    "the sora-prompts catalogue drops; it buys Gemini 2.5 Flash from the gateway only",
-)
 def test_seed_000_tokens_are_costed_in_cny_and_not_sold(sora_prompts):
     catalogue, pricing = sora_prompts
     quote = quote_model(
