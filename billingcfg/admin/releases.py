@@ -32,9 +32,10 @@ from billingcfg.core.text import (
     moment_text,
     usage_text,
 )
+from billingcfg.models import Product
 from billingcfg.release_models import ApiKey, ApiScope, Release
 from billingcfg.releases import services as releases
-from billingcfg.releases.api_keys import api_key_issue, api_key_revoke
+from billingcfg.releases.api_keys import api_key_issue, api_key_revoke, products_problem
 from billingcfg.releases.services import PUBLISH_PERMISSION
 from pricing.money import Band, format_band, format_exact
 from pricing.validation import STALE_COST
@@ -568,10 +569,23 @@ class ApiKeyForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="What the key may read. config:read is what a backend needs to price requests.",
     )
+    products = forms.ModelMultipleChoiceField(
+        queryset=Product.objects.order_by("sort_order", "slug"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The products whose configuration, quotes and thresholds the key may read: a backend's own app.",
+    )
 
     class Meta:
         model = ApiKey
-        fields = ["name", "scopes"]
+        fields = ["name", "scopes", "products", "all_products"]
+
+    def clean(self):
+        cleaned = super().clean()
+        problem = products_problem(cleaned.get("products") or (), all_products=bool(cleaned.get("all_products")))
+        if problem and "products" not in self.errors:
+            self.add_error("products", problem)
+        return cleaned
 
 
 @admin.register(ApiKey)
@@ -581,7 +595,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
     so the list keeps who had access and when."""
 
     form = ApiKeyForm
-    list_display = ["name", "prefix", "scopes_shown", "created_at", "created_by", "last_used_at", "revoked_at"]
+    list_display = [
+        "name",
+        "prefix",
+        "scopes_shown",
+        "products_shown",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["created_by"]
     search_fields = ["name", "prefix"]
@@ -592,8 +615,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
         return False
 
+    FIELDS = ["name", "scopes", "products", "all_products"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).prefetch_related("products")
+
     def get_fields(self, request: HttpRequest, obj: ApiKey | None = None):
-        return ["name", "scopes"] if obj is None else ["name", "scopes", *self.READ_ONLY]
+        return self.FIELDS if obj is None else [*self.FIELDS, *self.READ_ONLY]
 
     def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None):
         return [] if obj is None else self.READ_ONLY
@@ -602,11 +630,17 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def scopes_shown(self, obj: ApiKey) -> str:
         return ", ".join(obj.scopes or ()) or self.get_empty_value_display()
 
+    @admin.display(description="products")
+    def products_shown(self, obj: ApiKey) -> str:
+        if obj.all_products:
+            return "all products"
+        return ", ".join(product.slug for product in obj.products.all()) or self.get_empty_value_display()
+
     def save_model(self, request: HttpRequest, obj: ApiKey, form, change: bool) -> None:
         if change:
             super().save_model(request, obj, form, change)
             return
-        obj.full_key_shown_once = api_key_issue(obj, user=request.user)
+        obj.full_key_shown_once = api_key_issue(obj, user=request.user, products=form.cleaned_data["products"])
 
     def response_add(self, request: HttpRequest, obj: ApiKey, post_url_continue=None):
         key = getattr(obj, "full_key_shown_once", None)
