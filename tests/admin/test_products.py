@@ -324,3 +324,19 @@ def test_the_demos_gemini_2_5_flash_shows_the_coaching_and_the_prompt_products(a
     assert "costed on gateway" in prompts
     assert "input_tokens gateway 1,000,000 0.30–0.60 CNY" in prompts
     assert 'data-product="video"' not in page.content.decode()
+
+
+def test_a_credit_rate_or_plan_without_a_product_is_refused(admin_client: Client, two):
+    """A new row starts in the default product; emptied, the page names the field and writes nothing."""
+    for model in (CreditRate, SubscriptionPlan):
+        page = admin_client.get(admin_url(model, "add"))
+        data = page_data(page)
+        assert data["product"] == str(two["video"].pk)
+        data["product"] = ""
+        before = model.objects.count()
+
+        response = admin_client.post(admin_url(model, "add"), data)
+
+        assert response.status_code == 200
+        assert response.context["adminform"].form.errors["product"] == ["This field is required."]
+        assert model.objects.count() == before
