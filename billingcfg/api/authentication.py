@@ -70,6 +70,15 @@ def forget_api_key(instance: ApiKey, **_signal) -> None:
         _unknown.pop(instance.prefix, None)
 
 
+def api_key_products_changed(instance, action: str, **_signal) -> None:
+    """A key's products changed (from the key's side, or a product's keys from the product's)."""
+    if action.startswith("post_"):
+        if isinstance(instance, ApiKey):
+            forget_api_key(instance)
+        else:
+            forget_api_keys()
+
+
 def forget_api_keys() -> None:
     with _keys_lock:
         _keys.clear()

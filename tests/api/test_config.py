@@ -308,3 +308,17 @@ def test_a_slow_read_begun_before_a_newer_one_does_not_replace_it(monkeypatch):
     assert selectors.release_head_in_force() == old  # the slow request answers with what it read
     assert selectors.release_head_in_force() == new  # later requests: the newer read was kept
     assert len(reads) == 2
+
+
+def test_a_key_given_another_product_reads_it_at_once_and_one_taken_away_is_refused_at_once(db, demo_release):
+    """This process forgets what it remembered of a key when its products change (not only
+    within RELEASE_CHECK_SECONDS): a key given coaching reads it on the next request."""
+    key, row = make_key("config:read", products=("video",))
+    backend = Api(key)
+    assert backend.get("/api/v1/products/coaching/config/").status_code == 403
+
+    row.products.add(Product.objects.get(slug="coaching"))
+    assert backend.get("/api/v1/products/coaching/config/").status_code == 200
+
+    Product.objects.get(slug="coaching").api_keys.remove(row)
+    assert backend.get("/api/v1/products/coaching/config/").status_code == 403
