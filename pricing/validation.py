@@ -355,7 +355,7 @@ def _margin_warnings(report: MarginReport):
 
 
 def target_text(product) -> str:
-    """A product's target as ops read it: "75%", or the range "40%–50%"."""
+    """A product's target as ops read it: "75.0%", or the range "40.0%–50.0%"."""
     low = format_percent(product.target_gross_margin)
     high = product.target_gross_margin_high
     return low if high is None else f"{low}–{format_percent(high)}"

@@ -35,7 +35,7 @@ from billingcfg.admin.margins import (
 )
 from billingcfg.admin.stale import StaleCheckForm
 from billingcfg.core.text import NOT_PRICED, flag_badges
-from pricing.money import dec, format_exact, format_percent
+from pricing.money import Band, dec, format_exact, format_percent
 from pricing.report import NO_RATE
 from rates.models import AIModel, CreditRate, Meter, Provider, ProviderCost, Variant, Workflow, WorkflowStep
 
@@ -570,6 +570,13 @@ class CreditRateAdmin(ProductOwnedAdmin, MarginsAdmin, RowOfModelAdmin):
         return render_to_string("admin/rates/model_margins.html", {"blocks": blocks})
 
 
+def mid_text(band, currency: str) -> str:
+    """The middle of a price band ("mid-range pricing", seed 000), or "" for an exact amount."""
+    if band.low == band.high:
+        return ""
+    return band_text(Band(band.mid, band.mid), currency)
+
+
 def workflow_context(found) -> dict:
     """A workflow report, formatted for its page."""
     steps = []
@@ -584,6 +591,7 @@ def workflow_context(found) -> dict:
                     "quantity": format_exact(line.step.quantity),
                     "runs": format_exact(line.runs),
                     "per_run": band_text(line.per_run, line.provider_currency),
+                    "per_run_mid": mid_text(line.per_run, line.provider_currency),
                     "expected": band_text(line.expected, found.cost.currency),
                 }
             )
@@ -591,6 +599,7 @@ def workflow_context(found) -> dict:
         "report": found,
         "steps": steps,
         "expected": band_text(found.cost.expected, found.cost.currency) if found.cost else None,
+        "expected_mid": mid_text(found.cost.expected, found.cost.currency) if found.cost else "",
         **judged_cells(found, found.credits_per_unit),
     }
 

@@ -200,6 +200,18 @@ def test_workflow_page_and_list_show_expected_cost_per_step(admin_client: Client
     assert "0.23546 USD" in _row(listed, "Complete project flow project Developer flows")
 
 
+def test_a_prompt_shows_its_cost_band_beside_the_seeds_mid_range_figure(admin_client: Client, demo):
+    """Seed 000 prices a prompt at "mid-range pricing": about 24.3 points, between 16.23 and 32.45."""
+    prompt = Workflow.objects.get(slug="prompt-production")
+    page = admin_client.get(change_url(prompt))
+
+    expected = _row(page, "Expected cost per prompt")
+    assert expected == "Expected cost per prompt 16.226–32.453 PTS mid-range 24.339 PTS"
+    low, high, mid = (Decimal(text) for text in re.findall(r"\d+\.\d+", expected))
+    assert abs(mid - (low + high) / 2) < Decimal("0.001")  # each shown to 5 significant digits
+    assert mid.quantize(Decimal("0.1")) == Decimal("24.3")
+
+
 @pytest.mark.parametrize(
     ("model", "flag"),
     [(AIModel, "below_target"), (Variant, "below_target"), (CreditRate, "below_target"), (Workflow, "ok")],
