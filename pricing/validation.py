@@ -116,10 +116,15 @@ STALE_COST = "stale_cost"
 
 
 def validate_products(
-    catalogue: Catalogue, *, on: date | None = None, stale_after_days: int | None = None
+    catalogue: Catalogue,
+    *,
+    on: date | None = None,
+    stale_after_days: int | None = None,
+    priced: dict[str, tuple[Catalogue, MarginReport]] | None = None,
 ) -> Validation:
     """Every problem of a catalogue of several products: the shared tables once, each
-    product's own rows and margins named by the product."""
+    product's own rows and margins named by the product. `priced`: each product's
+    catalogue (`Catalogue.for_product`) and margin report on `on`, when the caller has them."""
     if not catalogue.products:
         return Validation(
             (
@@ -137,7 +142,8 @@ def validate_products(
     ]
     shared = set(problems)
     for slug, product in catalogue.products.items():
-        for problem in validate_catalogue(catalogue.for_product(slug), on=on).problems:
+        narrowed, report = (priced or {}).get(slug) or (catalogue.for_product(slug), None)
+        for problem in validate_catalogue(narrowed, report, on=on).problems:
             if problem not in shared:
                 problems.append(_in_product(product, problem))
     return _sorted(problems)

@@ -156,6 +156,31 @@ def product_document(configuration: dict, slug: str, *, on: date | None = None, 
     return with_margins(product_configuration(configuration, slug, catalogue=catalogue), on=on)
 
 
+@dataclass(frozen=True)
+class ProductMargins:
+    """One product of a configuration, priced once: its catalogue (`Catalogue.for_product`),
+    its margin report and its document. Publishing validates on the same report the
+    document carries."""
+
+    catalogue: c.Catalogue
+    report: MarginReport
+    document: dict
+
+
+def products_priced(configuration: dict, *, on: date | None = None) -> tuple[c.Catalogue, dict[str, ProductMargins]]:
+    """The configuration's catalogue, read once, and every product priced on it."""
+    whole = catalogue_from_document(configuration)
+    priced = {}
+    for slug in product_slugs(configuration):
+        narrowed = whole.for_product(slug)
+        report = margin_report(narrowed, on=on)
+        document = with_margins(
+            product_configuration(configuration, slug, catalogue=whole), on=on, catalogue=narrowed, report=report
+        )
+        priced[slug] = ProductMargins(catalogue=narrowed, report=report, document=document)
+    return whole, priced
+
+
 def product_documents(configuration: dict, *, on: date | None = None) -> dict[str, dict]:
     """Every product's document, by slug, from one reading of the configuration."""
     catalogue = catalogue_from_document(configuration)
@@ -486,12 +511,19 @@ def quote_document(quote: Quote) -> dict:
     }
 
 
-def with_margins(configuration: dict, *, on: date | None = None) -> dict:
-    """The configuration with every computed figure added: revenue per credit, each
-    model's margins and flags and each variant's default usage, each workflow's
-    cost and margin, each offer's price per credit."""
-    catalogue = catalogue_from_document(configuration)
-    report: MarginReport = margin_report(catalogue, on=on)
+def with_margins(
+    configuration: dict,
+    *,
+    on: date | None = None,
+    catalogue: c.Catalogue | None = None,
+    report: MarginReport | None = None,
+) -> dict:
+    """The configuration (one product's) with every computed figure added: revenue per
+    credit, each model's margins and flags and each variant's default usage, each
+    workflow's cost and margin, each offer's price per credit. `catalogue` and `report`:
+    the configuration's own, when the caller has them (`ProductMargins`)."""
+    catalogue = catalogue or catalogue_from_document(configuration)
+    report = report or margin_report(catalogue, on=on)
     converter = Converter(catalogue.fx_rates, on=on)
     revenue = report.revenue
     document = dict(configuration)

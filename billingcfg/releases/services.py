@@ -16,10 +16,8 @@ from billingcfg.models import Product
 from billingcfg.release_models import Release, ReleaseProduct, ReleaseWithdrawal
 from billingcfg.releases.document import (
     canonical_bytes,
-    catalogue_from_document,
     draft_configuration,
-    product_document,
-    product_slugs,
+    products_priced,
     sha256,
     timestamp,
     upgraded,
@@ -86,11 +84,14 @@ def draft_check(*, at: datetime | None = None, configuration: dict | None = None
 
     on = (at or now()).date()
     configuration = draft_configuration() if configuration is None else configuration
-    catalogue = catalogue_from_document(configuration)
-    products = {
-        slug: product_document(configuration, slug, on=on, catalogue=catalogue) for slug in product_slugs(configuration)
-    }
-    validation = validate_products(catalogue, on=on, stale_after_days=settings.COST_STALE_DAYS)
+    catalogue, priced = products_priced(configuration, on=on)
+    validation = validate_products(
+        catalogue,
+        on=on,
+        stale_after_days=settings.COST_STALE_DAYS,
+        priced={slug: (part.catalogue, part.report) for slug, part in priced.items()},
+    )
+    products = {slug: part.document for slug, part in priced.items()}
     return DraftCheck(document=configuration, products=products, validation=validation)
 
 

@@ -111,7 +111,7 @@ def manage(*args: str, env: dict[str, str]) -> str:
 
 
 def api_key(env: dict[str, str]) -> str:
-    return manage("create_api_key", "deploy check", env=env).splitlines()[0]
+    return manage("create_api_key", "deploy check", "--all-products", env=env).splitlines()[0]
 
 
 def test_after_migrate_alone_the_api_serves(deployed_database):
