@@ -137,6 +137,21 @@ class MarginReport:
     def rows(self) -> tuple[PriceRow, ...]:
         return tuple(row for model in self.models.values() for row in model.rows)
 
+    @property
+    def sold(self) -> tuple[PriceRow | WorkflowReport, ...]:
+        """What the product sells in credits: its charged price rows and the workflows with
+        credits per unit (the coaching hour is sold by the minute)."""
+        return (
+            *(row for row in self.rows if row.charged),
+            *(flow for flow in self.workflows.values() if flow.credits_per_unit is not None),
+        )
+
+    def worst_sold_margin(self) -> Decimal | None:
+        """The lowest gross margin at the basis (at the cost band's high end) of what it sells."""
+        margins = [item.at_basis.worst.gross_margin for item in self.sold if item.at_basis is not None]
+        margins = [margin for margin in margins if margin is not None]
+        return min(margins) if margins else None
+
 
 class _Judge:
     """Judges a cost band against credits at the product's revenue per credit and target."""

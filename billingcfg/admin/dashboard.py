@@ -679,12 +679,8 @@ class ProductLine:
 
 def product_line(report: MarginReport, validation: Validation, *, current: bool) -> ProductLine:
     product = report.product
-    # Its priced rows and the workflows it sells in credits (the coaching hour is sold by the minute).
-    charged = [row for row in report.rows if row.charged]
-    charged += [flow for flow in report.workflows.values() if flow.credits_per_unit is not None]
-    margins = [row.at_basis.worst.gross_margin for row in charged if row.at_basis is not None]
-    margins = [margin for margin in margins if margin is not None]
-    worst = min(margins) if margins else None
+    charged = report.sold
+    worst = report.worst_sold_margin()
     revenue, currency = report.revenue, report.reporting_currency
     return ProductLine(
         slug=product.slug,

@@ -493,3 +493,27 @@ def test_sora_prompts_shows_gemini_2_5_flash_on_the_gateway():
         ("input_tokens", "gateway", (NO_RATE,)),
         ("output_tokens", "gateway", (NO_RATE,)),
     ]
+
+
+# ---- What a product sells, and its worst margin (the dashboard's line per product) ---------------
+
+
+def test_coaching_sells_its_hour_by_the_minute_and_its_worst_margin_is_the_hours():
+    """Coaching has no credit rate: the hour, sold at 60 minutes, is what it sells; its margin at the
+    100 TWD plan's minute is (33.33 − 18.7728) / 33.33 = 43.7 %."""
+    report = margin_report(demo_product("coaching"))
+
+    assert [item.slug for item in report.sold] == ["coaching-session-hour"]
+    assert report.worst_sold_margin().quantize(Decimal("0.001")) == Decimal("0.437")
+
+
+def test_video_s_worst_margin_is_its_lowest_charged_row_and_a_cost_only_product_sells_nothing():
+    video = margin_report(demo_product("video"))
+    charged = [row for row in video.rows if row.charged]
+
+    assert set(video.sold) == set(charged) and charged
+    assert video.worst_sold_margin() == min(row.at_basis.worst.gross_margin for row in charged)
+    assert video.worst_sold_margin() < video.product.target_gross_margin  # WAN 2.1 loses money
+
+    flows = margin_report(demo_product("dev-flows"))
+    assert flows.sold == () and flows.worst_sold_margin() is None
