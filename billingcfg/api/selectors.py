@@ -10,7 +10,6 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
-from billingcfg.models import Product
 from billingcfg.release_models import Release, ReleaseProduct
 from billingcfg.releases import services as releases
 
@@ -122,10 +121,6 @@ def release_product_head_get(*, version: int, product: str) -> ProductHead | Non
         .first()
     )
     return None if sha is None else ProductHead(version, product, sha)
-
-
-def default_product_slug() -> str | None:
-    return Product.objects.filter(is_default=True).values_list("slug", flat=True).first()
 
 
 def release_product_slugs(*, version: int) -> list[str]:

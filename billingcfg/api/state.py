@@ -10,18 +10,14 @@ release is picked up at once, by every process."""
 
 import json
 import threading
-import time
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-from django.conf import settings
 
 from billingcfg.api.errors import RequestError
 from billingcfg.api.selectors import (
     ProductHead,
     ReleaseHead,
-    default_product_slug,
     release_product_head_get,
     release_product_text_get,
     release_text_get,
@@ -44,8 +40,6 @@ _products: dict[str, tuple[dict, ...]] = {}
 # (release sha256, product slug) → the product's head: a release and its products' documents never change.
 _product_heads: dict[tuple[str, str], ProductHead] = {}
 PRODUCT_HEADS_KEPT = 1000
-# The default product's slug and until when (time.monotonic()) it is trusted without asking again.
-_default: dict[str, object] = {"slug": None, "fresh_until": 0.0}
 _priced: dict[tuple[str, date], "PricedRelease"] = {}
 
 
@@ -66,7 +60,6 @@ def clear() -> None:
         _products.clear()
         _product_heads.clear()
         _priced.clear()
-        _default["fresh_until"] = 0.0
     forget_release_in_force()
     forget_api_keys()
 
@@ -105,15 +98,10 @@ def product_head(head: ReleaseHead, product: str) -> ProductHead | None:
     return found
 
 
-def default_product() -> str | None:
-    """The default product's slug, read at most once per RELEASE_CHECK_SECONDS per process."""
-    now = time.monotonic()
-    if _default["fresh_until"] > now:
-        return _default["slug"]
-    slug = default_product_slug()
-    with _lock:
-        _default["slug"], _default["fresh_until"] = slug, now + settings.RELEASE_CHECK_SECONDS
-    return slug
+def default_product(head: ReleaseHead) -> str | None:
+    """The slug of the product release `head` published as the default (the draft's default
+    changes nothing a backend reads until it is published)."""
+    return next((product["slug"] for product in release_products(head) if product.get("is_default")), None)
 
 
 def release_products(head: ReleaseHead) -> tuple[dict, ...]:

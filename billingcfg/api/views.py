@@ -219,10 +219,11 @@ def _product_head(request, head: selectors.ReleaseHead, slug: str) -> selectors.
 
 
 def _default_product_head(request, head: selectors.ReleaseHead, route: str) -> selectors.ProductHead:
-    """The default product's document in release `head`, for the deprecated unscoped routes."""
-    default = state.default_product()
+    """The default product's document in release `head` (the product it published as the
+    default), for the deprecated unscoped routes."""
+    default = state.default_product(head)
     if default is None:
-        raise exceptions.NotFound("no product is the default one: mark one as default in the admin")
+        raise exceptions.NotFound(f"release v{head.version} has no default product: use /api/v1/products/<slug>/…")
     refusal = product_refusal(request.user, default, route=route)
     if refusal is not None:
         raise exceptions.PermissionDenied(refusal)

@@ -97,6 +97,18 @@ def test_the_deprecated_config_serves_the_default_products_document(api, demo_re
     assert api.get(DEPRECATED, if_none_match=_etag(demo_release)).status_code == 304
 
 
+def test_the_deprecated_routes_serve_the_default_product_the_release_published_not_the_drafts(editor_api, demo_release):
+    """Making coaching the default in the draft changes nothing a backend reads until it is published."""
+    Product.objects.filter(slug="video").update(is_default=False)
+    Product.objects.filter(slug="coaching").update(is_default=True)
+    key, _ = make_key("config:read", products=("video", "coaching"))
+    backend = Api(key)
+
+    assert backend.get(DEPRECATED).content == backend.get(VIDEO).content
+    quote = backend.post("/api/v1/quote/", {"model": "veo-3", "variant": "audio", "quantity": 8})
+    assert (quote.status_code, quote.json()["product"], quote.json()["credits"]) == (200, "video", 480)
+
+
 def test_a_matching_etag_is_answered_304_with_no_body(api, demo_release):
     response = api.get(CONFIG, if_none_match=_etag(demo_release))
 
